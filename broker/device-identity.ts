@@ -1,0 +1,23 @@
+/**
+ * Who is on the other end of an MQTT connection, as decided by the gateway's device registry.
+ * The broker never sees secrets at rest: hashing and the constant-time compare live in the registry.
+ */
+export interface DeviceIdentity {
+  id: string
+  kind: 'meter' | 'unit' | 'bridge'
+  /** Device ids a bridge may publish for on v1/gateway/*; checked by the gateway, not the broker. */
+  bridgeFor: readonly string[]
+}
+
+/** username = device id, password = device secret (ThingsBoard "basic MQTT credentials"). null = unknown or wrong. */
+export type Authenticate = (deviceId: string, secret: Buffer) => Promise<DeviceIdentity | null>
+
+/**
+ * A device id becomes one level of a broker topic (`v1/devices/<id>/errors`) and the prefix of its
+ * MQTT session key, so it must be a single, literal topic level [MQTT-4.7.1]: no `/`, no wildcards,
+ * no NUL, not `$`-prefixed, and not `me` (the alias every device uses for itself).
+ */
+export function isUsableDeviceId(id: string): boolean {
+  if (id.length === 0 || id.length > 256 || id === 'me' || id.startsWith('$')) return false
+  return !/[/+#\u0000]/.test(id)
+}

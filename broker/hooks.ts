@@ -1,0 +1,188 @@
+/**
+ * aedes access hooks: device authentication, topic ACL and the durable-ingest call.
+ * The policy is written as plain (async) functions; `settle` adapts them to aedes's
+ * callbacks, and it is the only place that does.
+ */
+import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
+import { canPublish, mapSubscription, meTopicFor } from './acl.js'
+import { type Authenticate, type DeviceIdentity, isUsableDeviceId } from './device-identity.js'
+
+export type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
+
+export interface DevicePublish {
+  topic: string
+  payload: Buffer
+  qos: 0 | 1 | 2
+  messageId?: number
+  dup: boolean
+}
+
+export type OnDevicePublish = (identity: DeviceIdentity, packet: DevicePublish) => Promise<void>
+
+export interface HookCounters {
+  refusedAuth: number
+}
+
+export interface AccessHooks
+  extends Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>> {
+  identityOf(client: Client): DeviceIdentity | undefined
+  ownTopicsToUnsubscribe(client: Client, topics: readonly string[]): string[]
+}
+
+// CONNACK return codes [MQTT-3.2.2-5], table 3.1.
+const SERVER_UNAVAILABLE = 3
+const BAD_USERNAME_OR_PASSWORD = 4
+const NOT_AUTHORIZED = 5
+
+class ConnectRefused extends Error {
+  constructor(
+    readonly returnCode: typeof SERVER_UNAVAILABLE | typeof BAD_USERNAME_OR_PASSWORD | typeof NOT_AUTHORIZED,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Runs async policy code and reports to an aedes callback, never both ways and never twice. */
+function settle<T>(work: () => Promise<T>, done: (error: Error | null, value?: T) => void): void {
+  work().then(
+    (value) => done(null, value),
+    (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+  )
+}
+
+export function createAccessHooks(deps: {
+  authenticate: Authenticate
+  onDevicePublish: OnDevicePublish
+  log: Log
+  counters: HookCounters
+}): AccessHooks {
+  const { log, counters } = deps
+  const identities = new WeakMap<Client, DeviceIdentity>()
+
+  async function authenticate(client: Client, username?: string, password?: Buffer): Promise<true> {
+    if (username === undefined || username === '' || password === undefined) {
+      counters.refusedAuth++
+      throw new ConnectRefused(BAD_USERNAME_OR_PASSWORD, 'credentials missing')
+    }
+    let identity: DeviceIdentity | null
+    try {
+      identity = await deps.authenticate(username, password)
+    } catch (error) {
+      log('error', 'device registry failed during CONNECT', { deviceId: username, error: String(error) })
+      throw new ConnectRefused(SERVER_UNAVAILABLE, 'device registry unavailable')
+    }
+    if (identity === null) {
+      counters.refusedAuth++
+      log('warn', 'CONNECT refused: bad credentials', { deviceId: username })
+      throw new ConnectRefused(BAD_USERNAME_OR_PASSWORD, 'bad user name or password')
+    }
+    if (!isUsableDeviceId(identity.id)) {
+      counters.refusedAuth++
+      log('error', 'CONNECT refused: registry returned an id unusable as a topic level', { deviceId: identity.id })
+      throw new ConnectRefused(NOT_AUTHORIZED, 'device id unusable')
+    }
+    identities.set(client, identity)
+    // The MQTT session key (clientId) is scoped to the device: two devices whose firmware use the
+    // same clientId do not take each other over [MQTT-3.1.4-2], and no device can resume or
+    // clear another device's persistent session. Two connections of one device are fine as long
+    // as their clientIds differ. aedes set client.id just before this hook and registers the
+    // client (and keys persistence) only after it.
+    client.id = `${identity.id}/${client.id}`
+    return true
+  }
+
+  async function authorizePublish(client: Client | null, packet: PublishPacket): Promise<void> {
+    // client === null: a stale will of a client that is not connected here (aedes _clearWills).
+    // The gateway's own publishes go through aedes.publish(), which never calls this hook.
+    if (client === null) throw new Error('publish without a connected client refused')
+    const identity = identities.get(client)
+    if (identity === undefined) throw new Error('publish before authentication refused')
+    if (!canPublish(identity, packet.topic)) {
+      log('warn', 'publish refused by ACL; closing connection', { deviceId: identity.id, topic: packet.topic })
+      // MQTT 3.1.1 has no negative PUBACK: the error makes aedes close the connection.
+      throw new Error(`not authorized to publish to ${packet.topic}`)
+    }
+    // Device topics are the shared "me" names; a retained copy would be one device's reading
+    // served to nobody and written to persistence on every publish.
+    packet.retain = false
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
+    const ingest: DevicePublish = { topic: packet.topic, payload, qos: packet.qos, dup: packet.dup === true }
+    if (packet.messageId !== undefined) ingest.messageId = packet.messageId
+    try {
+      // Acknowledged means stored: aedes writes PUBACK/PUBREC only after this resolves.
+      await deps.onDevicePublish(identity, ingest)
+    } catch (error) {
+      log('error', 'durable ingest failed; closing connection without ack', {
+        deviceId: identity.id,
+        topic: packet.topic,
+        error: String(error),
+      })
+      throw error
+    }
+  }
+
+  function authorizeSubscribe(client: Client, sub: Subscription): Subscription | null {
+    const identity = identities.get(client)
+    const mapped = identity === undefined ? null : mapSubscription(identity, sub.topic)
+    if (mapped === null) {
+      // aedes persists a SUBSCRIBE packet's whole topic list when any entry in it is granted
+      // (handlers/subscribe.js storeSubscriptions). QoS 0 keeps a refused entry out of the
+      // offline-queue index; on session restore it is refused again.
+      sub.qos = 0
+      if (identity !== undefined) log('warn', 'subscription refused', { deviceId: identity.id, topic: sub.topic })
+      return null
+    }
+    // Rewritten in place: aedes uses this same object for the subscription key, the persisted
+    // session and the retained-message lookup. The broker never sends QoS 2 to devices.
+    sub.topic = mapped
+    sub.qos = Math.min(sub.qos, 1) as 0 | 1
+    return sub
+  }
+
+  function authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
+    const identity = identities.get(client)
+    const meTopic = identity === undefined ? null : meTopicFor(identity, packet.topic)
+    if (meTopic === null) return null
+    // In place on purpose: aedes hands each subscriber its own packet copy, and when draining
+    // an offline queue it writes the object it passed here, not the one returned.
+    packet.topic = meTopic
+    return packet
+  }
+
+  /**
+   * aedes has no hook for UNSUBSCRIBE, so `v1/devices/me/errors` would miss the subscription
+   * that was stored as `v1/devices/<id>/errors`. Returns the broker topics to remove for the
+   * "me" forms in an UNSUBSCRIBE (topics already in broker form are left to aedes).
+   */
+  function ownTopicsToUnsubscribe(client: Client, topics: readonly string[]): string[] {
+    const identity = identities.get(client)
+    if (identity === undefined) return []
+    const out: string[] = []
+    for (const topic of topics) {
+      const mapped = mapSubscription(identity, topic)
+      if (mapped !== null && mapped !== topic) out.push(mapped)
+    }
+    return out
+  }
+
+  return {
+    identityOf: (client) => identities.get(client),
+    ownTopicsToUnsubscribe,
+    authenticate(client, username, password, done) {
+      settle(
+        () => authenticate(client, username, password),
+        (error, ok) => done(error === null ? null : (error as AuthenticateError), ok ?? null),
+      )
+    },
+    authorizePublish(client, packet, done) {
+      settle(() => authorizePublish(client, packet), (error) => done(error))
+    },
+    authorizeSubscribe(client, sub, done) {
+      // Answered on a later tick on purpose: aedes asks for every topic of a SUBSCRIBE in one
+      // synchronous loop, so all refused entries are neutralised before any entry is persisted.
+      settle(async () => authorizeSubscribe(client, sub), (error, granted) => done(error, granted ?? null))
+    },
+    authorizeForward: (client, packet) => authorizeForward(client, packet),
+  }
+}

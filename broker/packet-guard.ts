@@ -1,0 +1,139 @@
+/**
+ * Packet-size guard in front of aedes's MQTT parser.
+ *
+ * aedes has no maximum packet size: mqtt-packet buffers whatever "remaining length" a client
+ * declares (up to 256 MiB [MQTT-2.2.3]) before it emits the packet. This guard reads only the
+ * fixed headers (type byte + remaining-length varint) as the bytes go by, skips over payloads
+ * without copying them, and drops the connection as soon as a header declares too much.
+ *
+ * Where it sits: aedes consumes a connection with `conn.on('readable')` + `conn.read(null)` and
+ * hands each chunk to the parser (lib/client.js nextBatch). `guardReadable` replaces `read` on
+ * that one stream instance, so every byte the parser will ever see passes the scanner first, with
+ * no extra stream, no extra buffering and no change to backpressure. A Duplex in between would
+ * add a copy-free but not free hop per chunk (another buffer queue, another 'readable' tick) and
+ * would have to forward writes, destroy, and errors both ways. The one caveat: a stream put into
+ * flowing mode ('data' listener) bypasses read(); aedes never does that.
+ */
+import type { Readable } from 'node:stream'
+
+export interface PacketGuardOptions {
+  /** Largest whole packet (fixed header included) accepted once connected. */
+  maxPacketBytes: number
+  /** Largest first packet, which must be CONNECT [MQTT-3.1.0-1]; a real CONNECT is a few hundred bytes. */
+  maxConnectBytes: number
+}
+
+export const DEFAULT_MAX_PACKET_BYTES = 256 * 1024
+export const DEFAULT_MAX_CONNECT_BYTES = 16 * 1024
+
+export type GuardReason =
+  | 'first-packet-not-connect'
+  | 'connect-too-large'
+  | 'packet-too-large'
+  | 'malformed-remaining-length'
+  | 'reserved-packet-type'
+  | 'not-a-buffer'
+
+export interface GuardViolation {
+  reason: GuardReason
+  /** Packet type (high nibble of the first byte), when known. */
+  packetType?: number
+  /** Whole packet size the header declared, when known. */
+  declaredBytes?: number
+}
+
+const CONNECT_FIRST_BYTE = 0x10
+const PHASE_TYPE = 0
+const PHASE_LENGTH = 1
+
+/**
+ * Follows MQTT packet boundaries across arbitrary chunking. Pure: no I/O, so it can be
+ * table-tested byte by byte. After it reports a violation the stream must be discarded.
+ */
+export class MqttFrameScanner {
+  private phase = PHASE_TYPE
+  private packetType = 0
+  private length = 0
+  private multiplier = 1
+  private lengthBytes = 0
+  /** Payload bytes of the current packet still to skip. */
+  private skip = 0
+  private packets = 0
+
+  constructor(private readonly opts: PacketGuardOptions) {}
+
+  scan(chunk: Buffer): GuardViolation | null {
+    const end = chunk.length
+    let i = 0
+    while (i < end) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, end - i)
+        this.skip -= n
+        i += n
+        continue
+      }
+      const byte = chunk[i++] as number
+      if (this.phase === PHASE_TYPE) {
+        this.packetType = byte >> 4
+        // [MQTT-3.1.0-1]: the first packet from the client MUST be CONNECT, whose flags are
+        // 0000 [MQTT-2.2.2-1] (which also turns away a TLS ClientHello, 0x16, on the plain port).
+        if (this.packets === 0 && byte !== CONNECT_FIRST_BYTE) {
+          return { reason: 'first-packet-not-connect', packetType: this.packetType }
+        }
+        // Type 0 is reserved in MQTT 3.1.1 (2.2.1); nothing legitimate sends it.
+        if (this.packetType === 0) return { reason: 'reserved-packet-type', packetType: 0 }
+        this.phase = PHASE_LENGTH
+        this.length = 0
+        this.multiplier = 1
+        this.lengthBytes = 0
+        continue
+      }
+      // Remaining length: 7 bits per byte, least significant first, at most 4 bytes [MQTT-2.2.3].
+      this.length += (byte & 0x7f) * this.multiplier
+      this.multiplier *= 128
+      this.lengthBytes++
+      if ((byte & 0x80) !== 0) {
+        if (this.lengthBytes === 4) return { reason: 'malformed-remaining-length', packetType: this.packetType }
+        continue
+      }
+      const declaredBytes = 1 + this.lengthBytes + this.length
+      const first = this.packets === 0
+      if (first && declaredBytes > this.opts.maxConnectBytes) {
+        return { reason: 'connect-too-large', packetType: this.packetType, declaredBytes }
+      }
+      if (declaredBytes > this.opts.maxPacketBytes) {
+        return { reason: 'packet-too-large', packetType: this.packetType, declaredBytes }
+      }
+      this.packets++
+      this.skip = this.length
+      this.phase = PHASE_TYPE
+    }
+    return null
+  }
+}
+
+/**
+ * Puts a MqttFrameScanner in front of everything read from `stream`. On a violation the chunk is
+ * withheld from the reader, `onViolation` is told, and only this stream is destroyed.
+ * Call before `aedes.handle(stream)`.
+ */
+export function guardReadable(
+  stream: Readable,
+  opts: PacketGuardOptions,
+  onViolation: (violation: GuardViolation) => void,
+): void {
+  const scanner = new MqttFrameScanner(opts)
+  const originalRead = stream.read
+  let tripped = false
+  stream.read = function guardedRead(this: Readable, size?: number): unknown {
+    if (tripped) return null
+    const chunk: unknown = originalRead.call(this, size)
+    if (chunk === null) return null
+    const violation = Buffer.isBuffer(chunk) ? scanner.scan(chunk) : { reason: 'not-a-buffer' as const }
+    if (violation === null) return chunk
+    tripped = true
+    onViolation(violation)
+    this.destroy()
+    return null
+  }
+}

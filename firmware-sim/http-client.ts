@@ -1,0 +1,124 @@
+/**
+ * A small client for the gateway's admin API (JSON, bearer token). Every non-2xx answer
+ * becomes an HttpError carrying the status and the body, so a failed run says exactly
+ * which call the gateway refused and why.
+ */
+import { z } from 'zod'
+import type { DeviceKind, UnitSpec } from './scenario.js'
+
+export class HttpError extends Error {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`${method} ${url} → HTTP ${status}: ${body.length > 500 ? body.slice(0, 500) + '…' : body || '(empty body)'}`)
+    this.name = 'HttpError'
+  }
+
+  /** The gateway's error code from `{error: {code, message}}`, if the body has one. */
+  get code(): string | undefined {
+    try {
+      const parsed = ErrorBody.safeParse(JSON.parse(this.body))
+      return parsed.success ? parsed.data.error.code : undefined
+    } catch {
+      return undefined
+    }
+  }
+}
+
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) })
+
+export const DeviceCredentialsSchema = z.object({ id: z.string().min(1), secret: z.string().min(1) })
+export type DeviceCredentials = z.infer<typeof DeviceCredentialsSchema>
+
+// Loose on purpose: the sim prints the verdict and compares its status; fields the
+// gateway adds later must not break it.
+const CheckSchema = z.looseObject({
+  id: z.string(),
+  status: z.string(),
+  measured: z.unknown().optional(),
+  limit: z.unknown().optional(),
+  unit: z.string().nullish(),
+  message: z.string().nullish(),
+})
+export const VerdictSchema = z.looseObject({
+  status: z.string(),
+  steps: z.array(z.looseObject({ id: z.string(), status: z.string(), checks: z.array(CheckSchema) })),
+})
+export type Verdict = z.infer<typeof VerdictSchema>
+
+export interface AdminClientOptions {
+  baseUrl: string
+  token: string
+  /** Per request; default 10 s. */
+  timeoutMs?: number
+  fetch?: typeof fetch
+}
+
+export interface AdminClient {
+  registerDevice(d: { id: string; kind: DeviceKind; model?: string; bridgeFor?: string[] }): Promise<DeviceCredentials>
+  createJob(job: { id: string; rulePack: string; unit: UnitSpec }): Promise<void>
+  attachDevice(jobId: string, deviceId: string, at?: number): Promise<void>
+  stepMarker(jobId: string, step: string, action: 'start' | 'stop', at?: number): Promise<void>
+  verdict(jobId: string): Promise<Verdict>
+}
+
+export function createAdminClient(opts: AdminClientOptions): AdminClient {
+  const doFetch = opts.fetch ?? fetch
+  const base = opts.baseUrl.replace(/\/+$/, '')
+  const timeoutMs = opts.timeoutMs ?? 10_000
+
+  async function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const url = `${base}/api/v1${path}`
+    const headers: Record<string, string> = { authorization: `Bearer ${opts.token}`, accept: 'application/json' }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let res: Response
+    try {
+      res = await doFetch(url, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+    } catch (err) {
+      // fetch hides the useful part (ECONNREFUSED...) in `cause`.
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : ''
+      throw new Error(`${method} ${url} failed: ${err instanceof Error ? err.message : String(err)}${cause}`)
+    }
+    const text = await res.text()
+    if (!res.ok) throw new HttpError(method, url, res.status, text)
+    if (text === '') return undefined
+    try {
+      return JSON.parse(text)
+    } catch {
+      throw new Error(`${method} ${url} → HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`)
+    }
+  }
+
+  function parse<T>(schema: z.ZodType<T>, what: string, value: unknown): T {
+    const parsed = schema.safeParse(value)
+    if (!parsed.success) throw new Error(`unexpected ${what} from the gateway: ${z.prettifyError(parsed.error)}`)
+    return parsed.data
+  }
+
+  const seg = encodeURIComponent
+  return {
+    async registerDevice(d) {
+      return parse(DeviceCredentialsSchema, 'device registration answer', await request('POST', '/devices', d))
+    },
+    async createJob(job) {
+      await request('POST', '/jobs', job)
+    },
+    async attachDevice(jobId, deviceId, at) {
+      await request('POST', `/jobs/${seg(jobId)}/devices`, { deviceId, ...(at === undefined ? {} : { at }) })
+    },
+    async stepMarker(jobId, step, action, at) {
+      await request('POST', `/jobs/${seg(jobId)}/steps/${seg(step)}/${action}`, at === undefined ? {} : { at })
+    },
+    async verdict(jobId) {
+      return parse(VerdictSchema, 'verdict', await request('GET', `/jobs/${seg(jobId)}/verdict`))
+    },
+  }
+}

@@ -1,0 +1,22 @@
+import type { RulePack } from '../../rules/pack-schema.js'
+import type { Clock } from '../clock.js'
+import type { DeviceRegistry } from '../devices/device-registry.js'
+import type { JobRepository } from '../jobs/job-repository.js'
+import type { VerdictService } from '../jobs/verdict-service.js'
+import type { Log } from '../log.js'
+import type { QuarantineRepository } from '../store/quarantine-repository.js'
+import type { ReadingStore } from '../store/reading-store.js'
+
+/** What the HTTP API needs from the rest of the gateway. */
+export interface ApiDeps {
+  adminToken: string
+  log: Log
+  clock: Clock
+  devices: DeviceRegistry
+  jobs: JobRepository
+  verdicts: VerdictService
+  store: ReadingStore
+  quarantine: QuarantineRepository
+  packs: ReadonlyMap<string, RulePack>
+  health: () => Record<string, unknown>
+}

@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { DeviceExistsError } from '../../devices/device-registry.js'
+import { IdSchema } from '../../jobs/job.js'
+import { ApiError, ErrorBodySchema } from '../api-error.js'
+import type { ApiDeps } from '../api-deps.js'
+
+const RegisterBody = z
+  .object({
+    id: IdSchema.refine((id) => id !== 'me', '"me" is reserved by the device API'),
+    kind: z.enum(['meter', 'unit', 'bridge']),
+    model: z.string().min(1).max(100).optional(),
+    bridgeFor: z.array(IdSchema).max(1000).optional().describe('Devices a bridge may publish for (v1/gateway/telemetry)'),
+  })
+  .strict()
+
+export const deviceRoutes =
+  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/devices',
+      {
+        schema: {
+          summary: 'Register a device; its MQTT secret is returned only here',
+          body: RegisterBody,
+          response: { 201: z.object({ id: z.string(), secret: z.string() }), 409: ErrorBodySchema },
+        },
+      },
+      async (req, reply) => {
+        const { id, kind, model, bridgeFor } = req.body
+        if (kind !== 'bridge' && bridgeFor && bridgeFor.length > 0) {
+          throw new ApiError(400, 'GW_ERR_VALIDATION', 'body.bridgeFor: only a bridge may publish for other devices')
+        }
+        try {
+          const secret = deps.devices.register({ id, kind, model, bridgeFor }, deps.clock.now())
+          return reply.status(201).send({ id, secret })
+        } catch (err) {
+          if (err instanceof DeviceExistsError) throw new ApiError(409, 'GW_ERR_CONFLICT', err.message)
+          throw err
+        }
+      },
+    )
+  }

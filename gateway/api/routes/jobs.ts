@@ -1,0 +1,147 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { CHANNEL_NAMES, CHANNELS } from '../../contract/channels.js'
+import { jobReadings } from '../../jobs/job-readings.js'
+import { IdSchema, JobExistsError, StepIdSchema, UnitSchema } from '../../jobs/index.js'
+import { ApiError, ErrorBodySchema, notFound } from '../api-error.js'
+import type { ApiDeps } from '../api-deps.js'
+import { VerdictSchema } from '../verdict-schema.js'
+
+const JobParams = z.object({ id: IdSchema })
+const When = z.number().int().positive().describe('When it really happened, ms since epoch (for markers sent late); default: now')
+
+const CreateJobBody = z.object({ id: IdSchema, rulePack: z.string().min(1), unit: UnitSchema }).strict()
+const JobBody = z.object({
+  id: z.string(),
+  rulePack: z.object({ id: z.string(), version: z.string() }),
+  unit: UnitSchema,
+  createdAt: z.number(),
+  devices: z.array(z.object({ deviceId: z.string(), attachedAt: z.number(), detachedAt: z.number().nullable() })),
+})
+
+export const jobRoutes =
+  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const requireJob = (id: string) => deps.jobs.get(id) ?? raise(notFound(`job "${id}"`))
+    const jobView = (id: string) => ({ ...requireJob(id), devices: deps.jobs.attachments(id) })
+
+    app.post(
+      '/jobs',
+      { schema: { summary: 'Create a job (one installation)', body: CreateJobBody, response: { 201: JobBody, 409: ErrorBodySchema } } },
+      async (req, reply) => {
+        const pack = deps.packs.get(req.body.rulePack)
+        if (!pack) {
+          throw new ApiError(400, 'GW_ERR_VALIDATION', `body.rulePack: unknown rule pack "${req.body.rulePack}"; available: ${[...deps.packs.keys()].join(', ')}`)
+        }
+        try {
+          deps.jobs.create({ id: req.body.id, rulePack: { id: pack.id, version: pack.version }, unit: req.body.unit, createdAt: deps.clock.now() })
+        } catch (err) {
+          if (err instanceof JobExistsError) throw new ApiError(409, 'GW_ERR_CONFLICT', err.message)
+          throw err
+        }
+        return reply.status(201).send(jobView(req.body.id))
+      },
+    )
+
+    app.get('/jobs/:id', { schema: { summary: 'A job with its attached devices', params: JobParams, response: { 200: JobBody } } }, async (req) =>
+      jobView(req.params.id),
+    )
+
+    app.post(
+      '/jobs/:id/devices',
+      {
+        schema: {
+          summary: 'Attach a device to the job from `at` on',
+          params: JobParams,
+          body: z.object({ deviceId: IdSchema, at: When.optional() }).strict(),
+          response: { 201: JobBody },
+        },
+      },
+      async (req, reply) => {
+        requireJob(req.params.id)
+        if (!deps.devices.get(req.body.deviceId)) throw notFound(`device "${req.body.deviceId}"`)
+        deps.jobs.attach(req.params.id, req.body.deviceId, req.body.at ?? deps.clock.now())
+        return reply.status(201).send(jobView(req.params.id))
+      },
+    )
+
+    app.post(
+      '/jobs/:id/devices/:deviceId/detach',
+      {
+        schema: {
+          summary: 'Detach a device: its later readings no longer count for this job',
+          params: JobParams.extend({ deviceId: IdSchema }),
+          body: z.object({ at: When.optional() }).strict().optional(),
+          response: { 200: JobBody },
+        },
+      },
+      async (req) => {
+        requireJob(req.params.id)
+        if (!deps.jobs.detach(req.params.id, req.params.deviceId, req.body?.at ?? deps.clock.now())) {
+          throw notFound(`open attachment of device "${req.params.deviceId}"`)
+        }
+        return jobView(req.params.id)
+      },
+    )
+
+    app.post(
+      '/jobs/:id/steps/:step/:action',
+      {
+        schema: {
+          summary: "Mark the start or stop of a step; a start may carry the installer's declared facts",
+          params: JobParams.extend({ step: StepIdSchema, action: z.enum(['start', 'stop']) }),
+          body: z
+            .object({ at: When.optional(), facts: z.record(z.string(), z.union([z.string().max(200), z.number(), z.boolean()])).optional() })
+            .strict()
+            .optional(),
+          response: { 201: z.object({ jobId: z.string(), step: StepIdSchema, action: z.enum(['start', 'stop']), at: z.number() }) },
+        },
+      },
+      async (req, reply) => {
+        requireJob(req.params.id)
+        const now = deps.clock.now()
+        const at = req.body?.at ?? now
+        deps.jobs.addMarker(req.params.id, { step: req.params.step, action: req.params.action, at, receivedAt: now, facts: req.body?.facts ?? {} })
+        return reply.status(201).send({ jobId: req.params.id, step: req.params.step, action: req.params.action, at })
+      },
+    )
+
+    app.get(
+      '/jobs/:id/verdict',
+      { schema: { summary: 'The verdict: each step and check, with what was measured', params: JobParams, response: { 200: VerdictSchema } } },
+      async (req) => (await deps.verdicts.verdict(req.params.id)) ?? raise(notFound(`job "${req.params.id}"`)),
+    )
+
+    app.get(
+      '/jobs/:id/readings',
+      {
+        schema: {
+          summary: "One channel's readings from the job's attached devices, in the canonical unit",
+          params: JobParams,
+          querystring: z.object({
+            channel: z.enum(CHANNEL_NAMES as [string, ...string[]]),
+            from: z.coerce.number().int().min(0).default(0),
+            to: z.coerce.number().int().positive().optional(),
+          }),
+          response: {
+            200: z.object({
+              channel: z.string(),
+              unit: z.string(),
+              points: z.array(z.tuple([z.number(), z.number()])).describe('[device time ms, value]'),
+            }),
+          },
+        },
+      },
+      async (req) => {
+        requireJob(req.params.id)
+        const channel = req.query.channel as keyof typeof CHANNELS
+        const to = req.query.to ?? deps.clock.now()
+        const readings = await jobReadings(deps.store, deps.jobs.attachments(req.params.id), channel, req.query.from, to)
+        return { channel, unit: CHANNELS[channel].unit, points: readings.map((r): [number, number] => [r.ts, r.value]) }
+      },
+    )
+  }
+
+function raise(err: Error): never {
+  throw err
+}

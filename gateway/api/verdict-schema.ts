@@ -1,0 +1,24 @@
+/** The verdict as the API documents it (OpenAPI) and serialises it. */
+import { z } from 'zod'
+
+const CheckSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pass', 'fail', 'warn', 'pending']),
+  measured: z.number().optional(),
+  limit: z.number().optional(),
+  unit: z.string().optional(),
+  message: z.string(),
+  clause: z.string().optional(),
+  severity: z.enum(['minor', 'major', 'critical']).optional(),
+  evidence: z.array(z.object({ channel: z.string(), from: z.number(), to: z.number() })).optional(),
+})
+
+const Status = z.enum(['pass', 'fail', 'in_progress', 'incomplete'])
+
+export const VerdictSchema = z.object({
+  jobId: z.string(),
+  status: Status,
+  rulePack: z.object({ id: z.string(), version: z.string() }),
+  evaluatedAt: z.number(),
+  steps: z.array(z.object({ id: z.string(), status: Status, checks: z.array(CheckSchema) })),
+})

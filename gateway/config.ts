@@ -1,0 +1,73 @@
+/**
+ * Configuration: read from the environment once at start, validated with zod, then passed
+ * in. Each bad variable gets its own line saying what was wrong.
+ */
+import { z } from 'zod'
+
+const port = z.coerce.number().int().min(0).max(65_535)
+const positiveInt = z.coerce.number().int().positive()
+
+const EnvSchema = z.object({
+  GW_MQTT_PORT: port.default(1883),
+  GW_HTTP_PORT: port.default(8080),
+  GW_BIND: z.string().min(1).default('0.0.0.0'),
+  GW_DATA_DIR: z.string().min(1).default('./data'),
+  GW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // aedes has no maximum packet size: 256 KiB holds thousands of buffered samples.
+  GW_MAX_PACKET_BYTES: positiveInt.default(256 * 1024),
+  GW_MAX_PENDING_CONNECTIONS: positiveInt.default(1000),
+  GW_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
+  // full: fsync at every group commit (survives power loss); normal: survives a process crash only.
+  GW_SYNC: z.enum(['full', 'normal']).default('full'),
+  // Device clocks drift; beyond this a timestamp is "in the future" and refused.
+  GW_FUTURE_TOLERANCE_MS: positiveInt.default(5 * 60_000),
+  GW_RULES_DIR: z.string().min(1).optional(),
+  GW_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+})
+
+export interface GatewayConfig {
+  mqttPort: number
+  httpPort: number
+  bind: string
+  dataDir: string
+  adminToken: string | undefined
+  maxPacketBytes: number
+  maxPendingConnections: number
+  connectTimeoutMs: number
+  sync: 'full' | 'normal'
+  futureToleranceMs: number
+  rulesDir: string | undefined
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Parses the GW_* variables; throws ConfigError listing every bad one. Empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined>): GatewayConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('GW_') && v !== ''))
+  const parsed = EnvSchema.safeParse(present)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0])
+      return `  ${name}=${JSON.stringify(env[name])}: ${issue.message}`
+    })
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  return {
+    mqttPort: e.GW_MQTT_PORT,
+    httpPort: e.GW_HTTP_PORT,
+    bind: e.GW_BIND,
+    dataDir: e.GW_DATA_DIR,
+    adminToken: e.GW_ADMIN_TOKEN,
+    maxPacketBytes: e.GW_MAX_PACKET_BYTES,
+    maxPendingConnections: e.GW_MAX_PENDING_CONNECTIONS,
+    connectTimeoutMs: e.GW_CONNECT_TIMEOUT_MS,
+    sync: e.GW_SYNC,
+    futureToleranceMs: e.GW_FUTURE_TOLERANCE_MS,
+    rulesDir: e.GW_RULES_DIR,
+    logLevel: e.GW_LOG_LEVEL,
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Registered devices and their credentials. A secret is 256 random bits issued here and
+ * shown once; only its SHA-256 is stored. A fast hash is enough because the secret is
+ * machine-generated and unguessable (a slow KDF protects human passwords, which these are
+ * not); comparison is constant-time.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { DeviceIdentity } from '../../broker/device-identity.js'
+import type { Attributes } from '../contract/telemetry.js'
+import type { Db } from '../store/database.js'
+
+export type DeviceKind = DeviceIdentity['kind']
+
+export interface DeviceRecord extends DeviceIdentity {
+  model: string | null
+  attributes: Attributes
+  createdAt: number
+}
+
+interface Row {
+  id: string
+  kind: DeviceKind
+  model: string | null
+  secret_hash: Buffer
+  bridge_for: string
+  attributes: string
+  created_at: number
+}
+
+export class DeviceExistsError extends Error {}
+
+const hashSecret = (secret: Buffer | string): Buffer => createHash('sha256').update(secret).digest()
+// Compared against when the device is unknown, so a miss takes as long as a wrong secret.
+const DUMMY_HASH = hashSecret('no such device')
+
+export class DeviceRegistry {
+  private readonly insert
+  private readonly selectOne
+  private readonly updateAttributes
+
+  constructor(db: Db) {
+    this.insert = db.prepare(
+      'INSERT INTO devices (id, kind, model, secret_hash, bridge_for, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    this.selectOne = db.prepare<[string], Row>('SELECT * FROM devices WHERE id = ?')
+    this.updateAttributes = db.prepare('UPDATE devices SET attributes = ? WHERE id = ?')
+  }
+
+  /** Registers a device and returns its secret; the secret is not kept and cannot be shown again. */
+  register(d: { id: string; kind: DeviceKind; model?: string | undefined; bridgeFor?: readonly string[] | undefined }, now: number): string {
+    const secret = randomBytes(32).toString('base64url')
+    try {
+      this.insert.run(d.id, d.kind, d.model ?? null, hashSecret(secret), JSON.stringify(d.bridgeFor ?? []), now)
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new DeviceExistsError(`device "${d.id}" is already registered`)
+      }
+      throw err
+    }
+    return secret
+  }
+
+  /** The device's identity if the secret is right, else null. */
+  authenticate(deviceId: string, secret: Buffer): DeviceIdentity | null {
+    const row = this.selectOne.get(deviceId)
+    const ok = timingSafeEqual(hashSecret(secret), row?.secret_hash ?? DUMMY_HASH)
+    return ok && row ? toRecord(row) : null
+  }
+
+  get(deviceId: string): DeviceRecord | undefined {
+    const row = this.selectOne.get(deviceId)
+    return row ? toRecord(row) : undefined
+  }
+
+  /** Merges reported attributes into what the device said before. */
+  mergeAttributes(deviceId: string, attrs: Attributes): void {
+    const current = this.get(deviceId)
+    if (!current) return
+    this.updateAttributes.run(JSON.stringify({ ...current.attributes, ...attrs }), deviceId)
+  }
+}
+
+function toRecord(row: Row): DeviceRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    bridgeFor: JSON.parse(row.bridge_for) as string[],
+    model: row.model,
+    attributes: JSON.parse(row.attributes) as Attributes,
+    createdAt: row.created_at,
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The whole gateway in one process: SQLite store, device registry, ingest, broker, HTTP
+ * API. Constructors do no I/O; start() opens everything, stop() closes it all (idempotent).
+ */
+import type { FastifyInstance } from 'fastify'
+import { startBroker, type RunningBroker } from '../broker/broker.js'
+import type { RulePack } from '../rules/pack-schema.js'
+import { resolveAdminToken } from './admin-token.js'
+import { buildApi } from './api/build-api.js'
+import { systemClock, type Clock } from './clock.js'
+import type { GatewayConfig } from './config.js'
+import { deviceErrorTopic } from './contract/topics.js'
+import { DeviceRegistry } from './devices/device-registry.js'
+import { Ingest } from './ingest/ingest.js'
+import { JobRepository } from './jobs/job-repository.js'
+import { VerdictService } from './jobs/verdict-service.js'
+import { createLog, type Log } from './log.js'
+import { defaultPacksDir, loadRulePacks } from './rules/load-packs.js'
+import { openDatabase, type Db } from './store/database.js'
+import { IngestLog } from './store/ingest-log.js'
+import { QuarantineRepository } from './store/quarantine-repository.js'
+import { SqliteReadingStore } from './store/sqlite-reading-store.js'
+
+export interface GatewayOptions {
+  clock?: Clock
+  log?: Log
+}
+
+export class Gateway {
+  private db: Db | undefined
+  private ingestLog: IngestLog | undefined
+  private broker: RunningBroker | undefined
+  private http: FastifyInstance | undefined
+  private stopping: Promise<void> | undefined
+  readonly clock: Clock
+  readonly log: Log
+  ingest: Ingest | undefined
+  adminToken = ''
+  packs: ReadonlyMap<string, RulePack> = new Map()
+
+  constructor(
+    readonly config: GatewayConfig,
+    opts: GatewayOptions = {},
+  ) {
+    this.clock = opts.clock ?? systemClock
+    this.log = opts.log ?? createLog(config.logLevel)
+  }
+
+  get mqttPort(): number {
+    return this.broker?.port ?? 0
+  }
+
+  get httpPort(): number {
+    const addr = this.http?.server.address()
+    return typeof addr === 'object' && addr ? addr.port : 0
+  }
+
+  async start(): Promise<void> {
+    if (this.db) return
+    const { config, clock, log } = this
+    // Rule packs first: a broken pack refuses the start before anything listens.
+    this.packs = loadRulePacks(config.rulesDir ?? defaultPacksDir())
+    const db = (this.db = openDatabase(config.dataDir, config.sync))
+    const admin = resolveAdminToken(config.adminToken, config.dataDir)
+    this.adminToken = admin.token
+    if (admin.generated) log('info', 'generated admin token (kept in the data dir)', { adminToken: admin.token, file: `${config.dataDir}/admin-token` })
+
+    const devices = new DeviceRegistry(db)
+    const jobs = new JobRepository(db)
+    const store = new SqliteReadingStore(db)
+    const quarantine = new QuarantineRepository(db)
+    this.ingestLog = new IngestLog(db)
+    const ingest = (this.ingest = new Ingest({
+      log: this.ingestLog,
+      devices,
+      clock,
+      futureToleranceMs: config.futureToleranceMs,
+      sendError: (deviceId, message) => {
+        this.broker?.publish(deviceErrorTopic(deviceId), JSON.stringify(message), { qos: 1 }).catch((err: unknown) => {
+          log('warn', 'could not publish device error', { deviceId, err: String(err) })
+        })
+      },
+    }))
+
+    this.broker = await startBroker({
+      host: config.bind,
+      port: config.mqttPort,
+      maxPacketBytes: config.maxPacketBytes,
+      maxPendingConnections: config.maxPendingConnections,
+      connectTimeoutMs: config.connectTimeoutMs,
+      authenticate: async (id, secret) => devices.authenticate(id, secret),
+      onDevicePublish: (identity, packet) => ingest.handle(identity, packet),
+      log,
+    })
+
+    this.http = await buildApi({
+      adminToken: admin.token,
+      log,
+      clock,
+      devices,
+      jobs,
+      verdicts: new VerdictService({ jobs, store, packs: this.packs, clock }),
+      store,
+      quarantine,
+      packs: this.packs,
+      health: () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters }),
+    })
+    await this.http.listen({ host: config.bind, port: config.httpPort })
+    log('info', 'gateway started', { mqttPort: this.mqttPort, httpPort: this.httpPort, dataDir: config.dataDir })
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.close()
+    return this.stopping
+  }
+
+  private async close(): Promise<void> {
+    await this.http?.close()
+    await this.broker?.close()
+    this.ingestLog?.flush()
+    this.db?.close()
+  }
+}

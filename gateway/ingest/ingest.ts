@@ -1,0 +1,156 @@
+/**
+ * The ingest path of one MQTT publish: topic → device(s), parse, validate, convert, then a
+ * durable append of the readings and of any quarantine record; only then does the promise
+ * resolve (and the broker send PUBACK). Bad input never throws out of here: it is
+ * quarantined verbatim and answered on the device's error topic.
+ */
+import type { DeviceIdentity } from '../../broker/device-identity.js'
+import { TOPICS } from '../contract/topics.js'
+import { AttributesSchema, type Attributes, type DeviceErrorMessage } from '../contract/telemetry.js'
+import type { Clock } from '../clock.js'
+import type { DeviceRegistry } from '../devices/device-registry.js'
+import type { IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
+import { parseTelemetry, type ParseContext } from './parse-telemetry.js'
+import { describeIssues, PROBLEM_CODES, type Problem } from './problems.js'
+import { RedeliveryMemory } from './redelivery-memory.js'
+
+export interface IncomingPublish {
+  topic: string
+  payload: Buffer
+  qos: 0 | 1 | 2
+  messageId?: number | undefined
+  dup: boolean
+}
+
+export interface IngestCounters {
+  messages: number
+  readingsStored: number
+  duplicates: number
+  quarantined: number
+}
+
+export interface IngestDeps {
+  log: IngestLog
+  devices: DeviceRegistry
+  clock: Clock
+  futureToleranceMs: number
+  /** Publishes the gateway's answer on the device's own error topic. */
+  sendError: (deviceId: string, message: DeviceErrorMessage) => void
+}
+
+// Device clocks that lost power restart at 1970 or 2000; nothing this product measures predates 2020.
+const MIN_DEVICE_TS = Date.UTC(2020, 0, 1)
+
+export class Ingest {
+  readonly counters: IngestCounters = { messages: 0, readingsStored: 0, duplicates: 0, quarantined: 0 }
+  private readonly redelivery = new RedeliveryMemory()
+
+  constructor(private readonly deps: IngestDeps) {}
+
+  async handle(identity: DeviceIdentity, packet: IncomingPublish): Promise<void> {
+    this.counters.messages++
+    const receivedAt = this.deps.clock.now()
+    const samples: SampleToStore[] = []
+    const problems: Problem[] = []
+    const json = parseJson(packet.payload, problems)
+    if (json !== undefined) {
+      const ctx: ParseContext = {
+        implicitTs: this.redelivery.receiveTimeFor(identity.id, packet.messageId, packet.dup, receivedAt),
+        minTs: MIN_DEVICE_TS,
+        maxTs: receivedAt + this.deps.futureToleranceMs,
+      }
+      this.route(identity, packet.topic, json, ctx, samples, problems)
+    }
+    const outcome = await this.deps.log.append({
+      receivedAt,
+      samples,
+      quarantine:
+        problems.length === 0
+          ? undefined
+          : {
+              deviceId: identity.id,
+              topic: packet.topic,
+              code: problems[0]!.code,
+              reason: problems.map((p) => p.message).join('; '),
+              raw: packet.payload,
+            },
+    })
+    this.count(outcome)
+    if (outcome.quarantineId !== undefined) this.answer(identity.id, packet.topic, problems, outcome, receivedAt)
+  }
+
+  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, samples: SampleToStore[], problems: Problem[]): void {
+    switch (topic) {
+      case TOPICS.telemetry:
+        return this.collect(identity.id, json, ctx, 'payload', samples, problems)
+      case TOPICS.attributes:
+        return this.attributes(identity.id, json, 'payload', problems)
+      case TOPICS.gatewayTelemetry:
+        return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, where, samples, problems))
+      case TOPICS.gatewayAttributes:
+        return this.forEachBridged(identity, json, problems, (id, value, where) => this.attributes(id, value, where, problems))
+      default:
+        // The broker's ACL lets only the topics above through; anything else is a bug worth seeing.
+        problems.push({ code: PROBLEM_CODES.shape, message: `topic ${topic} carries no readings` })
+    }
+  }
+
+  private collect(deviceId: string, json: unknown, ctx: ParseContext, where: string, samples: SampleToStore[], problems: Problem[]): void {
+    const parsed = parseTelemetry(json, ctx, where)
+    for (const s of parsed.samples) samples.push({ deviceId, seq: s.seq, readings: s.readings })
+    problems.push(...parsed.problems)
+  }
+
+  private attributes(deviceId: string, json: unknown, where: string, problems: Problem[]): void {
+    const parsed = AttributesSchema.safeParse(json)
+    if (!parsed.success) {
+      problems.push({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
+      return
+    }
+    this.deps.devices.mergeAttributes(deviceId, parsed.data as Attributes)
+  }
+
+  /** v1/gateway/*: {"meter-7": ...}; a bridge speaks only for the devices it was granted. */
+  private forEachBridged(identity: DeviceIdentity, json: unknown, problems: Problem[], each: (deviceId: string, value: unknown, where: string) => void): void {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      problems.push({ code: PROBLEM_CODES.shape, message: 'payload: expected an object keyed by device id, e.g. {"meter-7": [{"ts": ..., "values": {...}}]}' })
+      return
+    }
+    for (const [deviceId, value] of Object.entries(json)) {
+      if (!identity.bridgeFor.includes(deviceId)) {
+        problems.push({ code: PROBLEM_CODES.notAuthorized, message: `payload.${deviceId}: bridge ${identity.id} may not speak for device "${deviceId}"` })
+        continue
+      }
+      each(deviceId, value, `payload.${deviceId}`)
+    }
+  }
+
+  private count(outcome: IngestOutcome): void {
+    this.counters.readingsStored += outcome.stored
+    this.counters.duplicates += outcome.duplicates
+    if (outcome.quarantineId !== undefined) this.counters.quarantined++
+  }
+
+  private answer(deviceId: string, topic: string, problems: Problem[], outcome: IngestOutcome, receivedAt: number): void {
+    this.deps.sendError(deviceId, {
+      status: 'error',
+      error: {
+        code: problems[0]!.code,
+        message: `${problems.length} problem(s) in the message on ${topic}; ${outcome.stored} reading(s) from it were stored`,
+        details: problems.map((p) => p.message),
+      },
+      quarantineId: outcome.quarantineId!,
+      topic,
+      receivedAt,
+    })
+  }
+}
+
+function parseJson(payload: Buffer, problems: Problem[]): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'))
+  } catch (err) {
+    problems.push({ code: PROBLEM_CODES.notJson, message: `payload is not JSON: ${(err as Error).message}` })
+    return undefined
+  }
+}

@@ -1,0 +1,2 @@
+export * from './job.js'
+export { JobExistsError, JobRepository } from './job-repository.js'

@@ -1,0 +1,44 @@
+/** A job is one installation being commissioned. Schemas shared by the HTTP API and the repository. */
+import { z } from 'zod'
+
+export const STEP_IDS = ['power_test', 'factory_charge', 'tightness', 'evacuation', 'electrical', 'test_run'] as const
+export const StepIdSchema = z.enum(STEP_IDS)
+export type StepId = z.infer<typeof StepIdSchema>
+
+// Ids appear in MQTT topics and URLs: no '/', '+', '#', spaces or control characters.
+export const IdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit')
+
+export const UnitSchema = z
+  .object({
+    model: z.string().min(1).max(100).describe('Model on the unit nameplate'),
+    invoiceModel: z.string().min(1).max(100).describe('Model on the purchase invoice (S3)'),
+    capacityHp: z.number().positive().max(100),
+    refrigerant: z.string().min(1).max(20),
+    phases: z.union([z.literal(1), z.literal(3)]),
+    ratedCurrentA: z.number().positive().max(500),
+  })
+  .strict()
+export type InstalledUnit = z.infer<typeof UnitSchema>
+
+export interface Job {
+  id: string
+  rulePack: { id: string; version: string }
+  unit: InstalledUnit
+  createdAt: number
+}
+
+export interface Attachment {
+  deviceId: string
+  attachedAt: number
+  detachedAt: number | null
+}
+
+export interface StepMarker {
+  step: StepId
+  action: 'start' | 'stop'
+  at: number
+  receivedAt: number
+  facts: Record<string, unknown>
+}

@@ -1,0 +1,85 @@
+/**
+ * The embedded SQLite database: the durable local log every acknowledged reading lands in,
+ * plus quarantine, devices and jobs. Opened once per process; schema created idempotently.
+ */
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+export type Db = Database.Database
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS readings (
+  device_id   TEXT    NOT NULL,
+  channel     TEXT    NOT NULL,
+  ts          INTEGER NOT NULL,  -- device time, ms: the evidence
+  value       REAL    NOT NULL,  -- canonical unit of the channel
+  received_at INTEGER NOT NULL,  -- gateway time, ms: the provenance
+  PRIMARY KEY (device_id, channel, ts)   -- same device, channel, device time = same point
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS seen_seq (
+  device_id TEXT    NOT NULL,
+  seq       INTEGER NOT NULL,
+  PRIMARY KEY (device_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS quarantine (
+  id          INTEGER PRIMARY KEY,
+  device_id   TEXT,
+  topic       TEXT    NOT NULL,
+  received_at INTEGER NOT NULL,
+  code        TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  raw         BLOB    NOT NULL    -- the payload exactly as received
+);
+
+CREATE TABLE IF NOT EXISTS devices (
+  id          TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  model       TEXT,
+  secret_hash BLOB NOT NULL,
+  bridge_for  TEXT NOT NULL DEFAULT '[]',
+  attributes  TEXT NOT NULL DEFAULT '{}',
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS jobs (
+  id           TEXT PRIMARY KEY,
+  rule_pack    TEXT NOT NULL,
+  pack_version TEXT NOT NULL,
+  unit         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS job_devices (
+  job_id      TEXT    NOT NULL REFERENCES jobs(id),
+  device_id   TEXT    NOT NULL REFERENCES devices(id),
+  attached_at INTEGER NOT NULL,
+  detached_at INTEGER,
+  PRIMARY KEY (job_id, device_id, attached_at)
+);
+
+CREATE TABLE IF NOT EXISTS step_markers (
+  id          INTEGER PRIMARY KEY,
+  job_id      TEXT    NOT NULL REFERENCES jobs(id),
+  step        TEXT    NOT NULL,
+  action      TEXT    NOT NULL CHECK (action IN ('start', 'stop')),
+  at          INTEGER NOT NULL,  -- when it happened (may be sent late)
+  received_at INTEGER NOT NULL,
+  facts       TEXT    NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS step_markers_job ON step_markers (job_id, step, at);
+`
+
+export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {
+  mkdirSync(dataDir, { recursive: true })
+  const db = new Database(join(dataDir, 'gateway.db'))
+  // WAL: readers never block the ingest writer; commits append to the log.
+  db.pragma('journal_mode = WAL')
+  db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  db.exec(SCHEMA)
+  return db
+}

@@ -1,0 +1,47 @@
+/**
+ * Group commit: callers submit items one at a time and each gets a promise that resolves
+ * once its item is committed. Items submitted in the same event-loop turn share one
+ * transaction (and one fsync), which is what keeps "durable before PUBACK" fast.
+ */
+export class GroupCommit<T, R> {
+  private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = []
+  private scheduled = false
+
+  /** commit runs the whole batch in one transaction and returns one result per item, in order. */
+  constructor(
+    private readonly commit: (items: readonly T[]) => R[],
+    private readonly maxBatch = 4096,
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject })
+      if (this.queue.length >= this.maxBatch) this.flush()
+      else if (!this.scheduled) {
+        this.scheduled = true
+        // setImmediate runs after this turn's socket reads, so one read chunk = one transaction.
+        setImmediate(() => this.flush())
+      }
+    })
+  }
+
+  /** Commits whatever is queued now. Safe to call at any time (also on shutdown). */
+  flush(): void {
+    this.scheduled = false
+    const batch = this.queue
+    if (batch.length === 0) return
+    this.queue = []
+    let results: R[]
+    try {
+      results = this.commit(batch.map((b) => b.item))
+    } catch (err) {
+      for (const b of batch) b.reject(err)
+      return
+    }
+    batch.forEach((b, i) => b.resolve(results[i] as R))
+  }
+
+  get pending(): number {
+    return this.queue.length
+  }
+}

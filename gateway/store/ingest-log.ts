@@ -1,0 +1,82 @@
+/**
+ * The durable ingest log: each accepted message's readings, seq claims and quarantine
+ * record are committed together (group commit) before the message is acknowledged.
+ * Writes are idempotent: a reading already stored (same device, channel, device time)
+ * and a sample whose seq was seen are counted as duplicates, never stored twice.
+ */
+import type { ChannelName } from '../contract/channels.js'
+import type { Db } from './database.js'
+import { GroupCommit } from './group-commit.js'
+
+export interface SampleToStore {
+  deviceId: string
+  seq?: number | undefined
+  readings: { channel: ChannelName; ts: number; value: number }[]
+}
+
+export interface QuarantineRecord {
+  deviceId: string | null
+  topic: string
+  code: string
+  reason: string
+  raw: Buffer
+}
+
+export interface IngestEntry {
+  receivedAt: number
+  samples: SampleToStore[]
+  quarantine?: QuarantineRecord | undefined
+}
+
+export interface IngestOutcome {
+  stored: number
+  duplicates: number
+  quarantineId?: number
+}
+
+export class IngestLog {
+  private readonly group: GroupCommit<IngestEntry, IngestOutcome>
+
+  constructor(db: Db) {
+    const insertReading = db.prepare(
+      'INSERT OR IGNORE INTO readings (device_id, channel, ts, value, received_at) VALUES (?, ?, ?, ?, ?)',
+    )
+    const claimSeq = db.prepare('INSERT OR IGNORE INTO seen_seq (device_id, seq) VALUES (?, ?)')
+    const insertQuarantine = db.prepare(
+      'INSERT INTO quarantine (device_id, topic, received_at, code, reason, raw) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+
+    const storeOne = (entry: IngestEntry): IngestOutcome => {
+      const outcome: IngestOutcome = { stored: 0, duplicates: 0 }
+      for (const sample of entry.samples) {
+        if (sample.seq !== undefined && claimSeq.run(sample.deviceId, sample.seq).changes === 0) {
+          outcome.duplicates += sample.readings.length
+          continue
+        }
+        for (const r of sample.readings) {
+          if (insertReading.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 1) outcome.stored++
+          else outcome.duplicates++
+        }
+      }
+      const q = entry.quarantine
+      if (q) {
+        const info = insertQuarantine.run(q.deviceId, q.topic, entry.receivedAt, q.code, q.reason, q.raw)
+        outcome.quarantineId = Number(info.lastInsertRowid)
+      }
+      return outcome
+    }
+
+    const commitBatch = db.transaction((entries: readonly IngestEntry[]) => entries.map(storeOne))
+    this.group = new GroupCommit((entries) => commitBatch(entries))
+  }
+
+  /** Resolves once the entry is committed to disk. */
+  append(entry: IngestEntry): Promise<IngestOutcome> {
+    return this.group.submit(entry)
+  }
+
+  /** Commits anything queued; called on shutdown. */
+  flush(): void {
+    this.group.flush()
+  }
+}

@@ -1,0 +1,32 @@
+import type { Reading } from '../contract/reading.js'
+import type { Db } from './database.js'
+import type { ReadingQuery, ReadingStore } from './reading-store.js'
+
+interface Row {
+  device_id: string
+  ts: number
+  value: number
+  received_at: number
+}
+
+/** Reads back from the embedded log (the primary key serves device+channel+time ranges). */
+export class SqliteReadingStore implements ReadingStore {
+  private readonly select
+
+  constructor(db: Db) {
+    this.select = db.prepare<[string, string, number, number], Row>(
+      'SELECT device_id, ts, value, received_at FROM readings WHERE device_id = ? AND channel = ? AND ts BETWEEN ? AND ? ORDER BY ts',
+    )
+  }
+
+  async query(q: ReadingQuery): Promise<Reading[]> {
+    const out: Reading[] = []
+    for (const deviceId of q.deviceIds) {
+      for (const row of this.select.iterate(deviceId, q.channel, q.from, q.to)) {
+        out.push({ deviceId: row.device_id, channel: q.channel, ts: row.ts, value: row.value, receivedAt: row.received_at })
+      }
+    }
+    if (q.deviceIds.length > 1) out.sort((a, b) => a.ts - b.ts)
+    return out
+  }
+}

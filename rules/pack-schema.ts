@@ -1,0 +1,98 @@
+/**
+ * The rule pack schema. A pack is data (YAML under rules/packs/): which units it applies
+ * to and the parameters of each step. Every number carries its source, so a pack reads
+ * as its own justification. Objects are strict: a misspelt key is refused at start, not
+ * silently ignored (a typo in `maxGapS` must not quietly fall back to nothing).
+ */
+import { z } from 'zod'
+
+const source = z.string().trim().min(1, 'every parameter needs a source (standard clause or engineering reason)')
+
+/** A numeric parameter with where it comes from: `{ value: 1800, source: "seed §5 ch.7 art.21" }`. */
+function sourced(value: z.ZodNumber) {
+  return z.object({ value, source }).strict()
+}
+
+const finite = () => z.number().finite()
+
+export const TestRunParamsSchema = z
+  .object({
+    /** Shortest continuous run that passes, seconds. */
+    minDurationS: sourced(finite().int().positive()),
+    /** A gap between readings longer than this breaks continuity, seconds. */
+    maxGapS: sourced(finite().positive()),
+    /** The unit counts as running at a reading with current >= this, amperes. */
+    runningCurrentMinA: sourced(finite().positive()),
+    /** Running current must stay <= rated current × this ratio. */
+    currentMaxRatioOfRated: sourced(finite().positive()),
+    /** Current limits are not applied during the first seconds of each run (inrush), seconds. */
+    startupGraceS: sourced(finite().nonnegative()),
+    /** A reading received more than this after its device time counts as back-filled, seconds. */
+    liveLagMaxS: sourced(finite().nonnegative()),
+    /** Below this fraction of live readings the step warns, 0..1. */
+    minLiveFraction: sourced(finite().min(0).max(1)),
+  })
+  .strict()
+
+export const RulePackSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case, e.g. "split-ac"'),
+    version: z.string().regex(/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/, 'must be semver, e.g. "1.0.0"'),
+    title: z.string().trim().min(1),
+    description: z.string().optional(),
+    /** Which units the pack is for; an absent field means "any". */
+    appliesTo: z
+      .object({
+        refrigerants: z.array(z.string().regex(/^R\d+[A-Z]?$/, 'must be an ASHRAE designation, e.g. "R32"')).min(1).optional(),
+        unitTypes: z.array(z.string().trim().min(1)).min(1).optional(),
+        minCapacityHp: finite().positive().optional(),
+        maxCapacityHp: finite().positive().optional(),
+      })
+      .strict(),
+    steps: z
+      .object({
+        test_run: TestRunParamsSchema.optional(),
+      })
+      .strict(),
+  })
+  .strict()
+
+export type RulePack = z.infer<typeof RulePackSchema>
+export type TestRunParams = NonNullable<RulePack['steps']['test_run']>
+
+/** `steps.test_run.maxGapS.value`, `appliesTo.refrigerants[0]`, or `(root)`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = ''
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`
+    else out += out === '' ? String(seg) : `.${String(seg)}`
+  }
+  return out === '' ? '(root)' : out
+}
+
+/** One line per problem, each naming the file and the field. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], origin: string): string[] {
+  const lines: string[] = []
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      // Point at the key itself: the author looks for the typo, not for its parent.
+      for (const key of issue.keys) lines.push(`${origin}: ${formatPath([...issue.path, key])}: unknown key (misspelt or not supported)`)
+      continue
+    }
+    // zod's "Invalid input: expected number, received string" → "expected number, received string".
+    const message = issue.message.replace(/^Invalid input: /, '')
+    lines.push(`${origin}: ${formatPath(issue.path)}: ${message}`)
+  }
+  return lines
+}
+
+/**
+ * Validates a parsed pack. `origin` names where it came from (the file path) and starts
+ * every line of the error, e.g.
+ * `rules/packs/split-ac.yaml: steps.test_run.maxGapS.value: expected number, received string`.
+ */
+export function parseRulePack(data: unknown, origin: string): RulePack {
+  const result = RulePackSchema.safeParse(data)
+  if (result.success) return result.data
+  throw new Error(describeIssues(result.error.issues, origin).join('\n'))
+}

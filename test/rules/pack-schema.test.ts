@@ -1,0 +1,145 @@
+import { describe, it, expect, afterEach } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { isAbsolute, join } from 'node:path'
+import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
+import { parseRulePack } from '../../rules/pack-schema.js'
+
+const GOOD_YAML = `
+id: split-ac
+version: "1.0.0"
+title: Split AC
+appliesTo: { refrigerants: [R32] }
+steps:
+  test_run:
+    minDurationS: { value: 1800, source: "S1" }
+    maxGapS: { value: 60, source: "engineering" }
+    runningCurrentMinA: { value: 0.5, source: "engineering" }
+    currentMaxRatioOfRated: { value: 1.0, source: "nameplate" }
+    startupGraceS: { value: 10, source: "inrush" }
+    liveLagMaxS: { value: 60, source: "principle 3" }
+    minLiveFraction: { value: 0.9, source: "engineering" }
+`
+
+let dirs: string[] = []
+function packDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rule-packs-'))
+  dirs.push(dir)
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  return dir
+}
+afterEach(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  dirs = []
+})
+
+/** The error message loadRulePacks throws, or '' if it did not throw. */
+function loadError(dir: string): string {
+  try {
+    loadRulePacks(dir)
+    return ''
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err)
+  }
+}
+
+describe('the shipped split-ac pack', () => {
+  it('loads through loadRulePacks(defaultPacksDir())', () => {
+    const dir = defaultPacksDir()
+    expect(isAbsolute(dir)).toBe(true)
+    expect(dir.endsWith(join('rules', 'packs'))).toBe(true)
+    const pack = loadRulePacks(dir).get('split-ac')
+    expect(pack?.version).toBe('1.0.0')
+    const tr = pack?.steps.test_run
+    expect(tr && Object.fromEntries(Object.entries(tr).map(([k, p]) => [k, p.value]))).toEqual({
+      minDurationS: 1800,
+      maxGapS: 60,
+      runningCurrentMinA: 0.5,
+      currentMaxRatioOfRated: 1.0,
+      startupGraceS: 10,
+      liveLagMaxS: 60,
+      minLiveFraction: 0.9,
+    })
+    expect(tr?.minDurationS.source).toMatch(/§5 ch\.7 art\.21.*addendum art\.11/)
+  })
+})
+
+describe('loadRulePacks refuses broken packs', () => {
+  it('accepts a good pack and ignores files that are not YAML', () => {
+    const packs = loadRulePacks(packDir({ 'a.yaml': GOOD_YAML, 'README.md': '# not a pack' }))
+    expect([...packs.keys()]).toEqual(['split-ac'])
+  })
+
+  it('names the file and the field path of every problem', () => {
+    const bad = GOOD_YAML.replace('maxGapS: { value: 60,', 'maxGapS: { value: "sixty",').replace('    startupGraceS:', '    maxGap: 5\n    startupGraceS:')
+    const dir = packDir({ 'split-ac.yaml': bad })
+    const file = join(dir, 'split-ac.yaml')
+    expect(loadError(dir).split('\n')).toEqual([
+      `${file}: steps.test_run.maxGapS.value: expected number, received string`,
+      `${file}: steps.test_run.maxGap: unknown key (misspelt or not supported)`,
+    ])
+  })
+
+  it('gives a clear error with the file name for malformed YAML', () => {
+    const dir = packDir({ 'broken.yaml': 'id: split-ac\nsteps: [unclosed\n' })
+    expect(loadError(dir)).toMatch(new RegExp(`^${join(dir, 'broken.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: YAML syntax error: .*line`, 's'))
+  })
+
+  it('refuses duplicate ids, naming both files', () => {
+    const dir = packDir({ 'a.yaml': GOOD_YAML, 'b.yaml': GOOD_YAML })
+    expect(loadError(dir)).toBe(`${join(dir, 'b.yaml')}: duplicate rule pack id "split-ac" (already defined in ${join(dir, 'a.yaml')})`)
+  })
+
+  it('refuses a missing directory', () => {
+    expect(loadError(join(tmpdir(), 'no-such-rule-packs-dir-4711'))).toMatch(/^rule packs directory .*no-such-rule-packs-dir-4711: .*ENOENT/)
+  })
+
+  it('refuses an empty file', () => {
+    const dir = packDir({ 'empty.yaml': '' })
+    expect(loadError(dir)).toBe(`${join(dir, 'empty.yaml')}: (root): expected object, received null`)
+  })
+})
+
+describe('parseRulePack', () => {
+  const good = () => structuredClone(parseRulePack(loadRulePacks(defaultPacksDir()).get('split-ac'), 'split-ac'))
+  const cases: { name: string; mutate: (p: Record<string, unknown>) => void; error: string }[] = [
+    { name: 'id must be kebab-case', mutate: (p) => (p.id = 'Split_AC'), error: 'p.yaml: id: must be kebab-case, e.g. "split-ac"' },
+    { name: 'version must be semver', mutate: (p) => (p.version = '1.0'), error: 'p.yaml: version: must be semver, e.g. "1.0.0"' },
+    {
+      name: 'a parameter needs its source',
+      mutate: (p) => {
+        const steps = p.steps as { test_run: { minDurationS: { source?: string } } }
+        delete steps.test_run.minDurationS.source
+      },
+      error: 'p.yaml: steps.test_run.minDurationS.source: expected string, received undefined',
+    },
+    {
+      name: 'a blank source is refused',
+      mutate: (p) => ((p.steps as { test_run: { maxGapS: { source: string } } }).test_run.maxGapS.source = '  '),
+      error: 'p.yaml: steps.test_run.maxGapS.source: every parameter needs a source (standard clause or engineering reason)',
+    },
+    {
+      name: 'a fraction above 1 is refused',
+      mutate: (p) => ((p.steps as { test_run: { minLiveFraction: { value: number } } }).test_run.minLiveFraction.value = 90),
+      error: 'p.yaml: steps.test_run.minLiveFraction.value: Too big: expected number to be <=1',
+    },
+    {
+      name: 'array elements are named by index',
+      mutate: (p) => ((p.appliesTo as { refrigerants: string[] }).refrigerants = ['R32', 'propane']),
+      error: 'p.yaml: appliesTo.refrigerants[1]: must be an ASHRAE designation, e.g. "R32"',
+    },
+    { name: 'an unknown step is refused', mutate: (p) => ((p.steps as Record<string, unknown>).testrun = {}), error: 'p.yaml: steps.testrun: unknown key (misspelt or not supported)' },
+  ]
+  for (const c of cases) {
+    it(c.name, () => {
+      const pack = good() as unknown as Record<string, unknown>
+      c.mutate(pack)
+      expect(() => parseRulePack(pack, 'p.yaml')).toThrow(new Error(c.error))
+    })
+  }
+
+  it('accepts a pack without a test_run step', () => {
+    const pack = parseRulePack({ id: 'x', version: '0.1.0-rc.1', title: 'X', appliesTo: {}, steps: {} }, 'x.yaml')
+    expect(pack.steps.test_run).toBeUndefined()
+  })
+})
