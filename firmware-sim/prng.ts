@@ -7,8 +7,8 @@
 export type Rng = () => number
 
 /**
- * mulberry32 (Tommy Ettinger, public domain): 32 bits of state, passes gjrand's tests
- * well enough for sensor noise, and fits in six lines.
+ * mulberry32 (Tommy Ettinger, public domain): 32 bits of state, plenty for sensor noise,
+ * and small enough to read at a glance.
  */
 export function mulberry32(seed: number): Rng {
   let state = seed >>> 0
@@ -34,7 +34,7 @@ export function noise(rng: Rng, bound: number): number {
 
 /** Rounds to an instrument's resolution (e.g. 0.01 A, 0.1 °C). */
 export function quantize(value: number, step: number): number {
-  // Divide-then-round keeps 5.2 as 5.2 rather than 5.200000000000001.
+  // toFixed drops the float residue: 5.2, not 5.200000000000001.
   const decimals = Math.max(0, -Math.floor(Math.log10(step)))
   return Number((Math.round(value / step) * step).toFixed(decimals))
 }

@@ -63,7 +63,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const startTs = opts.startTs ?? defaultStartTs(Date.now(), scenarioDurationMs(scenario), timeScale)
   const timeline = buildTimeline(scenario, startTs, mulberry32(opts.seed ?? 1))
   const api = createAdminClient({ baseUrl: opts.httpUrl, token: opts.adminToken })
-  const at = (ts: number) => `t${ts - startTs - PRE_ROLL_MS < 0 ? '-' : '+'}${clock(Math.abs(ts - startTs - PRE_ROLL_MS))}`
+  const rel = (ts: number) => `t${ts - startTs - PRE_ROLL_MS < 0 ? '-' : '+'}${clock(Math.abs(ts - startTs - PRE_ROLL_MS))}`
 
   await opts.beforeEvent?.(startTs)
   const credentials = new Map<DeviceRole, DeviceCredentials>()
@@ -100,14 +100,14 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       await opts.beforeEvent?.(event.at)
       if (event.kind === 'marker') {
         await api.stepMarker(jobId, event.step, event.action, event.at)
-        log(`${at(event.at)} ${event.step} ${event.action}`)
+        log(`${rel(event.at)} ${event.step} ${event.action}`)
         continue
       }
       const conn = connections.get(event.deviceRole)
       if (!conn) throw new Error(`no connection for device role ${event.deviceRole}`)
       await conn.publishTelemetry(event.payload)
       published++
-      if (event.garbage) log(`${at(event.at)} ${conn.deviceId} sent malformed (${event.garbage}: ${MALFORMED[event.garbage].why})`)
+      if (event.garbage) log(`${rel(event.at)} ${conn.deviceId} sent malformed (${event.garbage}: ${MALFORMED[event.garbage].why})`)
     }
     log(`published ${published} messages`)
   } finally {

@@ -33,7 +33,8 @@ export function installErrorHandler(app: FastifyInstance, log: Log): void {
     const status = err.statusCode ?? 500
     if (status < 500) {
       // fastify's own 4xx (bad JSON, body too large, wrong content type) say what was wrong.
-      return reply.status(status).send({ error: { code: `GW_ERR_${err.code ?? 'BAD_REQUEST'}`, message: err.message } })
+      const code = status === 413 ? 'GW_ERR_TOO_LARGE' : status === 415 ? 'GW_ERR_UNSUPPORTED_MEDIA_TYPE' : 'GW_ERR_BAD_REQUEST'
+      return reply.status(status).send({ error: { code, message: err.message } })
     }
     log('error', 'request failed', { method: req.method, url: req.url, err: err.stack ?? String(err) })
     return reply.status(500).send({ error: { code: 'GW_ERR_INTERNAL', message: 'internal error; see the gateway log' } })

@@ -1,0 +1,95 @@
+/**
+ * Bench child: the load generator, identical for the baseline and the gateway. C mqtt.js
+ * connections (one per device), each keeping at most `window` QoS 1 publishes in flight;
+ * PUBACK latency = publish() call → its callback.
+ */
+import mqtt, { type MqttClient } from 'mqtt'
+import { serve, wallNow } from './ipc.js'
+import { buildPayloads, TELEMETRY_TOPIC, type PayloadKind } from './payloads.js'
+import type { Credentials } from './server.js'
+import { summarize, type LatencySummary } from './stats.js'
+
+export interface RunArg {
+  kind: PayloadKind
+  /** Messages per connection. */
+  perClient: number
+  window: number
+  /** Device time of each connection's first message; then +1 ms per message. */
+  tsStart: number
+}
+
+export interface RunResult {
+  messages: number
+  /** Wall clock (ms, cross-process comparable) of the first publish() and of the last PUBACK. */
+  firstPublishAt: number
+  lastAckAt: number
+  latency: LatencySummary
+  cpuUs: number
+}
+
+export type LoadApi = {
+  connect: { arg: { url: string; creds: Credentials[] }; result: null }
+  run: { arg: RunArg; result: RunResult }
+  disconnect: { arg: null; result: null }
+}
+
+let clients: MqttClient[] = []
+
+function drive(client: MqttClient, payloads: Buffer[], window: number, lat: Float64Array, offset: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const n = payloads.length
+    let next = 0
+    let acked = 0
+    const pump = (): void => {
+      while (next < n && next - acked < window) {
+        const i = next++
+        const t0 = performance.now()
+        client.publish(TELEMETRY_TOPIC, payloads[i]!, { qos: 1 }, (err) => {
+          if (err) return reject(err)
+          lat[offset + i] = performance.now() - t0
+          if (++acked === n) resolve()
+          else pump()
+        })
+      }
+    }
+    pump()
+  })
+}
+
+serve<LoadApi>({
+  async connect({ url, creds }) {
+    clients = await Promise.all(
+      creds.map(async (c) => {
+        const client = await mqtt.connectAsync(url, {
+          clientId: c.clientId,
+          ...(c.username !== undefined ? { username: c.username, password: c.password } : {}),
+          protocolVersion: 4,
+          clean: true,
+          reconnectPeriod: 0,
+          connectTimeout: 10_000,
+          keepalive: 60,
+        })
+        if (process.env.BENCH_EXP_CLI_NODELAY) (client.stream as import('node:net').Socket).setNoDelay(true)
+        // A dropped connection fails the run through the pending publish callbacks / timeouts.
+        client.on('error', (err) => process.stderr.write(`load: ${c.clientId}: ${err.message}\n`))
+        return client
+      }),
+    )
+    return null
+  },
+  async run({ kind, perClient, window, tsStart }) {
+    const payloads = clients.map(() => buildPayloads(kind, tsStart, perClient))
+    const lat = new Float64Array(perClient * clients.length)
+    const cpu0 = process.cpuUsage()
+    const firstPublishAt = wallNow()
+    await Promise.all(clients.map((c, k) => drive(c, payloads[k]!, window, lat, k * perClient)))
+    const lastAckAt = wallNow()
+    const cpu = process.cpuUsage(cpu0)
+    return { messages: lat.length, firstPublishAt, lastAckAt, latency: summarize(lat), cpuUs: cpu.user + cpu.system }
+  },
+  async disconnect() {
+    await Promise.all(clients.map((c) => c.endAsync()))
+    clients = []
+    return null
+  },
+})

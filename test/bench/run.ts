@@ -1,0 +1,250 @@
+/**
+ * `npm run bench`: QoS 1 ingest throughput and PUBACK latency of the gateway against plain
+ * aedes, on loopback, with fixed message counts. Each scenario gets fresh processes: the
+ * system under test (server.ts), the load generator (load.ts) and, for the baseline, a
+ * subscriber (subscriber.ts). Benchmarks are not tests: a missed target still exits 0;
+ * lost readings exit 1.
+ *
+ * Knobs (environment): BENCH_SCALE (multiplies message counts, e.g. 0.2 for a quick look),
+ * BENCH_WINDOW (in-flight QoS 1 publishes per connection), BENCH_CLIENTS, BENCH_ONLY
+ * (comma-separated scenario ids), BENCH_PROFILE=<dir> (server processes write a --cpu-prof
+ * profile there), BENCH_DATA_DIR (parent of the gateway's temp data dir; default os.tmpdir()).
+ */
+import { availableParallelism, cpus } from 'node:os'
+import { spawnChild, type ChildHandle } from './ipc.js'
+import type { LoadApi, RunResult } from './load.js'
+import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC, type PayloadKind } from './payloads.js'
+import type { Sample, ServerApi, StartResult } from './server.js'
+import { fmtInt, fmtMs, mb, table } from './stats.js'
+import type { SubscriberApi } from './subscriber.js'
+
+const numEnv = (name: string, dflt: number): number => {
+  const raw = process.env[name]
+  const n = raw === undefined || raw === '' ? dflt : Number(raw)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${raw}`)
+  return n
+}
+
+const SCALE = numEnv('BENCH_SCALE', 1)
+const CLIENTS = Math.round(numEnv('BENCH_CLIENTS', 4))
+const WINDOW = Math.round(numEnv('BENCH_WINDOW', 200))
+const PROFILE_DIR = process.env.BENCH_PROFILE
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined
+const WATCHDOG_MS = 240_000
+
+interface Scenario {
+  id: string
+  label: string
+  mode: 'baseline' | 'gateway'
+  sync?: 'full' | 'normal'
+  kind: PayloadKind
+  /** Messages in the measured run, all connections together. */
+  messages: number
+  warmup: number
+}
+
+const perClient = (n: number): number => Math.max(1, Math.round((n * SCALE) / CLIENTS))
+
+const SCENARIOS: Scenario[] = [
+  { id: 'baseline', label: 'baseline: plain aedes → 1 subscriber', mode: 'baseline', kind: 'single', messages: 160_000, warmup: 20_000 },
+  { id: 'gw-full', label: 'gateway, 1 reading/msg, GW_SYNC=full', mode: 'gateway', sync: 'full', kind: 'single', messages: 160_000, warmup: 20_000 },
+  { id: 'gw-normal', label: 'gateway, 1 reading/msg, GW_SYNC=normal', mode: 'gateway', sync: 'normal', kind: 'single', messages: 160_000, warmup: 20_000 },
+  { id: 'gw8-full', label: 'gateway, 8 readings/msg, GW_SYNC=full', mode: 'gateway', sync: 'full', kind: 'eight', messages: 100_000, warmup: 10_000 },
+]
+
+interface Outcome {
+  scenario: Scenario
+  messages: number
+  readings: number
+  seconds: number
+  /** Baseline: messages received by the subscriber per second; gateway: messages acknowledged (= stored) per second. */
+  msgPerSec: number
+  readingsPerSec: number
+  run: RunResult
+  serverCpu: number
+  loadCpu: number
+  subCpu?: number
+  after: Sample
+  start: StartResult
+  stored?: { expected: number; counted: number; rows: number; duplicates: number; quarantined: number; ok: boolean }
+}
+
+type Killable = Pick<ChildHandle<Record<string, never>>, 'kill' | 'close'>
+const children = new Set<Killable>()
+function track<C extends Killable>(c: C): C {
+  children.add(c)
+  return c
+}
+
+async function runScenario(s: Scenario): Promise<Outcome> {
+  const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${s.id}.cpuprofile`] : []
+  const server = track(spawnChild<ServerApi>('./server.ts', `server:${s.id}`, profileArgs))
+  const load = track(spawnChild<LoadApi>('./load.ts', `load:${s.id}`))
+  const sub = s.mode === 'baseline' ? track(spawnChild<SubscriberApi>('./subscriber.ts', `subscriber:${s.id}`)) : undefined
+  try {
+    const start = await server.call('start', { mode: s.mode, ...(s.sync ? { sync: s.sync } : {}), devices: CLIENTS })
+    if (sub) await sub.call('connect', { url: start.url, topic: TELEMETRY_TOPIC })
+    await load.call('connect', { url: start.url, creds: start.creds })
+
+    // Device times: distinct and increasing per device, well in the past (but after 2020).
+    const tsStart = Date.now() - 7 * 24 * 3600_000
+    const warmPer = perClient(s.warmup)
+    const measuredPer = perClient(s.messages)
+    const timeoutMs = 90_000
+
+    const warm = load.call('run', { kind: s.kind, perClient: warmPer, window: WINDOW, tsStart }, timeoutMs)
+    await Promise.all([warm, sub?.call('expect', { count: warmPer * CLIENTS }, timeoutMs)])
+
+    const before = await server.call('sample', null)
+    const subDone = sub?.call('expect', { count: measuredPer * CLIENTS }, timeoutMs)
+    const run = await load.call('run', { kind: s.kind, perClient: measuredPer, window: WINDOW, tsStart: tsStart + warmPer }, timeoutMs)
+    const subResult = await subDone
+    const after = await server.call('sample', null)
+
+    const messages = run.messages
+    const readings = messages * READINGS_PER_MESSAGE[s.kind]
+    const end = subResult ? Math.max(subResult.lastAt, run.lastAckAt) : run.lastAckAt
+    const seconds = (end - run.firstPublishAt) / 1000
+    const span = (after.at - before.at) * 1000 // µs
+    const outcome: Outcome = {
+      scenario: s,
+      messages,
+      readings,
+      seconds,
+      msgPerSec: messages / seconds,
+      readingsPerSec: readings / seconds,
+      run,
+      serverCpu: (after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs) / span,
+      loadCpu: run.cpuUs / ((run.lastAckAt - run.firstPublishAt) * 1000),
+      after,
+      start,
+    }
+    if (subResult) outcome.subCpu = subResult.cpuUs / ((subResult.lastAt - run.firstPublishAt) * 1000)
+    if (after.counters && before.counters) {
+      const rows = await server.call('rowCount', null)
+      const counted = after.counters.readingsStored - before.counters.readingsStored
+      const duplicates = after.counters.duplicates - before.counters.duplicates
+      const quarantined = after.counters.quarantined - before.counters.quarantined
+      const expectedRows = (warmPer + measuredPer) * CLIENTS * READINGS_PER_MESSAGE[s.kind]
+      outcome.stored = { expected: readings, counted, rows, duplicates, quarantined, ok: counted === readings && rows === expectedRows && quarantined === 0 }
+      if (rows !== expectedRows) process.stderr.write(`${s.id}: readings table has ${rows} rows, expected ${expectedRows}\n`)
+    }
+    await load.call('disconnect', null).catch(() => null)
+    await sub?.call('disconnect', null).catch(() => null)
+    await server.call('stop', null)
+    return outcome
+  } finally {
+    for (const c of [load, sub, server]) {
+      if (!c) continue
+      await c.close()
+      children.delete(c)
+    }
+  }
+}
+
+function report(outcomes: Outcome[], base: Outcome | undefined): string {
+  const rows: string[][] = [
+    ['scenario', 'messages', 'readings', 's', 'msg/s', 'readings/s', 'vs base', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'CPU srv/load/sub', 'srv RSS MB', 'heap MB', 'stored check'],
+  ]
+  for (const o of outcomes) {
+    const cpu = [o.serverCpu, o.loadCpu, o.subCpu].filter((x): x is number => x !== undefined).map((x) => `${Math.round(x * 100)}%`).join('/')
+    const check = o.stored
+      ? o.stored.ok
+        ? `ok ${fmtInt(o.stored.counted)}`
+        : `LOST: ${fmtInt(o.stored.counted)} of ${fmtInt(o.stored.expected)} (dup ${o.stored.duplicates}, quar ${o.stored.quarantined}, rows ${o.stored.rows})`
+      : 'n/a (relay)'
+    rows.push([
+      `${o.scenario.label}`,
+      fmtInt(o.messages),
+      o.scenario.mode === 'baseline' ? '-' : fmtInt(o.readings),
+      o.seconds.toFixed(2),
+      fmtInt(o.msgPerSec),
+      o.scenario.mode === 'baseline' ? '-' : fmtInt(o.readingsPerSec),
+      base && o !== base ? `${(o.msgPerSec / base.msgPerSec).toFixed(2)}×` : '',
+      fmtMs(o.run.latency.p50),
+      fmtMs(o.run.latency.p99),
+      fmtMs(o.run.latency.max),
+      cpu,
+      mb(o.after.rss),
+      mb(o.after.heapUsed),
+      check,
+    ])
+  }
+  return table(rows)
+}
+
+async function main(): Promise<number> {
+  const scenarios = SCENARIOS.filter((s) => !ONLY || ONLY.has(s.id))
+  const cpuModel = cpus()[0]?.model ?? '?'
+  console.log(`node ${process.version} · ${availableParallelism()} cores (${cpuModel}) · ${process.platform} ${process.arch}`)
+  console.log(
+    `load: ${CLIENTS} mqtt.js connections (one device each) in a separate process, ≤ ${WINDOW} QoS 1 publishes in flight per connection; ` +
+      `warm-up run excluded; scale ${SCALE}`,
+  )
+  const outcomes: Outcome[] = []
+  for (const s of scenarios) {
+    process.stderr.write(`running ${s.id} …\n`)
+    const o = await runScenario(s)
+    if (o.start.sqlite) {
+      const q = o.start.sqlite
+      process.stderr.write(`  ${s.id}: SQLite synchronous=${q.synchronous} journal_mode=${q.journalMode} data dir ${q.dataDir} (${q.fsType})\n`)
+    }
+    outcomes.push(o)
+  }
+
+  const base = outcomes.find((o) => o.scenario.mode === 'baseline')
+  console.log('')
+  console.log(report(outcomes, base))
+  console.log('')
+  for (const o of outcomes) {
+    if (o.start.sqlite) {
+      const q = o.start.sqlite
+      console.log(`${o.scenario.id}: measured SQLite synchronous=${q.synchronous}, journal_mode=${q.journalMode}, data dir on ${q.fsType}`)
+    }
+  }
+  console.log('')
+  console.log('Baseline msg/s = messages received by the subscriber / (first publish → last message received).')
+  console.log('Gateway msg/s = messages acknowledged / (first publish → last PUBACK); a PUBACK follows the commit.')
+  console.log('CPU = CPU time / wall time of each process (1 core = 100%); RSS and heap of the server process after the run.')
+  console.log('')
+  for (const o of outcomes.filter((x) => x.scenario.kind === 'single' && x.scenario.mode === 'gateway')) {
+    if (!base) break
+    const ratio = o.msgPerSec / base.msgPerSec
+    console.log(
+      `QoS1 single (${o.scenario.sync}): ratio ${ratio.toFixed(2)}× of baseline (${fmtInt(o.msgPerSec)} vs ${fmtInt(base.msgPerSec)} msg/s) ` +
+        `(target ≥ 0.8×) ${ratio >= 0.8 ? 'MET' : 'MISSED'}`,
+    )
+  }
+  for (const o of outcomes.filter((x) => x.scenario.kind === 'eight')) {
+    console.log(
+      `8-reading (${o.scenario.sync}): ${fmtInt(o.readingsPerSec)} readings/s (target ≥ 150,000) ${o.readingsPerSec >= 150_000 ? 'MET' : 'MISSED'}`,
+    )
+  }
+  const lost = outcomes.filter((o) => o.stored && !o.stored.ok)
+  if (lost.length > 0) {
+    console.log('')
+    for (const o of lost) {
+      console.log(`!!! READINGS LOST in ${o.scenario.id}: ${o.stored!.counted} stored of ${o.stored!.expected} acknowledged (rows ${o.stored!.rows}) !!!`)
+    }
+    return 1
+  }
+  return 0
+}
+
+const watchdog = setTimeout(() => {
+  process.stderr.write(`bench: watchdog: still running after ${WATCHDOG_MS / 1000} s; stopping\n`)
+  for (const c of children) c.kill()
+  process.exit(2)
+}, WATCHDOG_MS)
+watchdog.unref()
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    for (const c of children) c.kill()
+    process.exitCode = 1
+  },
+)

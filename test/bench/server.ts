@@ -1,0 +1,158 @@
+/**
+ * Bench child: the system under test, alone in its process. Either a plain aedes broker
+ * (the baseline: no hooks, no auth, no storage) or the real Gateway with a temp data dir.
+ */
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Aedes } from 'aedes'
+import type Database from 'better-sqlite3'
+import { loadConfig } from '../../gateway/config.js'
+import { Gateway } from '../../gateway/gateway.js'
+import type { IngestCounters } from '../../gateway/ingest/ingest.js'
+import { serve } from './ipc.js'
+
+export interface Credentials {
+  clientId: string
+  username?: string
+  password?: string
+}
+
+export interface StartArg {
+  mode: 'baseline' | 'gateway'
+  sync?: 'full' | 'normal'
+  devices: number
+}
+
+export interface StartResult {
+  url: string
+  creds: Credentials[]
+  /** Read back from the gateway's own SQLite connection (PRAGMA is per connection). */
+  sqlite?: { synchronous: string; journalMode: string; dataDir: string; fsType: string }
+}
+
+export interface Sample {
+  at: number
+  cpuUserUs: number
+  cpuSystemUs: number
+  rss: number
+  heapUsed: number
+  maxRssBytes: number
+  counters?: IngestCounters
+}
+
+export type ServerApi = {
+  start: { arg: StartArg; result: StartResult }
+  sample: { arg: null; result: Sample }
+  rowCount: { arg: null; result: number }
+  stop: { arg: null; result: null }
+}
+
+const SYNC_NAMES = ['OFF', 'NORMAL', 'FULL', 'EXTRA']
+
+// statfs f_type magic numbers of the file systems likely to hold a temp dir.
+const FS_TYPES: Record<number, string> = {
+  0xef53: 'ext4',
+  0x01021994: 'tmpfs',
+  0x794c7630: 'overlayfs',
+  0x9123683e: 'btrfs',
+  0x58465342: 'xfs',
+  0x2fc12fc1: 'zfs',
+}
+
+let gateway: Gateway | undefined
+let baseline: { aedes: Aedes; server: Server } | undefined
+let dataDir: string | undefined
+
+/** The gateway keeps its connection private; the bench reads it to report what was really set. */
+function gatewayDb(gw: Gateway): Database.Database {
+  const db = (gw as unknown as { db?: Database.Database }).db
+  if (!db) throw new Error('gateway has no open database')
+  return db
+}
+
+async function startBaseline(arg: StartArg): Promise<StartResult> {
+  const aedes = await Aedes.createBroker()
+  const server = process.env.BENCH_EXP_SRV_NODELAY ? createServer({ noDelay: true }, aedes.handle) : createServer(aedes.handle)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  baseline = { aedes, server }
+  const addr = server.address()
+  const port = typeof addr === 'object' && addr ? addr.port : 0
+  return { url: `mqtt://127.0.0.1:${port}`, creds: Array.from({ length: arg.devices }, (_, i) => ({ clientId: `bench-pub-${i}` })) }
+}
+
+async function startGateway(arg: StartArg): Promise<StartResult> {
+  dataDir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), 'gw-bench-'))
+  const config = loadConfig({
+    GW_MQTT_PORT: '0',
+    GW_HTTP_PORT: '0',
+    GW_BIND: '127.0.0.1',
+    GW_DATA_DIR: dataDir,
+    GW_LOG_LEVEL: 'silent',
+    ...(arg.sync ? { GW_SYNC: arg.sync } : {}),
+  })
+  const gw = (gateway = new Gateway(config))
+  await gw.start()
+  const creds: Credentials[] = []
+  for (let i = 0; i < arg.devices; i++) {
+    const id = `bench-meter-${i}`
+    const res = await fetch(`http://127.0.0.1:${gw.httpPort}/api/v1/devices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, kind: 'meter' }),
+    })
+    const body = (await res.json()) as { id?: string; secret?: string }
+    if (res.status !== 201 || typeof body.secret !== 'string') throw new Error(`register ${id}: ${res.status} ${JSON.stringify(body)}`)
+    creds.push({ clientId: `bench-pub-${i}`, username: id, password: body.secret })
+  }
+  const db = gatewayDb(gw)
+  const sync = db.pragma('synchronous', { simple: true }) as number
+  const fsType = statfsSync(dataDir).type
+  return {
+    url: `mqtt://127.0.0.1:${gw.mqttPort}`,
+    creds,
+    sqlite: {
+      synchronous: SYNC_NAMES[sync] ?? String(sync),
+      journalMode: String(db.pragma('journal_mode', { simple: true })),
+      dataDir,
+      fsType: FS_TYPES[fsType] ?? `0x${fsType.toString(16)}`,
+    },
+  }
+}
+
+serve<ServerApi>({
+  start: (arg) => (arg.mode === 'baseline' ? startBaseline(arg) : startGateway(arg)),
+  sample: () => {
+    const cpu = process.cpuUsage()
+    const mem = process.memoryUsage()
+    const s: Sample = {
+      at: performance.timeOrigin + performance.now(),
+      cpuUserUs: cpu.user,
+      cpuSystemUs: cpu.system,
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    }
+    if (gateway?.ingest) s.counters = { ...gateway.ingest.counters }
+    return s
+  },
+  rowCount: () => {
+    if (!gateway) return 0
+    const row = gatewayDb(gateway).prepare('SELECT count(*) AS n FROM readings').get() as { n: number }
+    return row.n
+  },
+  stop: async () => {
+    if (gateway) await gateway.stop()
+    if (baseline) {
+      const { aedes, server } = baseline
+      server.close()
+      await new Promise<void>((resolve) => aedes.close(() => resolve()))
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+    return null
+  },
+})

@@ -1,0 +1,39 @@
+/** Small numeric helpers for the bench report. */
+
+/** q in [0, 1] of an already sorted array (nearest rank). */
+export function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
+  return sorted[rank] as number
+}
+
+export interface LatencySummary {
+  p50: number
+  p99: number
+  max: number
+}
+
+export function summarize(latenciesMs: Float64Array): LatencySummary {
+  const sorted = latenciesMs.slice().sort()
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: percentile(sorted, 1) }
+}
+
+export const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0)
+
+export function fmtInt(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-'
+}
+
+export function fmtMs(n: number): string {
+  if (!Number.isFinite(n)) return '-'
+  return n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)
+}
+
+/** Renders rows as a plain-text table; the first row is the header. */
+export function table(rows: string[][], rightAlignFrom = 1): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
+  const line = (r: string[]): string =>
+    r.map((cell, c) => (c >= rightAlignFrom ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ')
+  const sep = widths.map((w) => '-'.repeat(w)).join('  ')
+  return [line(rows[0]!), sep, ...rows.slice(1).map(line)].join('\n')
+}

@@ -1,0 +1,95 @@
+/** The HTTP API's contract: auth, coded errors, validation messages, OpenAPI. Real gateway, real HTTP. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startHarness, type Harness } from '../helpers/gateway-harness.js'
+
+let h: Harness
+const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5 }
+
+beforeAll(async () => {
+  h = await startHarness()
+})
+afterAll(async () => {
+  await h.close()
+})
+
+describe('HTTP API', () => {
+  it('refuses requests without the admin token', async () => {
+    const res = await fetch(`${h.httpUrl}/api/v1/quarantine`)
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ error: { code: 'GW_ERR_UNAUTHORIZED', message: expect.stringMatching(/bearer token/) } })
+    const wrong = await fetch(`${h.httpUrl}/api/v1/quarantine`, { headers: { authorization: 'Bearer nope' } })
+    expect(wrong.status).toBe(401)
+  })
+
+  it('serves health without a token and OpenAPI with every route', async () => {
+    expect((await fetch(`${h.httpUrl}/healthz`)).status).toBe(200)
+    const doc = (await (await fetch(`${h.httpUrl}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> }
+    expect(doc.openapi).toMatch(/^3\./)
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/devices',
+        '/api/v1/jobs',
+        '/api/v1/jobs/{id}/devices',
+        '/api/v1/jobs/{id}/steps/{step}/{action}',
+        '/api/v1/jobs/{id}/verdict',
+        '/api/v1/jobs/{id}/readings',
+        '/api/v1/quarantine',
+      ]),
+    )
+  })
+
+  it('returns the secret once and refuses a second device with the same id', async () => {
+    const first = await h.api<{ id: string; secret: string }>('POST', '/api/v1/devices', { id: 'dev-a', kind: 'meter' })
+    expect(first.status).toBe(201)
+    expect(first.body.secret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    const again = await h.api('POST', '/api/v1/devices', { id: 'dev-a', kind: 'unit' })
+    expect(again).toEqual({ status: 409, body: { error: { code: 'GW_ERR_CONFLICT', message: 'device "dev-a" is already registered' } } })
+  })
+
+  it.each([
+    [{ id: 'has/slash', kind: 'meter' }, /body\.id: must be 1-64 characters/],
+    [{ id: 'me', kind: 'meter' }, /"me" is reserved/],
+    [{ id: 'x', kind: 'toaster' }, /body\.kind/],
+    [{ id: 'x', kind: 'meter', bridgeFor: ['y'] }, /only a bridge/],
+    [{ id: 'x', kind: 'meter', colour: 'red' }, /colour/],
+  ])('refuses a bad device body %j with a message saying what is wrong', async (body, message) => {
+    const res = await h.api<{ error: { code: string; message: string } }>('POST', '/api/v1/devices', body)
+    expect(res.status).toBe(400)
+    expect(res.body.error.code).toBe('GW_ERR_VALIDATION')
+    expect(res.body.error.message).toMatch(message)
+  })
+
+  it('refuses malformed JSON with a 400, not a 500', async () => {
+    const res = await fetch(`${h.httpUrl}/api/v1/devices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+      body: '{"id": ',
+    })
+    expect(res.status).toBe(400)
+    const body = (await res.json()) as { error: { code: string; message: string } }
+    expect(body.error.code).toBe('GW_ERR_BAD_REQUEST')
+    expect(body.error.message).toMatch(/JSON/i)
+  })
+
+  it('jobs: unknown pack, unknown job, unknown device, duplicate job', async () => {
+    const badPack = await h.api<{ error: { message: string } }>('POST', '/api/v1/jobs', { id: 'j1', rulePack: 'no-such-pack', unit })
+    expect(badPack.status).toBe(400)
+    expect(badPack.body.error.message).toMatch(/unknown rule pack "no-such-pack"; available: .*split-ac/)
+    expect((await h.api('POST', '/api/v1/jobs', { id: 'j1', rulePack: 'split-ac', unit })).status).toBe(201)
+    expect((await h.api('POST', '/api/v1/jobs', { id: 'j1', rulePack: 'split-ac', unit })).status).toBe(409)
+    expect((await h.api('GET', '/api/v1/jobs/nope/verdict')).status).toBe(404)
+    const noDevice = await h.api<{ error: { code: string } }>('POST', '/api/v1/jobs/j1/devices', { deviceId: 'ghost' })
+    expect(noDevice).toEqual({ status: 404, body: { error: { code: 'GW_ERR_NOT_FOUND', message: 'device "ghost" not found' } } })
+    const badStep = await h.api('POST', '/api/v1/jobs/j1/steps/dancing/start', {})
+    expect(badStep.status).toBe(400)
+  })
+
+  it('a job with no test run yet is incomplete and names the pack version it is judged by', async () => {
+    await h.api('POST', '/api/v1/jobs', { id: 'j2', rulePack: 'split-ac', unit })
+    const v = await h.api<{ status: string; rulePack: { id: string; version: string }; steps: { id: string; status: string }[] }>('GET', '/api/v1/jobs/j2/verdict')
+    expect(v.status).toBe(200)
+    expect(v.body.status).toBe('incomplete')
+    expect(v.body.rulePack).toEqual({ id: 'split-ac', version: '1.0.0' })
+    expect(v.body.steps[0]).toMatchObject({ id: 'test_run', status: 'incomplete' })
+  })
+})
