@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 /** Commands a child understands: name → argument and result types. */
 export type Api = Record<string, { arg: unknown; result: unknown }>
 
-type Handlers<A extends Api> = { [K in keyof A]: (arg: A[K]['arg']) => Promise<A[K]['result']> | A[K]['result'] }
+export type Handlers<A extends Api> = { [K in keyof A]: (arg: A[K]['arg']) => Promise<A[K]['result']> | A[K]['result'] }
 
 interface Request {
   id: number

@@ -7,6 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { serve, wallNow } from './ipc.js'
 import { buildPayloads, TELEMETRY_TOPIC, type PayloadKind } from './payloads.js'
 import type { Credentials } from './server.js'
+import { subscriberHandlers, type SubscriberApi } from './subscriber.js'
 import { summarize, type LatencySummary } from './stats.js'
 
 export interface RunArg {
@@ -27,7 +28,8 @@ export interface RunResult {
   cpuUs: number
 }
 
-export type LoadApi = {
+/** The load generator can also host the baseline's subscriber (BENCH_SUBSCRIBER=load). */
+export type LoadApi = SubscriberApi & {
   connect: { arg: { url: string; creds: Credentials[] }; result: null }
   run: { arg: RunArg; result: RunResult }
   disconnect: { arg: null; result: null }
@@ -57,6 +59,7 @@ function drive(client: MqttClient, payloads: Buffer[], window: number, lat: Floa
 }
 
 serve<LoadApi>({
+  ...subscriberHandlers,
   async connect({ url, creds }) {
     clients = await Promise.all(
       creds.map(async (c) => {

@@ -10,6 +10,7 @@
  * (comma-separated scenario ids), BENCH_PROFILE=<dir> (server processes write a --cpu-prof
  * profile there), BENCH_DATA_DIR (parent of the gateway's temp data dir; default os.tmpdir()).
  */
+import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { spawnChild, type ChildHandle } from './ipc.js'
 import type { LoadApi, RunResult } from './load.js'
@@ -30,7 +31,27 @@ const CLIENTS = Math.round(numEnv('BENCH_CLIENTS', 4))
 const WINDOW = Math.round(numEnv('BENCH_WINDOW', 200))
 const PROFILE_DIR = process.env.BENCH_PROFILE
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined
+const SUB_IN_LOAD = process.env.BENCH_SUBSCRIBER === 'load'
 const WATCHDOG_MS = 240_000
+
+/** Busy CPU seconds of the whole machine so far (Linux /proc/stat; USER_HZ = 100), or undefined elsewhere. */
+function machineBusySeconds(): number | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number)
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f
+    return (user + nice + system + irq + softirq + steal) / 100
+  } catch {
+    return undefined
+  }
+}
+
+/** Share of the machine's CPUs busy over `ms` (before the bench starts: other people's work). */
+async function machineBusyShare(ms: number): Promise<number | undefined> {
+  const a = machineBusySeconds()
+  await new Promise((r) => setTimeout(r, ms))
+  const b = machineBusySeconds()
+  return a === undefined || b === undefined ? undefined : (b - a) / (ms / 1000) / availableParallelism()
+}
 
 interface Scenario {
   id: string
@@ -64,6 +85,8 @@ interface Outcome {
   serverCpu: number
   loadCpu: number
   subCpu?: number
+  /** CPU used by processes other than this bench's during the measured run, in cores (estimate). */
+  otherCpu?: number
   after: Sample
   start: StartResult
   stored?: { expected: number; counted: number; rows: number; duplicates: number; quarantined: number; ok: boolean }
@@ -80,10 +103,11 @@ async function runScenario(s: Scenario): Promise<Outcome> {
   const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${s.id}.cpuprofile`] : []
   const server = track(spawnChild<ServerApi>('./server.ts', `server:${s.id}`, profileArgs))
   const load = track(spawnChild<LoadApi>('./load.ts', `load:${s.id}`))
-  const sub = s.mode === 'baseline' ? track(spawnChild<SubscriberApi>('./subscriber.ts', `subscriber:${s.id}`)) : undefined
+  const subProc = s.mode === 'baseline' && !SUB_IN_LOAD ? track(spawnChild<SubscriberApi>('./subscriber.ts', `subscriber:${s.id}`)) : undefined
+  const sub: Pick<ChildHandle<SubscriberApi>, 'call'> | undefined = s.mode !== 'baseline' ? undefined : (subProc ?? load)
   try {
     const start = await server.call('start', { mode: s.mode, ...(s.sync ? { sync: s.sync } : {}), devices: CLIENTS })
-    if (sub) await sub.call('connect', { url: start.url, topic: TELEMETRY_TOPIC })
+    if (sub) await sub.call('subConnect', { url: start.url, topic: TELEMETRY_TOPIC })
     await load.call('connect', { url: start.url, creds: start.creds })
 
     // Device times: distinct and increasing per device, well in the past (but after 2020).
@@ -93,13 +117,15 @@ async function runScenario(s: Scenario): Promise<Outcome> {
     const timeoutMs = 90_000
 
     const warm = load.call('run', { kind: s.kind, perClient: warmPer, window: WINDOW, tsStart }, timeoutMs)
-    await Promise.all([warm, sub?.call('expect', { count: warmPer * CLIENTS }, timeoutMs)])
+    await Promise.all([warm, sub?.call('subExpect', { count: warmPer * CLIENTS }, timeoutMs)])
 
     const before = await server.call('sample', null)
-    const subDone = sub?.call('expect', { count: measuredPer * CLIENTS }, timeoutMs)
+    const busy0 = machineBusySeconds()
+    const subDone = sub?.call('subExpect', { count: measuredPer * CLIENTS }, timeoutMs)
     const run = await load.call('run', { kind: s.kind, perClient: measuredPer, window: WINDOW, tsStart: tsStart + warmPer }, timeoutMs)
     const subResult = await subDone
     const after = await server.call('sample', null)
+    const busy1 = machineBusySeconds()
 
     const messages = run.messages
     const readings = messages * READINGS_PER_MESSAGE[s.kind]
@@ -119,7 +145,11 @@ async function runScenario(s: Scenario): Promise<Outcome> {
       after,
       start,
     }
-    if (subResult) outcome.subCpu = subResult.cpuUs / ((subResult.lastAt - run.firstPublishAt) * 1000)
+    if (subResult && subProc) outcome.subCpu = subResult.cpuUs / ((subResult.lastAt - run.firstPublishAt) * 1000)
+    if (busy0 !== undefined && busy1 !== undefined) {
+      const ours = (after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs + run.cpuUs + (subProc && subResult ? subResult.cpuUs : 0)) / 1e6
+      outcome.otherCpu = Math.max(0, (busy1 - busy0 - ours) / ((after.at - before.at) / 1000))
+    }
     if (after.counters && before.counters) {
       const rows = await server.call('rowCount', null)
       const counted = after.counters.readingsStored - before.counters.readingsStored
@@ -130,11 +160,11 @@ async function runScenario(s: Scenario): Promise<Outcome> {
       if (rows !== expectedRows) process.stderr.write(`${s.id}: readings table has ${rows} rows, expected ${expectedRows}\n`)
     }
     await load.call('disconnect', null).catch(() => null)
-    await sub?.call('disconnect', null).catch(() => null)
+    await sub?.call('subDisconnect', null).catch(() => null)
     await server.call('stop', null)
     return outcome
   } finally {
-    for (const c of [load, sub, server]) {
+    for (const c of [load, subProc, server]) {
       if (!c) continue
       await c.close()
       children.delete(c)
@@ -144,7 +174,7 @@ async function runScenario(s: Scenario): Promise<Outcome> {
 
 function report(outcomes: Outcome[], base: Outcome | undefined): string {
   const rows: string[][] = [
-    ['scenario', 'messages', 'readings', 's', 'msg/s', 'readings/s', 'vs base', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'CPU srv/load/sub', 'srv RSS MB', 'heap MB', 'stored check'],
+    ['scenario', 'messages', 'readings', 's', 'msg/s', 'readings/s', 'vs base', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'CPU srv/load/sub', 'other CPU', 'srv RSS MB', 'heap MB', 'stored check'],
   ]
   for (const o of outcomes) {
     const cpu = [o.serverCpu, o.loadCpu, o.subCpu].filter((x): x is number => x !== undefined).map((x) => `${Math.round(x * 100)}%`).join('/')
@@ -165,6 +195,7 @@ function report(outcomes: Outcome[], base: Outcome | undefined): string {
       fmtMs(o.run.latency.p99),
       fmtMs(o.run.latency.max),
       cpu,
+      o.otherCpu === undefined ? '?' : `${Math.round(o.otherCpu * 100)}%`,
       mb(o.after.rss),
       mb(o.after.heapUsed),
       check,
@@ -181,6 +212,10 @@ async function main(): Promise<number> {
     `load: ${CLIENTS} mqtt.js connections (one device each) in a separate process, ≤ ${WINDOW} QoS 1 publishes in flight per connection; ` +
       `warm-up run excluded; scale ${SCALE}`,
   )
+  const idle = await machineBusyShare(1000)
+  if (idle !== undefined) {
+    console.log(`machine busy before start: ${Math.round(idle * 100)}% of ${availableParallelism()} cores${idle > 0.15 ? '  ← other work is running: figures will be low and noisy' : ''}`)
+  }
   const outcomes: Outcome[] = []
   for (const s of scenarios) {
     process.stderr.write(`running ${s.id} …\n`)
@@ -205,7 +240,8 @@ async function main(): Promise<number> {
   console.log('')
   console.log('Baseline msg/s = messages received by the subscriber / (first publish → last message received).')
   console.log('Gateway msg/s = messages acknowledged / (first publish → last PUBACK); a PUBACK follows the commit.')
-  console.log('CPU = CPU time / wall time of each process (1 core = 100%); RSS and heap of the server process after the run.')
+  console.log('CPU = CPU time / wall time of each bench process (1 core = 100%); other CPU = the rest of the machine')
+  console.log('(other processes, and kernel time not charged to ours) during the run. RSS and heap: server process after the run.')
   console.log('')
   for (const o of outcomes.filter((x) => x.scenario.kind === 'single' && x.scenario.mode === 'gateway')) {
     if (!base) break
