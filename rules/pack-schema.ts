@@ -6,14 +6,7 @@
  */
 import { z } from 'zod'
 
-const source = z.string().trim().min(1, 'every parameter needs a source (standard clause or engineering reason)')
-
-/** A numeric parameter with where it comes from: `{ value: 1800, source: "seed §5 ch.7 art.21" }`. */
-function sourced(value: z.ZodNumber) {
-  return z.object({ value, source }).strict()
-}
-
-const finite = () => z.number().finite()
+import { finite, sourced } from './sourced.js'
 
 export const TestRunParamsSchema = z
   .object({
