@@ -6,6 +6,7 @@ export class JobExistsError extends Error {}
 
 interface JobRow {
   id: string
+  installer_id: string | null
   rule_pack: string
   pack_version: string
   unit: string
@@ -22,7 +23,7 @@ export class JobRepository {
   private readonly selectMarkers
 
   constructor(db: Db) {
-    this.insertJob = db.prepare('INSERT INTO jobs (id, rule_pack, pack_version, unit, created_at) VALUES (?, ?, ?, ?, ?)')
+    this.insertJob = db.prepare('INSERT INTO jobs (id, installer_id, rule_pack, pack_version, unit, created_at) VALUES (?, ?, ?, ?, ?, ?)')
     this.selectJob = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?')
     this.insertAttachment = db.prepare('INSERT OR IGNORE INTO job_devices (job_id, device_id, attached_at) VALUES (?, ?, ?)')
     this.closeAttachment = db.prepare(
@@ -39,7 +40,7 @@ export class JobRepository {
 
   create(job: Job): void {
     try {
-      this.insertJob.run(job.id, job.rulePack.id, job.rulePack.version, JSON.stringify(job.unit), job.createdAt)
+      this.insertJob.run(job.id, job.installerId, job.rulePack.id, job.rulePack.version, JSON.stringify(job.unit), job.createdAt)
     } catch (err) {
       if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new JobExistsError(`job "${job.id}" already exists`)
@@ -53,6 +54,7 @@ export class JobRepository {
     if (!row) return undefined
     return {
       id: row.id,
+      installerId: row.installer_id,
       rulePack: { id: row.rule_pack, version: row.pack_version },
       unit: JSON.parse(row.unit) as InstalledUnit,
       createdAt: row.created_at,

@@ -24,6 +24,8 @@ export type InstalledUnit = z.infer<typeof UnitSchema>
 
 export interface Job {
   id: string
+  /** Who installs it: repeated leak call-backs are counted per installer (T4). */
+  installerId: string | null
   rulePack: { id: string; version: string }
   unit: InstalledUnit
   createdAt: number

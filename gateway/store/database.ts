@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS devices (
 
 CREATE TABLE IF NOT EXISTS jobs (
   id           TEXT PRIMARY KEY,
+  installer_id TEXT,
   rule_pack    TEXT NOT NULL,
   pack_version TEXT NOT NULL,
   unit         TEXT NOT NULL,

@@ -10,9 +10,10 @@ import { VerdictSchema } from '../verdict-schema.js'
 const JobParams = z.object({ id: IdSchema })
 const When = z.number().int().positive().describe('When it really happened, ms since epoch (for markers sent late); default: now')
 
-const CreateJobBody = z.object({ id: IdSchema, rulePack: z.string().min(1), unit: UnitSchema }).strict()
+const CreateJobBody = z.object({ id: IdSchema, installerId: IdSchema.optional(), rulePack: z.string().min(1), unit: UnitSchema }).strict()
 const JobBody = z.object({
   id: z.string(),
+  installerId: z.string().nullable(),
   rulePack: z.object({ id: z.string(), version: z.string() }),
   unit: UnitSchema,
   createdAt: z.number(),
@@ -34,7 +35,7 @@ export const jobRoutes =
           throw new ApiError(400, 'GW_ERR_VALIDATION', `body.rulePack: unknown rule pack "${req.body.rulePack}"; available: ${[...deps.packs.keys()].join(', ')}`)
         }
         try {
-          deps.jobs.create({ id: req.body.id, rulePack: { id: pack.id, version: pack.version }, unit: req.body.unit, createdAt: deps.clock.now() })
+          deps.jobs.create({ id: req.body.id, installerId: req.body.installerId ?? null, rulePack: { id: pack.id, version: pack.version }, unit: req.body.unit, createdAt: deps.clock.now() })
         } catch (err) {
           if (err instanceof JobExistsError) throw new ApiError(409, 'GW_ERR_CONFLICT', err.message)
           throw err
