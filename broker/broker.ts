@@ -6,7 +6,7 @@
 import type { EventEmitter } from 'node:events'
 import { Aedes, type Client } from 'aedes'
 import type { Authenticate } from './device-identity.js'
-import { type Log, type OnDevicePublish, createAccessHooks } from './hooks.js'
+import { type Log, type MayWatchJob, type OnDevicePublish, createAccessHooks } from './hooks.js'
 import { DEFAULT_MAX_CONNECT_BYTES, DEFAULT_MAX_PACKET_BYTES } from './packet-guard.js'
 import { listenTcp } from './tcp-listener.js'
 
@@ -33,6 +33,8 @@ export interface BrokerOptions {
    * PUBACK so the device retries.
    */
   onDevicePublish: OnDevicePublish
+  /** Who may subscribe to a job's live status topic; without it nobody may. */
+  mayWatchJob?: MayWatchJob
   log?: Log
 }
 
@@ -81,7 +83,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const log = opts.log ?? silent
   const counters = { refusedAuth: 0, rejectedPackets: 0, refusedConnections: 0 }
 
-  const hooks = createAccessHooks({ authenticate: opts.authenticate, onDevicePublish: opts.onDevicePublish, log, counters })
+  const hooks = createAccessHooks({ authenticate: opts.authenticate, onDevicePublish: opts.onDevicePublish, mayWatchJob: opts.mayWatchJob, log, counters })
   const aedes = await Aedes.createBroker({
     connectTimeout: opts.connectTimeoutMs,
     authenticate: hooks.authenticate,

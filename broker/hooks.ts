@@ -4,6 +4,7 @@
  * callbacks, and it is the only place that does.
  */
 import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
+import { jobIdOfStatusTopic } from '../gateway/contract/topics.js'
 import { canPublish, mapSubscription, meTopicFor } from './acl.js'
 import { type Authenticate, type DeviceIdentity, isUsableDeviceId } from './device-identity.js'
 
@@ -18,6 +19,9 @@ export interface DevicePublish {
 }
 
 export type OnDevicePublish = (identity: DeviceIdentity, packet: DevicePublish) => Promise<void>
+
+/** May this device watch the job's live status (v1/jobs/<id>/status)? The gateway knows who is attached. */
+export type MayWatchJob = (identity: DeviceIdentity, jobId: string) => boolean | Promise<boolean>
 
 export interface HookCounters {
   refusedAuth: number
@@ -54,6 +58,7 @@ function settle<T>(work: () => Promise<T>, done: (error: Error | null, value?: T
 export function createAccessHooks(deps: {
   authenticate: Authenticate
   onDevicePublish: OnDevicePublish
+  mayWatchJob?: MayWatchJob | undefined
   log: Log
   counters: HookCounters
 }): AccessHooks {
@@ -122,9 +127,13 @@ export function createAccessHooks(deps: {
     }
   }
 
-  function authorizeSubscribe(client: Client, sub: Subscription): Subscription | null {
+  async function authorizeSubscribe(client: Client, sub: Subscription): Promise<Subscription | null> {
     const identity = identities.get(client)
-    const mapped = identity === undefined ? null : mapSubscription(identity, sub.topic)
+    let mapped = identity === undefined ? null : mapSubscription(identity, sub.topic)
+    const jobId = jobIdOfStatusTopic(sub.topic)
+    if (mapped === null && identity !== undefined && jobId !== null && deps.mayWatchJob && (await deps.mayWatchJob(identity, jobId))) {
+      mapped = sub.topic
+    }
     if (mapped === null) {
       // aedes persists a SUBSCRIBE packet's whole topic list when any entry in it is granted
       // (handlers/subscribe.js storeSubscriptions). QoS 0 keeps a refused entry out of the
@@ -142,6 +151,8 @@ export function createAccessHooks(deps: {
 
   function authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
     const identity = identities.get(client)
+    // Job status: only clients whose subscription to it was authorized receive it.
+    if (identity !== undefined && jobIdOfStatusTopic(packet.topic) !== null) return packet
     const meTopic = identity === undefined ? null : meTopicFor(identity, packet.topic)
     if (meTopic === null) return null
     // In place on purpose: aedes hands each subscriber its own packet copy, and when draining
@@ -181,7 +192,7 @@ export function createAccessHooks(deps: {
     authorizeSubscribe(client, sub, done) {
       // Answered on a later tick on purpose: aedes asks for every topic of a SUBSCRIBE in one
       // synchronous loop, so all refused entries are neutralised before any entry is persisted.
-      settle(async () => authorizeSubscribe(client, sub), (error, granted) => done(error, granted ?? null))
+      settle(() => authorizeSubscribe(client, sub), (error, granted) => done(error, granted ?? null))
     },
     authorizeForward: (client, packet) => authorizeForward(client, packet),
   }

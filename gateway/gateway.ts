@@ -9,10 +9,12 @@ import { resolveAdminToken } from './admin-token.js'
 import { buildApi } from './api/build-api.js'
 import { systemClock, type Clock } from './clock.js'
 import type { GatewayConfig } from './config.js'
-import { deviceErrorTopic } from './contract/topics.js'
+import { deviceErrorTopic, jobStatusTopic } from './contract/topics.js'
 import { DeviceRegistry } from './devices/device-registry.js'
 import { Ingest } from './ingest/ingest.js'
 import { JobRepository } from './jobs/job-repository.js'
+import { JobMonitor } from './jobs/job-monitor.js'
+import { JobReadingCache } from './jobs/job-reading-cache.js'
 import { VerdictService } from './jobs/verdict-service.js'
 import { createLog, type Log } from './log.js'
 import { defaultPacksDir, loadRulePacks } from './rules/load-packs.js'
@@ -35,6 +37,7 @@ export class Gateway {
   readonly clock: Clock
   readonly log: Log
   ingest: Ingest | undefined
+  monitor: JobMonitor | undefined
   adminToken = ''
   packs: ReadonlyMap<string, RulePack> = new Map()
 
@@ -70,11 +73,15 @@ export class Gateway {
     const store = new SqliteReadingStore(db)
     const quarantine = new QuarantineRepository(db)
     this.ingestLog = new IngestLog(db)
+    // One cache: the monitor extends it with every new reading, verdicts read from it.
+    const cache = new JobReadingCache(store)
+    const monitor = (this.monitor = new JobMonitor(jobs, new VerdictService({ jobs, source: cache, clock }), cache))
     const ingest = (this.ingest = new Ingest({
       log: this.ingestLog,
       devices,
       clock,
       futureToleranceMs: config.futureToleranceMs,
+      watcher: monitor,
       sendError: (deviceId, message) => {
         this.broker?.publish(deviceErrorTopic(deviceId), JSON.stringify(message), { qos: 1 }).catch((err: unknown) => {
           log('warn', 'could not publish device error', { deviceId, err: String(err) })
@@ -90,7 +97,14 @@ export class Gateway {
       connectTimeoutMs: config.connectTimeoutMs,
       authenticate: async (id, secret) => devices.authenticate(id, secret),
       onDevicePublish: (identity, packet) => ingest.handle(identity, packet),
+      // The installer's devices (or their bridge) may watch the live status of the job they are attached to.
+      mayWatchJob: (identity, jobId) => [identity.id, ...identity.bridgeFor].some((id) => monitor.attachedTo(id, jobId)),
       log,
+    })
+    monitor.subscribe('*', (verdict) => {
+      this.broker?.publish(jobStatusTopic(verdict.jobId), JSON.stringify(verdict), { qos: 1, retain: true }).catch((err: unknown) => {
+        log('warn', 'could not publish job status', { jobId: verdict.jobId, err: String(err) })
+      })
     })
 
     this.http = await buildApi({
@@ -99,7 +113,7 @@ export class Gateway {
       clock,
       devices,
       jobs,
-      verdicts: new VerdictService({ jobs, store, packs: this.packs, clock }),
+      monitor,
       store,
       quarantine,
       packs: this.packs,
@@ -116,6 +130,7 @@ export class Gateway {
 
   private async close(): Promise<void> {
     await this.http?.close()
+    this.monitor?.stop()
     await this.broker?.close()
     this.ingestLog?.flush()
     this.db?.close()

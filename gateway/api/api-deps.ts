@@ -2,7 +2,7 @@ import type { RulePack } from '../../rules/pack-schema.js'
 import type { Clock } from '../clock.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
 import type { JobRepository } from '../jobs/job-repository.js'
-import type { VerdictService } from '../jobs/verdict-service.js'
+import type { JobMonitor } from '../jobs/job-monitor.js'
 import type { Log } from '../log.js'
 import type { QuarantineRepository } from '../store/quarantine-repository.js'
 import type { ReadingStore } from '../store/reading-store.js'
@@ -14,7 +14,8 @@ export interface ApiDeps {
   clock: Clock
   devices: DeviceRegistry
   jobs: JobRepository
-  verdicts: VerdictService
+  /** Verdicts, evaluated live. */
+  monitor: JobMonitor
   store: ReadingStore
   quarantine: QuarantineRepository
   packs: ReadonlyMap<string, RulePack>

@@ -9,6 +9,8 @@ import { bearerAuth } from './admin-auth.js'
 import type { ApiDeps } from './api-deps.js'
 import { installErrorHandler } from './api-error.js'
 import { deviceRoutes } from './routes/devices.js'
+import { jobEventRoutes } from './routes/job-events.js'
+import { jobReviewRoutes } from './routes/job-review.js'
 import { jobRoutes } from './routes/jobs.js'
 import { quarantineRoutes } from './routes/quarantine.js'
 
@@ -35,6 +37,8 @@ export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): 
       api.addHook('onRequest', bearerAuth(deps.adminToken))
       await api.register(deviceRoutes(deps))
       await api.register(jobRoutes(deps))
+      await api.register(jobEventRoutes(deps))
+      await api.register(jobReviewRoutes(deps))
       await api.register(quarantineRoutes(deps))
     },
     { prefix: '/api/v1' },

@@ -11,6 +11,10 @@ const CheckSchema = z.object({
   clause: z.string().optional(),
   severity: z.enum(['minor', 'major', 'critical']).optional(),
   evidence: z.array(z.object({ channel: z.string(), from: z.number(), to: z.number() })).optional(),
+  override: z
+    .object({ step: z.string(), check: z.string(), status: z.enum(['pass', 'fail', 'warn']), reason: z.string(), by: z.string(), at: z.number() })
+    .optional()
+    .describe("A quality reviewer's decision; `status` above stays the evaluated result"),
 })
 
 const Status = z.enum(['pass', 'fail', 'in_progress', 'incomplete'])
@@ -18,6 +22,7 @@ const Status = z.enum(['pass', 'fail', 'in_progress', 'incomplete'])
 export const VerdictSchema = z.object({
   jobId: z.string(),
   status: Status,
+  severity: z.enum(['minor', 'major', 'critical']).optional().describe('Worst severity among failed checks'),
   rulePack: z.object({ id: z.string(), version: z.string() }),
   evaluatedAt: z.number(),
   steps: z.array(z.object({ id: z.string(), status: Status, checks: z.array(CheckSchema) })),

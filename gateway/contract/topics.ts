@@ -33,3 +33,18 @@ export const DEVICE_SUBSCRIBE_TOPICS: ReadonlySet<string> = new Set([TOPICS.erro
 export function deviceErrorTopic(deviceId: string): string {
   return `v1/devices/${deviceId}/errors`
 }
+
+/**
+ * Live feedback for a job: the gateway publishes the job's current verdict here, retained,
+ * whenever it changes. Devices attached to the job (the installer's bridge) may subscribe.
+ */
+export function jobStatusTopic(jobId: string): string {
+  return `v1/jobs/${jobId}/status`
+}
+
+const JOB_STATUS = /^v1\/jobs\/([^/+#]+)\/status$/
+
+/** The job id of a job status topic, or null when the topic is not one. */
+export function jobIdOfStatusTopic(topic: string): string | null {
+  return JOB_STATUS.exec(topic)?.[1] ?? null
+}

@@ -8,6 +8,7 @@ import type { DeviceIdentity } from '../../broker/device-identity.js'
 import { TOPICS } from '../contract/topics.js'
 import { AttributesSchema, type Attributes, type DeviceErrorMessage } from '../contract/telemetry.js'
 import type { Clock } from '../clock.js'
+import type { Reading } from '../contract/reading.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
 import type { IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
 import { parseTelemetry, type ParseContext } from './parse-telemetry.js'
@@ -36,6 +37,13 @@ export interface IngestDeps {
   futureToleranceMs: number
   /** Publishes the gateway's answer on the device's own error topic. */
   sendError: (deviceId: string, message: DeviceErrorMessage) => void
+  /** Told of committed readings of the devices it wants (live evaluation of active jobs). */
+  watcher?: ReadingWatcher | undefined
+}
+
+export interface ReadingWatcher {
+  wants(deviceId: string): boolean
+  stored(readings: Reading[]): void
 }
 
 // Device clocks that lost power restart at 1970 or 2000; nothing this product measures predates 2020.
@@ -76,6 +84,7 @@ export class Ingest {
             },
     })
     this.count(outcome)
+    this.notifyWatcher(samples, receivedAt)
     if (outcome.quarantineId !== undefined) this.answer(identity.id, packet.topic, problems, outcome, receivedAt)
   }
 
@@ -123,6 +132,17 @@ export class Ingest {
       }
       each(deviceId, value, `payload.${deviceId}`)
     }
+  }
+
+  private notifyWatcher(samples: readonly SampleToStore[], receivedAt: number): void {
+    const watcher = this.deps.watcher
+    if (!watcher) return
+    const readings: Reading[] = []
+    for (const s of samples) {
+      if (s.duplicateSeq || !watcher.wants(s.deviceId)) continue
+      for (const r of s.readings) readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: r.value, receivedAt })
+    }
+    if (readings.length > 0) watcher.stored(readings)
   }
 
   private count(outcome: IngestOutcome): void {

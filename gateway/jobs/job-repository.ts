@@ -1,6 +1,7 @@
 /** Jobs, the devices attached to them, and the installer's step markers, in the embedded database. */
 import type { Db } from '../store/database.js'
-import type { Attachment, InstalledUnit, Job, StepId, StepMarker } from './job.js'
+import type { RulePack } from '../../rules/pack-schema.js'
+import type { Attachment, CheckOverride, InstalledUnit, Job, StepId, StepMarker } from './job.js'
 
 export class JobExistsError extends Error {}
 
@@ -10,11 +11,17 @@ interface JobRow {
   rule_pack: string
   pack_version: string
   unit: string
+  record: string
   created_at: number
 }
 
 export class JobRepository {
   private readonly insertJob
+  private readonly selectOpenAttachments
+  private readonly selectPack
+  private readonly updateRecord
+  private readonly insertOverride
+  private readonly selectOverrides
   private readonly selectJob
   private readonly insertAttachment
   private readonly closeAttachment
@@ -23,7 +30,18 @@ export class JobRepository {
   private readonly selectMarkers
 
   constructor(db: Db) {
-    this.insertJob = db.prepare('INSERT INTO jobs (id, installer_id, rule_pack, pack_version, unit, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.insertJob = db.prepare(
+      'INSERT INTO jobs (id, installer_id, rule_pack, pack_version, pack, unit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    this.selectOpenAttachments = db.prepare<[], { job_id: string; device_id: string }>(
+      'SELECT job_id, device_id FROM job_devices WHERE detached_at IS NULL',
+    )
+    this.selectPack = db.prepare<[string], { pack: string }>('SELECT pack FROM jobs WHERE id = ?')
+    this.updateRecord = db.prepare('UPDATE jobs SET record = ? WHERE id = ?')
+    this.insertOverride = db.prepare('INSERT INTO check_overrides (job_id, step, check_id, status, reason, by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.selectOverrides = db.prepare<[string], { step: string; check_id: string; status: CheckOverride['status']; reason: string; by_user: string; at: number }>(
+      'SELECT step, check_id, status, reason, by_user, at FROM check_overrides WHERE job_id = ? ORDER BY at, id',
+    )
     this.selectJob = db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?')
     this.insertAttachment = db.prepare('INSERT OR IGNORE INTO job_devices (job_id, device_id, attached_at) VALUES (?, ?, ?)')
     this.closeAttachment = db.prepare(
@@ -38,9 +56,10 @@ export class JobRepository {
     )
   }
 
-  create(job: Job): void {
+  /** Creates the job with a copy of its rule pack, so later pack changes never change its verdict. */
+  create(job: Job, pack: RulePack): void {
     try {
-      this.insertJob.run(job.id, job.installerId, job.rulePack.id, job.rulePack.version, JSON.stringify(job.unit), job.createdAt)
+      this.insertJob.run(job.id, job.installerId, job.rulePack.id, job.rulePack.version, JSON.stringify(pack), JSON.stringify(job.unit), job.createdAt)
     } catch (err) {
       if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new JobExistsError(`job "${job.id}" already exists`)
@@ -61,6 +80,33 @@ export class JobRepository {
     }
   }
 
+  /** The rule pack the job is judged by, as it was when the job was created. */
+  pack(jobId: string): RulePack | undefined {
+    const row = this.selectPack.get(jobId)
+    return row ? (JSON.parse(row.pack) as RulePack) : undefined
+  }
+
+  /** The installation record: what the installer declared so far. */
+  record(jobId: string): Record<string, unknown> {
+    const row = this.selectJob.get(jobId)
+    return row ? (JSON.parse(row.record) as Record<string, unknown>) : {}
+  }
+
+  /** Merges declared fields into the record (a later declaration of a field replaces the earlier one). */
+  mergeRecord(jobId: string, fields: Record<string, unknown>): Record<string, unknown> {
+    const merged = { ...this.record(jobId), ...fields }
+    this.updateRecord.run(JSON.stringify(merged), jobId)
+    return merged
+  }
+
+  addOverride(jobId: string, o: CheckOverride): void {
+    this.insertOverride.run(jobId, o.step, o.check, o.status, o.reason, o.by, o.at)
+  }
+
+  overrides(jobId: string): CheckOverride[] {
+    return this.selectOverrides.all(jobId).map((r) => ({ step: r.step, check: r.check_id, status: r.status, reason: r.reason, by: r.by_user, at: r.at }))
+  }
+
   attach(jobId: string, deviceId: string, at: number): void {
     this.insertAttachment.run(jobId, deviceId, at)
   }
@@ -72,6 +118,11 @@ export class JobRepository {
 
   attachments(jobId: string): Attachment[] {
     return this.selectAttachments.all(jobId).map((r) => ({ deviceId: r.device_id, attachedAt: r.attached_at, detachedAt: r.detached_at }))
+  }
+
+  /** Every attachment not yet ended: which devices currently feed which jobs. */
+  openAttachments(): { jobId: string; deviceId: string }[] {
+    return this.selectOpenAttachments.all().map((r) => ({ jobId: r.job_id, deviceId: r.device_id }))
   }
 
   addMarker(jobId: string, marker: StepMarker): void {

@@ -44,3 +44,23 @@ export interface StepMarker {
   receivedAt: number
   facts: Record<string, unknown>
 }
+
+/** A quality reviewer's override of one check: kept beside the original result, never replacing it. */
+export const OverrideBodySchema = z
+  .object({
+    step: z.string().min(1).max(40),
+    check: z.string().min(1).max(60),
+    status: z.enum(['pass', 'fail', 'warn']),
+    reason: z.string().trim().min(5, 'say why (at least 5 characters)').max(2000),
+    by: z.string().trim().min(1).max(100).describe('Who decided (a quality reviewer)'),
+  })
+  .strict()
+
+export interface CheckOverride {
+  step: string
+  check: string
+  status: 'pass' | 'fail' | 'warn'
+  reason: string
+  by: string
+  at: number
+}

@@ -1,55 +1,83 @@
 /**
- * The verdict of a job: gathers the job's markers and readings and hands them, with the
- * rule pack and the current time, to the pure evaluators in rules/.
+ * The verdict of a job: gathers the job's pack (as it was when the job was created),
+ * markers, readings and overrides, and hands them with the current time to the pure
+ * evaluators in rules/.
  */
 import type { RulePack } from '../../rules/pack-schema.js'
-import { overallStatus, type StepResult, type VerdictStatus } from '../../rules/result.js'
-import { evaluateTestRun } from '../../rules/test-run.js'
+import { overallStatus, type Severity, type VerdictStatus } from '../../rules/result.js'
 import type { Clock } from '../clock.js'
-import type { ReadingStore } from '../store/reading-store.js'
+import type { ChannelName } from '../contract/channels.js'
+import type { Reading } from '../contract/reading.js'
+import { applyOverrides, type ReviewedStep } from './apply-overrides.js'
+import type { Job, StepMarker } from './job.js'
 import type { JobRepository } from './job-repository.js'
-import { jobReadings } from './job-readings.js'
+import type { JobReadingSource } from './reading-source.js'
+import { STEP_EVALUATORS, type StepEvaluator } from './step-evaluators.js'
 import { stepWindow } from './step-window.js'
 
 export interface Verdict {
   jobId: string
   status: VerdictStatus
+  /** The worst severity among failed checks (after overrides). */
+  severity?: Severity
   rulePack: { id: string; version: string }
   evaluatedAt: number
-  steps: StepResult[]
+  steps: ReviewedStep[]
 }
 
 export interface VerdictDeps {
   jobs: JobRepository
-  store: ReadingStore
-  packs: ReadonlyMap<string, RulePack>
+  source: JobReadingSource
   clock: Clock
 }
+
+const SEVERITY_RANK: Record<Severity, number> = { minor: 1, major: 2, critical: 3 }
 
 export class VerdictService {
   constructor(private readonly deps: VerdictDeps) {}
 
   async verdict(jobId: string): Promise<Verdict | undefined> {
     const job = this.deps.jobs.get(jobId)
-    if (!job) return undefined
-    const pack = this.deps.packs.get(job.rulePack.id)
+    const pack = this.deps.jobs.pack(jobId)
+    if (!job || !pack) return undefined
     const now = this.deps.clock.now()
-    const steps: StepResult[] = []
-    const params = pack?.steps.test_run
-    if (params) steps.push(await this.testRun(jobId, params, job.unit.ratedCurrentA, now))
-    return { jobId, status: overallStatus(steps), rulePack: job.rulePack, evaluatedAt: now, steps }
+    const markers = this.deps.jobs.markers(jobId)
+    const overrides = this.deps.jobs.overrides(jobId)
+    const steps: ReviewedStep[] = []
+    for (const evaluator of STEP_EVALUATORS.filter((e) => e.checkedBy(pack))) {
+      const window = stepWindow(markers, evaluator.step)
+      const result = window ? await this.evaluateStep(job, pack, evaluator, markers, window, now) : notStarted(evaluator)
+      steps.push(applyOverrides(result, overrides, window !== undefined && window.stop === undefined))
+    }
+    const status = overallStatus(steps)
+    const severity = worstSeverity(steps)
+    return { jobId, status, ...(severity ? { severity } : {}), rulePack: job.rulePack, evaluatedAt: now, steps }
   }
 
-  private async testRun(jobId: string, params: NonNullable<RulePack['steps']['test_run']>, ratedCurrentA: number, now: number): Promise<StepResult> {
-    const window = stepWindow(this.deps.jobs.markers(jobId), 'test_run')
-    if (!window) {
-      return {
-        id: 'test_run',
-        status: 'incomplete',
-        checks: [{ id: 'duration', status: 'pending', message: 'test run not started', clause: 'S1' }],
-      }
+  private async evaluateStep(job: Job, pack: RulePack, evaluator: StepEvaluator, markers: readonly StepMarker[], window: { start: number; stop?: number | undefined }, now: number) {
+    const to = window.stop ?? now
+    const attachments = this.deps.jobs.attachments(job.id)
+    const readings: Partial<Record<ChannelName, Reading[]>> = {}
+    for (const channel of evaluator.channels) {
+      readings[channel] = await this.deps.source.readings(job.id, attachments, channel, window.start, to)
     }
-    const current = await jobReadings(this.deps.store, this.deps.jobs.attachments(jobId), 'current_a', window.start, window.stop ?? now)
-    return evaluateTestRun({ params, ratedCurrentA, window, now, current })
+    const start = markers.filter((m) => m.step === evaluator.step && m.action === 'start' && m.at === window.start).at(-1)
+    return evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings })
   }
+}
+
+/** A step the pack checks but the installer has not started: nothing is shown yet. */
+function notStarted(evaluator: StepEvaluator): ReviewedStep {
+  return { id: evaluator.step, status: 'incomplete', checks: [{ id: 'started', status: 'pending', message: `${evaluator.step} not started` }] }
+}
+
+function worstSeverity(steps: readonly ReviewedStep[]): Severity | undefined {
+  let worst: Severity | undefined
+  for (const step of steps) {
+    for (const c of step.checks) {
+      const failed = (c.override?.status ?? c.status) === 'fail'
+      if (failed && c.severity && (!worst || SEVERITY_RANK[c.severity] > SEVERITY_RANK[worst])) worst = c.severity
+    }
+  }
+  return worst
 }

@@ -49,8 +49,21 @@ CREATE TABLE IF NOT EXISTS jobs (
   installer_id TEXT,
   rule_pack    TEXT NOT NULL,
   pack_version TEXT NOT NULL,
+  pack         TEXT NOT NULL,   -- the rule pack as it was when the job was created: its verdict never changes under it
   unit         TEXT NOT NULL,
+  record       TEXT NOT NULL DEFAULT '{}',  -- the installation record the installer declares (S3, S5, S7...)
   created_at   INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS check_overrides (
+  id      INTEGER PRIMARY KEY,
+  job_id  TEXT    NOT NULL REFERENCES jobs(id),
+  step    TEXT    NOT NULL,
+  check_id TEXT   NOT NULL,
+  status  TEXT    NOT NULL,
+  reason  TEXT    NOT NULL,
+  by_user TEXT    NOT NULL,
+  at      INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS job_devices (

@@ -12,6 +12,8 @@ export interface SampleToStore {
   deviceId: string
   seq?: number | undefined
   readings: { channel: ChannelName; ts: number; value: number }[]
+  /** Set when committing: the sample's seq had been seen, so nothing of it was stored. */
+  duplicateSeq?: boolean
 }
 
 export interface QuarantineRecord {
@@ -50,6 +52,7 @@ export class IngestLog {
       const outcome: IngestOutcome = { stored: 0, duplicates: 0 }
       for (const sample of entry.samples) {
         if (sample.seq !== undefined && claimSeq.run(sample.deviceId, sample.seq).changes === 0) {
+          sample.duplicateSeq = true
           outcome.duplicates += sample.readings.length
           continue
         }

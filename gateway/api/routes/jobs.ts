@@ -35,7 +35,7 @@ export const jobRoutes =
           throw new ApiError(400, 'GW_ERR_VALIDATION', `body.rulePack: unknown rule pack "${req.body.rulePack}"; available: ${[...deps.packs.keys()].join(', ')}`)
         }
         try {
-          deps.jobs.create({ id: req.body.id, installerId: req.body.installerId ?? null, rulePack: { id: pack.id, version: pack.version }, unit: req.body.unit, createdAt: deps.clock.now() })
+          deps.jobs.create({ id: req.body.id, installerId: req.body.installerId ?? null, rulePack: { id: pack.id, version: pack.version }, unit: req.body.unit, createdAt: deps.clock.now() }, pack)
         } catch (err) {
           if (err instanceof JobExistsError) throw new ApiError(409, 'GW_ERR_CONFLICT', err.message)
           throw err
@@ -62,6 +62,7 @@ export const jobRoutes =
         requireJob(req.params.id)
         if (!deps.devices.get(req.body.deviceId)) throw notFound(`device "${req.body.deviceId}"`)
         deps.jobs.attach(req.params.id, req.body.deviceId, req.body.at ?? deps.clock.now())
+        deps.monitor.attachmentsChanged(req.params.id)
         return reply.status(201).send(jobView(req.params.id))
       },
     )
@@ -81,6 +82,7 @@ export const jobRoutes =
         if (!deps.jobs.detach(req.params.id, req.params.deviceId, req.body?.at ?? deps.clock.now())) {
           throw notFound(`open attachment of device "${req.params.deviceId}"`)
         }
+        deps.monitor.attachmentsChanged(req.params.id)
         return jobView(req.params.id)
       },
     )
@@ -103,6 +105,7 @@ export const jobRoutes =
         const now = deps.clock.now()
         const at = req.body?.at ?? now
         deps.jobs.addMarker(req.params.id, { step: req.params.step, action: req.params.action, at, receivedAt: now, facts: req.body?.facts ?? {} })
+        deps.monitor.touch(req.params.id)
         return reply.status(201).send({ jobId: req.params.id, step: req.params.step, action: req.params.action, at })
       },
     )
@@ -110,7 +113,7 @@ export const jobRoutes =
     app.get(
       '/jobs/:id/verdict',
       { schema: { summary: 'The verdict: each step and check, with what was measured', params: JobParams, response: { 200: VerdictSchema } } },
-      async (req) => (await deps.verdicts.verdict(req.params.id)) ?? raise(notFound(`job "${req.params.id}"`)),
+      async (req) => (await deps.monitor.current(req.params.id)) ?? raise(notFound(`job "${req.params.id}"`)),
     )
 
     app.get(
