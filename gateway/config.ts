@@ -22,7 +22,18 @@ const EnvSchema = z.object({
   // Device clocks drift; beyond this a timestamp is "in the future" and refused.
   GW_FUTURE_TOLERANCE_MS: positiveInt.default(5 * 60_000),
   GW_RULES_DIR: z.string().min(1).optional(),
+  // The sites' time zone (China: UTC+8): a meter counts as calibrated to the end of its due day there.
+  GW_SITE_UTC_OFFSET_MINUTES: z.coerce.number().int().min(-720).max(840).default(480),
   GW_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // InfluxDB (v1 HTTP API): set the URL to forward every acknowledged reading there (docs/influx-schema.md).
+  GW_INFLUX_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  GW_INFLUX_USER: z.string().optional(),
+  GW_INFLUX_PASSWORD: z.string().optional(),
+  GW_INFLUX_DB: z.string().min(1).default('hvac'),
+  // Points per write request; InfluxDB's guidance is 5,000-10,000.
+  GW_INFLUX_BATCH: positiveInt.max(100_000).default(5000),
+  // Duration of the in_service retention policy (raw telemetry of units in service), when the gateway creates it.
+  GW_INFLUX_RETENTION: z.string().regex(/^(INF|(\d+[hdw])+)$/, 'must be INF or an InfluxQL duration such as 400d or 52w').default('400d'),
 })
 
 export interface GatewayConfig {
@@ -37,7 +48,19 @@ export interface GatewayConfig {
   sync: 'full' | 'normal'
   futureToleranceMs: number
   rulesDir: string | undefined
+  siteUtcOffsetMinutes: number
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /** Forward to InfluxDB; undefined = embedded SQLite only. */
+  influx: InfluxConfig | undefined
+}
+
+export interface InfluxConfig {
+  url: string
+  username: string | undefined
+  password: string | undefined
+  database: string
+  batchPoints: number
+  inServiceRetention: string
 }
 
 export class ConfigError extends Error {
@@ -68,6 +91,18 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     sync: e.GW_SYNC,
     futureToleranceMs: e.GW_FUTURE_TOLERANCE_MS,
     rulesDir: e.GW_RULES_DIR,
+    siteUtcOffsetMinutes: e.GW_SITE_UTC_OFFSET_MINUTES,
     logLevel: e.GW_LOG_LEVEL,
+    influx:
+      e.GW_INFLUX_URL === undefined
+        ? undefined
+        : {
+            url: e.GW_INFLUX_URL,
+            username: e.GW_INFLUX_USER,
+            password: e.GW_INFLUX_PASSWORD,
+            database: e.GW_INFLUX_DB,
+            batchPoints: e.GW_INFLUX_BATCH,
+            inServiceRetention: e.GW_INFLUX_RETENTION,
+          },
   }
 }

@@ -75,7 +75,13 @@ export class Gateway {
     this.ingestLog = new IngestLog(db)
     // One cache: the monitor extends it with every new reading, verdicts read from it.
     const cache = new JobReadingCache(store)
-    const monitor = (this.monitor = new JobMonitor(jobs, new VerdictService({ jobs, source: cache, clock }), cache))
+    const monitor = (this.monitor = new JobMonitor(jobs, new VerdictService({
+        jobs,
+        source: cache,
+        clock,
+        calibrationOf: (deviceId) => ({ calibrationDue: devices.get(deviceId)?.attributes.calibrationDue }),
+        siteUtcOffsetMinutes: config.siteUtcOffsetMinutes,
+      }), cache))
     const ingest = (this.ingest = new Ingest({
       log: this.ingestLog,
       devices,

@@ -6,7 +6,14 @@
  */
 import { z } from 'zod'
 
+import { InstallationRecordParamsSchema } from './record/installation-record.js'
 import { finite, sourced } from './sourced.js'
+import { TEST_RUN_CHECK_PARAMS } from './test-run-params.js'
+import { ElectricalParamsSchema } from './steps/electrical.js'
+import { EvacuationParamsSchema } from './steps/evacuation.js'
+import { FactoryChargeParamsSchema } from './steps/factory-charge.js'
+import { PowerTestParamsSchema } from './steps/power-test.js'
+import { TightnessParamsSchema } from './steps/tightness.js'
 
 export const TestRunParamsSchema = z
   .object({
@@ -24,6 +31,8 @@ export const TestRunParamsSchema = z
     liveLagMaxS: sourced(finite().nonnegative()),
     /** Below this fraction of live readings the step warns, 0..1. */
     minLiveFraction: sourced(finite().min(0).max(1)),
+    /** Air ΔT, superheat and subcooling bands (optional groups). */
+    ...TEST_RUN_CHECK_PARAMS,
   })
   .strict()
 
@@ -42,11 +51,19 @@ export const RulePackSchema = z
         maxCapacityHp: finite().positive().optional(),
       })
       .strict(),
+    /** The measured steps the pack checks, in procedure order; a step left out is not checked. */
     steps: z
       .object({
+        power_test: PowerTestParamsSchema.optional(),
+        factory_charge: FactoryChargeParamsSchema.optional(),
+        tightness: TightnessParamsSchema.optional(),
+        evacuation: EvacuationParamsSchema.optional(),
+        electrical: ElectricalParamsSchema.optional(),
         test_run: TestRunParamsSchema.optional(),
       })
       .strict(),
+    /** What the installer declares and shows (S3, S5, S7-S10, S12, S15, S16). */
+    record: InstallationRecordParamsSchema.optional(),
   })
   .strict()
 

@@ -1,93 +1,56 @@
 /**
  * The 30-minute test run (S1: seed §5 ch.7 art.21; addendum art.11: "after installation
  * the whole unit must test-run at least 30 minutes"). Pure: the gateway hands in the
- * pack parameters, the nameplate rated current, the installer's start/stop markers, the
- * evaluation time and the current readings; nothing here reads a clock or a file.
+ * pack parameters, the unit's nameplate rated current and refrigerant, the installer's
+ * start/stop markers, the evaluation time and the readings; nothing here reads a clock or
+ * a file.
  *
  * Only time covered by readings counts: a run is a chain of running readings (current
  * >= runningCurrentMinA) no more than maxGapS apart, and lasts from its first to its last
- * reading. A non-running reading or a longer gap ends the chain.
+ * reading. A non-running reading or a longer gap ends the chain. The commissioning checks
+ * (air ΔT, superheat, subcooling: test-run-commissioning.ts) look at the longest run.
  */
 import type { ChannelName } from '../gateway/contract/channels.js'
-import type { Reading } from '../gateway/contract/reading.js'
-import type { TestRunParams } from './pack-schema.js'
+import { formatDuration } from './format-duration.js'
+import type { TestRunParams as PackTestRunParams } from './pack-schema.js'
 import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from './result.js'
+import type { BandContext } from './test-run-band.js'
+import { airDeltaTCheck, subcoolingCheck, superheatCheck } from './test-run-commissioning.js'
+import type { TestRunCheckParams } from './test-run-params.js'
+import { channelReadings, type TestRunReadings } from './test-run-series.js'
+import { buildTimeline, largestGap, longestSegment, type Segment, type Timeline } from './test-run-timeline.js'
 
-export type { TestRunParams } from './pack-schema.js'
+export { formatDuration } from './format-duration.js'
+export type { TestRunReadings } from './test-run-series.js'
+
+/** The pack's test_run parameters; the commissioning groups are optional (absent → check not run). */
+export type TestRunParams = PackTestRunParams & TestRunCheckParams
 
 const CHANNEL: ChannelName = 'current_a'
+
+/** Every channel the test run reads: the gateway fetches these for the step window. */
+export const TEST_RUN_CHANNELS = [
+  'current_a',
+  'temp_supply_air_c',
+  'temp_return_air_c',
+  'temp_suction_c',
+  'pressure_low_kpag',
+  'temp_liquid_c',
+  'pressure_high_kpag',
+] as const satisfies readonly ChannelName[]
 
 export interface TestRunInput {
   params: TestRunParams
   /** Nameplate rated current of the unit, A. Not positive or not finite → the current check stays pending. */
   ratedCurrentA: number
+  /** The unit's refrigerant, e.g. 'R32' (job unit record). Unknown → superheat/subcooling stay pending. */
+  refrigerant: string
   /** The installer's start/stop markers, ms. No stop: the test run is still going. */
   window: { start: number; stop?: number }
   /** Evaluation time, ms. While running, readings dated after it are ignored. */
   now: number
-  /** current_a readings from all attached devices. Sorted here defensively; other channels are ignored. */
-  current: readonly Reading[]
-}
-
-/** "12:30", "1:02:03". Whole seconds, rounded down: elapsed time is never overstated. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--:--'
-  const total = Math.floor(Math.abs(seconds))
-  const sign = seconds < 0 && total > 0 ? '-' : ''
-  const h = Math.floor(total / 3600)
-  const m = Math.floor((total % 3600) / 60)
-  const s = total % 60
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return h > 0 ? `${sign}${h}:${pad(m)}:${pad(s)}` : `${sign}${m}:${pad(s)}`
-}
-
-/** A continuous run: consecutive running readings, none more than maxGapS apart. */
-interface Segment {
-  readings: Reading[]
-  from: number
-  to: number
-}
-
-interface Gap {
-  from: number
-  to: number
-}
-
-interface Timeline {
-  /** In-window current readings, sorted by device time. */
-  readings: Reading[]
-  segments: Segment[]
-  /** Silences longer than maxGapS that ended a run (from = last running reading). */
-  gaps: Gap[]
-  /** The first reading at which a run ended because the unit stopped drawing current. */
-  stoppedAt?: Reading
-}
-
-const byTime = (a: Reading, b: Reading) => a.ts - b.ts || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0)
-
-function buildTimeline(readings: Reading[], p: TestRunParams): Timeline {
-  const maxGapMs = p.maxGapS.value * 1000
-  const timeline: Timeline = { readings, segments: [], gaps: [] }
-  let open: Segment | undefined
-  for (const r of readings) {
-    if (open && r.ts - open.to > maxGapMs) {
-      timeline.gaps.push({ from: open.to, to: r.ts })
-      open = undefined
-    }
-    if (r.value < p.runningCurrentMinA.value) {
-      if (open && !timeline.stoppedAt) timeline.stoppedAt = r
-      open = undefined
-      continue
-    }
-    if (open) {
-      open.readings.push(r)
-      open.to = r.ts
-    } else {
-      open = { readings: [r], from: r.ts, to: r.ts }
-      timeline.segments.push(open)
-    }
-  }
-  return timeline
+  /** Readings by channel from all attached devices (TEST_RUN_CHANNELS). Sorted here defensively; other channels are ignored. */
+  readings: TestRunReadings
 }
 
 const seconds = (ms: number) => ms / 1000
@@ -105,18 +68,6 @@ interface Context {
   tl: Timeline
   /** Offset from the start marker, for messages: "at 18:20". */
   at: (ts: number) => string
-}
-
-function longestSegment(segments: Segment[]): Segment | undefined {
-  let best: Segment | undefined
-  for (const s of segments) if (!best || durationS(s) > durationS(best)) best = s
-  return best
-}
-
-function largestGap(tl: Timeline): Gap | undefined {
-  let best: Gap | undefined
-  for (const g of tl.gaps) if (!best || g.to - g.from > best.to - best.from) best = g
-  return best
 }
 
 function progressMessage(c: Context, longest: number): string {
@@ -234,10 +185,27 @@ function liveCheck(c: Context): CheckResult {
   return { ...base, status: ok ? 'pass' : 'warn', measured, message, ...(ok ? {} : { severity: 'minor' as const }), evidence: [range(first.ts, last.ts)] }
 }
 
+function commissioningChecks(c: Context, run: Segment | undefined): CheckResult[] {
+  const bc: BandContext = {
+    readings: c.input.readings,
+    running: c.running,
+    start: c.input.window.start,
+    end: c.end,
+    ...(run ? { run: { from: run.from, to: run.to } } : {}),
+    maxGapMs: c.p.maxGapS.value * 1000,
+    at: c.at,
+  }
+  const checks: CheckResult[] = []
+  if (c.p.airDeltaT) checks.push(airDeltaTCheck(c.p.airDeltaT, bc))
+  if (c.p.superheat) checks.push(superheatCheck(c.p.superheat, c.input.refrigerant, bc))
+  if (c.p.subcooling) checks.push(subcoolingCheck(c.p.subcooling, c.input.refrigerant, bc))
+  return checks
+}
+
 export function evaluateTestRun(input: TestRunInput): StepResult {
   const running = input.window.stop === undefined
   const end = input.window.stop ?? input.now
-  const readings = input.current.filter((r) => r.channel === CHANNEL && r.ts >= input.window.start && r.ts <= end).sort(byTime)
+  const readings = channelReadings(input.readings, CHANNEL, input.window.start, end)
   const c: Context = {
     input,
     p: input.params,
@@ -246,6 +214,6 @@ export function evaluateTestRun(input: TestRunInput): StepResult {
     tl: buildTimeline(readings, input.params),
     at: (ts) => formatDuration(seconds(ts - input.window.start)),
   }
-  const checks = [durationCheck(c), currentCheck(c), liveCheck(c)]
+  const checks = [durationCheck(c), currentCheck(c), liveCheck(c), ...commissioningChecks(c, longestSegment(c.tl.segments))]
   return { id: 'test_run', status: stepStatusFromChecks(checks, running), checks }
 }

@@ -10,6 +10,7 @@ import type { ApiDeps } from './api-deps.js'
 import { installErrorHandler } from './api-error.js'
 import { deviceRoutes } from './routes/devices.js'
 import { jobEventRoutes } from './routes/job-events.js'
+import { jobRecordRoutes } from './routes/job-record.js'
 import { jobReviewRoutes } from './routes/job-review.js'
 import { jobRoutes } from './routes/jobs.js'
 import { quarantineRoutes } from './routes/quarantine.js'
@@ -39,6 +40,7 @@ export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): 
       await api.register(jobRoutes(deps))
       await api.register(jobEventRoutes(deps))
       await api.register(jobReviewRoutes(deps))
+      await api.register(jobRecordRoutes(deps))
       await api.register(quarantineRoutes(deps))
     },
     { prefix: '/api/v1' },

@@ -3,8 +3,10 @@
  * markers, readings and overrides, and hands them with the current time to the pure
  * evaluators in rules/.
  */
+import { calibrationCheck, partitionByCalibration, type DeviceCalibration } from '../../rules/calibration.js'
 import type { RulePack } from '../../rules/pack-schema.js'
-import { overallStatus, type Severity, type VerdictStatus } from '../../rules/result.js'
+import { evaluateInstallationRecord, type InstallationRecord } from '../../rules/record/installation-record.js'
+import { overallStatus, type Severity, type StepResult, type VerdictStatus } from '../../rules/result.js'
 import type { Clock } from '../clock.js'
 import type { ChannelName } from '../contract/channels.js'
 import type { Reading } from '../contract/reading.js'
@@ -29,6 +31,10 @@ export interface VerdictDeps {
   jobs: JobRepository
   source: JobReadingSource
   clock: Clock
+  /** A meter's declared calibration due date (device attributes). */
+  calibrationOf: (deviceId: string) => DeviceCalibration | undefined
+  /** Site time zone: a meter is in calibration to the end of its due day there. */
+  siteUtcOffsetMinutes: number
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { minor: 1, major: 2, critical: 3 }
@@ -49,20 +55,35 @@ export class VerdictService {
       const result = window ? await this.evaluateStep(job, pack, evaluator, markers, window, now) : notStarted(evaluator)
       steps.push(applyOverrides(result, overrides, window !== undefined && window.stop === undefined))
     }
+    if (pack.record) {
+      const record = this.deps.jobs.record(jobId) as InstallationRecord
+      steps.push(applyOverrides(evaluateInstallationRecord({ record, unit: job.unit, params: pack.record }), overrides, false))
+    }
     const status = overallStatus(steps)
     const severity = worstSeverity(steps)
     return { jobId, status, ...(severity ? { severity } : {}), rulePack: job.rulePack, evaluatedAt: now, steps }
   }
 
-  private async evaluateStep(job: Job, pack: RulePack, evaluator: StepEvaluator, markers: readonly StepMarker[], window: { start: number; stop?: number | undefined }, now: number) {
+  private async evaluateStep(
+    job: Job,
+    pack: RulePack,
+    evaluator: StepEvaluator,
+    markers: readonly StepMarker[],
+    window: { start: number; stop?: number | undefined },
+    now: number,
+  ): Promise<StepResult> {
     const to = window.stop ?? now
     const attachments = this.deps.jobs.attachments(job.id)
+    const all: Reading[] = []
+    for (const channel of evaluator.channels) all.push(...(await this.deps.source.readings(job.id, attachments, channel, window.start, to)))
+    // A meter past its calibration due date is not evidence; the step says whose readings were left out.
+    const calibration = new Map(attachments.map((a) => [a.deviceId, this.deps.calibrationOf(a.deviceId) ?? {}]))
+    const { counted, excluded } = partitionByCalibration(all, calibration, { utcOffsetMinutes: this.deps.siteUtcOffsetMinutes })
     const readings: Partial<Record<ChannelName, Reading[]>> = {}
-    for (const channel of evaluator.channels) {
-      readings[channel] = await this.deps.source.readings(job.id, attachments, channel, window.start, to)
-    }
+    for (const r of counted) (readings[r.channel] ??= []).push(r)
     const start = markers.filter((m) => m.step === evaluator.step && m.action === 'start' && m.at === window.start).at(-1)
-    return evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings })
+    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings })
+    return excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
   }
 }
 

@@ -90,6 +90,7 @@ describe('HTTP API', () => {
     expect(v.status).toBe(200)
     expect(v.body.status).toBe('incomplete')
     expect(v.body.rulePack).toEqual({ id: 'split-ac', version: '1.0.0' })
-    expect(v.body.steps[0]).toMatchObject({ id: 'test_run', status: 'incomplete' })
+    expect(v.body.steps.map((s) => s.id)).toEqual(['power_test', 'factory_charge', 'tightness', 'evacuation', 'electrical', 'test_run', 'installation_record'])
+    expect(v.body.steps.find((s) => s.id === 'test_run')).toMatchObject({ status: 'incomplete' })
   })
 })

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import type { Reading } from '../../gateway/contract/reading.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
-import { evaluateTestRun, formatDuration, type TestRunInput, type TestRunParams } from '../../rules/test-run.js'
+import { evaluateTestRun, formatDuration, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../rules/test-run.js'
 
 // The split-ac pack's values, spelt out so these cases do not move when the pack does.
 const PARAMS: TestRunParams = {
@@ -25,13 +25,23 @@ function series(fromS: number, toS: number, stepS: number, value = 6, lagS = 0, 
 }
 const one = (s: number, value: number): Reading => ({ deviceId: 'meter-1', channel: 'current_a', ts: at(s), value, receivedAt: at(s) })
 
-function run(current: Reading[], opts: { stopS?: number; nowS?: number; startS?: number; rated?: number; params?: Partial<TestRunParams> } = {}): StepResult {
+interface RunOptions {
+  stopS?: number
+  nowS?: number
+  startS?: number
+  rated?: number
+  params?: Partial<TestRunParams>
+  refrigerant?: string
+  readings?: TestRunReadings
+}
+function run(current: Reading[], opts: RunOptions = {}): StepResult {
   const input: TestRunInput = {
     params: { ...PARAMS, ...opts.params },
     ratedCurrentA: opts.rated ?? RATED,
+    refrigerant: opts.refrigerant ?? 'R32',
     window: opts.stopS === undefined ? { start: at(opts.startS ?? 0) } : { start: at(opts.startS ?? 0), stop: at(opts.stopS) },
     now: at(opts.nowS ?? opts.stopS ?? 0),
-    current,
+    readings: { ...opts.readings, current_a: current },
   }
   return evaluateTestRun(input)
 }

@@ -1,0 +1,92 @@
+/**
+ * Small pure helpers the step evaluators share: picking a step's readings out of the
+ * window, splitting them into one series per instrument, and reading a level at a time.
+ * A series is one device's one channel: two instruments are never mixed, so the offset
+ * between two sensors can never look like a drop or a rise.
+ */
+import type { ChannelName } from '../../gateway/contract/channels.js'
+import type { Reading } from '../../gateway/contract/reading.js'
+import type { Evidence } from '../result.js'
+
+export type ReadingsByChannel = Partial<Record<ChannelName, readonly Reading[]>>
+
+/** The installer's start/stop markers, ms. No stop: the step is still running. */
+export interface StepWindow {
+  start: number
+  stop?: number
+}
+
+/** One device's readings of one channel, sorted by device time. */
+export interface Series {
+  deviceId: string
+  channel: ChannelName
+  readings: Reading[]
+}
+
+// Ties broken on receive time and value so the order never depends on the input's order.
+export const byTime = (a: Reading, b: Reading) => a.ts - b.ts || a.receivedAt - b.receivedAt || a.value - b.value
+
+/** Upper bound of the window: the stop marker, or now while running (readings dated later are ignored). */
+export const windowEnd = (w: StepWindow, now: number) => w.stop ?? now
+
+/** A channel's readings inside [start, end], sorted. Readings filed under the wrong key are dropped. */
+export function channelReadings(all: ReadingsByChannel, channel: ChannelName, start: number, end: number): Reading[] {
+  const rs = all[channel] ?? []
+  return rs.filter((r) => r.channel === channel && Number.isFinite(r.value) && r.ts >= start && r.ts <= end).sort(byTime)
+}
+
+/** Splits sorted readings of one channel into one series per device, ordered by device id. */
+export function seriesByDevice(readings: readonly Reading[], channel: ChannelName): Series[] {
+  const map = new Map<string, Reading[]>()
+  for (const r of readings) {
+    const list = map.get(r.deviceId)
+    if (list) list.push(r)
+    else map.set(r.deviceId, [r])
+  }
+  return [...map.keys()].sort().map((deviceId) => ({ deviceId, channel, readings: map.get(deviceId) ?? [] }))
+}
+
+/** reduce, not Math.max(...): a day of 1 Hz readings would overflow the argument list. */
+export function maxReading(rs: readonly Reading[]): Reading | undefined {
+  return rs.reduce<Reading | undefined>((m, r) => (m === undefined || r.value > m.value ? r : m), undefined)
+}
+
+/** The lowest reading; on a tie the latest one (closest to the end of a pump-down). */
+export function lastMinReading(rs: readonly Reading[]): Reading | undefined {
+  return rs.reduce<Reading | undefined>((m, r) => (m === undefined || r.value <= m.value ? r : m), undefined)
+}
+
+/**
+ * The level at t from a least-squares line through the readings within ±radiusMs of t.
+ * Unlike a plain mean it does not lag a steady trend when the readings sit on one side of
+ * t (the end of a window); like a mean it smooths sensor noise. Undefined if none are near.
+ */
+export function fitAt(rs: readonly Reading[], t: number, radiusMs: number): { value: number; from: number; to: number } | undefined {
+  const near = rs.filter((r) => Math.abs(r.ts - t) <= radiusMs)
+  const first = near[0]
+  const last = near.at(-1)
+  if (!first || !last) return undefined
+  const n = near.length
+  const mx = near.reduce((s, r) => s + (r.ts - t), 0) / n
+  const my = near.reduce((s, r) => s + r.value, 0) / n
+  const sxx = near.reduce((s, r) => s + (r.ts - t - mx) ** 2, 0)
+  const sxy = near.reduce((s, r) => s + (r.ts - t - mx) * (r.value - my), 0)
+  // All readings at one instant: no slope to fit, the mean is the level.
+  const slope = sxx > 0 ? sxy / sxx : 0
+  return { value: my - slope * mx, from: first.ts, to: last.ts }
+}
+
+/** Level at time t by linear interpolation between the sorted readings around it (clamped at the ends). */
+export function levelAt(rs: readonly Reading[], t: number): number | undefined {
+  let before: Reading | undefined
+  for (const r of rs) {
+    if (r.ts === t) return r.value
+    if (r.ts < t) before = r
+    else if (before) return before.value + ((r.value - before.value) * (t - before.ts)) / (r.ts - before.ts)
+    else return r.value
+  }
+  return before?.value
+}
+
+export const seconds = (ms: number) => ms / 1000
+export const evidence = (channel: string, from: number, to: number): Evidence => ({ channel, from, to })

@@ -1,0 +1,218 @@
+/**
+ * The tightness test: a nitrogen pressure hold (S13: seed §5 ch.5 art.13, pressure leak
+ * test only with nitrogen, never a flammable gas). Pure: the gateway hands in the pack
+ * parameters, the start marker's facts, the window, the evaluation time and the readings.
+ *
+ * How the readings become a hold:
+ * - Pressure: of pressure_high_kpag / pressure_low_kpag, the one instrument series that
+ *   reached the highest pressure (the hose on the pressurised system). One series only:
+ *   two sensors' offset must never look like a drop.
+ * - Fills and vents cut the series into holds (pressure-holds.ts): a top-up restarts the
+ *   hold, venting before the stop marker ends it instead of counting as a leak.
+ * - The last hold is the one judged. An earlier complete hold that leaked still fails:
+ *   topping up after a failed hold does not undo it.
+ * - Compensation uses the pipe temperature (temp_pipe_c) at the hold's first and last
+ *   pressure readings: a least-squares line through the readings within ±60 s, so noise
+ *   is smoothed and the one-sided ±60 s at the window's end does not lag a changing
+ *   temperature (a plain mean would: 0.35 K late at 0.7 K/min, 5 kPa at 4 MPa).
+ */
+import { z } from 'zod'
+
+import type { ChannelName } from '../../gateway/contract/channels.js'
+import type { Reading } from '../../gateway/contract/reading.js'
+import { ATMOSPHERE_KPA } from '../../gateway/contract/units.js'
+import { formatDuration } from '../format-duration.js'
+import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from '../result.js'
+import { finite, sourced } from '../sourced.js'
+import { filledTo, findHolds, type Hold } from './pressure-holds.js'
+import { channelReadings, evidence, fitAt, maxReading, seconds, seriesByDevice, windowEnd, type ReadingsByChannel, type Series, type StepWindow } from './series.js'
+
+export const TightnessParamsSchema = z
+  .object({
+    /** The pressure the system must be filled to and held at, kPa(g). */
+    testPressureKpaG: sourced(finite().positive()),
+    /** The fill may not exceed this, kPa(g) (the system's design pressure; thermal drift during a hold is not a fill). */
+    maxPressureKpaG: sourced(finite().positive()),
+    /** Shortest hold at test pressure that passes, seconds. */
+    holdS: sourced(finite().int().positive()),
+    /** Largest temperature-compensated drop over the hold that passes, kPa. */
+    maxDropKpa: sourced(finite().nonnegative()),
+  })
+  .strict()
+  .refine((p) => p.maxPressureKpaG.value >= p.testPressureKpaG.value, { message: 'must be at least testPressureKpaG', path: ['maxPressureKpaG', 'value'] })
+
+export type TightnessParams = z.infer<typeof TightnessParamsSchema>
+
+export interface TightnessInput {
+  params: TightnessParams
+  window: StepWindow
+  /** Evaluation time, ms. While running, readings dated after it are ignored. */
+  now: number
+  /** Facts declared with the start marker; `gas` is the test gas. */
+  facts: Record<string, unknown>
+  readings: ReadingsByChannel
+}
+
+const KELVIN = 273.15
+/** Nitrogen at constant volume (ideal gas): P2(abs) = P1(abs) × T2/T1 in kelvin (DOMAIN.md, tightness). */
+export function compensatedPressureKpaG(p1KpaG: number, t1C: number, t2C: number): number {
+  return ((p1KpaG + ATMOSPHERE_KPA) * (t2C + KELVIN)) / (t1C + KELVIN) - ATMOSPHERE_KPA
+}
+
+// Pipe temperature at an instant: readings within ±60 s (a clamp thermometer reports every few seconds).
+const TEMP_RADIUS_MS = 60_000
+const PRESSURE: readonly ChannelName[] = ['pressure_high_kpag', 'pressure_low_kpag']
+const NITROGEN = new Set(['nitrogen', 'n2', 'dry nitrogen', 'oxygen-free nitrogen', 'ofn'])
+
+interface Drop {
+  raw: number
+  /** Absent when there is no pipe temperature near the hold's start or end. */
+  comp?: { drop: number; expected: number; t1: number; t2: number; ev: Evidence[] }
+}
+
+function dropOf(h: Hold, temps: readonly Reading[]): Drop {
+  const raw = h.start.value - h.end.value
+  const t1 = fitAt(temps, h.start.ts, TEMP_RADIUS_MS)
+  const t2 = fitAt(temps, h.end.ts, TEMP_RADIUS_MS)
+  if (!t1 || !t2) return { raw }
+  const expected = compensatedPressureKpaG(h.start.value, t1.value, t2.value)
+  const ev = [evidence('temp_pipe_c', t1.from, t1.to), evidence('temp_pipe_c', t2.from, t2.to)]
+  return { raw, comp: { drop: expected - h.end.value, expected, t1: t1.value, t2: t2.value, ev } }
+}
+
+// toFixed without a "-0.0".
+const fix = (n: number, d: number) => (Math.abs(n) < 0.5 * 10 ** -d ? 0 : n).toFixed(d)
+const mpa = (kpa: number) => `${fix(kpa / 1000, 3)} MPa(g)`
+const round1 = (n: number) => Math.round(n * 10) / 10
+
+interface Context {
+  p: TightnessParams
+  running: boolean
+  start: number
+  end: number
+  series?: Series
+  holds: Hold[]
+  temps: Reading[]
+  at: (ts: number) => string
+  ev: (from: number, to: number) => Evidence
+}
+
+function gasCheck(c: Context, facts: Record<string, unknown>): CheckResult {
+  const gas = facts['gas']
+  const base = { id: 'gas_nitrogen', clause: 'S13', evidence: [c.ev(c.start, c.end)] }
+  if (typeof gas === 'string' && NITROGEN.has(gas.trim().toLowerCase())) return { ...base, status: 'pass', message: `test gas declared as ${JSON.stringify(gas)}` }
+  const declared = typeof gas === 'string' && gas.trim() !== '' ? `declared as ${JSON.stringify(gas)}` : 'not declared (fact "gas" on the start marker)'
+  // seed §5 ch.5 art.13: air's oxygen with compressor oil under pressure can explode; flammable gas likewise.
+  return { ...base, status: 'fail', severity: 'critical', message: `test gas ${declared}: a pressure leak test may only use nitrogen (S13)` }
+}
+
+function pressureCheck(c: Context): CheckResult {
+  const test = c.p.testPressureKpaG.value
+  const maxAllowed = c.p.maxPressureKpaG.value
+  const rs = c.series?.readings ?? []
+  const top = filledTo(rs, c.holds)
+  const base = { id: 'test_pressure', unit: 'kPa(g)', limit: test }
+  if (!top) {
+    const message = c.running ? 'no pressure readings yet' : 'no pressure readings (pressure_high_kpag or pressure_low_kpag) between start and stop'
+    return { ...base, status: c.running ? 'pending' : 'fail', ...(c.running ? {} : { severity: 'major' as const }), message, evidence: [c.ev(c.start, c.end)] }
+  }
+  const ev = [c.ev(rs[0]!.ts, top.ts)]
+  const reached = `${mpa(top.value)} (${c.series?.deviceId} ${c.series?.channel})`
+  if (top.value > maxAllowed) {
+    return { ...base, limit: maxAllowed, status: 'fail', severity: 'major', measured: top.value, message: `filled to ${reached} at ${c.at(top.ts)}, above the maximum ${mpa(maxAllowed)}`, evidence: ev }
+  }
+  if (top.value >= test) return { ...base, status: 'pass', measured: top.value, message: `filled to ${reached}: test pressure ${mpa(test)}, maximum ${mpa(maxAllowed)}`, evidence: ev }
+  if (c.running) return { ...base, status: 'pending', measured: top.value, message: `pressurising: highest so far ${mpa(top.value)} of ${mpa(test)}`, evidence: ev }
+  return { ...base, status: 'fail', severity: 'major', measured: top.value, message: `highest pressure ${reached}, below the test pressure ${mpa(test)}`, evidence: ev }
+}
+
+function holdCheck(c: Context): CheckResult {
+  const need = c.p.holdS.value
+  const h = c.holds.at(-1)
+  const base = { id: 'hold_duration', unit: 's', limit: need }
+  if (!h) {
+    const last = c.series?.readings.at(-1)
+    const now = last ? `; now ${mpa(last.value)}` : '; no pressure readings'
+    if (c.running) return { ...base, status: 'pending', measured: 0, message: `hold 0:00 of ${formatDuration(need)}: waiting for the test pressure ${mpa(c.p.testPressureKpaG.value)}${now}`, evidence: [c.ev(c.start, c.end)] }
+    return { ...base, status: 'fail', severity: 'major', measured: 0, message: `never held at the test pressure ${mpa(c.p.testPressureKpaG.value)}${now}`, evidence: [c.ev(c.start, c.end)] }
+  }
+  const held = seconds(h.end.ts - h.start.ts)
+  const ev = [c.ev(h.start.ts, h.end.ts)]
+  let note = c.holds.length > 1 ? ` (restarted at ${c.at(h.start.ts)} after a re-fill)` : ''
+  if (h.cut?.kind === 'fall') note += `; the pressure then fell fast to ${mpa(h.cut.to.value)} at ${c.at(h.cut.to.ts)} (vented, or a gross leak)`
+  if (held >= need) return { ...base, status: 'pass', measured: held, message: `held ${formatDuration(held)} from ${mpa(h.start.value)} (required ${formatDuration(need)})${note}`, evidence: ev }
+  if (c.running) return { ...base, status: 'pending', measured: held, message: `hold ${formatDuration(held)} of ${formatDuration(need)}${note}`, evidence: ev }
+  return { ...base, status: 'fail', severity: 'major', measured: held, message: `held ${formatDuration(held)} of the required ${formatDuration(need)}${note}`, evidence: ev }
+}
+
+function describeDrop(h: Hold, d: Drop, limit: number): string {
+  const raw = `raw drop ${fix(d.raw, 1)} kPa (${mpa(h.start.value)} → ${mpa(h.end.value)})`
+  if (!d.comp) return raw
+  const { t1, t2, expected, drop } = d.comp
+  return `compensated drop ${fix(drop, 1)} kPa, limit ${fix(limit, 1)} kPa; ${raw}; pipe ${fix(t1, 1)} → ${fix(t2, 1)} °C, so ${mpa(expected)} expected`
+}
+
+function dropCheck(c: Context): CheckResult {
+  const limit = c.p.maxDropKpa.value
+  const need = c.p.holdS.value * 1000
+  const base = { id: 'pressure_drop', unit: 'kPa', limit }
+  // An earlier complete hold that leaked stays a leak, whatever a later re-fill shows.
+  for (const h of c.holds.slice(0, -1)) {
+    const d = dropOf(h, c.temps)
+    if (h.end.ts - h.start.ts >= need && d.comp && d.comp.drop > limit) {
+      const message = `leak in the hold from ${c.at(h.start.ts)} to ${c.at(h.end.ts)}, before the re-fill: ${describeDrop(h, d, limit)}`
+      return { ...base, status: 'fail', severity: 'critical', measured: round1(d.comp.drop), message, evidence: [c.ev(h.start.ts, h.end.ts), ...d.comp.ev] }
+    }
+  }
+  const h = c.holds.at(-1)
+  if (!h) return { ...base, status: 'pending', message: 'no hold at the test pressure to judge yet', evidence: [c.ev(c.start, c.end)] }
+  const d = dropOf(h, c.temps)
+  const ev = [c.ev(h.start.ts, h.end.ts)]
+  if (!d.comp) {
+    // Without temperature a flat raw pressure may hide a leak behind warming (and a drop may be cooling): undecidable.
+    const message = `no pipe temperature (temp_pipe_c) within 1:00 of the hold's start and end: ${describeDrop(h, d, limit)} cannot be compensated`
+    return { ...base, status: 'pending', message, evidence: ev }
+  }
+  const complete = h.end.ts - h.start.ts >= need
+  const text = describeDrop(h, d, limit)
+  const measured = round1(d.comp.drop)
+  const all = [...ev, ...d.comp.ev]
+  const leaking = d.comp.drop > limit
+  if (leaking && (complete || !c.running)) return { ...base, status: 'fail', severity: 'critical', measured, message: `leak: ${text}`, evidence: all }
+  if (complete) return { ...base, status: 'pass', measured, message: `no leak: ${text}`, evidence: all }
+  const sofar = c.running ? `so far (hold not complete): ${text}${leaking ? ': leaking' : ''}` : `hold too short to show tightness: ${text}`
+  return { ...base, status: 'pending', measured, message: sofar, evidence: all }
+}
+
+/** The hose on the pressurised system: the series with the highest reading (high side first on a tie). */
+function pickSeries(input: TightnessInput, end: number): Series | undefined {
+  let best: { s: Series; top: number } | undefined
+  for (const ch of PRESSURE) {
+    for (const s of seriesByDevice(channelReadings(input.readings, ch, input.window.start, end), ch)) {
+      const top = maxReading(s.readings)?.value ?? -Infinity
+      if (!best || top > best.top) best = { s, top }
+    }
+  }
+  return best?.s
+}
+
+export function evaluateTightness(input: TightnessInput): StepResult {
+  const running = input.window.stop === undefined
+  const end = windowEnd(input.window, input.now)
+  const start = input.window.start
+  const series = pickSeries(input, end)
+  const channel = series?.channel ?? 'pressure_high_kpag'
+  const c: Context = {
+    p: input.params,
+    running,
+    start,
+    end,
+    ...(series ? { series } : {}),
+    holds: findHolds(series?.readings ?? [], input.params.testPressureKpaG.value),
+    temps: channelReadings(input.readings, 'temp_pipe_c', start, end),
+    at: (ts) => formatDuration(seconds(ts - start)),
+    ev: (from, to) => evidence(channel, from, to),
+  }
+  const checks = [gasCheck(c, input.facts), pressureCheck(c), holdCheck(c), dropCheck(c)]
+  return { id: 'tightness', status: stepStatusFromChecks(checks, running), checks }
+}
