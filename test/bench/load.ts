@@ -72,7 +72,6 @@ serve<LoadApi>({
           connectTimeout: 10_000,
           keepalive: 60,
         })
-        if (process.env.BENCH_EXP_CLI_NODELAY) (client.stream as import('node:net').Socket).setNoDelay(true)
         // A dropped connection fails the run through the pending publish callbacks / timeouts.
         client.on('error', (err) => process.stderr.write(`load: ${c.clientId}: ${err.message}\n`))
         return client

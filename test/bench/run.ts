@@ -8,10 +8,18 @@
  * Knobs (environment): BENCH_SCALE (multiplies message counts, e.g. 0.2 for a quick look),
  * BENCH_WINDOW (in-flight QoS 1 publishes per connection), BENCH_CLIENTS, BENCH_ONLY
  * (comma-separated scenario ids), BENCH_PROFILE=<dir> (server processes write a --cpu-prof
- * profile there), BENCH_DATA_DIR (parent of the gateway's temp data dir; default os.tmpdir()).
+ * profile there), BENCH_DATA_DIR (parent of the gateway's temp data dir; default os.tmpdir()),
+ * BENCH_SUBSCRIBER=process (baseline subscriber in its own process instead of the load
+ * generator's), BENCH_QUIET_WAIT_S (how long to wait for an idle machine first; default 15).
+ *
+ * Choices, measured on the 2-core machine: 4 connections × 200 in flight (50/500/1000 gave no
+ * better baseline; 1000 only raised latency). The baseline listener is exactly
+ * net.createServer(aedes.handle) (Nagle on); the gateway's sets noDelay: switching either on
+ * the baseline or on the load generator made no difference beyond the noise.
  */
 import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
+import { join } from 'node:path'
 import { spawnChild, type ChildHandle } from './ipc.js'
 import type { LoadApi, RunResult } from './load.js'
 import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC, type PayloadKind } from './payloads.js'
@@ -26,13 +34,21 @@ const numEnv = (name: string, dflt: number): number => {
   return n
 }
 
+const QUIET_WAIT_S = numEnv('BENCH_QUIET_WAIT_S', 15)
 const SCALE = numEnv('BENCH_SCALE', 1)
 const CLIENTS = Math.round(numEnv('BENCH_CLIENTS', 4))
 const WINDOW = Math.round(numEnv('BENCH_WINDOW', 200))
 const PROFILE_DIR = process.env.BENCH_PROFILE
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined
-const SUB_IN_LOAD = process.env.BENCH_SUBSCRIBER === 'load'
-const WATCHDOG_MS = 240_000
+// The baseline's subscriber shares the load generator's process by default: on 2 cores that
+// gave the higher baseline (≈ 37-47k vs ≈ 30k msg/s with a third process), i.e. the stricter ratio.
+const SUB_IN_LOAD = process.env.BENCH_SUBSCRIBER !== 'process'
+/** Other CPU (in cores) above which a row is flagged as disturbed by other work on the machine. */
+const NOISY = 0.25
+const WATCHDOG_MS = 180_000
+/** A disturbed run is measured again only while the bench has run less than this (keeps it near 2 minutes). */
+const RETRY_BUDGET_MS = 70_000
+const BENCH_START = performance.now()
 
 /** Busy CPU seconds of the whole machine so far (Linux /proc/stat; USER_HZ = 100), or undefined elsewhere. */
 function machineBusySeconds(): number | undefined {
@@ -71,6 +87,7 @@ const SCENARIOS: Scenario[] = [
   { id: 'gw-full', label: 'gateway, 1 reading/msg, GW_SYNC=full', mode: 'gateway', sync: 'full', kind: 'single', messages: 160_000, warmup: 20_000 },
   { id: 'gw-normal', label: 'gateway, 1 reading/msg, GW_SYNC=normal', mode: 'gateway', sync: 'normal', kind: 'single', messages: 160_000, warmup: 20_000 },
   { id: 'gw8-full', label: 'gateway, 8 readings/msg, GW_SYNC=full', mode: 'gateway', sync: 'full', kind: 'eight', messages: 100_000, warmup: 10_000 },
+  { id: 'gw8-normal', label: 'gateway, 8 readings/msg, GW_SYNC=normal', mode: 'gateway', sync: 'normal', kind: 'eight', messages: 100_000, warmup: 10_000 },
 ]
 
 interface Outcome {
@@ -89,8 +106,14 @@ interface Outcome {
   otherCpu?: number
   after: Sample
   start: StartResult
-  stored?: { expected: number; counted: number; rows: number; duplicates: number; quarantined: number; ok: boolean }
+  commits?: { commits: number; meanBatch: number; maxBatch: number; meanMs: number; loopShare: number }
+  stored?: { expected: number; counted: number; rows: number; rowsExpected: number; duplicates: number; quarantined: number; ok: boolean }
+  /** Measured runs made (2 when the first was disturbed by other work; the less disturbed one is shown). */
+  attempts: number
 }
+
+/** Every shortfall of stored readings, in any measured run. */
+const lostAny: string[] = []
 
 type Killable = Pick<ChildHandle<Record<string, never>>, 'kill' | 'close'>
 const children = new Set<Killable>()
@@ -100,7 +123,8 @@ function track<C extends Killable>(c: C): C {
 }
 
 async function runScenario(s: Scenario): Promise<Outcome> {
-  const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${s.id}.cpuprofile`] : []
+  // One directory per scenario: node writes a profile per thread (tsx's loader runs on its own thread).
+  const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, s.id)}`] : []
   const server = track(spawnChild<ServerApi>('./server.ts', `server:${s.id}`, profileArgs))
   const load = track(spawnChild<LoadApi>('./load.ts', `load:${s.id}`))
   const subProc = s.mode === 'baseline' && !SUB_IN_LOAD ? track(spawnChild<SubscriberApi>('./subscriber.ts', `subscriber:${s.id}`)) : undefined
@@ -119,45 +143,74 @@ async function runScenario(s: Scenario): Promise<Outcome> {
     const warm = load.call('run', { kind: s.kind, perClient: warmPer, window: WINDOW, tsStart }, timeoutMs)
     await Promise.all([warm, sub?.call('subExpect', { count: warmPer * CLIENTS }, timeoutMs)])
 
-    const before = await server.call('sample', null)
-    const busy0 = machineBusySeconds()
-    const subDone = sub?.call('subExpect', { count: measuredPer * CLIENTS }, timeoutMs)
-    const run = await load.call('run', { kind: s.kind, perClient: measuredPer, window: WINDOW, tsStart: tsStart + warmPer }, timeoutMs)
-    const subResult = await subDone
-    const after = await server.call('sample', null)
-    const busy1 = machineBusySeconds()
+    // One measured run; a second one only if the first was disturbed by other work on the machine.
+    let tsNext = tsStart + warmPer
+    let rowsExpected = warmPer * CLIENTS * READINGS_PER_MESSAGE[s.kind]
+    const measure = async (): Promise<Outcome> => {
+      const before = await server.call('sample', null)
+      const busy0 = machineBusySeconds()
+      const subDone = sub?.call('subExpect', { count: measuredPer * CLIENTS }, timeoutMs)
+      const run = await load.call('run', { kind: s.kind, perClient: measuredPer, window: WINDOW, tsStart: tsNext }, timeoutMs)
+      tsNext += measuredPer
+      const subResult = await subDone
+      const after = await server.call('sample', null)
+      const busy1 = machineBusySeconds()
 
-    const messages = run.messages
-    const readings = messages * READINGS_PER_MESSAGE[s.kind]
-    const end = subResult ? Math.max(subResult.lastAt, run.lastAckAt) : run.lastAckAt
-    const seconds = (end - run.firstPublishAt) / 1000
-    const span = (after.at - before.at) * 1000 // µs
-    const outcome: Outcome = {
-      scenario: s,
-      messages,
-      readings,
-      seconds,
-      msgPerSec: messages / seconds,
-      readingsPerSec: readings / seconds,
-      run,
-      serverCpu: (after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs) / span,
-      loadCpu: run.cpuUs / ((run.lastAckAt - run.firstPublishAt) * 1000),
-      after,
-      start,
+      const messages = run.messages
+      const readings = messages * READINGS_PER_MESSAGE[s.kind]
+      rowsExpected += readings
+      const end = subResult ? Math.max(subResult.lastAt, run.lastAckAt) : run.lastAckAt
+      const seconds = (end - run.firstPublishAt) / 1000
+      const serverCpuUs = after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs
+      const outcome: Outcome = {
+        scenario: s,
+        messages,
+        readings,
+        seconds,
+        msgPerSec: messages / seconds,
+        readingsPerSec: readings / seconds,
+        run,
+        serverCpu: serverCpuUs / ((after.at - before.at) * 1000),
+        loadCpu: run.cpuUs / ((run.lastAckAt - run.firstPublishAt) * 1000),
+        after,
+        start,
+        attempts: 1,
+      }
+      if (subResult && subProc) outcome.subCpu = subResult.cpuUs / ((subResult.lastAt - run.firstPublishAt) * 1000)
+      if (busy0 !== undefined && busy1 !== undefined) {
+        const ours = (serverCpuUs + run.cpuUs + (subProc && subResult ? subResult.cpuUs : 0)) / 1e6
+        outcome.otherCpu = Math.max(0, (busy1 - busy0 - ours) / ((after.at - before.at) / 1000))
+      }
+      if (after.commits && before.commits) {
+        const commits = after.commits.commits - before.commits.commits
+        const ms = after.commits.ms - before.commits.ms
+        outcome.commits = {
+          commits,
+          meanBatch: (after.commits.items - before.commits.items) / commits,
+          maxBatch: after.commits.maxBatch,
+          meanMs: ms / commits,
+          loopShare: ms / (after.at - before.at),
+        }
+      }
+      if (after.counters && before.counters) {
+        const rows = await server.call('rowCount', null)
+        const counted = after.counters.readingsStored - before.counters.readingsStored
+        const duplicates = after.counters.duplicates - before.counters.duplicates
+        const quarantined = after.counters.quarantined - before.counters.quarantined
+        const ok = counted === readings && rows === rowsExpected && quarantined === 0
+        outcome.stored = { expected: readings, counted, rows, rowsExpected, duplicates, quarantined, ok }
+        if (!ok) lostAny.push(`${s.id}: ${counted} readings stored of ${readings} acknowledged; table ${rows} rows, expected ${rowsExpected}; ${duplicates} duplicates, ${quarantined} quarantined`)
+      }
+      return outcome
     }
-    if (subResult && subProc) outcome.subCpu = subResult.cpuUs / ((subResult.lastAt - run.firstPublishAt) * 1000)
-    if (busy0 !== undefined && busy1 !== undefined) {
-      const ours = (after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs + run.cpuUs + (subProc && subResult ? subResult.cpuUs : 0)) / 1e6
-      outcome.otherCpu = Math.max(0, (busy1 - busy0 - ours) / ((after.at - before.at) / 1000))
-    }
-    if (after.counters && before.counters) {
-      const rows = await server.call('rowCount', null)
-      const counted = after.counters.readingsStored - before.counters.readingsStored
-      const duplicates = after.counters.duplicates - before.counters.duplicates
-      const quarantined = after.counters.quarantined - before.counters.quarantined
-      const expectedRows = (warmPer + measuredPer) * CLIENTS * READINGS_PER_MESSAGE[s.kind]
-      outcome.stored = { expected: readings, counted, rows, duplicates, quarantined, ok: counted === readings && rows === expectedRows && quarantined === 0 }
-      if (rows !== expectedRows) process.stderr.write(`${s.id}: readings table has ${rows} rows, expected ${expectedRows}\n`)
+
+    let outcome = await measure()
+    if (outcome.otherCpu !== undefined && outcome.otherCpu > NOISY && performance.now() - BENCH_START < RETRY_BUDGET_MS) {
+      process.stderr.write(`  ${s.id}: other work used ${Math.round(outcome.otherCpu * 100)}% CPU during the run; measuring once more\n`)
+      const second = await measure()
+      second.attempts = 2
+      if ((second.otherCpu ?? 0) < (outcome.otherCpu ?? 0)) outcome = second
+      else outcome.attempts = 2
     }
     await load.call('disconnect', null).catch(() => null)
     await sub?.call('subDisconnect', null).catch(() => null)
@@ -181,21 +234,21 @@ function report(outcomes: Outcome[], base: Outcome | undefined): string {
     const check = o.stored
       ? o.stored.ok
         ? `ok ${fmtInt(o.stored.counted)}`
-        : `LOST: ${fmtInt(o.stored.counted)} of ${fmtInt(o.stored.expected)} (dup ${o.stored.duplicates}, quar ${o.stored.quarantined}, rows ${o.stored.rows})`
+        : `LOST: ${fmtInt(o.stored.counted)} of ${fmtInt(o.stored.expected)} (dup ${o.stored.duplicates}, quar ${o.stored.quarantined}, rows ${o.stored.rows}/${o.stored.rowsExpected})`
       : 'n/a (relay)'
     rows.push([
-      `${o.scenario.label}`,
+      `${o.scenario.label}${o.attempts > 1 ? ' ²' : ''}`,
       fmtInt(o.messages),
       o.scenario.mode === 'baseline' ? '-' : fmtInt(o.readings),
       o.seconds.toFixed(2),
       fmtInt(o.msgPerSec),
       o.scenario.mode === 'baseline' ? '-' : fmtInt(o.readingsPerSec),
-      base && o !== base ? `${(o.msgPerSec / base.msgPerSec).toFixed(2)}×` : '',
+      base && o.scenario.mode === 'gateway' && o.scenario.kind === 'single' ? `${(o.msgPerSec / base.msgPerSec).toFixed(2)}×` : '',
       fmtMs(o.run.latency.p50),
       fmtMs(o.run.latency.p99),
       fmtMs(o.run.latency.max),
       cpu,
-      o.otherCpu === undefined ? '?' : `${Math.round(o.otherCpu * 100)}%`,
+      o.otherCpu === undefined ? '?' : `${Math.round(o.otherCpu * 100)}%${o.otherCpu > NOISY ? ' ⚠' : ''}`,
       mb(o.after.rss),
       mb(o.after.heapUsed),
       check,
@@ -210,9 +263,11 @@ async function main(): Promise<number> {
   console.log(`node ${process.version} · ${availableParallelism()} cores (${cpuModel}) · ${process.platform} ${process.arch}`)
   console.log(
     `load: ${CLIENTS} mqtt.js connections (one device each) in a separate process, ≤ ${WINDOW} QoS 1 publishes in flight per connection; ` +
-      `warm-up run excluded; scale ${SCALE}`,
+      `baseline subscriber in ${SUB_IN_LOAD ? "the load generator's" : 'its own'} process; warm-up run excluded; scale ${SCALE}`,
   )
-  const idle = await machineBusyShare(1000)
+  // A shared machine: wait a little (bounded) for other work to finish, then go anyway.
+  let idle = await machineBusyShare(1000)
+  for (let waited = 1; idle !== undefined && idle > 0.15 && waited < QUIET_WAIT_S; waited++) idle = await machineBusyShare(1000)
   if (idle !== undefined) {
     console.log(`machine busy before start: ${Math.round(idle * 100)}% of ${availableParallelism()} cores${idle > 0.15 ? '  ← other work is running: figures will be low and noisy' : ''}`)
   }
@@ -234,14 +289,23 @@ async function main(): Promise<number> {
   for (const o of outcomes) {
     if (o.start.sqlite) {
       const q = o.start.sqlite
-      console.log(`${o.scenario.id}: measured SQLite synchronous=${q.synchronous}, journal_mode=${q.journalMode}, data dir on ${q.fsType}`)
+      const c = o.commits
+      console.log(
+        `${o.scenario.id}: measured SQLite synchronous=${q.synchronous}, journal_mode=${q.journalMode}, data dir on ${q.fsType}` +
+          (c
+            ? `; ${fmtInt(c.commits)} group commits, mean ${c.meanBatch.toFixed(0)} msgs (max ${c.maxBatch}), ` +
+              `${c.meanMs.toFixed(2)} ms each = ${Math.round(c.loopShare * 100)}% of wall time in commit`
+            : ''),
+      )
     }
   }
   console.log('')
   console.log('Baseline msg/s = messages received by the subscriber / (first publish → last message received).')
   console.log('Gateway msg/s = messages acknowledged / (first publish → last PUBACK); a PUBACK follows the commit.')
   console.log('CPU = CPU time / wall time of each bench process (1 core = 100%); other CPU = the rest of the machine')
-  console.log('(other processes, and kernel time not charged to ours) during the run. RSS and heap: server process after the run.')
+  console.log('(other processes, and kernel time not charged to ours) during the run; ⚠ = over 25%: that row is disturbed.')
+  console.log('RSS and heap: server process after the run.')
+  if (outcomes.some((o) => o.attempts > 1)) console.log('² measured twice because the first run was disturbed; the less disturbed run is shown (retries only in the first 70 s).')
   console.log('')
   for (const o of outcomes.filter((x) => x.scenario.kind === 'single' && x.scenario.mode === 'gateway')) {
     if (!base) break
@@ -256,12 +320,9 @@ async function main(): Promise<number> {
       `8-reading (${o.scenario.sync}): ${fmtInt(o.readingsPerSec)} readings/s (target ≥ 150,000) ${o.readingsPerSec >= 150_000 ? 'MET' : 'MISSED'}`,
     )
   }
-  const lost = outcomes.filter((o) => o.stored && !o.stored.ok)
-  if (lost.length > 0) {
+  if (lostAny.length > 0) {
     console.log('')
-    for (const o of lost) {
-      console.log(`!!! READINGS LOST in ${o.scenario.id}: ${o.stored!.counted} stored of ${o.stored!.expected} acknowledged (rows ${o.stored!.rows}) !!!`)
-    }
+    for (const line of lostAny) console.log(`!!! READINGS LOST: ${line} !!!`)
     return 1
   }
   return 0

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Aedes } from 'aedes'
 import type Database from 'better-sqlite3'
-import { loadConfig } from '../../gateway/config.js'
-import { Gateway } from '../../gateway/gateway.js'
+// Gateway modules are imported only in gateway mode, so the baseline does not depend on them.
+import type { Gateway } from '../../gateway/gateway.js'
 import type { IngestCounters } from '../../gateway/ingest/ingest.js'
 import { serve } from './ipc.js'
 
@@ -32,6 +32,40 @@ export interface StartResult {
   sqlite?: { synchronous: string; journalMode: string; dataDir: string; fsType: string }
 }
 
+/** Group commits seen so far (the gateway's ingest log is its only GroupCommit). */
+export interface CommitStats {
+  commits: number
+  items: number
+  maxBatch: number
+  /** Time spent inside flush(): the transaction, inserts and COMMIT (with its fsync when synchronous=FULL). */
+  ms: number
+}
+
+const commitStats: CommitStats = { commits: 0, items: 0, maxBatch: 0, ms: 0 }
+
+/**
+ * Measurement only: times GroupCommit.flush() (the gateway's transaction + COMMIT) without
+ * changing what it does. Runs on the event-loop thread, like the flush itself.
+ */
+async function traceGroupCommits(): Promise<void> {
+  const { GroupCommit } = await import('../../gateway/store/group-commit.js')
+  const proto = GroupCommit.prototype as unknown as { flush(this: { pending: number }): void }
+  const flush = proto.flush
+  proto.flush = function tracedFlush(this: { pending: number }): void {
+    const n = this.pending
+    if (n === 0) return flush.call(this)
+    const t0 = performance.now()
+    try {
+      flush.call(this)
+    } finally {
+      commitStats.ms += performance.now() - t0
+      commitStats.commits++
+      commitStats.items += n
+      if (n > commitStats.maxBatch) commitStats.maxBatch = n
+    }
+  }
+}
+
 export interface Sample {
   at: number
   cpuUserUs: number
@@ -40,6 +74,7 @@ export interface Sample {
   heapUsed: number
   maxRssBytes: number
   counters?: IngestCounters
+  commits?: CommitStats
 }
 
 export type ServerApi = {
@@ -74,7 +109,7 @@ function gatewayDb(gw: Gateway): Database.Database {
 
 async function startBaseline(arg: StartArg): Promise<StartResult> {
   const aedes = await Aedes.createBroker()
-  const server = process.env.BENCH_EXP_SRV_NODELAY ? createServer({ noDelay: true }, aedes.handle) : createServer(aedes.handle)
+  const server = createServer(aedes.handle)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
@@ -86,6 +121,8 @@ async function startBaseline(arg: StartArg): Promise<StartResult> {
 }
 
 async function startGateway(arg: StartArg): Promise<StartResult> {
+  const { loadConfig } = await import('../../gateway/config.js')
+  const { Gateway } = await import('../../gateway/gateway.js')
   dataDir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), 'gw-bench-'))
   const config = loadConfig({
     GW_MQTT_PORT: '0',
@@ -95,6 +132,7 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
     GW_LOG_LEVEL: 'silent',
     ...(arg.sync ? { GW_SYNC: arg.sync } : {}),
   })
+  await traceGroupCommits()
   const gw = (gateway = new Gateway(config))
   await gw.start()
   const creds: Credentials[] = []
@@ -137,7 +175,10 @@ serve<ServerApi>({
       heapUsed: mem.heapUsed,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
     }
-    if (gateway?.ingest) s.counters = { ...gateway.ingest.counters }
+    if (gateway?.ingest) {
+      s.counters = { ...gateway.ingest.counters }
+      s.commits = { ...commitStats }
+    }
     return s
   },
   rowCount: () => {

@@ -29,11 +29,12 @@ export function fmtMs(n: number): string {
   return n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)
 }
 
-/** Renders rows as a plain-text table; the first row is the header. */
-export function table(rows: string[][], rightAlignFrom = 1): string {
+/** Renders rows as a plain-text table; the first row is the header. First and last columns left-aligned, the rest right-aligned. */
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
+  const last = widths.length - 1
   const line = (r: string[]): string =>
-    r.map((cell, c) => (c >= rightAlignFrom ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ')
+    r.map((cell, c) => (c === 0 || c === last ? cell.padEnd(c === last ? 0 : widths[c]!) : cell.padStart(widths[c]!))).join('  ')
   const sep = widths.map((w) => '-'.repeat(w)).join('  ')
   return [line(rows[0]!), sep, ...rows.slice(1).map(line)].join('\n')
 }
