@@ -12,12 +12,14 @@ export const USAGE = `Usage: npm run sim -- --scenario <name> [options]
   --http <url>         gateway HTTP URL (default http://127.0.0.1:8080)
   --token <token>      admin token (default: $GW_ADMIN_TOKEN, else ./data/admin-token)
   --job <id>           job id (default sim-<scenario>-<time>); devices are <id>-unit, -clamp, -manifold
+                       (and -probe, -tester in a whole commissioning)
   --time-scale <n>     device seconds per real second; 0 = as fast as possible (default 0)
   --seed <n>           seed of the readings' noise (default 1)
-  --list               list the scenarios and exit
+  --list               list the scenarios, with the verdict each expects, and exit
   --help               show this help
 
-Exit status: 0 when the verdict is the scenario's expected one, 1 when it differs, 2 on a usage error.`
+Exit status: 0 when the verdict is the scenario's expected one (overall, each step it names, the
+checks it says fail), 1 when it differs, 2 on a usage error.`
 
 export type CliCommand =
   | { kind: 'help' }

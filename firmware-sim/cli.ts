@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseCli, USAGE, UsageError } from './cli-args.js'
-import { createAdminClient, type Verdict } from './http-client.js'
+import { createAdminClient } from './http-client.js'
+import { formatOutcome, formatScenarioList, formatVerdict } from './report.js'
 import { runScenario } from './run.js'
 import { getScenario, SCENARIOS } from './scenarios/index.js'
 
@@ -17,20 +18,6 @@ function readFileIfExists(path: string): string | undefined {
   }
 }
 
-function formatVerdict(jobId: string, verdict: Verdict): string {
-  const lines = [`verdict for job ${jobId}: ${verdict.status}`]
-  for (const step of verdict.steps) {
-    lines.push(`  ${step.id}: ${step.status}`)
-    for (const c of step.checks) {
-      const measured = c.measured === undefined || c.measured === null ? '' : ` measured ${String(c.measured)}`
-      const limit = c.limit === undefined || c.limit === null ? '' : ` limit ${String(c.limit)}`
-      const unit = c.unit && (measured || limit) ? ` ${c.unit}` : ''
-      lines.push(`    [${c.status}] ${c.id}${measured}${limit}${unit}${c.message ? ` · ${c.message}` : ''}`)
-    }
-  }
-  return lines.join('\n')
-}
-
 async function main(argv: readonly string[]): Promise<number> {
   const cmd = parseCli(argv, { env: process.env, readFile: readFileIfExists })
   if (cmd.kind === 'help') {
@@ -38,7 +25,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0
   }
   if (cmd.kind === 'list') {
-    for (const s of SCENARIOS.values()) console.log(`${s.name.padEnd(12)} expect ${s.expected.padEnd(4)}  ${s.description}`)
+    console.log(formatScenarioList(SCENARIOS.values()))
     return 0
   }
   const scenario = getScenario(cmd.scenario)
@@ -48,9 +35,9 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const verdict = await createAdminClient({ baseUrl: cmd.httpUrl, token: cmd.adminToken }).verdict(result.jobId)
   console.log(formatVerdict(result.jobId, verdict))
-  const ok = verdict.status === scenario.expected
-  console.log(ok ? `as expected (${scenario.expected})` : `NOT as expected: scenario "${scenario.name}" expects ${scenario.expected}`)
-  return ok ? 0 : 1
+  const outcome = formatOutcome(scenario, verdict)
+  console.log(outcome.text)
+  return outcome.ok ? 0 : 1
 }
 
 main(process.argv.slice(2)).then(

@@ -59,6 +59,15 @@ export class DeviceConnection {
 
   /** Publishes to v1/devices/me/telemetry at QoS 1; resolves when the broker's PUBACK arrives. */
   publishTelemetry(payload: string): Promise<void> {
+    return this.publish(TOPICS.telemetry, payload)
+  }
+
+  /** Publishes the device's facts about itself (model, serial, calibration due date) to v1/devices/me/attributes. */
+  publishAttributes(payload: string): Promise<void> {
+    return this.publish(TOPICS.attributes, payload)
+  }
+
+  private publish(topic: string, payload: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (!this.client.connected) {
         reject(new Error(`device ${this.deviceId}: not connected`))
@@ -79,7 +88,7 @@ export class DeviceConnection {
         this.timeoutMs,
       )
       this.client.once('close', onClose)
-      this.client.publish(TOPICS.telemetry, payload, { qos: 1 }, (err) => finish(err ?? undefined))
+      this.client.publish(topic, payload, { qos: 1 }, (err) => finish(err ?? undefined))
     })
   }
 

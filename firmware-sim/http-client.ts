@@ -4,7 +4,8 @@
  * which call the gateway refused and why.
  */
 import { z } from 'zod'
-import type { DeviceKind, UnitSpec } from './scenario.js'
+import type { InstallationRecord } from '../rules/record/record-schema.js'
+import type { DeviceKind, StepFacts, StepId, UnitSpec } from './scenario.js'
 
 export class HttpError extends Error {
   constructor(
@@ -61,7 +62,10 @@ export interface AdminClient {
   registerDevice(d: { id: string; kind: DeviceKind; model?: string; bridgeFor?: string[] }): Promise<DeviceCredentials>
   createJob(job: { id: string; rulePack: string; unit: UnitSpec }): Promise<void>
   attachDevice(jobId: string, deviceId: string, at?: number): Promise<void>
-  stepMarker(jobId: string, step: string, action: 'start' | 'stop', at?: number): Promise<void>
+  /** A step's start or stop; a start may carry the installer's declared facts. */
+  stepMarker(jobId: string, step: StepId, action: 'start' | 'stop', at?: number, facts?: StepFacts): Promise<void>
+  /** Declares fields of the installation record (a field sent again replaces the earlier value). */
+  declareRecord(jobId: string, fields: InstallationRecord): Promise<void>
   verdict(jobId: string): Promise<Verdict>
 }
 
@@ -70,7 +74,7 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
   const base = opts.baseUrl.replace(/\/+$/, '')
   const timeoutMs = opts.timeoutMs ?? 10_000
 
-  async function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  async function request(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<unknown> {
     const url = `${base}/api/v1${path}`
     const headers: Record<string, string> = { authorization: `Bearer ${opts.token}`, accept: 'application/json' }
     if (body !== undefined) headers['content-type'] = 'application/json'
@@ -114,8 +118,14 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
     async attachDevice(jobId, deviceId, at) {
       await request('POST', `/jobs/${seg(jobId)}/devices`, { deviceId, ...(at === undefined ? {} : { at }) })
     },
-    async stepMarker(jobId, step, action, at) {
-      await request('POST', `/jobs/${seg(jobId)}/steps/${seg(step)}/${action}`, at === undefined ? {} : { at })
+    async stepMarker(jobId, step, action, at, facts) {
+      await request('POST', `/jobs/${seg(jobId)}/steps/${seg(step)}/${action}`, {
+        ...(at === undefined ? {} : { at }),
+        ...(facts === undefined ? {} : { facts }),
+      })
+    },
+    async declareRecord(jobId, fields) {
+      await request('PATCH', `/jobs/${seg(jobId)}/record`, fields)
     },
     async verdict(jobId) {
       return parse(VerdictSchema, 'verdict', await request('GET', `/jobs/${seg(jobId)}/verdict`))

@@ -1,13 +1,14 @@
 /**
  * Plays a scenario against a running gateway: registers the devices, creates the job and
  * attaches them, connects one MQTT client per device with its own credentials, then walks
- * the timeline (publishes at QoS 1, step markers over HTTP with their device time).
+ * the timeline (telemetry and attributes at QoS 1, step markers over HTTP with their device
+ * time and facts, installation-record declarations over HTTP when they are made).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DeviceConnection } from './device-connection.js'
 import { createAdminClient, HttpError, type DeviceCredentials } from './http-client.js'
 import { mulberry32 } from './prng.js'
-import { PRE_ROLL_MS, scenarioDurationMs, type DeviceRole } from './scenario.js'
+import { scenarioDurationMs, type DeviceRole, type TimelineEvent } from './scenario.js'
 import { getScenario } from './scenarios/index.js'
 import { MALFORMED } from './scenarios/malformed-messages.js'
 import { buildTimeline } from './timeline.js'
@@ -63,7 +64,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
   const startTs = opts.startTs ?? defaultStartTs(Date.now(), scenarioDurationMs(scenario), timeScale)
   const timeline = buildTimeline(scenario, startTs, mulberry32(opts.seed ?? 1))
   const api = createAdminClient({ baseUrl: opts.httpUrl, token: opts.adminToken })
-  const rel = (ts: number) => `t${ts - startTs - PRE_ROLL_MS < 0 ? '-' : '+'}${clock(Math.abs(ts - startTs - PRE_ROLL_MS))}`
+  const rel = stepClock(timeline)
 
   await opts.beforeEvent?.(startTs)
   const credentials = new Map<DeviceRole, DeviceCredentials>()
@@ -99,15 +100,25 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       await pace(event.at)
       await opts.beforeEvent?.(event.at)
       if (event.kind === 'marker') {
-        await api.stepMarker(jobId, event.step, event.action, event.at)
-        log(`${rel(event.at)} ${event.step} ${event.action}`)
+        await api.stepMarker(jobId, event.step, event.action, event.at, event.facts)
+        log(`${rel(event.at)} ${event.step} ${event.action}${event.facts ? ` ${JSON.stringify(event.facts)}` : ''}`)
+        continue
+      }
+      if (event.kind === 'record') {
+        await api.declareRecord(jobId, event.fields)
+        log(`${rel(event.at)} record: ${Object.keys(event.fields).join(', ')}`)
         continue
       }
       const conn = connections.get(event.deviceRole)
       if (!conn) throw new Error(`no connection for device role ${event.deviceRole}`)
-      await conn.publishTelemetry(event.payload)
+      if (event.kind === 'attributes') {
+        await conn.publishAttributes(event.payload)
+        log(`${rel(event.at)} ${conn.deviceId} attributes ${event.payload}`)
+      } else {
+        await conn.publishTelemetry(event.payload)
+        if (event.garbage) log(`${rel(event.at)} ${conn.deviceId} sent malformed (${event.garbage}: ${MALFORMED[event.garbage].why})`)
+      }
       published++
-      if (event.garbage) log(`${rel(event.at)} ${conn.deviceId} sent malformed (${event.garbage}: ${MALFORMED[event.garbage].why})`)
     }
     log(`published ${published} messages`)
   } finally {
@@ -124,6 +135,18 @@ function pacer(timeScale: number, startTs: number): (ts: number) => Promise<void
     // Anchored to the start, so waits do not accumulate the publishes' own latency.
     const wait = realStart + (ts - startTs) / timeScale - performance.now()
     if (wait > 0) await sleep(wait)
+  }
+}
+
+/**
+ * Labels device times for the log relative to the step under way: "t+31:00" is 31 minutes
+ * after the latest start marker; before the first one, the time to it ("t-01:30").
+ */
+function stepClock(timeline: readonly TimelineEvent[]): (ts: number) => string {
+  const starts = timeline.filter((e) => e.kind === 'marker' && e.action === 'start').map((e) => e.at)
+  return (ts) => {
+    const origin = starts.filter((s) => s <= ts).at(-1) ?? starts[0] ?? ts
+    return `t${ts < origin ? '-' : '+'}${clock(Math.abs(ts - origin))}`
   }
 }
 

@@ -1,16 +1,24 @@
 /**
- * What a simulated commissioning run is. A scenario is a pure description: the unit on the
- * job, the devices that report, how long the unit runs, when the technician stops the
- * test-run step, the verdict it should get, and a function that yields every device's
- * messages at device times. buildTimeline (timeline.ts) turns it into the ordered list of
- * publishes and step markers that run.ts plays against a gateway.
+ * What a simulated commissioning is. A scenario is a pure description: the unit on the job,
+ * the devices that report, the verdict it should get, and a script that says, for a start
+ * time and a noise source, every step's start/stop markers (with the installer's facts),
+ * every device's messages, the attributes the meters declare about themselves and the
+ * installation record the installer fills in, all at device times. buildTimeline
+ * (timeline.ts) turns the script into the ordered list of events run.ts plays against a
+ * gateway.
  */
 import type { ChannelName } from '../gateway/contract/channels.js'
-import type { Value } from '../gateway/contract/telemetry.js'
+import type { Attributes, Value } from '../gateway/contract/telemetry.js'
+import type { StepId } from '../gateway/jobs/job.js'
+import type { InstallationRecord } from '../rules/record/record-schema.js'
+import type { StepStatus, VerdictStatus } from '../rules/result.js'
 import type { Rng } from './prng.js'
 
+export type { StepId } from '../gateway/jobs/job.js'
+export type { StepStatus, VerdictStatus } from '../rules/result.js'
+
 /** What a device is on site; its device id is `${jobId}-${role}`. */
-export type DeviceRole = 'unit' | 'clamp' | 'manifold'
+export type DeviceRole = 'unit' | 'clamp' | 'manifold' | 'probe' | 'tester'
 
 /** The gateway's device kinds (POST /api/v1/devices). */
 export type DeviceKind = 'meter' | 'unit' | 'bridge'
@@ -29,6 +37,7 @@ export interface DeviceSpec {
   role: DeviceRole
   kind: DeviceKind
   model: string
+  /** Every channel the device publishes in the scenario. */
   channels: readonly ChannelName[]
   /** Samples per publish; above 1 the device sends arrays, as firmware flushing a buffer does. */
   batch: number
@@ -67,32 +76,71 @@ export interface Malformed {
 
 export type SampleEvent = Measurement | Malformed
 
-export interface SampleContext {
-  /** Device time the timeline starts (the unit is switched on; devices start reporting). */
+/** Facts the installer declares with a step's start marker (the API takes strings, numbers, booleans). */
+export type StepFacts = Readonly<Record<string, string | number | boolean>>
+
+/** One step as the technician marks it: start (with facts) and stop, device times. */
+export interface StepWindowPlan {
+  step: StepId
+  start: number
+  stop: number
+  facts?: StepFacts
+}
+
+/** A device's declaration about itself on v1/devices/me/attributes (model, serial, calibration due date). */
+export interface AttributesDeclaration {
+  at: number
+  deviceRole: DeviceRole
+  attributes: Attributes
+}
+
+/** Fields of the installation record the installer declares at `at` (PATCH /jobs/:id/record). */
+export interface RecordDeclaration {
+  at: number
+  fields: InstallationRecord
+}
+
+/** Everything that happens in a scenario, at device times. */
+export interface ScenarioScript {
+  /** In procedure order; windows do not overlap. */
+  steps: StepWindowPlan[]
+  samples: SampleEvent[]
+  attributes: AttributesDeclaration[]
+  record: RecordDeclaration[]
+}
+
+export interface ScriptContext {
+  /** Device time the timeline starts: the technician switches the first meter on. */
   startTs: number
-  /** Device time of the test_run start marker: scenario minutes count from here. */
-  runStartTs: number
   rng: Rng
 }
 
-export type Verdict = 'pass' | 'fail'
+/** A verdict step: one of the measured steps, or the installation record. */
+export type VerdictStepId = StepId | 'installation_record'
+
+/**
+ * The verdict the gateway should reach: the overall status, the status of each step named
+ * (steps not named are not compared), and checks that must fail, as "step.check".
+ */
+export interface Expectation {
+  verdict: VerdictStatus
+  steps: Partial<Record<VerdictStepId, StepStatus>>
+  failedChecks?: readonly `${VerdictStepId}.${string}`[]
+}
 
 export interface Scenario {
   name: string
   description: string
   unit: UnitSpec
   devices: readonly DeviceSpec[]
-  /** Minutes the unit runs (and devices report) after the start marker. */
-  runMinutes: number
-  /** Minute after the start marker at which the technician stops the test_run step. */
-  stopAtMinutes: number
-  /** The verdict status the gateway should give the job. */
-  expected: Verdict
-  /** Pure: every device's messages, at device times within the scenario's duration. */
-  samples(ctx: SampleContext): SampleEvent[]
+  expected: Expectation
+  /** Device-time length of the timeline: every event lies in [startTs, startTs + durationMs]. */
+  durationMs: number
+  /** Pure: the whole scenario for a start time and a noise source. */
+  script(ctx: ScriptContext): ScenarioScript
 }
 
-/** Every device samples every 5 s of device time. */
+/** Meters sample every 5 s of device time unless a step says otherwise. */
 export const SAMPLE_PERIOD_MS = 5_000
 
 /**
@@ -106,11 +154,11 @@ export const MINUTE_MS = 60_000
 
 /** Device-time length of the whole timeline: every event lies in [startTs, startTs + duration]. */
 export function scenarioDurationMs(s: Scenario): number {
-  return PRE_ROLL_MS + Math.max(s.runMinutes, s.stopAtMinutes) * MINUTE_MS
+  return s.durationMs
 }
 
-/** An event of the timeline: a device publish or a step marker sent over HTTP. */
-export type TimelineEvent = PublishEvent | MarkerEvent
+/** An event of the timeline: an MQTT publish (telemetry or attributes), a step marker or a record declaration over HTTP. */
+export type TimelineEvent = PublishEvent | AttributesEvent | MarkerEvent | RecordEvent
 
 export interface PublishEvent {
   at: number
@@ -122,9 +170,25 @@ export interface PublishEvent {
   garbage?: GarbageKind
 }
 
+export interface AttributesEvent {
+  at: number
+  kind: 'attributes'
+  deviceRole: DeviceRole
+  /** Exactly the bytes published to v1/devices/me/attributes. */
+  payload: string
+}
+
 export interface MarkerEvent {
   at: number
   kind: 'marker'
-  step: 'test_run'
+  step: StepId
   action: 'start' | 'stop'
+  /** Only on a start marker that declares facts. */
+  facts?: StepFacts
+}
+
+export interface RecordEvent {
+  at: number
+  kind: 'record'
+  fields: InstallationRecord
 }

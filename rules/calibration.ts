@@ -73,13 +73,19 @@ export function partitionByCalibration(
   const offset = options.utcOffsetMinutes ?? 0
   const counted: Reading[] = []
   const dropped = new Map<string, Dropped>()
+  // The due date's end, once per device: parsing it per reading dominated long evaluations.
+  const lapsesByDevice = new Map<string, number | undefined>()
+  const lapsesOf = (deviceId: string, due: string) => {
+    if (!lapsesByDevice.has(deviceId)) lapsesByDevice.set(deviceId, calibrationLapsesAt(due, offset))
+    return lapsesByDevice.get(deviceId)
+  }
   for (const r of readings) {
     const due = devices.get(r.deviceId)?.calibrationDue
     if (due === undefined) {
       counted.push(r)
       continue
     }
-    const lapses = calibrationLapsesAt(due, offset)
+    const lapses = lapsesOf(r.deviceId, due)
     // An unreadable due date cannot show the meter was in calibration: its readings do not count.
     if (lapses !== undefined && r.ts < lapses) {
       counted.push(r)

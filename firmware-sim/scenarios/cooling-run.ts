@@ -1,185 +1,61 @@
 /**
- * The healthy test run every scenario starts from: a 1.5 HP R32 wall split in cooling on a
- * warm day, reported by the unit itself, a clamp meter and a digital manifold. Faults
- * (over-current, a silent meter) and extra messages are layered on top by the scenarios.
+ * Scenarios of the test run alone (the first firmware-sim scenarios): a 1.5 HP R32 split
+ * switched on PRE_ROLL_MS before the test_run start marker, reported by the unit, a clamp
+ * meter and a digital manifold. The other steps are never started, so a good run leaves
+ * the job incomplete: its test_run step passes, the verdict cannot.
  */
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Value } from '../../gateway/contract/telemetry.js'
-import { noise, quantize, type Rng } from '../prng.js'
-import { kpaToPsi, saturationTempC } from '../refrigerant.js'
-import {
-  MINUTE_MS,
-  SAMPLE_PERIOD_MS,
-  type DeviceRole,
-  type DeviceSpec,
-  type Measurement,
-  type SampleContext,
-  type SampleEvent,
-  type Scenario,
-  type UnitSpec,
-  type Verdict,
-} from '../scenario.js'
+import { COOLING_DEVICES, SPLIT_1_5HP_R32 } from '../devices.js'
+import type { Expectation, SampleEvent, Scenario } from '../scenario.js'
+import { placeSteps, procedureSpanMs, type ProcedureStep } from '../steps/step.js'
+import { testRunStep, type CoolingContext, type CoolingFaults } from '../steps/test-run.js'
 
-export const SPLIT_1_5HP_R32: UnitSpec = {
-  model: 'KFR-35GW/SIM32',
-  invoiceModel: 'KFR-35GW/SIM32', // S3: invoice matches the nameplate
-  capacityHp: 1.5,
-  refrigerant: 'R32',
-  phases: 1,
-  ratedCurrentA: 7.5,
-}
-
-export const COOLING_DEVICES: readonly DeviceSpec[] = [
-  // The indoor unit's own thermistors; its firmware buffers two samples per publish.
-  { role: 'unit', kind: 'unit', model: 'KFR-35GW/SIM32', channels: ['temp_return_air_c', 'temp_supply_air_c', 'temp_outdoor_c'], batch: 2, phaseMs: 0 },
-  { role: 'clamp', kind: 'meter', model: 'SIM CM-2 clamp meter', channels: ['current_a', 'voltage_v'], batch: 1, phaseMs: 1_300 },
-  {
-    role: 'manifold',
-    kind: 'meter',
-    model: 'SIM DM-4 digital manifold',
-    channels: ['pressure_low_kpag', 'pressure_high_kpag', 'temp_suction_c', 'temp_liquid_c'],
-    batch: 1,
-    phaseMs: 2_700,
-  },
-]
-
-// Steady operating point. Pressures from DOMAIN.md's R32 table: 0.90 MPa(g) evaporates at
-// ~6.6 °C, 2.55 MPa(g) condenses at ~42.7 °C; superheat and subcooling of ~5 K are typical.
-const STEADY = {
-  currentA: 5.2,
-  lowMpag: 0.9,
-  highMpag: 2.55,
-  superheatK: 5.5,
-  subcoolingK: 5,
-  returnAirC: 26,
-  coilDeltaK: 12.8, // supply ≈ 13.2 °C; DOMAIN.md: ΔT 8-14 K in cooling
-  outdoorC: 32,
-} as const
-// Off, the two sides equalise near the saturation pressure at ambient (R32 at ~30 °C).
-const STANDING_MPAG = 1.8
-// Fan and electronics before the compressor's soft start.
-const IDLE_CURRENT_A = 0.3
-
-/** The unit's state `s` minutes after it was switched on (noise-free). */
-interface State {
-  currentA: number
-  voltageV: number
-  lowMpag: number
-  highMpag: number
-  suctionC: number
-  liquidC: number
-  returnAirC: number
-  supplyAirC: number
-  outdoorC: number
-}
-
-function healthyCurrent(s: number): number {
-  if (s < 0.25) return IDLE_CURRENT_A
-  // Inverter soft start: ramps to running current over ~75 s, no inrush spike.
-  return IDLE_CURRENT_A + (STEADY.currentA - IDLE_CURRENT_A) * Math.min(1, (s - 0.25) / 1.25)
-}
-
-function stateAt(unit: UnitSpec, s: number, currentA: number): State {
-  const settle = (tauMin: number) => Math.exp(-s / tauMin)
-  // The room cools slowly, so the evaporator load (and the low side) eases off over the run.
-  const roomCooling = 1 - settle(15)
-  const lowMpag = STEADY.lowMpag + (STANDING_MPAG - STEADY.lowMpag) * settle(0.5) - 0.02 * roomCooling
-  const highMpag = STEADY.highMpag + (STANDING_MPAG - STEADY.highMpag) * settle(0.7)
-  const suctionTarget = saturationTempC(unit.refrigerant, lowMpag) + STEADY.superheatK
-  const liquidTarget = saturationTempC(unit.refrigerant, highMpag) - STEADY.subcoolingK
-  const returnAirC = STEADY.returnAirC + 1 - roomCooling
-  const nominalV = unit.phases === 3 ? 400 : 230
-  return {
-    currentA,
-    voltageV: nominalV - 0.4 * currentA, // supply cable drop under load
-    lowMpag,
-    highMpag,
-    suctionC: suctionTarget + (STEADY.outdoorC - suctionTarget) * settle(1),
-    liquidC: liquidTarget + (STEADY.outdoorC - liquidTarget) * settle(1),
-    returnAirC,
-    supplyAirC: returnAirC - STEADY.coilDeltaK * (1 - settle(2)),
-    outdoorC: STEADY.outdoorC,
-  }
-}
-
-const psig = (mpag: number, rng: Rng, boundMpa: number): Value => ({
-  value: quantize(kpaToPsi((mpag + noise(rng, boundMpa)) * 1000), 0.1),
-  unit: 'psig',
-})
-
-// How each channel is reported: noise bound and resolution of a typical instrument.
-const REPORT: Partial<Record<ChannelName, (st: State, rng: Rng) => Value>> = {
-  current_a: (st, rng) => quantize(st.currentA + noise(rng, 0.15), 0.01),
-  voltage_v: (st, rng) => quantize(st.voltageV + noise(rng, 1.5), 0.1),
-  // The manifold reports in psig with the unit stated, to exercise conversion at ingest.
-  pressure_low_kpag: (st, rng) => psig(st.lowMpag, rng, 0.01),
-  pressure_high_kpag: (st, rng) => psig(st.highMpag, rng, 0.02),
-  temp_suction_c: (st, rng) => quantize(st.suctionC + noise(rng, 0.2), 0.1),
-  temp_liquid_c: (st, rng) => quantize(st.liquidC + noise(rng, 0.2), 0.1),
-  temp_return_air_c: (st, rng) => quantize(st.returnAirC + noise(rng, 0.15), 0.1),
-  temp_supply_air_c: (st, rng) => quantize(st.supplyAirC + noise(rng, 0.15), 0.1),
-  temp_outdoor_c: (st, rng) => quantize(st.outdoorC + noise(rng, 0.2), 0.1),
-}
-
-export interface Silence {
-  role: DeviceRole
-  /** Minutes after the start marker; the device sends nothing in [fromMinute, toMinute). */
-  fromMinute: number
-  toMinute: number
-}
-
-export interface CoolingFaults {
-  /** Mean current (A) at `minute` after the start marker, given the healthy one. */
-  currentA?: (minute: number, healthyA: number, unit: UnitSpec) => number
-  silences?: readonly Silence[]
-}
-
-/** Every device's readings from switch-on to `runMinutes` after the start marker. */
-export function coolingRunSamples(scenario: Scenario, ctx: SampleContext, faults: CoolingFaults = {}): Measurement[] {
-  const endTs = ctx.runStartTs + scenario.runMinutes * MINUTE_MS
-  const out: Measurement[] = []
-  for (const device of scenario.devices) {
-    for (let ts = ctx.startTs + device.phaseMs; ts <= endTs; ts += SAMPLE_PERIOD_MS) {
-      const minute = (ts - ctx.runStartTs) / MINUTE_MS
-      const silent = faults.silences?.some((g) => g.role === device.role && minute >= g.fromMinute && minute < g.toMinute)
-      if (silent) continue
-      const s = (ts - ctx.startTs) / MINUTE_MS
-      const healthy = healthyCurrent(s)
-      const st = stateAt(scenario.unit, s, faults.currentA ? faults.currentA(minute, healthy, scenario.unit) : healthy)
-      const values: Partial<Record<ChannelName, Value>> = {}
-      for (const ch of device.channels) {
-        const report = REPORT[ch]
-        if (!report) throw new Error(`cooling run: no model for channel ${ch}`)
-        values[ch] = report(st, ctx.rng)
-      }
-      out.push({ kind: 'measurement', at: ts, deviceRole: device.role, values })
-    }
-  }
-  return out
-}
+export { COOLING_DEVICES, SPLIT_1_5HP_R32 } from '../devices.js'
+export type { CoolingFaults, Silence } from '../steps/test-run.js'
 
 export interface CoolingScenarioDef {
   name: string
   description: string
   runMinutes: number
   stopAtMinutes: number
-  expected: Verdict
+  /** The test_run step's status; the job's verdict follows (testRunOnly). */
+  testRun: 'pass' | 'fail'
   faults?: CoolingFaults
   /** Further messages mixed into the run, e.g. malformed ones. */
-  extra?: (ctx: SampleContext, scenario: Scenario) => SampleEvent[]
+  extra?: (ctx: CoolingContext) => SampleEvent[]
+}
+
+/**
+ * What a job with only its test run gets: the pack checks every step and the others were
+ * never started, so a passing run leaves the verdict incomplete; a failing one fails it.
+ */
+export function testRunOnly(testRun: 'pass' | 'fail'): Expectation {
+  return { verdict: testRun === 'pass' ? 'incomplete' : 'fail', steps: { test_run: testRun } }
 }
 
 /** A scenario built on the healthy cooling run. */
 export function coolingScenario(def: CoolingScenarioDef): Scenario {
-  const scenario: Scenario = {
+  const procedure: ProcedureStep[] = [
+    {
+      step: testRunStep({
+        unit: SPLIT_1_5HP_R32,
+        runMinutes: def.runMinutes,
+        stopAtMinutes: def.stopAtMinutes,
+        ...(def.faults ? { faults: def.faults } : {}),
+        ...(def.extra ? { extra: def.extra } : {}),
+      }),
+      pauseBeforeMs: 0,
+    },
+  ]
+  return {
     name: def.name,
     description: def.description,
     unit: SPLIT_1_5HP_R32,
     devices: COOLING_DEVICES,
-    runMinutes: def.runMinutes,
-    stopAtMinutes: def.stopAtMinutes,
-    expected: def.expected,
-    samples: (ctx) => [...coolingRunSamples(scenario, ctx, def.faults), ...(def.extra?.(ctx, scenario) ?? [])],
+    expected: testRunOnly(def.testRun),
+    durationMs: procedureSpanMs(procedure),
+    script: ({ startTs, rng }) => {
+      const placed = placeSteps(procedure, startTs, rng)
+      return { steps: placed.windows, samples: placed.samples, attributes: [], record: [] }
+    },
   }
-  return scenario
 }

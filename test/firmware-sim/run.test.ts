@@ -97,7 +97,8 @@ class FakeGateway {
       return { status: 201, body: { id, secret: this.opts.wrongSecrets ? 'wrong' : `secret-of-${id}` } }
     }
     if (method === 'POST' && path === '/api/v1/jobs') return this.opts.jobError ?? { status: 201, body: body }
-    if (method === 'POST' && /^\/api\/v1\/jobs\/[^/]+\/(devices|steps\/test_run\/(start|stop))$/.test(path)) return { status: 201, body: {} }
+    if (method === 'POST' && /^\/api\/v1\/jobs\/[^/]+\/(devices|steps\/[a-z_]+\/(start|stop))$/.test(path)) return { status: 201, body: {} }
+    if (method === 'PATCH' && /^\/api\/v1\/jobs\/[^/]+\/record$/.test(path)) return { status: 200, body }
     if (method === 'GET' && path.endsWith('/verdict')) return { status: 200, body: { status: 'pass', steps: [] } }
     return error(404, 'GW_ERR_NOT_FOUND', `${method} ${path}`)
   }
@@ -174,6 +175,55 @@ describe('runScenario', () => {
     expect(clock.slice(1)).toEqual(timeline.map((e) => e.at))
     expect(lines).toContain('t+31:00 test_run stop')
     expect(lines.filter((l) => l.includes('sent malformed'))).toHaveLength(7)
+    await until(() => gw!.broker.connectedClients === 0)
+  })
+
+  it('plays a whole commissioning: five devices, markers with their facts, attributes, the record as it is declared', async () => {
+    gw = await FakeGateway.start()
+    const lines: string[] = []
+    const result = await runScenario({
+      mqttUrl: gw.mqttUrl,
+      httpUrl: gw.httpUrl,
+      adminToken: TOKEN,
+      scenario: 'commissioning',
+      jobId: 'job-c',
+      startTs: START,
+      log: (l) => void lines.push(l),
+    })
+    const scenario = getScenario('commissioning')
+    const timeline = buildTimeline(scenario, START, mulberry32(1))
+    const roles = ['unit', 'clamp', 'manifold', 'probe', 'tester']
+    expect(result.deviceIds).toEqual(roles.map((r) => `job-c-${r}`))
+    expect(gw.calls.filter((c) => c.path === '/api/v1/devices').map((c) => c.body)).toEqual(
+      scenario.devices.map((d) => ({ id: `job-c-${d.role}`, kind: d.kind, model: d.model })),
+    )
+
+    // Markers and record declarations go over HTTP in timeline order, with their device times and facts.
+    const http = gw.calls.filter((c) => /\/(steps\/|record$)/.test(c.path))
+    const expected = timeline.flatMap((e): Call[] => {
+      if (e.kind === 'marker') {
+        return [{ method: 'POST', path: `/api/v1/jobs/job-c/steps/${e.step}/${e.action}`, body: { at: e.at, ...(e.facts ? { facts: e.facts } : {}) } }]
+      }
+      if (e.kind === 'record') return [{ method: 'PATCH', path: '/api/v1/jobs/job-c/record', body: e.fields }]
+      return []
+    })
+    expect(http).toEqual(expected)
+    expect(http.filter((c) => c.method === 'PATCH')).toHaveLength(5)
+    expect(http.find((c) => c.path.endsWith('/tightness/start'))?.body).toMatchObject({ facts: { gas: 'nitrogen' } })
+
+    // Every device declares itself once, on the attributes topic, from its own client.
+    const attrs = gw.received.filter((r) => r.topic === TOPICS.attributes)
+    expect(attrs.map((a) => a.clientId).sort()).toEqual(roles.map((r) => `job-c-${r}`).sort())
+    for (const a of attrs) expect(a.qos).toBe(1)
+    const telemetry = gw.received.filter((r) => r.topic === TOPICS.telemetry)
+    const publishes = timeline.filter((e): e is PublishEvent => e.kind === 'publish')
+    expect(telemetry).toEqual(publishes.map((p) => ({ clientId: `job-c-${p.deviceRole}`, topic: TOPICS.telemetry, qos: 1, payload: p.payload })))
+    expect(result.published).toBe(publishes.length + attrs.length)
+
+    // The log reads each step's time from its own start marker.
+    expect(lines).toContain('t+00:00 tightness start {"gas":"nitrogen"}')
+    expect(lines).toContain('t+31:00 test_run stop')
+    expect(lines.some((l) => /^t\+\d\d:\d\d record: customerSignature$/.test(l))).toBe(true)
     await until(() => gw!.broker.connectedClients === 0)
   })
 

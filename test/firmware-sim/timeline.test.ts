@@ -1,104 +1,45 @@
 import { describe, expect, it } from 'vitest'
-import { CHANNELS, isChannelName, type ChannelName } from '../../gateway/contract/channels.js'
+import { CHANNELS, isChannelName } from '../../gateway/contract/channels.js'
 import { SampleSchema, ValueSchema } from '../../gateway/contract/telemetry.js'
 import { convertToCanonical } from '../../gateway/contract/units.js'
-import { mulberry32 } from '../../firmware-sim/prng.js'
-import {
-  GARBAGE_KINDS,
-  MINUTE_MS,
-  PRE_ROLL_MS,
-  scenarioDurationMs,
-  type DeviceRole,
-  type MarkerEvent,
-  type PublishEvent,
-  type TimelineEvent,
-} from '../../firmware-sim/scenario.js'
+import { STEP_IDS } from '../../gateway/jobs/job.js'
+import { GARBAGE_KINDS, MINUTE_MS, PRE_ROLL_MS, scenarioDurationMs, type VerdictStepId } from '../../firmware-sim/scenario.js'
 import { getScenario, scenarioNames, UnknownScenarioError } from '../../firmware-sim/scenarios/index.js'
-import { buildTimeline } from '../../firmware-sim/timeline.js'
+import { channel, COMMISSIONINGS, longestRunMs, markers, maxGapMs, points, publishes, START, TEST_RUN_STOP_MINUTES, timeline, window } from './timeline-helpers.js'
 
-const START = Date.UTC(2025, 5, 1, 6, 0, 0)
 const RUN_START = START + PRE_ROLL_MS
-
-interface Point {
-  role: DeviceRole
-  channel: ChannelName
-  ts: number
-  seq: number | undefined
-  /** Canonical unit, converted exactly as the ingest does. */
-  value: number
-  raw: unknown
-}
-
-const timeline = (name: string, seed = 1) => buildTimeline(getScenario(name), START, mulberry32(seed))
-const publishes = (tl: TimelineEvent[]) => tl.filter((e): e is PublishEvent => e.kind === 'publish')
-const markers = (tl: TimelineEvent[]) => tl.filter((e): e is MarkerEvent => e.kind === 'marker')
-
-/** Decodes the well-formed publishes into canonical readings; throws on anything invalid. */
-function points(tl: TimelineEvent[]): Point[] {
-  const out: Point[] = []
-  for (const p of publishes(tl)) {
-    if (p.garbage) continue
-    const json: unknown = JSON.parse(p.payload)
-    const samples = Array.isArray(json) ? json : [json]
-    expect(samples.length).toBeGreaterThan(0)
-    for (const item of samples) {
-      const sample = SampleSchema.parse(item)
-      for (const [channel, raw] of Object.entries(sample.values)) {
-        if (!isChannelName(channel)) throw new Error(`unknown channel ${channel} in ${p.payload}`)
-        const v = ValueSchema.parse(raw)
-        const spec = CHANNELS[channel]
-        const value = typeof v === 'number' ? v : convertToCanonical(spec.quantity, v.value, v.unit)
-        if (value === undefined) throw new Error(`unit not accepted: ${JSON.stringify(raw)}`)
-        out.push({ role: p.deviceRole, channel, ts: sample.ts, seq: sample.seq, value, raw })
-      }
-    }
-  }
-  return out
-}
-
-const channel = (pts: Point[], ch: ChannelName, from = -Infinity, to = Infinity) =>
-  pts.filter((p) => p.channel === ch && p.ts >= from && p.ts <= to).sort((a, b) => a.ts - b.ts)
-
-function maxGapMs(pts: readonly Point[]): number {
-  let max = 0
-  for (let i = 1; i < pts.length; i++) max = Math.max(max, pts[i]!.ts - pts[i - 1]!.ts)
-  return max
-}
-
-/** Longest stretch of running current (>= 0.5 A) with no gap over 60 s, as S1 is judged. */
-function longestRunMs(pts: readonly Point[]): number {
-  let best = 0
-  let runStart: number | undefined
-  let prev: number | undefined
-  for (const p of pts) {
-    if (p.value < 0.5 || (prev !== undefined && p.ts - prev > 60_000)) runStart = undefined
-    if (p.value >= 0.5) {
-      runStart ??= p.ts
-      best = Math.max(best, p.ts - runStart)
-    }
-    prev = p.ts
-  }
-  return best
-}
-
-function window(tl: TimelineEvent[]): { start: number; stop: number } {
-  const [start, stop] = markers(tl)
-  if (start?.action !== 'start' || stop?.action !== 'stop') throw new Error('expected a start then a stop marker')
-  return { start: start.at, stop: stop.at }
-}
 
 describe('buildTimeline: every scenario', () => {
   it('knows the required scenarios, with their expected verdicts', () => {
-    expect(scenarioNames()).toEqual(expect.arrayContaining(['good', 'short-run', 'gap', 'overcurrent', 'garbage']))
-    expect(Object.fromEntries(scenarioNames().map((n) => [n, getScenario(n).expected]))).toMatchObject({
-      good: 'pass',
-      'short-run': 'fail',
-      gap: 'fail',
-      overcurrent: 'fail',
-      garbage: 'pass',
+    expect(scenarioNames()).toEqual(expect.arrayContaining([...Object.keys(TEST_RUN_STOP_MINUTES), ...COMMISSIONINGS]))
+    // The test run alone: the other steps never start, so a good run leaves the job incomplete.
+    expect(Object.fromEntries(Object.keys(TEST_RUN_STOP_MINUTES).map((n) => [n, getScenario(n).expected]))).toEqual({
+      good: { verdict: 'incomplete', steps: { test_run: 'pass' } },
+      'short-run': { verdict: 'fail', steps: { test_run: 'fail' } },
+      gap: { verdict: 'fail', steps: { test_run: 'fail' } },
+      overcurrent: { verdict: 'fail', steps: { test_run: 'fail' } },
+      garbage: { verdict: 'incomplete', steps: { test_run: 'pass' } },
     })
+    expect(Object.fromEntries(COMMISSIONINGS.map((n) => [n, getScenario(n).expected.verdict]))).toEqual({
+      commissioning: 'pass',
+      'tightness-leak': 'fail',
+      'leak-hidden-by-warming': 'fail',
+      'evacuation-wet': 'fail',
+      'evacuation-leak': 'fail',
+      'bad-insulation': 'fail',
+      'no-earth': 'fail',
+      'wrong-model': 'fail',
+      'uncalibrated-meter': 'fail',
+    })
+    // A commissioning names every step the pack checks; a fault scenario names what fails.
+    for (const n of COMMISSIONINGS) {
+      const e = getScenario(n).expected
+      expect(Object.keys(e.steps)).toEqual([...STEP_IDS, 'installation_record'])
+      if (e.verdict === 'fail') expect(e.failedChecks?.length).toBeGreaterThan(0)
+      for (const ref of e.failedChecks ?? []) expect(e.steps[ref.split('.')[0] as VerdictStepId]).toBe('fail')
+    }
     expect(() => getScenario('nope')).toThrow(UnknownScenarioError)
-    expect(() => getScenario('nope')).toThrow(/good, short-run, gap, overcurrent, garbage/)
+    expect(() => getScenario('nope')).toThrow(/good, short-run, gap, overcurrent, garbage, commissioning/)
   })
 
   it.each(scenarioNames())('%s is deterministic for a seed', (name) => {
@@ -109,7 +50,7 @@ describe('buildTimeline: every scenario', () => {
     expect(publishes(b).map((e) => e.payload)).not.toEqual(publishes(a).map((e) => e.payload)) // ...other noise
   })
 
-  it.each(scenarioNames())('%s: ordered, within [start, start + duration], markers at their minutes', (name) => {
+  it.each(scenarioNames())('%s: ordered, within [start, start + duration], each step started then stopped, in procedure order', (name) => {
     const scenario = getScenario(name)
     const tl = timeline(name)
     const end = START + scenarioDurationMs(scenario)
@@ -118,14 +59,22 @@ describe('buildTimeline: every scenario', () => {
       expect(e.at).toBeGreaterThanOrEqual(START)
       expect(e.at).toBeLessThanOrEqual(end)
     }
-    expect(markers(tl)).toEqual([
-      { at: RUN_START, kind: 'marker', step: 'test_run', action: 'start' },
-      { at: RUN_START + scenario.stopAtMinutes * MINUTE_MS, kind: 'marker', step: 'test_run', action: 'stop' },
-    ])
+    const ms = markers(tl)
+    expect(ms.map((m) => m.action)).toEqual(ms.map((_, i) => (i % 2 === 0 ? 'start' : 'stop')))
+    const steps = ms.filter((m) => m.action === 'start').map((m) => m.step)
+    expect(steps).toEqual(STEP_IDS.filter((s) => steps.includes(s)))
+    for (let i = 0; i < ms.length; i += 2) expect(ms[i + 1]!.step).toBe(ms[i]!.step)
     for (const p of points(tl)) {
       expect(p.ts).toBeGreaterThanOrEqual(START)
       expect(p.ts).toBeLessThanOrEqual(end)
     }
+  })
+
+  it.each(Object.entries(TEST_RUN_STOP_MINUTES))('%s: the test run alone, its markers at their minutes', (name, stopAtMinutes) => {
+    expect(markers(timeline(name))).toEqual([
+      { at: RUN_START, kind: 'marker', step: 'test_run', action: 'start' },
+      { at: RUN_START + stopAtMinutes * MINUTE_MS, kind: 'marker', step: 'test_run', action: 'stop' },
+    ])
   })
 
   it.each(scenarioNames())('%s: good payloads match the contract, in range, seq rising per device, never sent early', (name) => {
