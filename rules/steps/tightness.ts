@@ -65,19 +65,29 @@ const PRESSURE: readonly ChannelName[] = ['pressure_high_kpag', 'pressure_low_kp
 const NITROGEN = new Set(['nitrogen', 'n2', 'dry nitrogen', 'oxygen-free nitrogen', 'ofn'])
 
 interface Drop {
+  /** Fitted pressure at the hold's start and end, kPa(g). */
+  p1: number
+  p2: number
   raw: number
   /** Absent when there is no pipe temperature near the hold's start or end. */
   comp?: { drop: number; expected: number; t1: number; t2: number; ev: Evidence[] }
 }
 
-function dropOf(h: Hold, temps: readonly Reading[]): Drop {
-  const raw = h.start.value - h.end.value
+// Pressure at the hold's start and end: a line fitted to the hold's own readings within
+// ±60 s, so one noisy manifold reading (a ±5 kPa digit) cannot fake or hide a 10 kPa drop.
+const PRESSURE_RADIUS_MS = 60_000
+
+function dropOf(h: Hold, pressures: readonly Reading[], temps: readonly Reading[]): Drop {
+  const inHold = pressures.filter((r) => r.ts >= h.start.ts && r.ts <= h.end.ts)
+  const p1 = fitAt(inHold, h.start.ts, PRESSURE_RADIUS_MS)?.value ?? h.start.value
+  const p2 = fitAt(inHold, h.end.ts, PRESSURE_RADIUS_MS)?.value ?? h.end.value
+  const raw = p1 - p2
   const t1 = fitAt(temps, h.start.ts, TEMP_RADIUS_MS)
   const t2 = fitAt(temps, h.end.ts, TEMP_RADIUS_MS)
-  if (!t1 || !t2) return { raw }
-  const expected = compensatedPressureKpaG(h.start.value, t1.value, t2.value)
+  if (!t1 || !t2) return { p1, p2, raw }
+  const expected = compensatedPressureKpaG(p1, t1.value, t2.value)
   const ev = [evidence('temp_pipe_c', t1.from, t1.to), evidence('temp_pipe_c', t2.from, t2.to)]
-  return { raw, comp: { drop: expected - h.end.value, expected, t1: t1.value, t2: t2.value, ev } }
+  return { p1, p2, raw, comp: { drop: expected - p2, expected, t1: t1.value, t2: t2.value, ev } }
 }
 
 // toFixed without a "-0.0".
@@ -145,8 +155,8 @@ function holdCheck(c: Context): CheckResult {
   return { ...base, status: 'fail', severity: 'major', measured: held, message: `held ${formatDuration(held)} of the required ${formatDuration(need)}${note}`, evidence: ev }
 }
 
-function describeDrop(h: Hold, d: Drop, limit: number): string {
-  const raw = `raw drop ${fix(d.raw, 1)} kPa (${mpa(h.start.value)} → ${mpa(h.end.value)})`
+function describeDrop(d: Drop, limit: number): string {
+  const raw = `raw drop ${fix(d.raw, 1)} kPa (${mpa(d.p1)} → ${mpa(d.p2)})`
   if (!d.comp) return raw
   const { t1, t2, expected, drop } = d.comp
   return `compensated drop ${fix(drop, 1)} kPa, limit ${fix(limit, 1)} kPa; ${raw}; pipe ${fix(t1, 1)} → ${fix(t2, 1)} °C, so ${mpa(expected)} expected`
@@ -158,23 +168,23 @@ function dropCheck(c: Context): CheckResult {
   const base = { id: 'pressure_drop', unit: 'kPa', limit }
   // An earlier complete hold that leaked stays a leak, whatever a later re-fill shows.
   for (const h of c.holds.slice(0, -1)) {
-    const d = dropOf(h, c.temps)
+    const d = dropOf(h, c.series?.readings ?? [], c.temps)
     if (h.end.ts - h.start.ts >= need && d.comp && d.comp.drop > limit) {
-      const message = `leak in the hold from ${c.at(h.start.ts)} to ${c.at(h.end.ts)}, before the re-fill: ${describeDrop(h, d, limit)}`
+      const message = `leak in the hold from ${c.at(h.start.ts)} to ${c.at(h.end.ts)}, before the re-fill: ${describeDrop(d, limit)}`
       return { ...base, status: 'fail', severity: 'critical', measured: round1(d.comp.drop), message, evidence: [c.ev(h.start.ts, h.end.ts), ...d.comp.ev] }
     }
   }
   const h = c.holds.at(-1)
   if (!h) return { ...base, status: 'pending', message: 'no hold at the test pressure to judge yet', evidence: [c.ev(c.start, c.end)] }
-  const d = dropOf(h, c.temps)
+  const d = dropOf(h, c.series?.readings ?? [], c.temps)
   const ev = [c.ev(h.start.ts, h.end.ts)]
   if (!d.comp) {
     // Without temperature a flat raw pressure may hide a leak behind warming (and a drop may be cooling): undecidable.
-    const message = `no pipe temperature (temp_pipe_c) within 1:00 of the hold's start and end: ${describeDrop(h, d, limit)} cannot be compensated`
+    const message = `no pipe temperature (temp_pipe_c) within 1:00 of the hold's start and end: ${describeDrop(d, limit)} cannot be compensated`
     return { ...base, status: 'pending', message, evidence: ev }
   }
   const complete = h.end.ts - h.start.ts >= need
-  const text = describeDrop(h, d, limit)
+  const text = describeDrop(d, limit)
   const measured = round1(d.comp.drop)
   const all = [...ev, ...d.comp.ev]
   const leaking = d.comp.drop > limit

@@ -249,3 +249,20 @@ describe('TightnessParamsSchema', () => {
     expect(bad.error?.issues[0]?.path).toEqual(['maxPressureKpaG', 'value'])
   })
 })
+
+describe('a noisy manifold', () => {
+  it('judges the fitted pressure at the hold ends, not one noisy reading', () => {
+    // A true 5 kPa drop with a ±4 kPa digit of noise: the first reading reads high and the
+    // last reads low, so single readings would show a 13 kPa drop (over the 10 kPa limit).
+    const noisy: Reading[] = [...kpa([[0, 0], [110, 3700]])]
+    for (let k = 0; k < 62; k++) {
+      const s = 120 + k * 10
+      noisy.push({ deviceId: 'manifold-1', channel: 'pressure_high_kpag', ts: at(s), value: 4000 - (5 * (s - 120)) / 610 + (k % 2 === 0 ? 4 : -4), receivedAt: at(s) })
+    }
+    const step = run({ pressure: noisy, temps: pipe([[0, 20], [730, 20]]), stopS: 730 })
+    const drop = check(step, 'pressure_drop')
+    expect(drop.status).toBe('pass')
+    expect(drop.measured).toBeGreaterThan(3)
+    expect(drop.measured).toBeLessThan(7)
+  })
+})
