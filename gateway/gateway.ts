@@ -22,6 +22,9 @@ import { openDatabase, type Db } from './store/database.js'
 import { IngestLog } from './store/ingest-log.js'
 import { QuarantineRepository } from './store/quarantine-repository.js'
 import { SqliteReadingStore } from './store/sqlite-reading-store.js'
+import { InfluxForwarder } from './forwarder/forwarder.js'
+import { InfluxConnection } from './store/influx-client.js'
+import { configureInfluxOutbox } from './store/influx-outbox.js'
 
 export interface GatewayOptions {
   clock?: Clock
@@ -38,6 +41,8 @@ export class Gateway {
   readonly log: Log
   ingest: Ingest | undefined
   monitor: JobMonitor | undefined
+  /** Forwards to InfluxDB when GW_INFLUX_URL is set; writeVerdict() queues a verdict for it. */
+  influx: InfluxForwarder | undefined
   adminToken = ''
   packs: ReadonlyMap<string, RulePack> = new Map()
 
@@ -72,7 +77,14 @@ export class Gateway {
     const jobs = new JobRepository(db)
     const store = new SqliteReadingStore(db)
     const quarantine = new QuarantineRepository(db)
-    this.ingestLog = new IngestLog(db)
+    // --- InfluxDB (docs/influx-schema.md): the ingest log fills the outbox, the forwarder drains it ---
+    configureInfluxOutbox(db, config.influx !== undefined)
+    this.ingestLog = new IngestLog(db, { influxOutbox: config.influx !== undefined })
+    if (config.influx) {
+      this.influx = new InfluxForwarder({ db, sink: new InfluxConnection(config.influx), clock, log, batchPoints: config.influx.batchPoints })
+      this.influx.start()
+    }
+    // --- end InfluxDB ---
     // One cache: the monitor extends it with every new reading, verdicts read from it.
     const cache = new JobReadingCache(store)
     const monitor = (this.monitor = new JobMonitor(jobs, new VerdictService({
@@ -111,6 +123,8 @@ export class Gateway {
       this.broker?.publish(jobStatusTopic(verdict.jobId), JSON.stringify(verdict), { qos: 1, retain: true }).catch((err: unknown) => {
         log('warn', 'could not publish job status', { jobId: verdict.jobId, err: String(err) })
       })
+      // The quality dashboards read verdicts from InfluxDB (queued durably, forwarded with the readings).
+      this.influx?.writeVerdict({ ...verdict, installerId: jobs.get(verdict.jobId)?.installerId ?? null, at: verdict.evaluatedAt })
     })
 
     this.http = await buildApi({
@@ -123,7 +137,7 @@ export class Gateway {
       store,
       quarantine,
       packs: this.packs,
-      health: () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters }),
+      health: () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters, forwarder: this.influx?.stats() ?? { enabled: false } }),
     })
     await this.http.listen({ host: config.bind, port: config.httpPort })
     log('info', 'gateway started', { mqttPort: this.mqttPort, httpPort: this.httpPort, dataDir: config.dataDir })
@@ -139,6 +153,7 @@ export class Gateway {
     this.monitor?.stop()
     await this.broker?.close()
     this.ingestLog?.flush()
+    await this.influx?.stop()
     this.db?.close()
   }
 }

@@ -8,6 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { bearerAuth } from './admin-auth.js'
 import type { ApiDeps } from './api-deps.js'
 import { installErrorHandler } from './api-error.js'
+import { prometheusText } from '../forwarder/metrics.js'
 import { deviceRoutes } from './routes/devices.js'
 import { jobEventRoutes } from './routes/job-events.js'
 import { jobRecordRoutes } from './routes/job-record.js'
@@ -32,6 +33,9 @@ export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): 
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', ...deps.health() }))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText({ status: 'ok', ...deps.health() })),
+  )
 
   await app.register(
     async (api) => {

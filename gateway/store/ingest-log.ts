@@ -7,6 +7,7 @@
 import type { ChannelName } from '../contract/channels.js'
 import type { Db } from './database.js'
 import { GroupCommit } from './group-commit.js'
+import { OutboxAppender } from './influx-outbox.js'
 
 export interface SampleToStore {
   deviceId: string
@@ -36,13 +37,23 @@ export interface IngestOutcome {
   quarantineId?: number
 }
 
+export interface IngestLogOptions {
+  /**
+   * Also queue the points (device, device time) the message newly stored readings of in the
+   * InfluxDB outbox, in the same transaction (only when InfluxDB is configured: it costs one
+   * small insert per sample).
+   */
+  influxOutbox?: boolean
+}
+
 export class IngestLog {
   private readonly group: GroupCommit<IngestEntry, IngestOutcome>
 
-  constructor(db: Db) {
+  constructor(db: Db, opts: IngestLogOptions = {}) {
     const insertReading = db.prepare(
       'INSERT OR IGNORE INTO readings (device_id, channel, ts, value, received_at) VALUES (?, ?, ?, ?, ?)',
     )
+    const outbox = opts.influxOutbox ? new OutboxAppender(db) : undefined
     const claimSeq = db.prepare('INSERT OR IGNORE INTO seen_seq (device_id, seq) VALUES (?, ?)')
     const insertQuarantine = db.prepare(
       'INSERT INTO quarantine (device_id, topic, received_at, code, reason, raw) VALUES (?, ?, ?, ?, ?, ?)',
@@ -57,10 +68,14 @@ export class IngestLog {
           continue
         }
         for (const r of sample.readings) {
-          if (insertReading.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 1) outcome.stored++
-          else outcome.duplicates++
+          if (insertReading.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 1) {
+            outcome.stored++
+            // With InfluxDB configured: only readings really inserted go out (never a duplicate).
+            outbox?.mark(sample.deviceId, r.ts, entry.receivedAt)
+          } else outcome.duplicates++
         }
       }
+      outbox?.end()
       const q = entry.quarantine
       if (q) {
         const info = insertQuarantine.run(q.deviceId, q.topic, entry.receivedAt, q.code, q.reason, q.raw)
@@ -69,7 +84,10 @@ export class IngestLog {
       return outcome
     }
 
-    const commitBatch = db.transaction((entries: readonly IngestEntry[]) => entries.map(storeOne))
+    const commitBatch = db.transaction((entries: readonly IngestEntry[]) => {
+      outbox?.begin()
+      return entries.map(storeOne)
+    })
     this.group = new GroupCommit((entries) => commitBatch(entries))
   }
 

@@ -1,0 +1,113 @@
+/**
+ * The limits the dashboards draw as thresholds, read from the rule pack YAML at build
+ * time so each number has one source. Only an optional check group the pack leaves out
+ * (ΔT) falls back to the DOMAIN.md criterion, and the panel says so. A key missing from a
+ * step the pack has stops the build: the dashboard would otherwise quietly draw a
+ * different number from the one the gateway judges by.
+ */
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { z } from 'zod'
+
+export interface Limit {
+  value: number
+  unit: string
+  /** The pack's own source text, or the DOMAIN.md criterion used instead. */
+  source: string
+  /** Where the number was read: `rules/packs/split-ac.yaml steps.test_run.minDurationS`, or `DOMAIN.md`. */
+  from: string
+}
+
+interface LimitSpec {
+  /** Path in the pack: step, then key (and sub-key for grouped checks such as airDeltaT). */
+  path: readonly [string, ...string[]]
+  unit: string
+  /** Used when the pack has no such step; absent = the pack must have it. */
+  fallback?: { value: number; source: string }
+}
+
+const SPECS = {
+  testRunMinS: { path: ['test_run', 'minDurationS'], unit: 's' },
+  runningCurrentMinA: { path: ['test_run', 'runningCurrentMinA'], unit: 'A' },
+  currentMaxRatioOfRated: { path: ['test_run', 'currentMaxRatioOfRated'], unit: '' },
+  liveLagMaxS: { path: ['test_run', 'liveLagMaxS'], unit: 's' },
+  // An optional check group of the test run: a pack without it does not check ΔT.
+  airDeltaTMinK: {
+    path: ['test_run', 'airDeltaT', 'minK'],
+    unit: 'K',
+    fallback: { value: 8, source: 'DOMAIN.md: supply/return air ΔT about 8-14 K in cooling (rule of thumb; not checked by this pack)' },
+  },
+  airDeltaTMaxK: {
+    path: ['test_run', 'airDeltaT', 'maxK'],
+    unit: 'K',
+    fallback: { value: 14, source: 'DOMAIN.md: supply/return air ΔT about 8-14 K in cooling (rule of thumb; not checked by this pack)' },
+  },
+  tightnessMaxKpaG: { path: ['tightness', 'maxPressureKpaG'], unit: 'kPa(g)' },
+  tightnessMaxDropKpa: { path: ['tightness', 'maxDropKpa'], unit: 'kPa' },
+  vacuumTargetMicron: { path: ['evacuation', 'targetMicron'], unit: 'micron' },
+  vacuumDecayMaxMicron: { path: ['evacuation', 'decayMaxMicron'], unit: 'micron' },
+  insulationMinMohm: { path: ['electrical', 'insulationMinMohm'], unit: 'MΩ' },
+  earthMaxOhm: { path: ['electrical', 'earthMaxOhm'], unit: 'Ω' },
+  leakageMaxMa: { path: ['electrical', 'leakageMaxMa'], unit: 'mA' },
+  supplyVoltageMinRatio: { path: ['electrical', 'supplyVoltageMinRatio'], unit: '' },
+  supplyVoltageMaxRatio: { path: ['electrical', 'supplyVoltageMaxRatio'], unit: '' },
+  ratedVoltageSinglePhaseV: { path: ['electrical', 'ratedVoltageSinglePhaseV'], unit: 'V' },
+} as const satisfies Record<string, LimitSpec>
+
+export type LimitId = keyof typeof SPECS
+export type Limits = Record<LimitId, Limit>
+
+export const DEFAULT_PACK = 'rules/packs/split-ac.yaml'
+
+const SourcedNumber = z.object({ value: z.number().finite(), source: z.string().min(1) })
+const Steps = z.object({ steps: z.record(z.string(), z.unknown()) })
+
+function lookup(root: unknown, keys: readonly string[]): unknown {
+  let node = root
+  for (const key of keys) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined
+    node = (node as Record<string, unknown>)[key]
+  }
+  return node
+}
+
+/** Limits from a parsed pack; `origin` names the file in messages. */
+export function limitsFromPack(pack: unknown, origin: string): Limits {
+  const { steps } = Steps.parse(pack)
+  const out: Partial<Limits> = {}
+  for (const [id, spec] of Object.entries(SPECS) as [LimitId, LimitSpec][]) {
+    const [step, ...keys] = spec.path
+    const where = `${origin} steps.${spec.path.join('.')}`
+    const raw = lookup(steps, [step, ...keys])
+    if (raw !== undefined) {
+      const parsed = SourcedNumber.safeParse(raw)
+      if (!parsed.success) throw new Error(`${where}: expected { value: number, source: string }`)
+      out[id] = { value: parsed.data.value, unit: spec.unit, source: parsed.data.source, from: where }
+      continue
+    }
+    // A grouped check (airDeltaT) absent from the pack is simply not checked: use the fallback.
+    const stepPresent = steps[step] !== undefined
+    const groupPresent = keys.length < 2 || lookup(steps, [step, ...keys.slice(0, -1)]) !== undefined
+    if (!spec.fallback || (stepPresent && groupPresent)) {
+      throw new Error(`${where}: not found; the dashboards draw this limit from the pack (update dashboards/limits.ts if the key was renamed)`)
+    }
+    out[id] = { value: spec.fallback.value, unit: spec.unit, source: spec.fallback.source, from: 'DOMAIN.md' }
+  }
+  return out as Limits
+}
+
+/** Limits from the pack file at `path` (YAML). */
+export function loadLimits(path: string = DEFAULT_PACK): Limits {
+  return limitsFromPack(parse(readFileSync(path, 'utf8')), path)
+}
+
+/** A limit derived from others, e.g. the supply-voltage band = ratio × rated voltage. */
+export function product(a: Limit, b: Limit, unit: string): Limit {
+  return { value: Math.round(a.value * b.value * 1000) / 1000, unit, source: `${a.source}; ${b.source}`, from: `${a.from} × ${b.from}` }
+}
+
+/** One line for a panel description: "500 micron (DOMAIN.md: ...)". */
+export function describeLimit(l: Limit): string {
+  const unit = l.unit ? ` ${l.unit}` : ''
+  return `${l.value}${unit}, from ${l.from}: ${l.source}`
+}

@@ -1,0 +1,285 @@
+/**
+ * Forwards acknowledged readings from the local log to InfluxDB. The local log stays where a
+ * reading becomes "acknowledged" (ARCHITECTURE.md principle 2); the forwarder drains the
+ * outbox in order, one batch in flight at a time, deleting queued points only once InfluxDB
+ * has them all. While InfluxDB is down it retries with capped, jittered exponential back-off and
+ * then catches up; a batch sent twice (crash between write and delete) rewrites identical
+ * points, so InfluxDB ends up with every reading exactly once.
+ *
+ * Each cycle first sets up the database layout (at start and after a failure: InfluxDB may
+ * have come back empty), then does one of, in this order: re-route a window whose job
+ * attachments changed, forward queued verdicts, recompute the roll-up of late hours (when
+ * the backlog is forwarded, or once a minute), forward a batch of readings.
+ */
+import type { IPoint } from 'influx'
+import type { Clock } from '../clock.js'
+import type { Log } from '../log.js'
+import type { Db } from '../store/database.js'
+import { InfluxRefusedError, type InfluxSink } from '../store/influx-client.js'
+import { routePoints, verdictPoints, type VerdictRecord } from '../store/influx-points.js'
+import { RESAMPLE_COVERS_MS } from '../store/influx-schema.js'
+import { Backoff, systemTimer, type Timer } from './backoff.js'
+import { InfluxOutbox, type OutboxBatch } from './outbox.js'
+import { AttachmentLookup, PointReader } from './routing.js'
+
+export interface ForwarderOptions {
+  db: Db
+  sink: InfluxSink
+  clock: Clock
+  log: Log
+  /** Points per write request (GW_INFLUX_BATCH); a cycle reads up to twice as many queued points. */
+  batchPoints: number
+  timer?: Timer
+  random?: () => number
+  /** Wait between looks at an empty outbox. */
+  pollMs?: number
+  backoff?: { baseMs: number; capMs: number }
+}
+
+export interface ForwarderStats {
+  enabled: true
+  state: 'stopped' | 'forwarding' | 'idle' | 'retrying'
+  /** Readings acknowledged but not yet in InfluxDB. */
+  backlog: number
+  /** How long the oldest of them has waited (0 when none). */
+  lagMs: number
+  /** Readings forwarded since start. */
+  forwarded: number
+  /** Points written since start, rewrites after a failure included (readings of one device and time are one point per job). */
+  points: number
+  /** Failed attempts since start, and the last one's message. */
+  failures: number
+  lastError: string | null
+  lastForwardedAt: number | null
+  /** Attachment windows still to re-route; verdicts waiting. */
+  reroutes: number
+  verdicts: number
+  /** Device-hours of late telemetry waiting for their roll-up to be recomputed. */
+  rollups: number
+}
+
+type Cycle = 'more' | 'idle'
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+const ROLLUP_EVERY_MS = 60_000
+
+export class InfluxForwarder {
+  private readonly outbox: InfluxOutbox
+  private readonly attachments: AttachmentLookup
+  private readonly reader: PointReader
+  private readonly backoff: Backoff
+  private readonly timer: Timer
+  private readonly pollMs: number
+  private handle: unknown
+  private running = false
+  private inFlight: Promise<void> | undefined
+  private ready = false
+  private retrying = false
+  private counters = { forwarded: 0, points: 0, failures: 0 }
+  private lastError: string | null = null
+  private lastForwardedAt: number | null = null
+  private lastRollupAt = Number.NEGATIVE_INFINITY
+
+  constructor(private readonly opts: ForwarderOptions) {
+    this.outbox = new InfluxOutbox(opts.db)
+    this.attachments = new AttachmentLookup(opts.db)
+    this.reader = new PointReader(opts.db)
+    this.backoff = new Backoff({ ...(opts.backoff ?? { baseMs: 250, capMs: 30_000 }), ...(opts.random ? { random: opts.random } : {}) })
+    this.timer = opts.timer ?? systemTimer
+    this.pollMs = opts.pollMs ?? 100
+  }
+
+  /** Starts the loop (idempotent). */
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.schedule(0)
+  }
+
+  /** Stops the loop and waits for a write in flight (idempotent). What is left stays in the outbox. */
+  async stop(): Promise<void> {
+    this.running = false
+    if (this.handle !== undefined) this.timer.clear(this.handle)
+    this.handle = undefined
+    await this.inFlight
+  }
+
+  /**
+   * Queues a job's verdict (verdict and check_result points) durably; it reaches InfluxDB
+   * with the readings' retries. Call when a job's verdict changes.
+   */
+  writeVerdict(v: VerdictRecord): void {
+    // Only what the points need: a full verdict carries messages and evidence too.
+    const record: VerdictRecord = {
+      jobId: v.jobId,
+      installerId: v.installerId,
+      rulePack: { id: v.rulePack.id, version: v.rulePack.version },
+      status: v.status,
+      steps: v.steps.map((s) => ({
+        id: s.id,
+        checks: s.checks.map((c) => ({
+          id: c.id,
+          status: c.status,
+          clause: c.clause,
+          severity: c.severity,
+          measured: c.measured,
+          ...(c.override ? { override: { status: c.override.status } } : {}),
+        })),
+      })),
+      at: v.at,
+    }
+    this.outbox.addVerdict(JSON.stringify(record))
+  }
+
+  /** Forwards everything queued now, on a forwarder not started (tests, benches). Throws on the first failure. */
+  async drain(): Promise<void> {
+    if (this.running) throw new Error('drain() is for a forwarder that is not started')
+    while ((await this.cycle()) === 'more') {
+      // next batch
+    }
+  }
+
+  stats(): ForwarderStats {
+    const backlog = this.outbox.backlog()
+    return {
+      enabled: true,
+      state: !this.running ? 'stopped' : this.retrying ? 'retrying' : backlog.readings > 0 ? 'forwarding' : 'idle',
+      backlog: backlog.readings,
+      lagMs: backlog.oldestQueuedAt === undefined ? 0 : Math.max(0, this.opts.clock.now() - backlog.oldestQueuedAt),
+      forwarded: this.counters.forwarded,
+      points: this.counters.points,
+      failures: this.counters.failures,
+      lastError: this.lastError,
+      lastForwardedAt: this.lastForwardedAt,
+      reroutes: this.outbox.requeuePending(),
+      verdicts: this.outbox.verdictsPending(),
+      rollups: this.outbox.rollupsPending(),
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return
+    this.handle = this.timer.set(() => {
+      this.handle = undefined
+      this.inFlight = this.tick().finally(() => (this.inFlight = undefined))
+    }, ms)
+  }
+
+  private async tick(): Promise<void> {
+    let delay: number
+    try {
+      const result = await this.cycle()
+      this.backoff.reset()
+      this.retrying = false
+      delay = result === 'more' ? 0 : this.pollMs
+    } catch (err) {
+      this.counters.failures++
+      this.lastError = err instanceof Error ? err.message : String(err)
+      this.retrying = true
+      // Set up again before the next try: the server may have come back empty (database not found).
+      this.ready = false
+      delay = this.backoff.next()
+      this.opts.log(this.backoff.failures === 1 ? 'warn' : 'debug', 'influx forwarding failed, will retry', { err: this.lastError, retryInMs: delay })
+    }
+    this.schedule(delay)
+  }
+
+  private async cycle(): Promise<Cycle> {
+    const { sink } = this.opts
+    if (!this.ready) {
+      await sink.setup()
+      this.ready = true
+    }
+    const now = this.opts.clock.now()
+    const window = this.outbox.nextRequeue()
+    if (window) {
+      if (!window.purged) {
+        // Old routing out first; the window's readings then go through the outbox again.
+        try {
+          await sink.purge(window.deviceId, window.from, Math.min(window.to, now + DAY))
+        } catch (err) {
+          // InfluxDB 2.x/3.x v1 endpoints have no DELETE: the old points stay beside the new ones.
+          if (!(err instanceof InfluxRefusedError)) throw err
+          this.opts.log('warn', 'influx refused to delete re-routed points; they stay beside the re-routed ones', { deviceId: window.deviceId, err: err.message })
+        }
+        this.outbox.markRequeuePurged(window.id)
+      }
+      this.outbox.copyRequeued(this.opts.batchPoints, now)
+      return 'more'
+    }
+    const verdicts = this.outbox.verdicts(100)
+    if (verdicts.length > 0) {
+      const points = { verdict: [] as IPoint[], check_result: [] as IPoint[] }
+      for (const row of verdicts) {
+        const p = verdictPoints(JSON.parse(row.verdict) as VerdictRecord)
+        points.verdict.push(...p.verdict)
+        points.check_result.push(...p.check_result)
+      }
+      await this.write('verdict', points.verdict)
+      await this.write('check_result', points.check_result)
+      this.outbox.verdictsForwarded(verdicts[verdicts.length - 1]!.id)
+      return 'more'
+    }
+    // Roll-ups wait until the backlog is forwarded (one recomputation per hour, not per batch), or a minute at most.
+    if (now - this.lastRollupAt >= ROLLUP_EVERY_MS && (await this.rollUp(now))) return 'more'
+    // Up to 2 × batchPoints queued points per cycle (one point per job, so maybe more written).
+    const batch = this.outbox.batch(this.opts.batchPoints * 2)
+    if (!batch) return (await this.rollUp(now)) ? 'more' : 'idle'
+    const lateHours = await this.forward(batch, now)
+    this.outbox.forwarded(batch.lastId, lateHours)
+    this.counters.forwarded += batch.readings
+    this.lastForwardedAt = now
+    return 'more'
+  }
+
+  /** Writes the batch; returns the (device, hour)s of telemetry too late for the continuous query. */
+  private async forward(batch: OutboxBatch, now: number): Promise<[string, number][]> {
+    const points = this.reader.read(batch.points)
+    this.attachments.refresh()
+    const routed = routePoints(points, this.attachments.jobsAt)
+    await this.write('commissioning', routed.commissioning)
+    await this.write('telemetry', routed.telemetry)
+    const late = new Map<string, [string, number]>()
+    for (const p of routed.telemetry) {
+      const ts = p.timestamp as number
+      if (ts >= now - RESAMPLE_COVERS_MS) continue
+      const hour = Math.floor(ts / HOUR) * HOUR
+      late.set(`${p.tags!.device_id!}@${hour}`, [p.tags!.device_id!, hour])
+    }
+    return [...late.values()]
+  }
+
+  /** Recomputes the roll-up of late hours, one query per device and run of consecutive hours. False if none waited. */
+  private async rollUp(now: number): Promise<boolean> {
+    this.lastRollupAt = now
+    const due = this.outbox.rollupsDue(1000)
+    if (due.size === 0) return false
+    for (const [device, hours] of due) {
+      for (let i = 0; i < hours.length; ) {
+        let j = i
+        while (j + 1 < hours.length && hours[j + 1] === hours[j]! + HOUR) j++
+        try {
+          await this.opts.sink.downsample([device], hours[i]!, hours[j]! + HOUR - 1)
+        } catch (err) {
+          // InfluxDB 2.x/3.x v1 endpoints have no SELECT ... INTO: their roll-up is a task of theirs.
+          if (!(err instanceof InfluxRefusedError)) throw err
+          this.opts.log('warn', 'influx refused the roll-up of late telemetry', { deviceId: device, err: err.message })
+        }
+        this.outbox.rolledUp(device, hours.slice(i, j + 1))
+        i = j + 1
+      }
+    }
+    return true
+  }
+
+  /** Writes in requests of at most batchPoints points. */
+  private async write(measurement: 'commissioning' | 'telemetry' | 'verdict' | 'check_result', points: IPoint[]): Promise<void> {
+    const size = this.opts.batchPoints
+    for (let i = 0; i < points.length; i += size) {
+      const chunk = points.length <= size ? points : points.slice(i, i + size)
+      await this.opts.sink.write(measurement, chunk)
+      this.counters.points += chunk.length
+    }
+  }
+}

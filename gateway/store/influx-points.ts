@@ -1,0 +1,107 @@
+/**
+ * Readings and verdicts as InfluxDB points: pure functions, no I/O. A point is identified by
+ * measurement + tag set + time, so writing it again overwrites it: rewrites are idempotent as
+ * long as a point's fields never change, which is why a point carries all readings of its
+ * device and device time and lag_s comes from the earliest receive time among them
+ * (gateway/forwarder/routing.ts reads them so).
+ */
+import type { IPoint } from 'influx'
+import type { ChannelName } from '../contract/channels.js'
+import { LAG_FIELD } from './influx-schema.js'
+
+/** The readings of one device at one device time: one point (per job). */
+export interface MergedPoint {
+  deviceId: string
+  ts: number
+  fields: Partial<Record<ChannelName, number>>
+  /** Earliest receive time of its readings. */
+  receivedAt: number
+}
+
+export interface ReadingPoints {
+  commissioning: IPoint[]
+  telemetry: IPoint[]
+}
+
+/**
+ * Routes merged points: a device attached to jobs at the point's device time gives one
+ * `commissioning` point per job; otherwise the unit is in service and it is `telemetry`.
+ */
+export function routePoints(points: Iterable<MergedPoint>, jobsAt: (deviceId: string, ts: number) => readonly string[]): ReadingPoints {
+  const out: ReadingPoints = { commissioning: [], telemetry: [] }
+  for (const p of points) {
+    const fields: Record<string, number> = { ...p.fields, [LAG_FIELD]: (p.receivedAt - p.ts) / 1000 }
+    const jobs = jobsAt(p.deviceId, p.ts)
+    if (jobs.length === 0) {
+      out.telemetry.push({ measurement: 'telemetry', tags: { device_id: p.deviceId }, fields, timestamp: p.ts })
+    } else {
+      for (const jobId of jobs) {
+        out.commissioning.push({ measurement: 'commissioning', tags: { job_id: jobId, device_id: p.deviceId }, fields, timestamp: p.ts })
+      }
+    }
+  }
+  return out
+}
+
+/** A job's verdict as the lead's verdict service has it, reduced to what the dashboards chart. */
+export interface VerdictRecord {
+  jobId: string
+  installerId: string | null
+  rulePack: { id: string; version: string }
+  status: 'pass' | 'fail' | 'in_progress' | 'incomplete'
+  steps: {
+    id: string
+    checks: {
+      id: string
+      status: 'pass' | 'fail' | 'warn' | 'pending'
+      clause?: string | undefined
+      severity?: 'minor' | 'major' | 'critical' | undefined
+      measured?: number | undefined
+      /** A reviewer's override decides the effective status written. */
+      override?: { status: 'pass' | 'fail' | 'warn' } | undefined
+    }[]
+  }[]
+  /** When the verdict changed (ms): the points' time. */
+  at: number
+}
+
+export interface VerdictPoints {
+  verdict: IPoint[]
+  check_result: IPoint[]
+}
+
+/** `rule_pack` tag value: id@version. */
+export const rulePackTag = (p: { id: string; version: string }): string => `${p.id}@${p.version}`
+
+/** Tags with no value are left out (InfluxDB has no empty tag values). */
+function tags(t: Record<string, string | null | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(t)) if (v !== null && v !== undefined && v !== '') out[k] = v
+  return out
+}
+
+export function verdictPoints(v: VerdictRecord): VerdictPoints {
+  let failed = 0
+  const checks: IPoint[] = []
+  for (const step of v.steps) {
+    for (const c of step.checks) {
+      const status = c.override?.status ?? c.status
+      if (status === 'fail') failed++
+      const fields: Record<string, number> = { value: 1 }
+      if (c.measured !== undefined && Number.isFinite(c.measured)) fields.measured = c.measured
+      checks.push({
+        measurement: 'check_result',
+        tags: tags({ job_id: v.jobId, installer_id: v.installerId, step: step.id, check: c.id, clause: c.clause, status, severity: c.severity }),
+        fields,
+        timestamp: v.at,
+      })
+    }
+  }
+  const verdict: IPoint = {
+    measurement: 'verdict',
+    tags: tags({ job_id: v.jobId, installer_id: v.installerId, rule_pack: rulePackTag(v.rulePack), status: v.status }),
+    fields: { value: 1, failed_checks: failed },
+    timestamp: v.at,
+  }
+  return { verdict: [verdict], check_result: checks }
+}
