@@ -10,21 +10,13 @@ const SPLIT: EvacuationParams = {
   decayMaxMicron: { value: 500, source: 'test' },
   decayTestS: { value: 1200, source: 'test' },
 }
+import { readingPath } from './reading-path.js'
+
 const T0 = Date.UTC(2025, 5, 2, 9, 0, 0)
 const at = (s: number) => T0 + s * 1000
 
-/** Readings every stepS along a piecewise-linear path of [seconds, value] points. */
 function path(points: [number, number][], opts: { channel?: ChannelName; deviceId?: string; stepS?: number } = {}): Reading[] {
-  const { channel = 'vacuum_micron', deviceId = 'probe-1', stepS = 10 } = opts
-  const out: Reading[] = []
-  for (let i = 1; i < points.length; i++) {
-    const [s0, v0] = points[i - 1]!
-    const [s1, v1] = points[i]!
-    for (let s = s0; s < s1 || (i === points.length - 1 && s === s1); s += stepS) {
-      out.push({ deviceId, channel, ts: at(s), value: v0 + ((v1 - v0) * (s - s0)) / (s1 - s0), receivedAt: at(s) })
-    }
-  }
-  return out
+  return readingPath(points, { t0: T0, channel: opts.channel ?? 'vacuum_micron', deviceId: opts.deviceId ?? 'probe-1', stepS: opts.stepS ?? 10 })
 }
 /** From atmosphere to `low` microns in 10 minutes. */
 const PUMP_DOWN = (low: number): [number, number][] => [[0, 760_000], [60, 50_000], [180, 5_000], [400, 1_000], [600, low]]

@@ -11,20 +11,13 @@ const SPLIT: TightnessParams = {
   holdS: { value: 600, source: 'test' },
   maxDropKpa: { value: 10, source: 'test' },
 }
+import { readingPath } from './reading-path.js'
+
 const T0 = Date.UTC(2025, 5, 2, 8, 0, 0)
 const at = (s: number) => T0 + s * 1000
 
-/** Readings every stepS along a piecewise-linear path of [seconds, value] points. */
 function path(channel: ChannelName, points: [number, number][], stepS = 10, deviceId = 'manifold-1'): Reading[] {
-  const out: Reading[] = []
-  for (let i = 1; i < points.length; i++) {
-    const [s0, v0] = points[i - 1]!
-    const [s1, v1] = points[i]!
-    for (let s = s0; s < s1 || (i === points.length - 1 && s === s1); s += stepS) {
-      out.push({ deviceId, channel, ts: at(s), value: v0 + ((v1 - v0) * (s - s0)) / (s1 - s0), receivedAt: at(s) })
-    }
-  }
-  return out
+  return readingPath(points, { t0: T0, channel, deviceId, stepS })
 }
 const kpa = (points: [number, number][], channel: ChannelName = 'pressure_high_kpag') => path(channel, points)
 const pipe = (points: [number, number][]) => path('temp_pipe_c', points, 10, 'clamp-1')
