@@ -3,6 +3,7 @@ import type { ChannelName } from '../../gateway/contract/channels.js'
 import type { Reading } from '../../gateway/contract/reading.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
 import { EvacuationParamsSchema, evaluateEvacuation, type EvacuationParams } from '../../rules/steps/evacuation.js'
+import { readingPath } from './reading-path.js'
 
 // The split-ac pack's values, spelt out so these cases do not move when the pack does.
 const SPLIT: EvacuationParams = {
@@ -10,8 +11,6 @@ const SPLIT: EvacuationParams = {
   decayMaxMicron: { value: 500, source: 'test' },
   decayTestS: { value: 1200, source: 'test' },
 }
-import { readingPath } from './reading-path.js'
-
 const T0 = Date.UTC(2025, 5, 2, 9, 0, 0)
 const at = (s: number) => T0 + s * 1000
 

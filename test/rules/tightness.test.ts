@@ -3,6 +3,7 @@ import type { ChannelName } from '../../gateway/contract/channels.js'
 import type { Reading } from '../../gateway/contract/reading.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
 import { compensatedPressureKpaG, evaluateTightness, TightnessParamsSchema, type TightnessParams } from '../../rules/steps/tightness.js'
+import { readingPath } from './reading-path.js'
 
 // The split-ac pack's values, spelt out so these cases do not move when the pack does.
 const SPLIT: TightnessParams = {
@@ -11,8 +12,6 @@ const SPLIT: TightnessParams = {
   holdS: { value: 600, source: 'test' },
   maxDropKpa: { value: 10, source: 'test' },
 }
-import { readingPath } from './reading-path.js'
-
 const T0 = Date.UTC(2025, 5, 2, 8, 0, 0)
 const at = (s: number) => T0 + s * 1000
 
