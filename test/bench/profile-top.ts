@@ -84,5 +84,12 @@ for (const [k, v] of [...pkg.entries()].filter(([k]) => k !== '(idle)').sort((a,
 console.log(`\ntop ${top} functions by self time`)
 for (const [k, v] of [...self.entries()].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(v)} ${pct(v, busy)}  ${k}`)
 const interesting = /parseTelemetry|parseItem|safeParse|parseJson|JSON|handle |append|flush|tracedFlush|storeOne|commitBatch|run  |transaction|authorizePublish|settle|receiveTimeFor|nextBatch|writeToStream|parse  .*mqtt-packet|_parsePublish|enqueuePublish|handlePublish|guardedRead|scan/
+// The InfluxDB forwarder's side (same event loop): outbox reads, point building, node-influx, HTTP.
+const forwarding = /cycle  gateway\/forwarder|forward  gateway\/forwarder|write  gateway\/forwarder|read  gateway\/forwarder|batch  gateway\/forwarder|forwarded  gateway|routePoints|writePoints|parsePoint|request  influx|_flushOutput/
 console.log('\ninclusive time of ingest-path functions')
 for (const [k, v] of [...inclusive.entries()].filter(([k]) => interesting.test(k)).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(v)} ${pct(v, busy)}  ${k}`)
+const forwarder = [...inclusive.entries()].filter(([k]) => forwarding.test(k)).sort((a, b) => b[1] - a[1])
+if (forwarder.length > 0) {
+  console.log('\ninclusive time of InfluxDB forwarder functions')
+  for (const [k, v] of forwarder.slice(0, top)) console.log(`${ms(v)} ${pct(v, busy)}  ${k}`)
+}

@@ -1,6 +1,7 @@
 /**
  * Bench child: the system under test, alone in its process. Either a plain aedes broker
- * (the baseline: no hooks, no auth, no storage) or the real Gateway with a temp data dir.
+ * (the baseline: no hooks, no auth, no storage) or the real Gateway with a temp data dir,
+ * optionally forwarding to InfluxDB (its forwarder's backlog and lag are sampled here).
  */
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
@@ -9,9 +10,10 @@ import { join } from 'node:path'
 import { Aedes } from 'aedes'
 import type Database from 'better-sqlite3'
 // Gateway modules are imported only in gateway mode, so the baseline does not depend on them.
+import type { ForwarderStats } from '../../gateway/forwarder/forwarder.js'
 import type { Gateway } from '../../gateway/gateway.js'
 import type { IngestCounters } from '../../gateway/ingest/ingest.js'
-import { serve } from './ipc.js'
+import { serve, wallNow } from './ipc.js'
 
 export interface Credentials {
   clientId: string
@@ -23,6 +25,8 @@ export interface StartArg {
   mode: 'baseline' | 'gateway'
   sync?: 'full' | 'normal'
   devices: number
+  /** Forward to this InfluxDB (GW_INFLUX_URL, GW_INFLUX_DB). */
+  influx?: { url: string; database: string }
 }
 
 export interface StartResult {
@@ -77,12 +81,25 @@ export interface Sample {
   commits?: CommitStats
 }
 
+/** The forwarder's backlog and lag, sampled every SAMPLE_MS from forwarderWatch until it settles. */
+export interface ForwarderTrace {
+  samples: { at: number; backlog: number; lagMs: number }[]
+  /** Wall clock when the backlog was first seen empty. */
+  settledAt: number
+  final: ForwarderStats
+}
+
 export type ServerApi = {
   start: { arg: StartArg; result: StartResult }
   sample: { arg: null; result: Sample }
   rowCount: { arg: null; result: number }
+  forwarderWatch: { arg: null; result: null }
+  /** Resolves once every reading acknowledged so far is in InfluxDB. */
+  forwarderSettled: { arg: { timeoutMs: number }; result: ForwarderTrace }
   stop: { arg: null; result: null }
 }
+
+const SAMPLE_MS = 50
 
 const SYNC_NAMES = ['OFF', 'NORMAL', 'FULL', 'EXTRA']
 
@@ -131,6 +148,7 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
     GW_DATA_DIR: dataDir,
     GW_LOG_LEVEL: 'silent',
     ...(arg.sync ? { GW_SYNC: arg.sync } : {}),
+    ...(arg.influx ? { GW_INFLUX_URL: arg.influx.url, GW_INFLUX_DB: arg.influx.database } : {}),
   })
   await traceGroupCommits()
   const gw = (gateway = new Gateway(config))
@@ -162,6 +180,33 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
   }
 }
 
+let watch: { samples: ForwarderTrace['samples']; timer: NodeJS.Timeout } | undefined
+
+function forwarderStats(): ForwarderStats {
+  const stats = gateway?.influx?.stats()
+  if (!stats) throw new Error('the gateway under test does not forward to InfluxDB')
+  return stats
+}
+
+/** Samples until the backlog is empty (nothing re-routed either), then resolves. */
+function forwarderSettled(timeoutMs: number): Promise<ForwarderTrace> {
+  const deadline = Date.now() + timeoutMs
+  const samples = watch?.samples ?? []
+  if (watch) clearInterval(watch.timer)
+  watch = undefined
+  return new Promise((resolve, reject) => {
+    const look = (): void => {
+      const s = forwarderStats()
+      const at = wallNow()
+      samples.push({ at, backlog: s.backlog, lagMs: s.lagMs })
+      if (s.backlog === 0 && s.reroutes === 0) return resolve({ samples, settledAt: at, final: s })
+      if (Date.now() > deadline) return reject(new Error(`forwarder backlog ${s.backlog} after ${timeoutMs} ms (${s.state}; last error: ${s.lastError})`))
+      setTimeout(look, 5)
+    }
+    look()
+  })
+}
+
 serve<ServerApi>({
   start: (arg) => (arg.mode === 'baseline' ? startBaseline(arg) : startGateway(arg)),
   sample: () => {
@@ -186,7 +231,20 @@ serve<ServerApi>({
     const row = gatewayDb(gateway).prepare('SELECT count(*) AS n FROM readings').get() as { n: number }
     return row.n
   },
+  forwarderWatch: () => {
+    forwarderStats()
+    if (watch) clearInterval(watch.timer)
+    const samples: ForwarderTrace['samples'] = []
+    const timer = setInterval(() => {
+      const s = forwarderStats()
+      samples.push({ at: wallNow(), backlog: s.backlog, lagMs: s.lagMs })
+    }, SAMPLE_MS)
+    watch = { samples, timer }
+    return null
+  },
+  forwarderSettled: ({ timeoutMs }) => forwarderSettled(timeoutMs),
   stop: async () => {
+    if (watch) clearInterval(watch.timer)
     if (gateway) await gateway.stop()
     if (baseline) {
       const { aedes, server } = baseline

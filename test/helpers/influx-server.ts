@@ -16,7 +16,10 @@ export interface InfluxServer {
   readonly url: string
   readonly port: number
   readonly dir: string
+  readonly version: string
   readonly running: boolean
+  /** influxd's process id while it runs (the bench reads its CPU time). */
+  readonly pid: number | undefined
   /** Starts influxd (again, on the same data dir and ports) and waits for /ping → 204. */
   start(): Promise<void>
   /** Stops influxd (SIGTERM, then SIGKILL after 5 s) and waits for the process to exit. */
@@ -42,11 +45,13 @@ export async function freePort(): Promise<number> {
   })
 }
 
-function assertInstalled(): void {
+/** influxd's version (e.g. "1.6.7~rc0"); throws when it is not installed. */
+function installedVersion(): string {
   const probe = spawnSync(INFLUXD, ['version'], { encoding: 'utf8' })
   if (probe.error || probe.status !== 0) {
     throw new Error(`${INFLUXD} is not installed (Debian package "influxdb"; run ./test/setup.sh): ${probe.error?.message ?? probe.stderr}`)
   }
+  return /v(\S+)/.exec(probe.stdout)?.[1] ?? probe.stdout.trim()
 }
 
 function configText(dir: string, httpPort: number, rpcPort: number): string {
@@ -88,7 +93,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 }
 
 export async function startInfluxServer(): Promise<InfluxServer> {
-  assertInstalled()
+  const version = installedVersion()
   const dir = mkdtempSync(join(tmpdir(), 'gw-influx-'))
   const port = await freePort()
   const rpcPort = await freePort()
@@ -103,8 +108,12 @@ export async function startInfluxServer(): Promise<InfluxServer> {
     url,
     port,
     dir,
+    version,
     get running() {
       return child !== undefined
+    },
+    get pid() {
+      return child?.pid
     },
     async start() {
       if (child) return
