@@ -13,6 +13,7 @@ export const USAGE = `Usage: npm run sim -- --scenario <name> [options]
   --token <token>      admin token (default: $GW_ADMIN_TOKEN, else ./data/admin-token)
   --job <id>           job id (default sim-<scenario>-<time>); devices are <id>-unit, -clamp, -manifold
                        (and -probe, -tester in a whole commissioning)
+  --installer <id>     installer the job is recorded against (quality statistics per installer)
   --time-scale <n>     device seconds per real second; 0 = as fast as possible (default 0)
   --seed <n>           seed of the readings' noise (default 1)
   --list               list the scenarios, with the verdict each expects, and exit
@@ -31,6 +32,7 @@ export type CliCommand =
       httpUrl: string
       adminToken: string
       jobId: string | undefined
+      installerId: string | undefined
       timeScale: number
       seed: number
     }
@@ -56,6 +58,7 @@ const OPTIONS = {
   http: { type: 'string', default: 'http://127.0.0.1:8080' },
   token: { type: 'string' },
   job: { type: 'string' },
+  installer: { type: 'string' },
   'time-scale': { type: 'string', default: '0' },
   seed: { type: 'string', default: '1' },
   list: { type: 'boolean', default: false },
@@ -102,5 +105,5 @@ export function parseCli(argv: readonly string[], io: CliEnv): CliCommand {
     throw new UsageError(`no admin token: pass --token, set GW_ADMIN_TOKEN, or start the gateway so it writes ${ADMIN_TOKEN_FILE}`)
   }
 
-  return { kind: 'run', scenario, mqttUrl: values.mqtt, httpUrl: values.http, adminToken, jobId: values.job, timeScale, seed }
+  return { kind: 'run', scenario, mqttUrl: values.mqtt, httpUrl: values.http, adminToken, jobId: values.job, installerId: values.installer, timeScale, seed }
 }

@@ -60,7 +60,7 @@ export interface AdminClientOptions {
 
 export interface AdminClient {
   registerDevice(d: { id: string; kind: DeviceKind; model?: string; bridgeFor?: string[] }): Promise<DeviceCredentials>
-  createJob(job: { id: string; rulePack: string; unit: UnitSpec }): Promise<void>
+  createJob(job: { id: string; installerId?: string; rulePack: string; unit: UnitSpec }): Promise<void>
   attachDevice(jobId: string, deviceId: string, at?: number): Promise<void>
   /** A step's start or stop; a start may carry the installer's declared facts. */
   stepMarker(jobId: string, step: StepId, action: 'start' | 'stop', at?: number, facts?: StepFacts): Promise<void>

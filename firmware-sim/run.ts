@@ -20,6 +20,8 @@ export interface RunOptions {
   scenario: string
   /** Default `sim-<scenario>-<base36 time>`; device ids are `${jobId}-${role}`. */
   jobId?: string
+  /** The installer the job is recorded against (the gateway's verdicts carry it). */
+  installerId?: string
   /** Device ms per real ms; 0 (default) = as fast as the gateway acknowledges. */
   timeScale?: number
   /** Device time the unit is switched on; see defaultStartTs. */
@@ -80,7 +82,7 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     }
     log(`registered ${device.kind} ${id} (${device.model})`)
   }
-  await api.createJob({ id: jobId, rulePack: RULE_PACK, unit: scenario.unit })
+  await api.createJob({ id: jobId, ...(opts.installerId ? { installerId: opts.installerId } : {}), rulePack: RULE_PACK, unit: scenario.unit })
   log(`created job ${jobId} (${RULE_PACK}, ${scenario.unit.model}, ${scenario.unit.refrigerant}, rated ${scenario.unit.ratedCurrentA} A)`)
   for (const creds of credentials.values()) await api.attachDevice(jobId, creds.id, startTs)
 

@@ -1,15 +1,13 @@
 /**
  * Commissioning evidence for the dashboard tests, through the real path: firmware-sim plays
  * each scenario (whole commissionings: power test to test run, every meter) over MQTT to a
- * real gateway whose forwarder writes to the InfluxDB under test (GW_INFLUX_URL). Each
- * job's verdict goes to InfluxDB through the forwarder's writeVerdict, with the plan's
- * installer (firmware-sim creates jobs without one).
+ * real gateway whose forwarder writes to the InfluxDB under test (GW_INFLUX_URL), verdicts
+ * included: the gateway queues each job's verdict whenever it changes.
  */
 import { runScenario } from '../../firmware-sim/run.js'
-import { PRE_ROLL_MS, scenarioDurationMs } from '../../firmware-sim/scenario.js'
+import { scenarioDurationMs } from '../../firmware-sim/scenario.js'
 import { getScenario } from '../../firmware-sim/scenarios/index.js'
 import { ManualClock } from '../../gateway/clock.js'
-import type { Verdict } from '../../gateway/jobs/verdict-service.js'
 import { startHarness, waitFor } from '../helpers/gateway-harness.js'
 
 export interface JobPlan {
@@ -46,17 +44,13 @@ export async function commissionJobs(plans: readonly JobPlan[], firstDay: number
         adminToken: h.token,
         scenario: plan.scenario,
         jobId,
+        installerId: plan.installerId,
         startTs,
         seed: i + 1,
         // Live readings arrive 0.7 s after they were taken; a late upload 3 h after the run.
         beforeEvent: plan.late ? () => clock.set(endTs + 3 * 3_600_000) : (ts) => clock.set(Math.max(clock.now(), ts + 700)),
       })
       clock.set(Math.max(clock.now(), endTs) + 1000)
-      const res = await h.api<Verdict>('GET', `/api/v1/jobs/${jobId}/verdict`)
-      if (res.status !== 200) throw new Error(`verdict of ${jobId}: ${res.status}`)
-      const record = { ...res.body, installerId: plan.installerId }
-      forwarder.writeVerdict({ ...record, status: 'in_progress', steps: [], at: startTs + PRE_ROLL_MS })
-      forwarder.writeVerdict({ ...record, at: endTs })
       jobs.push({ ...plan, jobId, deviceIds: run.deviceIds, startTs, endTs })
     }
     const drained = () => {

@@ -12,14 +12,15 @@ describe('parseCli', () => {
       httpUrl: 'http://127.0.0.1:8080',
       adminToken: 'T',
       jobId: undefined,
+      installerId: undefined,
       timeScale: 0,
       seed: 1,
     })
   })
 
   it('takes every option', () => {
-    const argv = ['--scenario', 'gap', '--mqtt', 'mqtt://h:1', '--http', 'http://h:2', '--token', 'T', '--job', 'j1', '--time-scale', '60', '--seed', '7']
-    expect(parseCli(argv, noFiles)).toMatchObject({ scenario: 'gap', mqttUrl: 'mqtt://h:1', httpUrl: 'http://h:2', jobId: 'j1', timeScale: 60, seed: 7 })
+    const argv = ['--scenario', 'gap', '--mqtt', 'mqtt://h:1', '--http', 'http://h:2', '--token', 'T', '--job', 'j1', '--installer', 'inst-7', '--time-scale', '60', '--seed', '7']
+    expect(parseCli(argv, noFiles)).toMatchObject({ scenario: 'gap', mqttUrl: 'mqtt://h:1', httpUrl: 'http://h:2', jobId: 'j1', installerId: 'inst-7', timeScale: 60, seed: 7 })
   })
 
   it('finds the token in GW_ADMIN_TOKEN, then in ./data/admin-token', () => {
