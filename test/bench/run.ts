@@ -13,7 +13,9 @@
  * (comma-separated scenario ids), BENCH_PROFILE=<dir> (server processes write a --cpu-prof
  * profile there), BENCH_DATA_DIR (parent of the gateway's temp data dir; default os.tmpdir()),
  * BENCH_SUBSCRIBER=process (baseline subscriber in its own process instead of the load
- * generator's), BENCH_QUIET_WAIT_S (how long to wait for an idle machine first; default 15).
+ * generator's), BENCH_QUIET_WAIT_S (how long to wait for an idle machine first; default 15),
+ * BENCH_INFLUX_BATCH (points per InfluxDB write request, gateway and baseline writer alike;
+ * default 5000, GW_INFLUX_BATCH's default).
  *
  * Choices, measured on the 2-core machine: 4 connections × 200 in flight (50/500/1000 gave no
  * better baseline; 1000 only raised latency). The baseline listener is exactly
@@ -54,8 +56,8 @@ const NOISY = 0.25
 const WATCHDOG_MS = 300_000
 /** A disturbed run is measured again only while the bench has run less than this (keeps it near 3 minutes). */
 const RETRY_BUDGET_MS = 100_000
-/** The gateway's GW_INFLUX_BATCH default: the baseline writer sends requests of this many points too. */
-const INFLUX_BATCH = 5000
+/** Points per InfluxDB write request, for the gateway (GW_INFLUX_BATCH) and the baseline writer alike. */
+const INFLUX_BATCH = Math.round(numEnv('BENCH_INFLUX_BATCH', 5000))
 const BENCH_START = performance.now()
 
 /** Busy CPU seconds of the whole machine so far (Linux /proc/stat; USER_HZ = 100), or undefined elsewhere. */
@@ -196,7 +198,7 @@ async function runScenario(s: Scenario, influx: InfluxServer | undefined): Promi
   const load = track(spawnChild<LoadApi>('./load.ts', `load:${s.id}`))
   const subProc = s.mode === 'baseline' && !SUB_IN_LOAD ? track(spawnChild<SubscriberApi>('./subscriber.ts', `subscriber:${s.id}`)) : undefined
   const sub: Pick<ChildHandle<SubscriberApi>, 'call'> | undefined = s.mode !== 'baseline' ? undefined : (subProc ?? load)
-  const forwardTo = s.forwards ? { url: requireInflux(influx).url, database: benchDatabase(s.id) } : undefined
+  const forwardTo = s.forwards ? { url: requireInflux(influx).url, database: benchDatabase(s.id), batch: INFLUX_BATCH } : undefined
   try {
     if (s.mode === 'influx') throw new Error(`${s.id} is not an MQTT scenario`)
     const start = await server.call('start', { mode: s.mode, ...(s.sync ? { sync: s.sync } : {}), devices: CLIENTS, ...(forwardTo ? { influx: forwardTo } : {}) })

@@ -25,8 +25,8 @@ export interface StartArg {
   mode: 'baseline' | 'gateway'
   sync?: 'full' | 'normal'
   devices: number
-  /** Forward to this InfluxDB (GW_INFLUX_URL, GW_INFLUX_DB). */
-  influx?: { url: string; database: string }
+  /** Forward to this InfluxDB (GW_INFLUX_URL, GW_INFLUX_DB, GW_INFLUX_BATCH). */
+  influx?: { url: string; database: string; batch: number }
 }
 
 export interface StartResult {
@@ -148,7 +148,7 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
     GW_DATA_DIR: dataDir,
     GW_LOG_LEVEL: 'silent',
     ...(arg.sync ? { GW_SYNC: arg.sync } : {}),
-    ...(arg.influx ? { GW_INFLUX_URL: arg.influx.url, GW_INFLUX_DB: arg.influx.database } : {}),
+    ...(arg.influx ? { GW_INFLUX_URL: arg.influx.url, GW_INFLUX_DB: arg.influx.database, GW_INFLUX_BATCH: String(arg.influx.batch) } : {}),
   })
   await traceGroupCommits()
   const gw = (gateway = new Gateway(config))
