@@ -1,6 +1,7 @@
 /**
  * The whole gateway in one process: SQLite store, device registry, ingest, broker, HTTP
- * API. Constructors do no I/O; start() opens everything, stop() closes it all (idempotent).
+ * API, and (with InfluxDB) the forwarder in a thread of its own. Constructors do no I/O;
+ * start() opens everything, stop() closes it all (idempotent).
  */
 import type { FastifyInstance } from 'fastify'
 import { startBroker, type RunningBroker } from '../broker/broker.js'
@@ -11,6 +12,7 @@ import { systemClock, type Clock } from './clock.js'
 import type { GatewayConfig } from './config.js'
 import { deviceErrorTopic, jobStatusTopic } from './contract/topics.js'
 import { DeviceRegistry } from './devices/device-registry.js'
+import { ForwarderHost } from './forwarder/forwarder-host.js'
 import { Ingest } from './ingest/ingest.js'
 import { JobRepository } from './jobs/job-repository.js'
 import { JobMonitor } from './jobs/job-monitor.js'
@@ -22,8 +24,6 @@ import { openDatabase, type Db } from './store/database.js'
 import { IngestLog } from './store/ingest-log.js'
 import { QuarantineRepository } from './store/quarantine-repository.js'
 import { SqliteReadingStore } from './store/sqlite-reading-store.js'
-import { InfluxForwarder } from './forwarder/forwarder.js'
-import { InfluxConnection } from './store/influx-client.js'
 import { configureInfluxOutbox } from './store/influx-outbox.js'
 
 export interface GatewayOptions {
@@ -42,7 +42,7 @@ export class Gateway {
   ingest: Ingest | undefined
   monitor: JobMonitor | undefined
   /** Forwards to InfluxDB when GW_INFLUX_URL is set; writeVerdict() queues a verdict for it. */
-  influx: InfluxForwarder | undefined
+  influx: ForwarderHost | undefined
   adminToken = ''
   packs: ReadonlyMap<string, RulePack> = new Map()
 
@@ -81,7 +81,8 @@ export class Gateway {
     configureInfluxOutbox(db, config.influx !== undefined)
     this.ingestLog = new IngestLog(db, { influxOutbox: config.influx !== undefined })
     if (config.influx) {
-      this.influx = new InfluxForwarder({ db, sink: new InfluxConnection(config.influx), clock, log, batchPoints: config.influx.batchPoints })
+      // In its own thread: forwarding must not slow down acknowledging readings.
+      this.influx = new ForwarderHost({ db, dataDir: config.dataDir, sync: config.sync, influx: config.influx, clock, log })
       this.influx.start()
     }
     // --- end InfluxDB ---

@@ -10,16 +10,19 @@
  * have come back empty), then does one of, in this order: re-route a window whose job
  * attachments changed, forward queued verdicts, recompute the roll-up of late hours (when
  * the backlog is forwarded, or once a minute), forward a batch of readings.
+ *
+ * The gateway runs it in a thread of its own (forwarder-thread.ts, forwarder-host.ts); the
+ * tests drive it directly, with a fake sink and timers or with drain().
  */
 import type { IPoint } from 'influx'
 import type { Clock } from '../clock.js'
 import type { Log } from '../log.js'
 import type { Db } from '../store/database.js'
 import { InfluxRefusedError, type InfluxSink } from '../store/influx-client.js'
-import { routePoints, verdictPoints, type VerdictRecord } from '../store/influx-points.js'
+import { queuedVerdict, routePoints, verdictPoints, type VerdictRecord } from '../store/influx-points.js'
 import { RESAMPLE_COVERS_MS } from '../store/influx-schema.js'
 import { Backoff, systemTimer, type Timer } from './backoff.js'
-import { InfluxOutbox, type OutboxBatch } from './outbox.js'
+import { InfluxOutbox, type OutboxBatch, type QueueStats } from './outbox.js'
 import { AttachmentLookup, PointReader } from './routing.js'
 
 export interface ForwarderOptions {
@@ -34,15 +37,14 @@ export interface ForwarderOptions {
   /** Wait between looks at an empty outbox. */
   pollMs?: number
   backoff?: { baseMs: number; capMs: number }
+  /** Called after each attempt (a cycle done or failed): the thread host reports progress then. */
+  onProgress?: () => void
 }
 
-export interface ForwarderStats {
-  enabled: true
-  state: 'stopped' | 'forwarding' | 'idle' | 'retrying'
-  /** Readings acknowledged but not yet in InfluxDB. */
-  backlog: number
-  /** How long the oldest of them has waited (0 when none). */
-  lagMs: number
+/** The forwarder's own state and counters (the rest of its stats is what waits in the outbox). */
+export interface ForwarderProgress {
+  running: boolean
+  retrying: boolean
   /** Readings forwarded since start. */
   forwarded: number
   /** Points written since start, rewrites after a failure included (readings of one device and time are one point per job). */
@@ -51,11 +53,14 @@ export interface ForwarderStats {
   failures: number
   lastError: string | null
   lastForwardedAt: number | null
-  /** Attachment windows still to re-route; verdicts waiting. */
-  reroutes: number
-  verdicts: number
-  /** Device-hours of late telemetry waiting for their roll-up to be recomputed. */
-  rollups: number
+}
+
+export type ForwarderStats = { enabled: true; state: 'stopped' | 'forwarding' | 'idle' | 'retrying' } & Omit<ForwarderProgress, 'running' | 'retrying'> & QueueStats
+
+export function forwarderStats(progress: ForwarderProgress, queue: QueueStats): ForwarderStats {
+  const { running, retrying, ...counters } = progress
+  const state = !running ? 'stopped' : retrying ? 'retrying' : queue.backlog > 0 ? 'forwarding' : 'idle'
+  return { enabled: true, state, ...queue, ...counters }
 }
 
 type Cycle = 'more' | 'idle'
@@ -110,26 +115,7 @@ export class InfluxForwarder {
    * with the readings' retries. Call when a job's verdict changes.
    */
   writeVerdict(v: VerdictRecord): void {
-    // Only what the points need: a full verdict carries messages and evidence too.
-    const record: VerdictRecord = {
-      jobId: v.jobId,
-      installerId: v.installerId,
-      rulePack: { id: v.rulePack.id, version: v.rulePack.version },
-      status: v.status,
-      steps: v.steps.map((s) => ({
-        id: s.id,
-        checks: s.checks.map((c) => ({
-          id: c.id,
-          status: c.status,
-          clause: c.clause,
-          severity: c.severity,
-          measured: c.measured,
-          ...(c.override ? { override: { status: c.override.status } } : {}),
-        })),
-      })),
-      at: v.at,
-    }
-    this.outbox.addVerdict(JSON.stringify(record))
+    this.outbox.addVerdict(queuedVerdict(v))
   }
 
   /** Forwards everything queued now, on a forwarder not started (tests, benches). Throws on the first failure. */
@@ -140,22 +126,12 @@ export class InfluxForwarder {
     }
   }
 
+  progress(): ForwarderProgress {
+    return { running: this.running, retrying: this.retrying, ...this.counters, lastError: this.lastError, lastForwardedAt: this.lastForwardedAt }
+  }
+
   stats(): ForwarderStats {
-    const backlog = this.outbox.backlog()
-    return {
-      enabled: true,
-      state: !this.running ? 'stopped' : this.retrying ? 'retrying' : backlog.readings > 0 ? 'forwarding' : 'idle',
-      backlog: backlog.readings,
-      lagMs: backlog.oldestQueuedAt === undefined ? 0 : Math.max(0, this.opts.clock.now() - backlog.oldestQueuedAt),
-      forwarded: this.counters.forwarded,
-      points: this.counters.points,
-      failures: this.counters.failures,
-      lastError: this.lastError,
-      lastForwardedAt: this.lastForwardedAt,
-      reroutes: this.outbox.requeuePending(),
-      verdicts: this.outbox.verdictsPending(),
-      rollups: this.outbox.rollupsPending(),
-    }
+    return forwarderStats(this.progress(), this.outbox.queued(this.opts.clock.now()))
   }
 
   private schedule(ms: number): void {
@@ -182,6 +158,7 @@ export class InfluxForwarder {
       delay = this.backoff.next()
       this.opts.log(this.backoff.failures === 1 ? 'warn' : 'debug', 'influx forwarding failed, will retry', { err: this.lastError, retryInMs: delay })
     }
+    this.opts.onProgress?.()
     this.schedule(delay)
   }
 

@@ -1,7 +1,9 @@
 /**
  * The forwarder's side of the outbox tables (created in gateway/store/influx-outbox.ts): read
  * the queued points in order, delete them once InfluxDB has them, re-queue windows whose job
- * attachments changed, and keep the verdicts and late roll-up hours waiting.
+ * attachments changed, and keep the verdicts and late roll-up hours waiting. Its write
+ * transactions are IMMEDIATE: it runs in its own thread, on its own connection, beside the
+ * ingest's writes.
  */
 import { CHANNEL_NAMES } from '../contract/channels.js'
 import type { Db } from '../store/database.js'
@@ -18,6 +20,19 @@ export interface OutboxBatch {
   points: QueuedPoint[]
   /** Readings the rows stand for. */
   readings: number
+}
+
+/** What waits in the outbox, as the forwarder's stats show it. */
+export interface QueueStats {
+  /** Readings acknowledged but not yet in InfluxDB. */
+  backlog: number
+  /** How long the oldest of them has waited (0 when none). */
+  lagMs: number
+  /** Attachment windows still to re-route; verdicts waiting. */
+  reroutes: number
+  verdicts: number
+  /** Device-hours of late telemetry waiting for their roll-up to be recomputed. */
+  rollups: number
 }
 
 export interface RequeueWindow {
@@ -91,7 +106,7 @@ export class InfluxOutbox {
     this.db.transaction(() => {
       for (const [device, hour] of lateHours) this.insertRollup.run(device, hour)
       this.deleteUpTo.run(id)
-    })()
+    }).immediate()
   }
 
   /** Readings waiting and when the oldest was queued: index look-ups only, no count. */
@@ -99,6 +114,17 @@ export class InfluxOutbox {
     const h = this.head.get()
     if (!h) return { readings: 0, oldestQueuedAt: undefined }
     return { readings: this.tail.get()!.upto - h.upto + h.n, oldestQueuedAt: h.queued_at }
+  }
+
+  queued(now: number): QueueStats {
+    const b = this.backlog()
+    return {
+      backlog: b.readings,
+      lagMs: b.oldestQueuedAt === undefined ? 0 : Math.max(0, now - b.oldestQueuedAt),
+      reroutes: this.requeuePending(),
+      verdicts: this.verdictsPending(),
+      rollups: this.rollupsPending(),
+    }
   }
 
   nextRequeue(): RequeueWindow | undefined {
@@ -141,7 +167,7 @@ export class InfluxOutbox {
       this.advanceRequeue.run(idx, next, r.id)
       return false
     })
-    return copy()
+    return copy.immediate()
   }
 
   requeuePending(): number {
@@ -174,7 +200,7 @@ export class InfluxOutbox {
   rolledUp(deviceId: string, hours: readonly number[]): void {
     this.db.transaction(() => {
       for (const h of hours) this.deleteRollup.run(deviceId, h)
-    })()
+    }).immediate()
   }
 
   rollupsPending(): number {

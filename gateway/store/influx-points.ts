@@ -65,6 +65,29 @@ export interface VerdictRecord {
   at: number
 }
 
+/** A verdict as the outbox keeps it (JSON): only what its points need, not messages or evidence. */
+export function queuedVerdict(v: VerdictRecord): string {
+  const record: VerdictRecord = {
+    jobId: v.jobId,
+    installerId: v.installerId,
+    rulePack: { id: v.rulePack.id, version: v.rulePack.version },
+    status: v.status,
+    steps: v.steps.map((s) => ({
+      id: s.id,
+      checks: s.checks.map((c) => ({
+        id: c.id,
+        status: c.status,
+        clause: c.clause,
+        severity: c.severity,
+        measured: c.measured,
+        ...(c.override ? { override: { status: c.override.status } } : {}),
+      })),
+    })),
+    at: v.at,
+  }
+  return JSON.stringify(record)
+}
+
 export interface VerdictPoints {
   verdict: IPoint[]
   check_result: IPoint[]

@@ -88,7 +88,9 @@ export class IngestLog {
       outbox?.begin()
       return entries.map(storeOne)
     })
-    this.group = new GroupCommit((entries) => commitBatch(entries))
+    // IMMEDIATE: the write lock first, then the outbox tail is read. A deferred transaction that
+    // read first could not write after the forwarder thread's connection committed (SQLITE_BUSY).
+    this.group = new GroupCommit((entries) => commitBatch.immediate(entries))
   }
 
   /** Resolves once the entry is committed to disk. */
