@@ -5,48 +5,23 @@
  * in-process gateway. The gateway's clock follows device time, so the ~3.7 hours of a
  * commissioning take seconds and every reading counts as live.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { verdictMismatches } from '../../firmware-sim/expectation.js'
-import { runScenario } from '../../firmware-sim/run.js'
 import { getScenario } from '../../firmware-sim/scenarios/index.js'
-import { ManualClock } from '../../gateway/clock.js'
 import type { Verdict } from '../../gateway/jobs/verdict-service.js'
-import { startHarness, type Harness } from '../helpers/gateway-harness.js'
+import { COMMISSIONINGS } from '../firmware-sim/timeline-helpers.js'
+import { simulatedSite } from './simulated-site.js'
 
 // 06:00 UTC is 14:00 on site (UTC+8): the whole procedure lies within one site day.
 const START = Date.UTC(2026, 10, 27, 6, 0, 0)
-const clock = new ManualClock(START)
-let h: Harness
-
-beforeAll(async () => {
-  h = await startHarness({ clock })
-})
-afterAll(async () => {
-  await h.close()
-})
-
+const site = simulatedSite(START)
 const verdicts = new Map<string, Verdict>()
 
-/** Plays a scenario live (the clock follows device time) once and returns the verdict after it ended. */
+/** Plays a scenario live once and returns the verdict after it ended. */
 async function play(scenario: string): Promise<Verdict> {
-  const cached = verdicts.get(scenario)
-  if (cached) return cached
-  const jobId = `e2e-${scenario}`
-  clock.set(START)
-  await runScenario({
-    mqttUrl: h.mqttUrl,
-    httpUrl: h.httpUrl,
-    adminToken: h.token,
-    scenario,
-    jobId,
-    startTs: START,
-    beforeEvent: (ts) => clock.set(Math.max(clock.now(), ts)),
-  })
-  clock.advance(1000)
-  const res = await h.api<Verdict>('GET', `/api/v1/jobs/${jobId}/verdict`)
-  expect(res.status).toBe(200)
-  verdicts.set(scenario, res.body)
-  return res.body
+  const v = verdicts.get(scenario) ?? (await site.play(scenario, `e2e-${scenario}`))
+  verdicts.set(scenario, v)
+  return v
 }
 
 const step = (v: Verdict, id: string) => {
@@ -64,20 +39,8 @@ const othersPass = (v: Verdict, ...except: string[]) => {
   for (const s of v.steps.filter((x) => !except.includes(x.id))) expect({ step: s.id, status: s.status }).toEqual({ step: s.id, status: 'pass' })
 }
 
-const NEW_SCENARIOS = [
-  'commissioning',
-  'tightness-leak',
-  'leak-hidden-by-warming',
-  'evacuation-wet',
-  'evacuation-leak',
-  'bad-insulation',
-  'no-earth',
-  'wrong-model',
-  'uncalibrated-meter',
-]
-
 describe('whole commissionings through MQTT to the verdict', () => {
-  it.each(NEW_SCENARIOS)('%s reaches the verdict the scenario states (overall, every step, failing checks)', async (name) => {
+  it.each(COMMISSIONINGS)('%s reaches the verdict the scenario states (overall, every step, failing checks)', async (name) => {
     const v = await play(name)
     expect(verdictMismatches(getScenario(name).expected, v)).toEqual([])
   })

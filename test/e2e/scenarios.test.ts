@@ -4,41 +4,12 @@
  * The gateway's clock follows the scenario's device time, so 30 minutes take milliseconds
  * and the evidence counts as live.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runScenario } from '../../firmware-sim/run.js'
-import { ManualClock } from '../../gateway/clock.js'
+import { describe, expect, it } from 'vitest'
 import type { Verdict } from '../../gateway/jobs/verdict-service.js'
-import { startHarness, type Harness } from '../helpers/gateway-harness.js'
+import { simulatedSite } from './simulated-site.js'
 
-const START = Date.UTC(2026, 10, 27, 8, 0, 0)
-const clock = new ManualClock(START)
-let h: Harness
-
-beforeAll(async () => {
-  h = await startHarness({ clock })
-})
-afterAll(async () => {
-  await h.close()
-})
-
-async function play(scenario: string, live = true): Promise<Verdict> {
-  const jobId = `e2e-${scenario}-${live ? 'live' : 'late'}`
-  clock.set(START)
-  await runScenario({
-    mqttUrl: h.mqttUrl,
-    httpUrl: h.httpUrl,
-    adminToken: h.token,
-    scenario,
-    jobId,
-    startTs: START,
-    // Live: the clock moves with device time. Late: the whole run is uploaded at the end.
-    beforeEvent: live ? (ts) => clock.set(Math.max(clock.now(), ts)) : () => clock.set(START + 3 * 3_600_000),
-  })
-  clock.advance(1000)
-  const res = await h.api<Verdict>('GET', `/api/v1/jobs/${jobId}/verdict`)
-  expect(res.status).toBe(200)
-  return res.body
-}
+const site = simulatedSite(Date.UTC(2026, 10, 27, 8, 0, 0))
+const play = (scenario: string, live = true) => site.play(scenario, `e2e-${scenario}-${live ? 'live' : 'late'}`, live)
 
 const testRun = (v: Verdict) => v.steps.find((s) => s.id === 'test_run')!
 const check = (v: Verdict, id: string) => testRun(v).checks.find((c) => c.id === id)!
@@ -81,6 +52,7 @@ describe('firmware-sim scenarios through MQTT to the verdict', () => {
   })
 
   it('garbage: malformed messages are quarantined and the good readings still pass', async () => {
+    const h = site.harness()
     const before = (await h.api<{ total: number }>('GET', '/api/v1/quarantine')).body.total
     const v = await play('garbage')
     expectTestRun(v, 'pass')
