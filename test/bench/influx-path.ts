@@ -39,6 +39,17 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/** Resident memory of a process in bytes (Linux /proc), or undefined. */
+export function processRssBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return kb === undefined ? undefined : Number(kb) * 1024
+  } catch {
+    return undefined
+  }
+}
+
 export interface LagSummary {
   /** Age of the oldest reading not yet in InfluxDB, sampled while the load ran. */
   lagP50: number

@@ -26,7 +26,7 @@ import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { startInfluxServer, type InfluxServer } from '../helpers/influx-server.js'
-import { benchDatabase, processCpuSeconds, readingsInInflux, setUpDatabase, summarizeLag, type LagSummary } from './influx-path.js'
+import { benchDatabase, processCpuSeconds, processRssBytes, readingsInInflux, setUpDatabase, summarizeLag, type LagSummary } from './influx-path.js'
 import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
 import { spawnChild, type ChildHandle } from './ipc.js'
 import type { LoadApi, RunResult } from './load.js'
@@ -136,8 +136,9 @@ interface ForwardingOutcome {
   seconds: number
   readingsPerSec: number
   lag: LagSummary
-  /** influxd's CPU over the run (cores). */
+  /** influxd's CPU over the run (cores), and its resident memory after it. */
   influxCpu: number | undefined
+  influxRss: number | undefined
   /** Readings in InfluxDB after the run, all runs of the scenario together, and how many were acknowledged. */
   inInflux: number
   acknowledged: number
@@ -152,6 +153,7 @@ interface InfluxBaseOutcome {
   readingsPerSec: number
   write: WriteResult
   influxCpu: number | undefined
+  influxRss: number | undefined
   writerCpu: number
   otherCpu?: number
   inInflux: number
@@ -287,6 +289,7 @@ async function runScenario(s: Scenario, influx: InfluxServer | undefined): Promi
           readingsPerSec: readings / seconds,
           lag: summarizeLag(trace, run.lastAckAt),
           influxCpu: influxCpuS === undefined ? undefined : influxCpuS / ((after.at - before.at) / 1000),
+          influxRss: processRssBytes(influx?.pid),
           inInflux,
           acknowledged: rowsExpected,
         }
@@ -355,6 +358,7 @@ async function runInfluxBaseline(s: Scenario, influx: InfluxServer): Promise<Inf
         readingsPerSec: readings / (wallMs / 1000),
         write: result,
         influxCpu: influxS === undefined ? undefined : influxS / (wallMs / 1000),
+        influxRss: processRssBytes(influx.pid),
         writerCpu: result.cpuUs / (wallMs * 1000),
         ...(other !== undefined ? { otherCpu: other } : {}),
         inInflux: await readingsInInflux(influx.url, database),
@@ -372,12 +376,13 @@ async function runInfluxBaseline(s: Scenario, influx: InfluxServer): Promise<Inf
 }
 
 const pct = (x: number | undefined): string => (x === undefined ? '?' : `${Math.round(x * 100)}%`)
+const rssMb = (bytes: number | undefined): string => (bytes === undefined ? '?' : mb(bytes))
 const fmtOther = (x: number | undefined): string => (x === undefined ? '?' : `${pct(x)}${x > NOISY ? ' ⚠' : ''}`)
 
 /** The InfluxDB path: per payload kind, the baseline row, then the gateway rows against it. */
 function reportInflux(bases: InfluxBaseOutcome[], gateways: Outcome[]): string {
   const rows: string[][] = [
-    ['scenario', 'points', 'readings', 's', 'readings/s into InfluxDB', 'vs InfluxDB alone', 'PUBACK msg/s', 'write p50/p99 ms', 'lag p50/p99/max ms', 'max backlog', 'drain ms', 'CPU gw/load/influxd', 'other CPU', 'in InfluxDB'],
+    ['scenario', 'points', 'readings', 's', 'readings/s into InfluxDB', 'vs InfluxDB alone', 'PUBACK msg/s', 'write p50/p99 ms', 'lag p50/p99/max ms', 'max backlog', 'drain ms', 'CPU gw/load/influxd', 'other CPU', 'RSS MB gw/influxd', 'gw heap MB', 'in InfluxDB'],
   ]
   const check = (n: number, of: number): string => (n === of ? `ok ${fmtInt(n)}` : `LOST: ${fmtInt(n)} of ${fmtInt(of)}`)
   for (const kind of ['single', 'eight'] as const) {
@@ -396,6 +401,8 @@ function reportInflux(bases: InfluxBaseOutcome[], gateways: Outcome[]): string {
       '',
       `-/${pct(b.writerCpu)}/${pct(b.influxCpu)}`,
       fmtOther(b.otherCpu),
+      `-/${rssMb(b.influxRss)}`,
+      '',
       check(b.inInflux, b.acknowledged),
     ])
     for (const o of gateways.filter((g) => g.scenario.kind === kind)) {
@@ -414,6 +421,8 @@ function reportInflux(bases: InfluxBaseOutcome[], gateways: Outcome[]): string {
         fmtInt(f.lag.drainMs),
         `${pct(o.serverCpu)}/${pct(o.loadCpu)}/${pct(f.influxCpu)}`,
         fmtOther(o.otherCpu),
+        `${mb(o.after.rss)}/${rssMb(f.influxRss)}`,
+        mb(o.after.heapUsed),
         check(f.inInflux, f.acknowledged),
       ])
     }
@@ -539,7 +548,8 @@ async function main(): Promise<number> {
     console.log('to /write one request at a time by a bare client; readings/s = readings / (first request → last 204).')
     console.log('Gateway → InfluxDB: readings / (first publish → forwarder backlog empty), i.e. acknowledged over MQTT, stored in SQLite and in InfluxDB;')
     console.log('lag = age of the oldest acknowledged reading not yet in InfluxDB, sampled every 50 ms while the load ran; drain = last PUBACK → backlog empty.')
-    console.log('CPU gw = gateway process over the whole run, drain included. "in InfluxDB" counts the readings there after the run (warm-up included).')
+    console.log('CPU gw = gateway process (both threads) over the whole run, drain included; RSS and heap after the run.')
+    console.log('"in InfluxDB" counts the readings there after the run (warm-up included).')
     for (const o of forwarding) {
       const f = o.forwarding!
       const b = influxBases.find((x) => x.scenario.kind === o.scenario.kind)
