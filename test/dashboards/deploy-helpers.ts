@@ -1,5 +1,5 @@
 /** Helpers of deploy.test.ts: the Compose schema validator and the gateway's import graph. */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { Ajv2019, type ValidateFunction } from 'ajv/dist/2019.js'
@@ -38,7 +38,8 @@ export function composeValidator(): ValidateFunction {
 }
 
 /**
- * Every repository file reachable by relative imports from `entry`, and every package
+ * Every repository file (or data directory) reachable by relative imports or
+ * `new URL('./…', import.meta.url)` from `entry`, and every package
  * imported by name on the way (node: built-ins left out). Type-only imports count too: tsx
  * drops them, so this errs on the safe side.
  */
@@ -50,9 +51,12 @@ export function importsOf(root: string, entry: string): { files: string[]; packa
     const file = todo.pop()!
     if (files.has(file)) continue
     files.add(file)
+    // A directory loaded by URL (rule packs) is data: it must be in the image, there is nothing to follow.
+    if (statSync(join(root, file)).isDirectory()) continue
     const text = readFileSync(join(root, file), 'utf8')
-    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)) {
-      const spec = m[1] ?? m[2] ?? ''
+    // Static and dynamic imports, and files loaded by URL (a worker thread's entry).
+    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)|new URL\('(\.[^']+)',\s*import\.meta\.url\)/g)) {
+      const spec = m[1] ?? m[2] ?? m[3] ?? ''
       if (spec.startsWith('.')) {
         const target = relative(root, join(root, dirname(file), spec.replace(/\.js$/, '.ts')))
         if (!existsSync(join(root, target))) throw new Error(`${file}: import ${spec} → ${target} does not exist`)
