@@ -26,13 +26,14 @@ import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { startInfluxServer, type InfluxServer } from '../helpers/influx-server.js'
-import { benchDatabase, processCpuSeconds, processRssBytes, readingsInInflux, setUpDatabase, summarizeLag, type LagSummary } from './influx-path.js'
+import { benchDatabase, processCpuSeconds, processRssBytes, readingsInInflux, setUpDatabase, summarizeLag } from './influx-path.js'
 import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
 import { spawnChild, type ChildHandle } from './ipc.js'
 import type { LoadApi, RunResult } from './load.js'
-import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC, type PayloadKind } from './payloads.js'
-import type { Sample, ServerApi, StartResult } from './server.js'
-import { fmtInt, fmtMs, mb, table } from './stats.js'
+import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC } from './payloads.js'
+import { NOISY, report, reportInflux, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
+import type { ServerApi } from './server.js'
+import { fmtInt, fmtMs } from './stats.js'
 import type { SubscriberApi } from './subscriber.js'
 
 const numEnv = (name: string, dflt: number): number => {
@@ -51,8 +52,6 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(','))
 // The baseline's subscriber shares the load generator's process by default: on 2 cores that
 // gave the higher baseline (≈ 37-47k vs ≈ 30k msg/s with a third process), i.e. the stricter ratio.
 const SUB_IN_LOAD = process.env.BENCH_SUBSCRIBER !== 'process'
-/** Other CPU (in cores) above which a row is flagged as disturbed by other work on the machine. */
-const NOISY = 0.25
 const WATCHDOG_MS = 300_000
 /** A disturbed run is measured again only while the bench has run less than this (keeps it near 3 minutes). */
 const RETRY_BUDGET_MS = 100_000
@@ -79,19 +78,6 @@ async function machineBusyShare(ms: number): Promise<number | undefined> {
   return a === undefined || b === undefined ? undefined : (b - a) / (ms / 1000) / availableParallelism()
 }
 
-interface Scenario {
-  id: string
-  label: string
-  /** baseline: plain aedes; gateway: the gateway under MQTT load; influx: influxd alone, written to directly. */
-  mode: 'baseline' | 'gateway' | 'influx'
-  sync?: 'full' | 'normal'
-  /** The gateway forwards to InfluxDB; its run ends when every reading is there. */
-  forwards?: boolean
-  kind: PayloadKind
-  /** Messages (influx: points) in the measured run, all connections (devices) together. */
-  messages: number
-  warmup: number
-}
 
 const perClient = (n: number): number => Math.max(1, Math.round((n * SCALE) / CLIENTS))
 
@@ -108,58 +94,6 @@ const SCENARIOS: Scenario[] = [
   { id: 'gw8-influx', label: 'gateway → InfluxDB, 8 readings/msg, full', mode: 'gateway', sync: 'full', forwards: true, kind: 'eight', messages: 100_000, warmup: 10_000 },
 ]
 
-interface Outcome {
-  scenario: Scenario
-  messages: number
-  readings: number
-  seconds: number
-  /** Baseline: messages received by the subscriber per second; gateway: messages acknowledged (= stored) per second. */
-  msgPerSec: number
-  readingsPerSec: number
-  run: RunResult
-  serverCpu: number
-  loadCpu: number
-  subCpu?: number
-  /** CPU used by processes other than this bench's during the measured run, in cores (estimate). */
-  otherCpu?: number
-  after: Sample
-  start: StartResult
-  commits?: { commits: number; meanBatch: number; maxBatch: number; meanMs: number; loopShare: number }
-  stored?: { expected: number; counted: number; rows: number; rowsExpected: number; duplicates: number; quarantined: number; ok: boolean }
-  /** Gateway forwarding to InfluxDB: first publish → every reading in InfluxDB, and the forwarder's lag meanwhile. */
-  forwarding?: ForwardingOutcome
-  /** Measured runs made (2 when the first was disturbed by other work; the less disturbed one is shown). */
-  attempts: number
-}
-
-interface ForwardingOutcome {
-  seconds: number
-  readingsPerSec: number
-  lag: LagSummary
-  /** influxd's CPU over the run (cores), and its resident memory after it. */
-  influxCpu: number | undefined
-  influxRss: number | undefined
-  /** Readings in InfluxDB after the run, all runs of the scenario together, and how many were acknowledged. */
-  inInflux: number
-  acknowledged: number
-}
-
-/** The InfluxDB baseline: influxd's own write rate for the points the forwarder would write. */
-interface InfluxBaseOutcome {
-  scenario: Scenario
-  points: number
-  readings: number
-  seconds: number
-  readingsPerSec: number
-  write: WriteResult
-  influxCpu: number | undefined
-  influxRss: number | undefined
-  writerCpu: number
-  otherCpu?: number
-  inInflux: number
-  acknowledged: number
-  attempts: number
-}
 
 /** Every shortfall of stored readings, in any measured run. */
 const lostAny: string[] = []
@@ -375,92 +309,6 @@ async function runInfluxBaseline(s: Scenario, influx: InfluxServer): Promise<Inf
   }
 }
 
-const pct = (x: number | undefined): string => (x === undefined ? '?' : `${Math.round(x * 100)}%`)
-const rssMb = (bytes: number | undefined): string => (bytes === undefined ? '?' : mb(bytes))
-const fmtOther = (x: number | undefined): string => (x === undefined ? '?' : `${pct(x)}${x > NOISY ? ' ⚠' : ''}`)
-
-/** The InfluxDB path: per payload kind, the baseline row, then the gateway rows against it. */
-function reportInflux(bases: InfluxBaseOutcome[], gateways: Outcome[]): string {
-  const rows: string[][] = [
-    ['scenario', 'points', 'readings', 's', 'readings/s into InfluxDB', 'vs InfluxDB alone', 'PUBACK msg/s', 'write p50/p99 ms', 'lag p50/p99/max ms', 'max backlog', 'drain ms', 'CPU gw/load/influxd', 'other CPU', 'RSS MB gw/influxd', 'gw heap MB', 'in InfluxDB'],
-  ]
-  const check = (n: number, of: number): string => (n === of ? `ok ${fmtInt(n)}` : `LOST: ${fmtInt(n)} of ${fmtInt(of)}`)
-  for (const kind of ['single', 'eight'] as const) {
-    const b = bases.find((x) => x.scenario.kind === kind)
-    if (b) rows.push([
-      `${b.scenario.label}${b.attempts > 1 ? ' ²' : ''}`,
-      fmtInt(b.points),
-      fmtInt(b.readings),
-      b.seconds.toFixed(2),
-      fmtInt(b.readingsPerSec),
-      '',
-      '',
-      `${fmtMs(b.write.latency.p50)}/${fmtMs(b.write.latency.p99)}`,
-      '',
-      '',
-      '',
-      `-/${pct(b.writerCpu)}/${pct(b.influxCpu)}`,
-      fmtOther(b.otherCpu),
-      `-/${rssMb(b.influxRss)}`,
-      '',
-      check(b.inInflux, b.acknowledged),
-    ])
-    for (const o of gateways.filter((g) => g.scenario.kind === kind)) {
-      const f = o.forwarding!
-      rows.push([
-        `${o.scenario.label}${o.attempts > 1 ? ' ²' : ''}`,
-        fmtInt(o.messages),
-        fmtInt(o.readings),
-        f.seconds.toFixed(2),
-        fmtInt(f.readingsPerSec),
-        b ? `${(f.readingsPerSec / b.readingsPerSec).toFixed(2)}×` : '',
-        fmtInt(o.msgPerSec),
-        '',
-        `${fmtMs(f.lag.lagP50)}/${fmtMs(f.lag.lagP99)}/${fmtMs(f.lag.lagMax)}`,
-        fmtInt(f.lag.backlogMax),
-        fmtInt(f.lag.drainMs),
-        `${pct(o.serverCpu)}/${pct(o.loadCpu)}/${pct(f.influxCpu)}`,
-        fmtOther(o.otherCpu),
-        `${mb(o.after.rss)}/${rssMb(f.influxRss)}`,
-        mb(o.after.heapUsed),
-        check(f.inInflux, f.acknowledged),
-      ])
-    }
-  }
-  return table(rows)
-}
-
-function report(outcomes: Outcome[], base: Outcome | undefined): string {
-  const rows: string[][] = [
-    ['scenario', 'messages', 'readings', 's', 'msg/s', 'readings/s', 'vs base', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'CPU srv/load/sub', 'other CPU', 'srv RSS MB', 'heap MB', 'stored check'],
-  ]
-  for (const o of outcomes) {
-    const cpu = [o.serverCpu, o.loadCpu, o.subCpu].filter((x): x is number => x !== undefined).map((x) => `${Math.round(x * 100)}%`).join('/')
-    const check = o.stored
-      ? o.stored.ok
-        ? `ok ${fmtInt(o.stored.counted)}`
-        : `LOST: ${fmtInt(o.stored.counted)} of ${fmtInt(o.stored.expected)} (dup ${o.stored.duplicates}, quar ${o.stored.quarantined}, rows ${o.stored.rows}/${o.stored.rowsExpected})`
-      : 'n/a (relay)'
-    rows.push([
-      `${o.scenario.label}${o.attempts > 1 ? ' ²' : ''}`,
-      fmtInt(o.messages),
-      o.scenario.mode === 'baseline' ? '-' : fmtInt(o.readings),
-      o.seconds.toFixed(2),
-      fmtInt(o.msgPerSec),
-      o.scenario.mode === 'baseline' ? '-' : fmtInt(o.readingsPerSec),
-      base && o.scenario.mode === 'gateway' && o.scenario.kind === 'single' && !o.scenario.forwards ? `${(o.msgPerSec / base.msgPerSec).toFixed(2)}×` : '',
-      fmtMs(o.run.latency.p50),
-      fmtMs(o.run.latency.p99),
-      fmtMs(o.run.latency.max),
-      cpu,
-      fmtOther(o.otherCpu),
-      mb(o.after.rss),
-      mb(o.after.heapUsed),
-      check,
-    ])
-  }
-  return table(rows)
-}
 
 async function main(): Promise<number> {
   const scenarios = SCENARIOS.filter((s) => !ONLY || ONLY.has(s.id))
