@@ -14,7 +14,7 @@ import type { Reading } from '../../gateway/contract/reading.js'
 import type { InstalledUnit } from '../../gateway/jobs/job.js'
 import { stepStatusFromChecks, type CheckResult, type Severity, type StepResult } from '../result.js'
 import { finite, sourced } from '../sourced.js'
-import { channelReadings } from './series.js'
+import { channelReadings, type StepInput } from './series.js'
 
 export const ElectricalParamsSchema = z
   .object({
@@ -52,14 +52,7 @@ export const ElectricalFactsSchema = z.object({
 type Facts = z.infer<typeof ElectricalFactsSchema>
 type FactKey = keyof Facts
 
-export interface ElectricalInput {
-  params: ElectricalParams
-  unit: InstalledUnit
-  window: { start: number; stop?: number | undefined }
-  now: number
-  facts: Record<string, unknown>
-  readings: Partial<Record<ChannelName, readonly Reading[]>>
-}
+export type ElectricalInput = StepInput<ElectricalParams> & { unit: InstalledUnit }
 
 interface Context {
   p: ElectricalParams

@@ -22,7 +22,7 @@ import type { Reading } from '../../gateway/contract/reading.js'
 import { formatDuration } from '../format-duration.js'
 import { stepStatusFromChecks, type CheckResult, type StepResult } from '../result.js'
 import { finite, sourced } from '../sourced.js'
-import { byTime, channelReadings, evidence, lastMinReading, levelAt, maxReading, seconds, seriesByDevice, windowEnd, type ReadingsByChannel, type Series, type StepWindow } from './series.js'
+import { byTime, channelReadings, evidence, lastMinReading, levelAt, maxReading, seconds, seriesByDevice, windowEnd, type Series, type StepInput } from './series.js'
 
 export const EvacuationParamsSchema = z
   .object({
@@ -38,15 +38,8 @@ export const EvacuationParamsSchema = z
 
 export type EvacuationParams = z.infer<typeof EvacuationParamsSchema>
 
-export interface EvacuationInput {
-  params: EvacuationParams
-  window: StepWindow
-  /** Evaluation time, ms. While running, readings dated after it are ignored. */
-  now: number
-  /** Facts declared with the start marker (none are needed by this step). */
-  facts: Record<string, unknown>
-  readings: ReadingsByChannel
-}
+/** No facts are needed by this step. */
+export type EvacuationInput = StepInput<EvacuationParams>
 
 // Water boils off at ~17,500 microns at 20 °C, so a moisture rise levels off below it; a
 // level above 100,000 microns (13 kPa abs) means the vacuum was broken (or a gross leak).

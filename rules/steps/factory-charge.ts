@@ -13,11 +13,10 @@
 import { z } from 'zod'
 
 import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
 import type { InstalledUnit } from '../../gateway/jobs/job.js'
 import { stepStatusFromChecks, type CheckResult, type StepResult } from '../result.js'
 import { finite, sourced } from '../sourced.js'
-import { channelReadings, maxReading } from './series.js'
+import { channelReadings, maxReading, type StepInput } from './series.js'
 
 export const FactoryChargeParamsSchema = z
   .object({
@@ -42,14 +41,7 @@ export type ChargeGauge = z.infer<typeof ChargeGaugeSchema>
 /** The start-marker facts this step reads. Other keys are ignored. */
 export const FactoryChargeFactsSchema = z.object({ indoor: ChargeGaugeSchema.optional(), outdoor: ChargeGaugeSchema.optional() })
 
-export interface FactoryChargeInput {
-  params: FactoryChargeParams
-  unit: InstalledUnit
-  window: { start: number; stop?: number | undefined }
-  now: number
-  facts: Record<string, unknown>
-  readings: Partial<Record<ChannelName, readonly Reading[]>>
-}
+export type FactoryChargeInput = StepInput<FactoryChargeParams> & { unit: InstalledUnit }
 
 type Side = 'indoor' | 'outdoor'
 type Gauge = { channel: ChannelName; deviceId?: string | undefined }

@@ -16,7 +16,7 @@ import type { InstalledUnit } from '../../gateway/jobs/job.js'
 import { stepStatusFromChecks, type CheckResult, type StepResult } from '../result.js'
 import { finite, sourced } from '../sourced.js'
 import { formatDuration } from '../format-duration.js'
-import { channelReadings, evidence as range } from './series.js'
+import { channelReadings, evidence as range, type StepInput } from './series.js'
 
 export const PowerTestParamsSchema = z
   .object({
@@ -30,17 +30,8 @@ export const PowerTestParamsSchema = z
   .strict()
 export type PowerTestParams = z.infer<typeof PowerTestParamsSchema>
 
-export interface PowerTestInput {
-  params: PowerTestParams
-  unit: InstalledUnit
-  /** The installer's start/stop markers, ms. No stop: the step is still open. */
-  window: { start: number; stop?: number | undefined }
-  /** Evaluation time, ms. While running, readings dated after it are ignored. */
-  now: number
-  /** Facts declared on the start marker; the power test uses none. */
-  facts: Record<string, unknown>
-  readings: Partial<Record<ChannelName, readonly Reading[]>>
-}
+/** The power test uses no facts. */
+export type PowerTestInput = StepInput<PowerTestParams> & { unit: InstalledUnit }
 
 const CHANNEL: ChannelName = 'current_a'
 const CLAUSE = 'S2'

@@ -13,7 +13,18 @@ export type ReadingsByChannel = Partial<Record<ChannelName, readonly Reading[]>>
 /** The installer's start/stop markers, ms. No stop: the step is still running. */
 export interface StepWindow {
   start: number
-  stop?: number
+  stop?: number | undefined
+}
+
+/** What a step's evaluator is given: everything, so that it stays pure (no clock, no I/O). */
+export interface StepInput<P> {
+  params: P
+  window: StepWindow
+  /** Evaluation time, ms. While running, readings dated after it are ignored. */
+  now: number
+  /** Facts declared with the start marker. */
+  facts: Record<string, unknown>
+  readings: ReadingsByChannel
 }
 
 /** One device's readings of one channel, sorted by device time. */

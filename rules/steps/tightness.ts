@@ -25,7 +25,7 @@ import { formatDuration } from '../format-duration.js'
 import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from '../result.js'
 import { finite, sourced } from '../sourced.js'
 import { filledTo, findHolds, type Hold } from './pressure-holds.js'
-import { channelReadings, evidence, fitAt, maxReading, seconds, seriesByDevice, windowEnd, type ReadingsByChannel, type Series, type StepWindow } from './series.js'
+import { channelReadings, evidence, fitAt, maxReading, seconds, seriesByDevice, windowEnd, type Series, type StepInput } from './series.js'
 
 export const TightnessParamsSchema = z
   .object({
@@ -43,15 +43,8 @@ export const TightnessParamsSchema = z
 
 export type TightnessParams = z.infer<typeof TightnessParamsSchema>
 
-export interface TightnessInput {
-  params: TightnessParams
-  window: StepWindow
-  /** Evaluation time, ms. While running, readings dated after it are ignored. */
-  now: number
-  /** Facts declared with the start marker; `gas` is the test gas. */
-  facts: Record<string, unknown>
-  readings: ReadingsByChannel
-}
+/** `facts.gas` is the test gas the installer declared. */
+export type TightnessInput = StepInput<TightnessParams>
 
 const KELVIN = 273.15
 /** Nitrogen at constant volume (ideal gas): P2(abs) = P1(abs) × T2/T1 in kelvin (DOMAIN.md, tightness). */
