@@ -12,6 +12,7 @@ import type Database from 'better-sqlite3'
 // Gateway modules are imported only in gateway mode, so the baseline does not depend on them.
 import type { ForwarderStats } from '../../gateway/forwarder/forwarder.js'
 import type { Gateway } from '../../gateway/gateway.js'
+import type { Harness } from '../helpers/gateway-harness.js'
 import type { IngestCounters } from '../../gateway/ingest/ingest.js'
 import { serve, wallNow } from './ipc.js'
 
@@ -114,6 +115,7 @@ const FS_TYPES: Record<number, string> = {
 }
 
 let gateway: Gateway | undefined
+let harness: Harness | undefined
 let baseline: { aedes: Aedes; server: Server } | undefined
 let dataDir: string | undefined
 
@@ -138,32 +140,21 @@ async function startBaseline(arg: StartArg): Promise<StartResult> {
 }
 
 async function startGateway(arg: StartArg): Promise<StartResult> {
-  const { loadConfig } = await import('../../gateway/config.js')
-  const { Gateway } = await import('../../gateway/gateway.js')
+  const { startHarness } = await import('../helpers/gateway-harness.js')
   dataDir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), 'gw-bench-'))
-  const config = loadConfig({
-    GW_MQTT_PORT: '0',
-    GW_HTTP_PORT: '0',
-    GW_BIND: '127.0.0.1',
-    GW_DATA_DIR: dataDir,
-    GW_LOG_LEVEL: 'silent',
-    ...(arg.sync ? { GW_SYNC: arg.sync } : {}),
-    ...(arg.influx ? { GW_INFLUX_URL: arg.influx.url, GW_INFLUX_DB: arg.influx.database, GW_INFLUX_BATCH: String(arg.influx.batch) } : {}),
-  })
   await traceGroupCommits()
-  const gw = (gateway = new Gateway(config))
-  await gw.start()
+  harness = await startHarness({
+    dataDir,
+    env: {
+      GW_SYNC: arg.sync ?? 'full',
+      ...(arg.influx ? { GW_INFLUX_URL: arg.influx.url, GW_INFLUX_DB: arg.influx.database, GW_INFLUX_BATCH: String(arg.influx.batch) } : {}),
+    },
+  })
+  const gw = (gateway = harness.gateway)
   const creds: Credentials[] = []
   for (let i = 0; i < arg.devices; i++) {
     const id = `bench-meter-${i}`
-    const res = await fetch(`http://127.0.0.1:${gw.httpPort}/api/v1/devices`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${gw.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id, kind: 'meter' }),
-    })
-    const body = (await res.json()) as { id?: string; secret?: string }
-    if (res.status !== 201 || typeof body.secret !== 'string') throw new Error(`register ${id}: ${res.status} ${JSON.stringify(body)}`)
-    creds.push({ clientId: `bench-pub-${i}`, username: id, password: body.secret })
+    creds.push({ clientId: `bench-pub-${i}`, username: id, password: await harness.register(id) })
   }
   const db = gatewayDb(gw)
   const sync = db.pragma('synchronous', { simple: true }) as number
@@ -245,7 +236,7 @@ serve<ServerApi>({
   forwarderSettled: ({ timeoutMs }) => forwarderSettled(timeoutMs),
   stop: async () => {
     if (watch) clearInterval(watch.timer)
-    if (gateway) await gateway.stop()
+    await harness?.close()
     if (baseline) {
       const { aedes, server } = baseline
       server.close()
