@@ -12,8 +12,8 @@ import type Database from 'better-sqlite3'
 // Gateway modules are imported only in gateway mode, so the baseline does not depend on them.
 import type { ForwarderStats } from '../../gateway/forwarder/forwarder.js'
 import type { Gateway } from '../../gateway/gateway.js'
-import type { Harness } from '../helpers/gateway-harness.js'
 import type { IngestCounters } from '../../gateway/ingest/ingest.js'
+import type { Harness } from '../helpers/gateway-harness.js'
 import { serve, wallNow } from './ipc.js'
 
 export interface Credentials {
@@ -87,7 +87,6 @@ export interface ForwarderTrace {
   samples: { at: number; backlog: number; lagMs: number }[]
   /** Wall clock when the backlog was first seen empty. */
   settledAt: number
-  final: ForwarderStats
 }
 
 export type ServerApi = {
@@ -190,7 +189,7 @@ function forwarderSettled(timeoutMs: number): Promise<ForwarderTrace> {
       const s = forwarderStats()
       const at = wallNow()
       samples.push({ at, backlog: s.backlog, lagMs: s.lagMs })
-      if (s.backlog === 0 && s.reroutes === 0) return resolve({ samples, settledAt: at, final: s })
+      if (s.backlog === 0 && s.reroutes === 0) return resolve({ samples, settledAt: at })
       if (Date.now() > deadline) return reject(new Error(`forwarder backlog ${s.backlog} after ${timeoutMs} ms (${s.state}; last error: ${s.lastError})`))
       setTimeout(look, 5)
     }
