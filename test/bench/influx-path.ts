@@ -1,12 +1,10 @@
 /**
  * Helpers of the bench's InfluxDB path: the database each scenario writes to (laid out by the
- * gateway's own setup), what reached InfluxDB, influxd's CPU time, and the forwarder's lag
+ * gateway's own setup), influxd's CPU time and memory, and the forwarder's lag
  * under load from the samples server.ts took.
  */
 import { readFileSync } from 'node:fs'
 import { InfluxConnection } from '../../gateway/store/influx-client.js'
-import { qualified } from '../../gateway/store/influx-schema.js'
-import { influxRows } from '../helpers/influx-server.js'
 import type { ForwarderTrace } from './server.js'
 import { percentile } from './stats.js'
 
@@ -16,14 +14,6 @@ export const benchDatabase = (scenarioId: string): string => `bench_${scenarioId
 /** Creates the database, retention policies and continuous query exactly as the gateway does. */
 export async function setUpDatabase(url: string, database: string): Promise<void> {
   await new InfluxConnection({ url, database, username: undefined, password: undefined, batchPoints: 5000, inServiceRetention: '400d' }).setup()
-}
-
-/** Readings in the database's in-service telemetry: the channel fields counted (lag_s is not a reading). */
-export async function readingsInInflux(url: string, database: string): Promise<number> {
-  const [row] = await influxRows(url, `SELECT count(*) FROM ${qualified(database, 'telemetry')}`)
-  let n = 0
-  for (const [col, v] of Object.entries(row ?? {})) if (col.startsWith('count_') && col !== 'count_lag_s') n += Number(v)
-  return n
 }
 
 /** CPU seconds a process has used (Linux /proc; USER_HZ = 100), or undefined. */

@@ -25,8 +25,8 @@
 import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
-import { startInfluxServer, type InfluxServer } from '../helpers/influx-server.js'
-import { benchDatabase, processCpuSeconds, processRssBytes, readingsInInflux, setUpDatabase, summarizeLag } from './influx-path.js'
+import { startInfluxServer, telemetryReadings, type InfluxServer } from '../helpers/influx-server.js'
+import { benchDatabase, processCpuSeconds, processRssBytes, setUpDatabase, summarizeLag } from './influx-path.js'
 import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
 import { spawnChild, type ChildHandle } from './ipc.js'
 import type { LoadApi, RunResult } from './load.js'
@@ -217,7 +217,7 @@ async function runScenario(s: Scenario, influx: InfluxServer | undefined): Promi
       }
       if (forwardTo && trace) {
         const seconds = (trace.settledAt - run.firstPublishAt) / 1000
-        const inInflux = await readingsInInflux(forwardTo.url, forwardTo.database)
+        const inInflux = await telemetryReadings(forwardTo.url, forwardTo.database)
         outcome.forwarding = {
           seconds,
           readingsPerSec: readings / seconds,
@@ -295,7 +295,7 @@ async function runInfluxBaseline(s: Scenario, influx: InfluxServer): Promise<Inf
         influxRss: processRssBytes(influx.pid),
         writerCpu: result.cpuUs / (wallMs * 1000),
         ...(other !== undefined ? { otherCpu: other } : {}),
-        inInflux: await readingsInInflux(influx.url, database),
+        inInflux: await telemetryReadings(influx.url, database),
         acknowledged,
         attempts: 1,
       }

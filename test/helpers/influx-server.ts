@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { qualified } from '../../gateway/store/influx-schema.js'
 
 export interface InfluxServer {
   /** http://127.0.0.1:<port> */
@@ -188,4 +189,18 @@ export async function influxRows(url: string, q: string, db?: string): Promise<R
     for (const v of s.values) rows.push({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) })
   }
   return rows
+}
+
+/**
+ * Readings in a database's in-service telemetry: every channel field counted (lag_s is not a
+ * reading); 0 while no forwarder has created the database.
+ */
+export async function telemetryReadings(url: string, database: string): Promise<number> {
+  const rows = await influxRows(url, `SELECT count(*) FROM ${qualified(database, 'telemetry')}`).catch((err: Error) => {
+    if (/database not found/.test(err.message)) return []
+    throw err
+  })
+  let n = 0
+  for (const [col, v] of Object.entries(rows[0] ?? {})) if (col.startsWith('count_') && col !== 'count_lag_s') n += Number(v)
+  return n
 }

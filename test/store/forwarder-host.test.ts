@@ -16,7 +16,7 @@ import { openDatabase, type Db } from '../../gateway/store/database.js'
 import { configureInfluxOutbox } from '../../gateway/store/influx-outbox.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
 import { waitFor } from '../helpers/gateway-harness.js'
-import { influxRows, startInfluxServer, type InfluxServer } from '../helpers/influx-server.js'
+import { influxRows, startInfluxServer, telemetryReadings, type InfluxServer } from '../helpers/influx-server.js'
 import { ingestReadings, reading } from './reading-store-contract.js'
 
 const T0 = Date.UTC(2026, 10, 27, 8, 0, 0)
@@ -77,14 +77,7 @@ function setup(now: number): Setup {
 const readings = (device: string, from: number, n: number, receivedAt?: number) =>
   Array.from({ length: n }, (_, i) => reading(device, 'current_a', from + i * 1000, 5 + (i % 10) / 10, receivedAt))
 
-/** Readings in the database's telemetry (none when no forwarder has created the database yet). */
-async function inInflux(database: string): Promise<number> {
-  const rows = await influxRows(server.url, 'SELECT count("current_a") FROM "in_service"."telemetry"', database).catch((err: Error) => {
-    if (/database not found/.test(err.message)) return []
-    throw err
-  })
-  return Number(rows[0]?.count ?? 0)
-}
+const inInflux = (database: string) => telemetryReadings(server.url, database)
 
 describe('forwarder thread', () => {
   it('forwards while the ingest keeps writing to the same database: every reading once, stats current', async () => {
