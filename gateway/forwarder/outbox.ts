@@ -47,8 +47,7 @@ export class InfluxOutbox {
   private readonly appender: OutboxAppender
   private readonly selectBatch
   private readonly deleteUpTo
-  private readonly head
-  private readonly tail
+  private readonly ends
   private readonly selectRequeue
   private readonly markPurged
   private readonly selectChannelTimes
@@ -69,8 +68,10 @@ export class InfluxOutbox {
     this.appender = new OutboxAppender(db)
     this.selectBatch = db.prepare<[number], { id: number; device_id: string; ts: number; n: number }>('SELECT id, device_id, ts, n FROM influx_outbox ORDER BY id LIMIT ?')
     this.deleteUpTo = db.prepare<[number]>('DELETE FROM influx_outbox WHERE id <= ?')
-    this.head = db.prepare<[], { n: number; upto: number; queued_at: number }>('SELECT n, upto, queued_at FROM influx_outbox ORDER BY id LIMIT 1')
-    this.tail = db.prepare<[], { upto: number }>('SELECT upto FROM influx_outbox ORDER BY id DESC LIMIT 1')
+    // Head and tail in one statement, so one snapshot: the forwarder thread deletes rows in between otherwise.
+    this.ends = db.prepare<[], { n: number; upto: number; queued_at: number; tail_upto: number }>(
+      'SELECT n, upto, queued_at, (SELECT upto FROM influx_outbox ORDER BY id DESC LIMIT 1) AS tail_upto FROM influx_outbox ORDER BY id LIMIT 1',
+    )
     this.selectRequeue = db.prepare<[], { id: number; device_id: string; from_ts: number; to_ts: number; purged: number; channel_idx: number; next_ts: number }>(
       'SELECT * FROM influx_requeue ORDER BY id LIMIT 1',
     )
@@ -111,9 +112,9 @@ export class InfluxOutbox {
 
   /** Readings waiting and when the oldest was queued: index look-ups only, no count. */
   backlog(): { readings: number; oldestQueuedAt: number | undefined } {
-    const h = this.head.get()
+    const h = this.ends.get()
     if (!h) return { readings: 0, oldestQueuedAt: undefined }
-    return { readings: this.tail.get()!.upto - h.upto + h.n, oldestQueuedAt: h.queued_at }
+    return { readings: h.tail_upto - h.upto + h.n, oldestQueuedAt: h.queued_at }
   }
 
   queued(now: number): QueueStats {
