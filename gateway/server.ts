@@ -2,11 +2,17 @@
 import { ConfigError, loadConfig } from './config.js'
 import { Gateway } from './gateway.js'
 
+// Shown once, and only to a person at a terminal: piped stderr usually ends up in a log store.
+const showTokenOnTerminal = (token: string, file: string): void => {
+  if (process.stderr.isTTY) process.stderr.write(`\nadmin token (shown once; kept in ${file}):\n  ${token}\n\n`)
+}
+
 let gateway: Gateway
 try {
-  gateway = new Gateway(loadConfig(process.env))
+  gateway = new Gateway(loadConfig(process.env), { onAdminTokenGenerated: showTokenOnTerminal })
   await gateway.start()
 } catch (err) {
+  // A configuration the gateway cannot run with is one clear message, not a stack trace.
   process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`)
   process.exit(1)
 }
