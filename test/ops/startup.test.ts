@@ -3,6 +3,7 @@
  * configuration it cannot run with ends in one clear line and exit code 1 before any admin
  * token exists; one data directory serves one gateway; the admin token never reaches the log.
  */
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -113,5 +114,41 @@ describe('the admin token', () => {
     expect(JSON.parse(line!)).toMatchObject({ level: 'info', file })
     g.child.kill('SIGTERM')
     expect(await g.exited).toBe(0)
+  })
+
+  it('on a terminal, the generated token is shown once on stderr (script(1) gives the gateway a pseudo-terminal)', async () => {
+    const dataDir = tempDir()
+    const file = join(dataDir, 'admin-token')
+    const cmd = `${process.execPath} --import tsx gateway/server.ts`
+    const env = { ...process.env, GW_DATA_DIR: dataDir, GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_BIND: '127.0.0.1', GW_LOG_LEVEL: 'warn' }
+    const script = spawn('script', ['-qfec', cmd, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    let out = ''
+    script.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')))
+    const exited = new Promise((resolve) => script.once('exit', resolve))
+    const deadline = Date.now() + 30_000
+    while (!/admin token \(shown once; kept in .*\):\s+\S+/.test(out)) {
+      if (Date.now() > deadline) throw new Error(`no token shown on the terminal:\n${out}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const token = readFileSync(file, 'utf8').trim()
+    expect(out).toContain(`kept in ${file}`)
+    expect(out).toContain(token)
+    const { pid } = JSON.parse(readFileSync(join(dataDir, 'gateway.pid'), 'utf8')) as { pid: number }
+    process.kill(pid, 'SIGTERM')
+    await exited
+
+    // Not again on the next start: the token is kept, not generated.
+    const again = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...env, GW_LOG_LEVEL: 'info' }, stdio: ['pipe', 'pipe', 'pipe'] })
+    let out2 = ''
+    again.stdout.on('data', (c: Buffer) => (out2 += c.toString('utf8')))
+    const exited2 = new Promise((resolve) => again.once('exit', resolve))
+    while (!out2.includes('"gateway started"')) {
+      if (Date.now() > deadline + 30_000) throw new Error(`second start did not start:\n${out2}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(out2).not.toContain(token)
+    const second = JSON.parse(readFileSync(join(dataDir, 'gateway.pid'), 'utf8')) as { pid: number }
+    process.kill(second.pid, 'SIGTERM')
+    await exited2
   })
 })
