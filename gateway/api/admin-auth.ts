@@ -20,10 +20,12 @@ export function bearerStatus(req: FastifyRequest, tokens: readonly string[]): 'n
   return ok ? 'valid' : 'invalid'
 }
 
-export function bearerAuth(...tokens: string[]): (req: FastifyRequest) => Promise<void> {
+/** Refuses a request without one of `tokens`; `names` says which variables hold them, for the message. */
+export function bearerAuth(token: string | readonly string[], names = 'GW_ADMIN_TOKEN'): (req: FastifyRequest) => Promise<void> {
+  const tokens = typeof token === 'string' ? [token] : token
   return async (req) => {
     if (bearerStatus(req, tokens) !== 'valid') {
-      throw new ApiError(401, 'GW_ERR_UNAUTHORIZED', 'missing or wrong bearer token (Authorization: Bearer <GW_ADMIN_TOKEN>)')
+      throw new ApiError(401, 'GW_ERR_UNAUTHORIZED', `missing or wrong bearer token (Authorization: Bearer <${names}>)`)
     }
   }
 }

@@ -45,14 +45,14 @@ export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): 
     return auth === 'valid' ? health : { status: health.status }
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  const metricsTokens = deps.metricsToken ? [deps.metricsToken, deps.adminToken] : [deps.adminToken]
-  app.get('/metrics', { schema: { hide: true }, onRequest: bearerAuth(...metricsTokens) }, async (_req, reply) =>
+  const metricsAuth = deps.metricsToken ? bearerAuth([deps.metricsToken, deps.adminToken], 'GW_METRICS_TOKEN or GW_ADMIN_TOKEN') : bearerAuth([deps.adminToken])
+  app.get('/metrics', { schema: { hide: true }, onRequest: metricsAuth }, async (_req, reply) =>
     reply.type(deps.metrics.contentType).send(await deps.metrics.text()),
   )
 
   await app.register(
     async (api) => {
-      api.addHook('onRequest', bearerAuth(deps.adminToken))
+      api.addHook('onRequest', bearerAuth([deps.adminToken]))
       await api.register(deviceRoutes(deps))
       await api.register(jobRoutes(deps))
       await api.register(jobEventRoutes(deps))

@@ -28,20 +28,24 @@ export class DataDirLock {
 
   /** Takes the lock or throws DataDirInUseError naming the holder. */
   static acquire(dataDir: string, clock: Clock): DataDirLock {
-    mkdirSync(dataDir, { recursive: true })
-    const db = new Database(join(dataDir, 'gateway.lock'), { timeout: 0 })
+    let db: Database.Database | undefined
     try {
+      mkdirSync(dataDir, { recursive: true })
+      db = new Database(join(dataDir, 'gateway.lock'), { timeout: 0 })
       db.pragma('locking_mode = EXCLUSIVE')
       // BEGIN EXCLUSIVE takes the exclusive lock; in EXCLUSIVE locking mode it is kept after COMMIT.
       db.exec(`CREATE TABLE IF NOT EXISTS holder (pid INTEGER); BEGIN EXCLUSIVE; DELETE FROM holder; INSERT INTO holder VALUES (${process.pid}); COMMIT`)
+      const holder: Holder = { pid: process.pid, startedAt: new Date(clock.now()).toISOString() }
+      writeFileSync(join(dataDir, 'gateway.pid'), JSON.stringify(holder) + '\n')
+      return new DataDirLock(db)
     } catch (err) {
-      db.close()
-      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') throw new DataDirInUseError(inUseMessage(dataDir))
-      throw err
+      db?.close()
+      const code = (err as { code?: unknown }).code
+      if (code === 'SQLITE_BUSY') throw new DataDirInUseError(inUseMessage(dataDir))
+      // Not a directory, no permission, disk full: the operator's to fix, said in one line.
+      const reason = err instanceof Error ? err.message : String(err)
+      throw new ConfigError(`GW_DATA_DIR=${JSON.stringify(dataDir)}: cannot use it as the data dir: ${typeof code === 'string' && !reason.includes(code) ? `${code}: ` : ''}${reason}`)
     }
-    const holder: Holder = { pid: process.pid, startedAt: new Date(clock.now()).toISOString() }
-    writeFileSync(join(dataDir, 'gateway.pid'), JSON.stringify(holder) + '\n')
-    return new DataDirLock(db)
   }
 
   release(): void {

@@ -4,7 +4,7 @@
  * token exists; one data directory serves one gateway; the admin token never reaches the log.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -56,6 +56,13 @@ describe('configuration errors found at start', () => {
     const g = spawnGateway({ GW_DATA_DIR: dataDir, GW_BIND: 'no-such-host.invalid' })
     await expectRefusal(g, /^GW_BIND="no-such-host\.invalid": cannot resolve this address \((ENOTFOUND|EAI_AGAIN)\)/)
     expect(existsSync(join(dataDir, 'admin-token'))).toBe(false)
+  })
+
+  it('GW_DATA_DIR that cannot be a directory: one line, exit 1', async () => {
+    const parent = tempDir()
+    writeFileSync(join(parent, 'a-file'), 'not a directory')
+    const g = spawnGateway({ GW_DATA_DIR: join(parent, 'a-file', 'data') })
+    await expectRefusal(g, /^GW_DATA_DIR=".*a-file\/data": cannot use it as the data dir: .*ENOTDIR/)
   })
 
   it.each(['GW_HTTP_PORT', 'GW_MQTT_PORT'])('%s already in use: one line, exit 1, no admin token', async (variable) => {
