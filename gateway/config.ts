@@ -13,6 +13,8 @@ const EnvSchema = z.object({
   GW_BIND: z.string().min(1).default('0.0.0.0'),
   GW_DATA_DIR: z.string().min(1).default('./data'),
   GW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // A second token that may read /metrics only (for a Prometheus scraper); the admin token works there too.
+  GW_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // aedes has no maximum packet size: 256 KiB holds thousands of buffered samples.
   GW_MAX_PACKET_BYTES: positiveInt.default(256 * 1024),
   GW_MAX_PENDING_CONNECTIONS: positiveInt.default(1000),
@@ -42,6 +44,7 @@ export interface GatewayConfig {
   bind: string
   dataDir: string
   adminToken: string | undefined
+  metricsToken: string | undefined
   maxPacketBytes: number
   maxPendingConnections: number
   connectTimeoutMs: number
@@ -85,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     bind: e.GW_BIND,
     dataDir: e.GW_DATA_DIR,
     adminToken: e.GW_ADMIN_TOKEN,
+    metricsToken: e.GW_METRICS_TOKEN,
     maxPacketBytes: e.GW_MAX_PACKET_BYTES,
     maxPendingConnections: e.GW_MAX_PENDING_CONNECTIONS,
     connectTimeoutMs: e.GW_CONNECT_TIMEOUT_MS,

@@ -7,9 +7,10 @@ import type { FastifyInstance } from 'fastify'
 import { startBroker, type RunningBroker } from '../broker/broker.js'
 import type { RulePack } from '../rules/pack-schema.js'
 import { resolveAdminToken } from './admin-token.js'
+import type { HealthReport } from './api/api-deps.js'
 import { buildApi } from './api/build-api.js'
 import { systemClock, type Clock } from './clock.js'
-import type { GatewayConfig } from './config.js'
+import { ConfigError, type GatewayConfig } from './config.js'
 import { deviceErrorTopic, jobStatusTopic } from './contract/topics.js'
 import { DeviceRegistry } from './devices/device-registry.js'
 import { ForwarderHost } from './forwarder/forwarder-host.js'
@@ -19,6 +20,10 @@ import { JobMonitor } from './jobs/job-monitor.js'
 import { JobReadingCache } from './jobs/job-reading-cache.js'
 import { VerdictService } from './jobs/verdict-service.js'
 import { createLog, type Log } from './log.js'
+import { CommitHealth } from './metrics/commit-health.js'
+import { GatewayMetrics } from './metrics/gateway-metrics.js'
+import { checkBindAddress, listenOrExplain } from './startup-checks.js'
+import { DataDirLock } from './store/data-dir-lock.js'
 import { defaultPacksDir, loadRulePacks } from './rules/load-packs.js'
 import { openDatabase, type Db } from './store/database.js'
 import { IngestLog } from './store/ingest-log.js'
@@ -29,6 +34,8 @@ import { configureInfluxOutbox } from './store/influx-outbox.js'
 export interface GatewayOptions {
   clock?: Clock
   log?: Log
+  /** Called once when this start generated the admin token (the process shell shows it on a terminal). */
+  onAdminTokenGenerated?: (token: string, file: string) => void
 }
 
 export class Gateway {
@@ -37,6 +44,7 @@ export class Gateway {
   private broker: RunningBroker | undefined
   private http: FastifyInstance | undefined
   private stopping: Promise<void> | undefined
+  private lock: DataDirLock | undefined
   readonly clock: Clock
   readonly log: Log
   ingest: Ingest | undefined
@@ -45,13 +53,27 @@ export class Gateway {
   influx: ForwarderHost | undefined
   adminToken = ''
   packs: ReadonlyMap<string, RulePack> = new Map()
+  /** Every metric /metrics serves; modules with metrics of their own register on `metrics.registry`. */
+  readonly metrics: GatewayMetrics
+  private readonly commitHealth: CommitHealth
+  private healthSections: () => Record<string, unknown> = () => ({})
 
   constructor(
     readonly config: GatewayConfig,
-    opts: GatewayOptions = {},
+    private readonly opts: GatewayOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock
     this.log = opts.log ?? createLog(config.logLevel)
+    this.metrics = new GatewayMetrics(() => this.health())
+    this.commitHealth = new CommitHealth(this.metrics.registry, this.clock)
+  }
+
+  /** /healthz: degraded with the reasons while the ingest cannot commit. */
+  health(): HealthReport {
+    const reasons: string[] = []
+    const commit = this.commitHealth.problem()
+    if (commit !== undefined) reasons.push(commit)
+    return { status: reasons.length > 0 ? 'degraded' : 'ok', reasons, ...this.healthSections() }
   }
 
   get mqttPort(): number {
@@ -64,14 +86,32 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
-    if (this.db) return
+    if (this.db || this.lock) return
+    try {
+      await this.open()
+    } catch (err) {
+      // Leave nothing open behind a failed start (listeners, database, the data dir lock).
+      await this.stop()
+      throw err
+    }
+  }
+
+  private async open(): Promise<void> {
     const { config, clock, log } = this
+    // Everything that can refuse the configuration comes before the first write to the data
+    // dir; the ports are checked by listening, and only then is a new admin token kept.
     // Rule packs first: a broken pack refuses the start before anything listens.
-    this.packs = loadRulePacks(config.rulesDir ?? defaultPacksDir())
+    try {
+      this.packs = loadRulePacks(config.rulesDir ?? defaultPacksDir())
+    } catch (err) {
+      throw config.rulesDir === undefined ? err : new ConfigError(`GW_RULES_DIR=${JSON.stringify(config.rulesDir)}: ${(err as Error).message}`)
+    }
+    await checkBindAddress(config.bind)
+    this.lock = DataDirLock.acquire(config.dataDir, clock)
     const db = (this.db = openDatabase(config.dataDir, config.sync))
     const admin = resolveAdminToken(config.adminToken, config.dataDir)
     this.adminToken = admin.token
-    if (admin.generated) log('info', 'generated admin token (kept in the data dir)', { adminToken: admin.token, file: `${config.dataDir}/admin-token` })
+    this.metrics.collectProcessMetrics()
 
     const devices = new DeviceRegistry(db)
     const jobs = new JobRepository(db)
@@ -79,7 +119,7 @@ export class Gateway {
     const quarantine = new QuarantineRepository(db)
     // --- InfluxDB (docs/influx-schema.md): the ingest log fills the outbox, the forwarder drains it ---
     configureInfluxOutbox(db, config.influx !== undefined)
-    this.ingestLog = new IngestLog(db, { influxOutbox: config.influx !== undefined })
+    this.ingestLog = new IngestLog(db, { influxOutbox: config.influx !== undefined, commitObserver: this.commitHealth })
     if (config.influx) {
       // In its own thread: forwarding must not slow down acknowledging readings.
       this.influx = new ForwarderHost({ db, dataDir: config.dataDir, sync: config.sync, influx: config.influx, clock, log })
@@ -108,18 +148,26 @@ export class Gateway {
       },
     }))
 
-    this.broker = await startBroker({
+    const publishAckPath = this.metrics.publishAckPath
+    this.broker = await listenOrExplain('GW_MQTT_PORT', config.bind, config.mqttPort, () => startBroker({
       host: config.bind,
       port: config.mqttPort,
       maxPacketBytes: config.maxPacketBytes,
       maxPendingConnections: config.maxPendingConnections,
       connectTimeoutMs: config.connectTimeoutMs,
       authenticate: async (id, secret) => devices.authenticate(id, secret),
-      onDevicePublish: (identity, packet) => ingest.handle(identity, packet),
+      onDevicePublish: async (identity, packet) => {
+        const end = publishAckPath.startTimer()
+        try {
+          await ingest.handle(identity, packet)
+        } finally {
+          end()
+        }
+      },
       // The installer's devices (or their bridge) may watch the live status of the job they are attached to.
       mayWatchJob: (identity, jobId) => [identity.id, ...identity.bridgeFor].some((id) => monitor.attachedTo(id, jobId)),
       log,
-    })
+    }))
     monitor.subscribe('*', (verdict) => {
       this.broker?.publish(jobStatusTopic(verdict.jobId), JSON.stringify(verdict), { qos: 1, retain: true }).catch((err: unknown) => {
         log('warn', 'could not publish job status', { jobId: verdict.jobId, err: String(err) })
@@ -128,8 +176,10 @@ export class Gateway {
       this.influx?.writeVerdict({ ...verdict, installerId: jobs.get(verdict.jobId)?.installerId ?? null, at: verdict.evaluatedAt })
     })
 
+    this.healthSections = () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters, forwarder: this.influx?.stats() ?? { enabled: false } })
     this.http = await buildApi({
       adminToken: admin.token,
+      metricsToken: config.metricsToken,
       log,
       clock,
       devices,
@@ -138,9 +188,17 @@ export class Gateway {
       store,
       quarantine,
       packs: this.packs,
-      health: () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters, forwarder: this.influx?.stats() ?? { enabled: false } }),
+      health: () => this.health(),
+      metrics: this.metrics,
     })
-    await this.http.listen({ host: config.bind, port: config.httpPort })
+    const http = this.http
+    await listenOrExplain('GW_HTTP_PORT', config.bind, config.httpPort, () => http.listen({ host: config.bind, port: config.httpPort }))
+    if (admin.generated) {
+      admin.keep()
+      // The token itself never goes into the log (logs are shipped and kept); where it is kept does.
+      log('info', 'generated an admin token; it is kept in the file named here (or set GW_ADMIN_TOKEN)', { file: admin.file })
+      this.opts.onAdminTokenGenerated?.(admin.token, admin.file)
+    }
     log('info', 'gateway started', { mqttPort: this.mqttPort, httpPort: this.httpPort, dataDir: config.dataDir })
   }
 
@@ -156,5 +214,7 @@ export class Gateway {
     this.ingestLog?.flush()
     await this.influx?.stop()
     this.db?.close()
+    // Last: until the database is closed another gateway must not open it.
+    this.lock?.release()
   }
 }

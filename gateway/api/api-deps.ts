@@ -19,5 +19,11 @@ export interface ApiDeps {
   store: ReadingStore
   quarantine: QuarantineRepository
   packs: ReadonlyMap<string, RulePack>
-  health: () => Record<string, unknown>
+  /** Also accepted on /metrics (GW_METRICS_TOKEN), besides the admin token. */
+  metricsToken?: string | undefined
+  health: () => HealthReport
+  metrics: { text(): Promise<string>; readonly contentType: string }
 }
+
+/** /healthz: `degraded` (HTTP 503) while any reason holds, e.g. the last ingest commit failed. */
+export type HealthReport = { status: 'ok' | 'degraded'; reasons: string[] } & Record<string, unknown>

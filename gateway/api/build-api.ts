@@ -1,14 +1,19 @@
 /**
  * The HTTP API as a fastify instance: zod-validated routes under /api/v1 behind the admin
- * bearer token, OpenAPI at /openapi.json, health at /healthz. Tests call inject() on it.
+ * bearer token, OpenAPI at /openapi.json, health at /healthz, metrics at /metrics.
+ *
+ * Without a token: /healthz answers only `{status}` (200 ok / 503 degraded, for load
+ * balancers and the container HEALTHCHECK; the details name devices' counts, errors and
+ * paths); /openapi.json is public (it is documentation, no data). /metrics needs a bearer
+ * token: GW_METRICS_TOKEN (for a scraper that must not hold the admin token) or the admin
+ * token. A wrong token is refused (401) everywhere, never silently treated as none.
  */
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
-import { bearerAuth } from './admin-auth.js'
+import { bearerAuth, bearerStatus } from './admin-auth.js'
 import type { ApiDeps } from './api-deps.js'
-import { installErrorHandler } from './api-error.js'
-import { prometheusText } from '../forwarder/metrics.js'
+import { ApiError, installErrorHandler } from './api-error.js'
 import { deviceRoutes } from './routes/devices.js'
 import { jobEventRoutes } from './routes/job-events.js'
 import { jobRecordRoutes } from './routes/job-record.js'
@@ -31,15 +36,23 @@ export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): 
     transform: jsonSchemaTransform,
   })
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', ...deps.health() }))
+  const unauthorized = new ApiError(401, 'GW_ERR_UNAUTHORIZED', 'wrong bearer token (Authorization: Bearer <GW_ADMIN_TOKEN>)')
+  app.get('/healthz', { schema: { hide: true } }, async (req, reply) => {
+    const auth = bearerStatus(req, [deps.adminToken])
+    if (auth === 'invalid') throw unauthorized
+    const health = deps.health()
+    reply.code(health.status === 'ok' ? 200 : 503)
+    return auth === 'valid' ? health : { status: health.status }
+  })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(prometheusText({ status: 'ok', ...deps.health() })),
+  const metricsAuth = deps.metricsToken ? bearerAuth([deps.metricsToken, deps.adminToken], 'GW_METRICS_TOKEN or GW_ADMIN_TOKEN') : bearerAuth([deps.adminToken])
+  app.get('/metrics', { schema: { hide: true }, onRequest: metricsAuth }, async (_req, reply) =>
+    reply.type(deps.metrics.contentType).send(await deps.metrics.text()),
   )
 
   await app.register(
     async (api) => {
-      api.addHook('onRequest', bearerAuth(deps.adminToken))
+      api.addHook('onRequest', bearerAuth([deps.adminToken]))
       await api.register(deviceRoutes(deps))
       await api.register(jobRoutes(deps))
       await api.register(jobEventRoutes(deps))

@@ -3,6 +3,14 @@
  * once its item is committed. Items submitted in the same event-loop turn share one
  * transaction (and one fsync), which is what keeps "durable before PUBACK" fast.
  */
+import { performance } from 'node:perf_hooks'
+
+/** Told of every commit's outcome and duration: /healthz and /metrics watch the disk through it. */
+export interface CommitObserver {
+  committed(items: number, seconds: number): void
+  failed(err: unknown, items: number, seconds: number): void
+}
+
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = []
   private scheduled = false
@@ -11,6 +19,7 @@ export class GroupCommit<T, R> {
   constructor(
     private readonly commit: (items: readonly T[]) => R[],
     private readonly maxBatch = 4096,
+    private readonly observer?: CommitObserver,
   ) {}
 
   submit(item: T): Promise<R> {
@@ -32,12 +41,15 @@ export class GroupCommit<T, R> {
     if (batch.length === 0) return
     this.queue = []
     let results: R[]
+    const started = performance.now()
     try {
       results = this.commit(batch.map((b) => b.item))
     } catch (err) {
+      this.observer?.failed(err, batch.length, (performance.now() - started) / 1000)
       for (const b of batch) b.reject(err)
       return
     }
+    this.observer?.committed(batch.length, (performance.now() - started) / 1000)
     batch.forEach((b, i) => b.resolve(results[i] as R))
   }
 

@@ -6,7 +6,7 @@
  */
 import type { ChannelName } from '../contract/channels.js'
 import type { Db } from './database.js'
-import { GroupCommit } from './group-commit.js'
+import { GroupCommit, type CommitObserver } from './group-commit.js'
 import { OutboxAppender } from './influx-outbox.js'
 
 export interface SampleToStore {
@@ -44,6 +44,8 @@ export interface IngestLogOptions {
    * small insert per sample).
    */
   influxOutbox?: boolean
+  /** Told of each group commit's outcome (health and metrics). */
+  commitObserver?: CommitObserver
 }
 
 export class IngestLog {
@@ -90,7 +92,7 @@ export class IngestLog {
     })
     // IMMEDIATE: the write lock first, then the outbox tail is read. A deferred transaction that
     // read first could not write after the forwarder thread's connection committed (SQLITE_BUSY).
-    this.group = new GroupCommit((entries) => commitBatch.immediate(entries))
+    this.group = new GroupCommit((entries) => commitBatch.immediate(entries), undefined, opts.commitObserver)
   }
 
   /** Resolves once the entry is committed to disk. */

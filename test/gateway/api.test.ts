@@ -21,8 +21,28 @@ describe('HTTP API', () => {
     expect(wrong.status).toBe(401)
   })
 
-  it('serves health without a token and OpenAPI with every route', async () => {
-    expect((await fetch(`${h.httpUrl}/healthz`)).status).toBe(200)
+  it('serves /healthz without a token as the status only, with the admin token in detail, and refuses a wrong token', async () => {
+    const open = await fetch(`${h.httpUrl}/healthz`)
+    expect(open.status).toBe(200)
+    expect(await open.json()).toEqual({ status: 'ok' })
+    const detailed = await h.api<Record<string, unknown>>('GET', '/healthz')
+    expect(detailed.status).toBe(200)
+    expect(detailed.body).toMatchObject({ status: 'ok', reasons: [], mqtt: { connected: 0 }, ingest: { messages: 0 }, forwarder: { enabled: false } })
+    const wrong = await fetch(`${h.httpUrl}/healthz`, { headers: { authorization: 'Bearer not-the-token' } })
+    expect(wrong.status).toBe(401)
+    expect(await wrong.json()).toEqual({ error: { code: 'GW_ERR_UNAUTHORIZED', message: expect.stringMatching(/wrong bearer token/) } })
+  })
+
+  it('serves /metrics only with a token', async () => {
+    expect((await fetch(`${h.httpUrl}/metrics`)).status).toBe(401)
+    expect((await fetch(`${h.httpUrl}/metrics`, { headers: { authorization: 'Bearer not-the-token' } })).status).toBe(401)
+    const res = await fetch(`${h.httpUrl}/metrics`, { headers: { authorization: `Bearer ${h.token}` } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
+    expect(await res.text()).toMatch(/^gw_ingest_messages_total 0$/m)
+  })
+
+  it('serves OpenAPI without a token, with every route', async () => {
     const doc = (await (await fetch(`${h.httpUrl}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> }
     expect(doc.openapi).toMatch(/^3\./)
     expect(Object.keys(doc.paths)).toEqual(

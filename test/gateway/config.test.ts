@@ -25,4 +25,10 @@ describe('configuration from the environment', () => {
     expect(message).toMatch(/GW_ADMIN_TOKEN="short": must be at least 16 characters/)
     expect(message).toMatch(/GW_SYNC="sometimes": .*"full"/)
   })
+
+  it('reads GW_METRICS_TOKEN, which must be as long as an admin token', () => {
+    expect(loadConfig({ GW_METRICS_TOKEN: 'scraper-token-0123456789' }).metricsToken).toBe('scraper-token-0123456789')
+    expect(loadConfig({}).metricsToken).toBeUndefined()
+    expect(() => loadConfig({ GW_METRICS_TOKEN: 'short' })).toThrow(/GW_METRICS_TOKEN="short": must be at least 16 characters/)
+  })
 })

@@ -48,7 +48,7 @@ describe('InfluxDB stopped in the middle of a commissioning', () => {
       if (ts === START + 24 * MIN) {
         // The forwarder has noticed and keeps retrying; readings were acknowledged all along.
         await waitFor(async () => (await forwarder()).failures >= 2, 'failed forwarding attempts', 10_000)
-        outage = { stats: await forwarder(), metrics: await (await fetch(`${h.httpUrl}/metrics`)).text() }
+        outage = { stats: await forwarder(), metrics: await (await fetch(`${h.httpUrl}/metrics`, { headers: { authorization: `Bearer ${h.token}` } })).text() }
         await server.start()
       }
       const i = (ts - START) / 10_000
