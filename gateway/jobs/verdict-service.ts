@@ -75,7 +75,7 @@ export class VerdictService {
     const to = window.stop ?? now
     const attachments = this.deps.jobs.attachments(job.id)
     const all: Reading[] = []
-    for (const channel of evaluator.channels) all.push(...(await this.deps.source.readings(job.id, attachments, channel, window.start, to)))
+    for (const channel of evaluator.channels) for (const r of await this.deps.source.readings(job.id, attachments, channel, window.start, to)) all.push(r)
     // A meter past its calibration due date is not evidence; the step says whose readings were left out.
     const calibration = new Map(attachments.map((a) => [a.deviceId, this.deps.calibrationOf(a.deviceId) ?? {}]))
     const { counted, excluded } = partitionByCalibration(all, calibration, { utcOffsetMinutes: this.deps.siteUtcOffsetMinutes })
