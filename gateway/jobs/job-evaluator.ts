@@ -53,12 +53,13 @@ export class InlineEvaluator implements JobEvaluator {
 
   async evaluate(ctx: JobContext): Promise<EvaluationOutcome> {
     const started = performance.now()
+    let verdict: Verdict
     try {
-      const verdict = await this.verdicts.verdict(ctx)
-      return { verdict, ms: performance.now() - started, work: this.verdicts.lastWork, cache: this.cache.stats() }
+      verdict = await this.verdicts.verdict(ctx)
     } finally {
       this.cache.enforceCap(ctx.job.id)
     }
+    return { verdict, ms: performance.now() - started, work: this.verdicts.lastWork, cache: this.cache.stats() }
   }
 
   async stop(): Promise<void> {}
