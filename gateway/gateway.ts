@@ -89,9 +89,10 @@ export class Gateway {
     // 500,000 readings must not hold up the event loop that acknowledges readings.
     const monitor = (this.monitor = new JobMonitor({
       jobs,
-      evaluator: new EvaluationHost({ dataDir: config.dataDir, sync: config.sync, siteUtcOffsetMinutes: config.siteUtcOffsetMinutes, log }),
+      evaluator: new EvaluationHost({ dataDir: config.dataDir, sync: config.sync, siteUtcOffsetMinutes: config.siteUtcOffsetMinutes, maxCachedReadings: config.jobCacheMaxReadings, log }),
       clock,
       log,
+      minIntervalMs: config.evalMinIntervalMs,
       calibrationOf: (deviceId) => ({ calibrationDue: devices.get(deviceId)?.attributes.calibrationDue }),
     }))
     monitor.start()
