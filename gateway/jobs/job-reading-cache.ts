@@ -11,9 +11,12 @@
  * the memo's key, so such a step is judged again.
  *
  * Memory is bounded: at most `maxReadings` cached readings over all jobs (24 bytes each in
- * ReadingColumns; default 4,000,000 ≈ 96 MB, about 7 VRF 24 h holds at 1 Hz on six
- * channels). Beyond it the least recently evaluated jobs are dropped, and reloaded from
- * SQLite when next evaluated.
+ * ReadingColumns, up to twice that while columns grow by doubling; default 4,000,000 ≈
+ * 96-192 MB, about 7 VRF 24 h holds at 1 Hz on six channels). Beyond it the least
+ * recently evaluated jobs are dropped, and reloaded from SQLite when next evaluated;
+ * likewise beyond MAX_CACHED_JOBS jobs. While a job is evaluated its window's readings
+ * exist a second time, as the Reading objects the evaluators take (~110 bytes each,
+ * garbage after the evaluation).
  */
 import type { ChannelName } from '../contract/channels.js'
 import type { Reading } from '../contract/reading.js'
@@ -25,6 +28,8 @@ import { ReadingColumns } from './reading-columns.js'
 import type { JobReadingSource } from './reading-source.js'
 
 export const DEFAULT_MAX_CACHED_READINGS = 4_000_000
+/** Jobs kept (with their memo of stopped steps, a few KB each) even when they cache no readings. */
+export const MAX_CACHED_JOBS = 1000
 
 interface JobEntry {
   attachments: readonly Attachment[]
@@ -149,7 +154,7 @@ export class JobReadingCache implements JobReadingSource {
   enforceCap(current?: string): void {
     let total = this.count()
     for (const [jobId, entry] of this.jobs) {
-      if (total <= this.maxReadings) return
+      if (total <= this.maxReadings && this.jobs.size <= MAX_CACHED_JOBS) return
       if (jobId === current) continue
       total -= entryCount(entry)
       this.invalidate(jobId)
