@@ -273,9 +273,10 @@ export class JobMonitor implements ReadingWatcher {
   }
 
   private failed(jobId: string, now: number, err: unknown): Verdict {
-    this.counters.failures++
+    // Shutting down: the evaluation thread is gone; that is no failure of the job's.
+    if (!this.stopped) this.counters.failures++
     const s = this.state(jobId)
-    if (now - s.lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
+    if (!this.stopped && now - s.lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
       s.lastFailureLog = now
       this.opts.log('error', 'job evaluation failed (shown in its verdict; other jobs are not affected)', { jobId, err: describeError(err) })
     }
