@@ -5,8 +5,9 @@
  * size exceeded), and a started step with that many readings crashed the gateway.
  *
  * The rule this test enforces on gateway/, broker/, rules/, firmware-sim/ and dashboards/:
- * - A spread in the arguments of a call or `new` is refused, unless the line (or the line
- *   above) says `spread-ok: <why the list is small>` — e.g. a fixed list of a few names.
+ * - A spread in the arguments of a call or `new`, and `f.apply(self, list)` with a list that
+ *   is not an array literal, are refused, unless the line (or the line above) says
+ *   `spread-ok: <why the list is small>` — e.g. a fixed list of a few names.
  * - Spreads in array literals (`[...a, ...b]`) and object literals (`{ ...o }`) are allowed:
  *   they are copied element by element by the iteration protocol, not passed on the stack,
  *   so they cost O(n) time and memory but never overflow.
@@ -38,13 +39,18 @@ export function callSpreads(fileName: string, text: string): string[] {
   const lines = text.split('\n')
   const found: string[] = []
   const visit = (node: ts.Node): void => {
+    const report = (at: ts.Node) => {
+      const line = source.getLineAndCharacterOfPosition(at.getStart(source)).line
+      if (ALLOW.test(lines[line] ?? '') || ALLOW.test(lines[line - 1] ?? '')) return
+      found.push(`${fileName}:${line + 1}: ${(lines[line] ?? '').trim()}`)
+    }
     if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.arguments) {
-      for (const arg of node.arguments) {
-        if (!ts.isSpreadElement(arg)) continue
-        const line = source.getLineAndCharacterOfPosition(arg.getStart(source)).line
-        if (ALLOW.test(lines[line] ?? '') || ALLOW.test(lines[line - 1] ?? '')) continue
-        found.push(`${fileName}:${line + 1}: ${(lines[line] ?? '').trim()}`)
-      }
+      for (const arg of node.arguments) if (ts.isSpreadElement(arg)) report(arg)
+    }
+    // f.apply(self, list) passes the list on the stack just the same (Math.max.apply(null, values)).
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'apply') {
+      const list = node.arguments[1]
+      if (list && !ts.isArrayLiteralExpression(list)) report(node)
     }
     ts.forEachChild(node, visit)
   }
@@ -64,12 +70,15 @@ describe('no unbounded spread', () => {
       '// spread-ok: three fixed channels',
       'h(...three)',
       "const s = 'x.push(...y)' // a string",
+      'const top = Math.max.apply(null, values)',
+      'f.apply(this, [a, b])',
     ].join('\n')
     expect(callSpreads('sample.ts', sample)).toEqual([
       'sample.ts:1: a.push(...b)',
       'sample.ts:2: const m = Math.max(...xs)',
       'sample.ts:3: new Set(...lists)',
       'sample.ts:4: f(1, ...rest)',
+      'sample.ts:10: const top = Math.max.apply(null, values)',
     ])
   })
 
