@@ -22,31 +22,14 @@ import type { ReadingWatcher } from '../ingest/ingest.js'
 import type { Log } from '../log.js'
 import { describeError, failedVerdict } from './evaluation-failure.js'
 import { loadJobContext } from './job-context.js'
-import type { EvaluationOutcome, JobEvaluator } from './job-evaluator.js'
+import { EvaluationCounters, type JobMonitorStats } from './evaluation-counters.js'
+import type { JobEvaluator } from './job-evaluator.js'
 import type { JobRepository } from './job-repository.js'
 import type { Verdict } from './verdict-service.js'
 
 export type VerdictListener = (verdict: Verdict) => void
+export type { JobMonitorStats }
 
-/** JobMonitor.stats(): what evaluating costs, and what the cache holds (as of the last evaluation). */
-export interface JobMonitorStats {
-  evaluations: number
-  /** Evaluations that failed (their jobs show GW_ERR_EVALUATION_FAILED). */
-  failures: number
-  lastEvaluationMs: number
-  maxEvaluationMs: number
-  totalEvaluationMs: number
-  /** Readings handed to step evaluators by the last evaluation, and by all of them. */
-  lastReadingsEvaluated: number
-  readingsEvaluated: number
-  /** Stopped steps taken from the memo instead of being judged again. */
-  memoHits: number
-  cachedJobs: number
-  cachedReadings: number
-  cachedBytes: number
-  maxCachedReadings: number
-  cacheEvictions: number
-}
 
 export interface JobMonitorOptions {
   jobs: JobRepository
@@ -85,8 +68,7 @@ export class JobMonitor implements ReadingWatcher {
   private readonly minIntervalMs: number
   private readonly intervalFactor: number
   private stopped = false
-  private readonly counters = { evaluations: 0, failures: 0, totalEvaluationMs: 0, lastEvaluationMs: 0, maxEvaluationMs: 0, lastReadingsEvaluated: 0, readingsEvaluated: 0, memoHits: 0 }
-  private lastCache: EvaluationOutcome['cache'] | undefined
+  private readonly counters = new EvaluationCounters()
 
   constructor(private readonly opts: JobMonitorOptions) {
     this.minIntervalMs = opts.minIntervalMs ?? 200
@@ -164,22 +146,7 @@ export class JobMonitor implements ReadingWatcher {
 
   /** How much evaluating costs: for /healthz and the bench. */
   stats(): JobMonitorStats {
-    const c = this.counters
-    return {
-      evaluations: c.evaluations,
-      failures: c.failures,
-      lastEvaluationMs: round(c.lastEvaluationMs),
-      maxEvaluationMs: round(c.maxEvaluationMs),
-      totalEvaluationMs: round(c.totalEvaluationMs),
-      lastReadingsEvaluated: c.lastReadingsEvaluated,
-      readingsEvaluated: c.readingsEvaluated,
-      memoHits: c.memoHits,
-      cachedJobs: this.lastCache?.jobs ?? 0,
-      cachedReadings: this.lastCache?.cachedReadings ?? 0,
-      cachedBytes: this.lastCache?.cachedBytes ?? 0,
-      maxCachedReadings: this.lastCache?.maxReadings ?? 0,
-      cacheEvictions: this.lastCache?.evictions ?? 0,
-    }
+    return this.counters.stats()
   }
 
   async stop(): Promise<void> {
@@ -250,7 +217,7 @@ export class JobMonitor implements ReadingWatcher {
       const ctx = loadJobContext(this.opts.jobs, this.opts.calibrationOf, jobId, now)
       if (!ctx) return { verdict: undefined, ms: 0 }
       const outcome = await this.opts.evaluator.evaluate(ctx)
-      this.count(outcome)
+      this.counters.count(outcome)
       verdict = outcome.verdict
       ms = outcome.ms
     } catch (err) {
@@ -258,18 +225,6 @@ export class JobMonitor implements ReadingWatcher {
     }
     this.publish(jobId, verdict)
     return { verdict, ms }
-  }
-
-  private count(o: EvaluationOutcome): void {
-    const c = this.counters
-    c.evaluations++
-    c.lastEvaluationMs = o.ms
-    c.maxEvaluationMs = Math.max(c.maxEvaluationMs, o.ms)
-    c.totalEvaluationMs += o.ms
-    c.lastReadingsEvaluated = o.work.readingsEvaluated
-    c.readingsEvaluated += o.work.readingsEvaluated
-    c.memoHits += o.work.memoHits
-    this.lastCache = o.cache
   }
 
   private failed(jobId: string, now: number, err: unknown): Verdict {
@@ -307,5 +262,3 @@ export class JobMonitor implements ReadingWatcher {
     }
   }
 }
-
-const round = (ms: number) => Math.round(ms * 100) / 100
