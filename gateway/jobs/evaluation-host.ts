@@ -4,7 +4,9 @@
  * and answers each evaluate() with the thread's outcome. If the thread dies (e.g. out of
  * memory on a pathological job) the evaluations in flight are rejected — the monitor shows
  * them as failed for their jobs — and the next request starts a new thread after a
- * back-off; it reloads what it needs from SQLite, so nothing is lost.
+ * back-off; it reloads what it needs from SQLite, so nothing is lost. An evaluation not
+ * answered in evaluationTimeoutMs (a hung evaluator would hold up every job's) ends the
+ * thread the same way.
  */
 import { Worker } from 'node:worker_threads'
 import { Backoff } from '../forwarder/backoff.js'
@@ -18,14 +20,18 @@ export interface EvaluationHostOptions extends EvaluationThreadData {
   log: Log
   /** Heap limit of the thread: a runaway evaluation ends the thread, not the gateway. */
   maxHeapMb?: number
+  /** An evaluation not answered by then (a hung evaluator) ends the thread; a new one starts. */
+  evaluationTimeoutMs?: number
 }
 
 const DEFAULT_MAX_HEAP_MB = 1536
+const DEFAULT_EVALUATION_TIMEOUT_MS = 120_000
 const STOP_TIMEOUT_MS = 10_000
 
 interface Pending {
   resolve: (o: EvaluationOutcome) => void
   reject: (err: Error) => void
+  timer: NodeJS.Timeout
 }
 
 export class EvaluationHost implements JobEvaluator {
@@ -38,6 +44,8 @@ export class EvaluationHost implements JobEvaluator {
   private readonly backoff = new Backoff({ baseMs: 500, capMs: 30_000 })
   private restartAt = 0
   private stopping = false
+  /** Why the current thread is being ended, if the host ended it. */
+  private ending: string | undefined
   /** Threads that died (not counting stops). */
   crashes = 0
 
@@ -62,8 +70,15 @@ export class EvaluationHost implements JobEvaluator {
     const worker = await this.ready()
     this.flush() // readings stored before this request are in the thread's cache before it evaluates
     const id = this.nextId++
+    const timeoutMs = this.opts.evaluationTimeoutMs ?? DEFAULT_EVALUATION_TIMEOUT_MS
     return new Promise<EvaluationOutcome>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
+      const timer = setTimeout(() => {
+        if (this.worker !== worker) return
+        this.ending = `job ${ctx.job.id} was not evaluated within ${timeoutMs} ms`
+        void worker.terminate()
+      }, timeoutMs)
+      timer.unref()
+      this.pending.set(id, { resolve, reject, timer })
       worker.postMessage({ type: 'evaluate', id, ctx } satisfies ToEvaluationThread)
     })
   }
@@ -119,6 +134,7 @@ export class EvaluationHost implements JobEvaluator {
     const p = this.pending.get(m.id)
     if (!p) return
     this.pending.delete(m.id)
+    clearTimeout(p.timer)
     if (m.type === 'outcome') {
       this.backoff.reset()
       p.resolve(m.outcome)
@@ -129,8 +145,12 @@ export class EvaluationHost implements JobEvaluator {
     if (this.worker !== worker) return
     this.worker = undefined
     this.batch = []
-    const err = new Error(`the evaluation thread exited (code ${code})`)
-    for (const p of this.pending.values()) p.reject(err)
+    const err = new Error(`the evaluation thread exited (code ${code})${this.ending ? `: ${this.ending}` : ''}`)
+    this.ending = undefined
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer)
+      p.reject(err)
+    }
     this.pending.clear()
     if (this.stopping) return
     this.crashes++

@@ -76,4 +76,13 @@ describe('EvaluationHost', () => {
     expect(after.verdict.status).toBe('in_progress')
     expect(after.cache.loadedReadings).toBe(10) // a new thread: loaded again from SQLite
   }, 60_000)
+
+  it('an evaluation not answered in time ends the thread: a hung evaluator would hold up every job', async () => {
+    await job('small', 'clamp', 10)
+    await job('slow', 'clamp-slow', 20_000)
+    host = new EvaluationHost({ dataDir: dir, sync: 'normal', siteUtcOffsetMinutes: 0, evaluationTimeoutMs: 1, log: (level, msg) => lines.push({ level, msg }) })
+    // 1 ms is shorter than any answer from the thread (starting it, loading 20,000 readings): it is ended mid-way.
+    await expect(host.evaluate(ctx('slow'))).rejects.toThrow(/exited \(code \d+\): job slow was not evaluated within 1 ms/)
+    expect(host.crashes).toBe(1)
+  }, 60_000)
 })
