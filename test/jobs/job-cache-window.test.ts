@@ -68,6 +68,19 @@ describe('the job cache keeps what open steps need', () => {
     expect(out.verdict.steps.find((s) => s.id === 'test_run')!.status).toBe('in_progress')
   })
 
+  it('200,000 readings of one channel from one device in an open step are judged (a spread overflowed past ~125,000)', async () => {
+    job('long', 'clamp', T0)
+    const readings = []
+    for (let i = 0; i < 200_000; i++) readings.push({ channel: 'current_a' as const, ts: T0 + 1000 + i * 1000, value: 5 })
+    await log.append({ receivedAt: T0, samples: [{ deviceId: 'clamp', readings }] })
+    jobs.addMarker('long', { step: 'test_run', action: 'start', at: T0, receivedAt: T0, facts: {} })
+    const ev = new InlineEvaluator({ store: new SqliteReadingStore(db), siteUtcOffsetMinutes: 0 })
+    const out = await evaluate(ev, 'long', T0 + 1000 + 200_000 * 1000)
+    expect(out.work.readingsEvaluated).toBe(200_000)
+    const duration = out.verdict.steps.find((s) => s.id === 'test_run')!.checks.find((c) => c.id === 'duration')!
+    expect(duration).toMatchObject({ status: 'pass', measured: 199_999 })
+  })
+
   it('a stopped step is memoized and its readings dropped; a late reading in its window has it judged again', async () => {
     job('memo', 'clamp', T0)
     const gap = T0 + 30_000
