@@ -228,7 +228,7 @@ export function commissioningDashboard(limits: Limits): DashboardBuilder {
         description: 'Supply voltage at the unit; the band is for a single-phase unit at the pack’s rated voltage.',
         unit: 'volt',
         targets: [perDevice(channels('voltage_v'))],
-        thresholds: between(...supplyBand),
+        thresholds: between(supplyBand[0], supplyBand[1]),
         limits: supplyBand,
         span: 6,
       }),

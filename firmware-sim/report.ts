@@ -9,7 +9,7 @@ import type { Scenario } from './scenario.js'
 /** Two lines per scenario: its name and description, then what it expects. */
 export function formatScenarioList(scenarios: Iterable<Scenario>): string {
   const list = [...scenarios]
-  const width = Math.max(...list.map((s) => s.name.length))
+  const width = list.reduce((w, s) => Math.max(w, s.name.length), -Infinity)
   return list.map((s) => `${s.name.padEnd(width)}  ${s.description}\n${' '.repeat(width)}  expects ${describeExpectation(s.expected)}`).join('\n')
 }
 

@@ -27,7 +27,7 @@ export function buildTimeline(scenario: Scenario, startTs: number, rng: Rng): Ti
     const measurements = script.samples
       .filter((e): e is Measurement => e.kind === 'measurement' && e.deviceRole === device.role)
       .sort((a, b) => a.at - b.at)
-    out.push(...batchPublishes(device.role, measurements, device.batch))
+    for (const p of batchPublishes(device.role, measurements, device.batch)) out.push(p)
   }
   for (const e of script.samples) {
     if (e.kind === 'malformed') out.push({ at: e.at, kind: 'publish', deviceRole: e.deviceRole, payload: e.payload, garbage: e.garbage })

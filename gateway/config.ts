@@ -26,6 +26,10 @@ const EnvSchema = z.object({
   GW_RULES_DIR: z.string().min(1).optional(),
   // The sites' time zone (China: UTC+8): a meter counts as calibrated to the end of its due day there.
   GW_SITE_UTC_OFFSET_MINUTES: z.coerce.number().int().min(-720).max(840).default(480),
+  // Readings of open steps kept in memory over all jobs (24 bytes each: 4,000,000 ≈ 96 MB); beyond it the least recently evaluated job is reloaded when next needed.
+  GW_JOB_CACHE_MAX_READINGS: positiveInt.default(4_000_000),
+  // Shortest pause between two evaluations of one job (it is also at least 5× the last evaluation's duration).
+  GW_EVAL_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(200),
   GW_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   // InfluxDB (v1 HTTP API): set the URL to forward every acknowledged reading there (docs/influx-schema.md).
   GW_INFLUX_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
@@ -52,6 +56,8 @@ export interface GatewayConfig {
   futureToleranceMs: number
   rulesDir: string | undefined
   siteUtcOffsetMinutes: number
+  jobCacheMaxReadings: number
+  evalMinIntervalMs: number
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** Forward to InfluxDB; undefined = embedded SQLite only. */
   influx: InfluxConfig | undefined
@@ -96,6 +102,8 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     futureToleranceMs: e.GW_FUTURE_TOLERANCE_MS,
     rulesDir: e.GW_RULES_DIR,
     siteUtcOffsetMinutes: e.GW_SITE_UTC_OFFSET_MINUTES,
+    jobCacheMaxReadings: e.GW_JOB_CACHE_MAX_READINGS,
+    evalMinIntervalMs: e.GW_EVAL_MIN_INTERVAL_MS,
     logLevel: e.GW_LOG_LEVEL,
     influx:
       e.GW_INFLUX_URL === undefined

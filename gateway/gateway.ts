@@ -16,9 +16,8 @@ import { DeviceRegistry } from './devices/device-registry.js'
 import { ForwarderHost } from './forwarder/forwarder-host.js'
 import { Ingest } from './ingest/ingest.js'
 import { JobRepository } from './jobs/job-repository.js'
+import { EvaluationHost } from './jobs/evaluation-host.js'
 import { JobMonitor } from './jobs/job-monitor.js'
-import { JobReadingCache } from './jobs/job-reading-cache.js'
-import { VerdictService } from './jobs/verdict-service.js'
 import { createLog, type Log } from './log.js'
 import { CommitHealth } from './metrics/commit-health.js'
 import { GatewayMetrics } from './metrics/gateway-metrics.js'
@@ -126,15 +125,17 @@ export class Gateway {
       this.influx.start()
     }
     // --- end InfluxDB ---
-    // One cache: the monitor extends it with every new reading, verdicts read from it.
-    const cache = new JobReadingCache(store)
-    const monitor = (this.monitor = new JobMonitor(jobs, new VerdictService({
-        jobs,
-        source: cache,
-        clock,
-        calibrationOf: (deviceId) => ({ calibrationDue: devices.get(deviceId)?.attributes.calibrationDue }),
-        siteUtcOffsetMinutes: config.siteUtcOffsetMinutes,
-      }), cache))
+    // Verdicts are computed in a thread of their own (jobs/evaluation-host.ts): a job of
+    // 500,000 readings must not hold up the event loop that acknowledges readings.
+    const monitor = (this.monitor = new JobMonitor({
+      jobs,
+      evaluator: new EvaluationHost({ dataDir: config.dataDir, sync: config.sync, siteUtcOffsetMinutes: config.siteUtcOffsetMinutes, maxCachedReadings: config.jobCacheMaxReadings, log }),
+      clock,
+      log,
+      minIntervalMs: config.evalMinIntervalMs,
+      calibrationOf: (deviceId) => ({ calibrationDue: devices.get(deviceId)?.attributes.calibrationDue }),
+    }))
+    monitor.start()
     const ingest = (this.ingest = new Ingest({
       log: this.ingestLog,
       devices,
@@ -176,7 +177,7 @@ export class Gateway {
       this.influx?.writeVerdict({ ...verdict, installerId: jobs.get(verdict.jobId)?.installerId ?? null, at: verdict.evaluatedAt })
     })
 
-    this.healthSections = () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters, forwarder: this.influx?.stats() ?? { enabled: false } })
+    this.healthSections = () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters, forwarder: this.influx?.stats() ?? { enabled: false }, jobs: monitor.stats() })
     this.http = await buildApi({
       adminToken: admin.token,
       metricsToken: config.metricsToken,
@@ -209,7 +210,7 @@ export class Gateway {
 
   private async close(): Promise<void> {
     await this.http?.close()
-    this.monitor?.stop()
+    await this.monitor?.stop()
     await this.broker?.close()
     this.ingestLog?.flush()
     await this.influx?.stop()

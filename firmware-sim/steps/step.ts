@@ -47,7 +47,7 @@ export function placeSteps(procedure: readonly ProcedureStep[], originTs: number
   for (const { step, pauseBeforeMs } of procedure) {
     const start = t + pauseBeforeMs + step.leadMs
     windows.push({ step: step.id, start, stop: start + step.durationMs, ...(step.facts ? { facts: step.facts } : {}) })
-    samples.push(...step.samples(start, rng))
+    for (const s of step.samples(start, rng)) samples.push(s)
     t = start + step.spanMs
   }
   return { windows, samples }

@@ -25,5 +25,6 @@ export const VerdictSchema = z.object({
   severity: z.enum(['minor', 'major', 'critical']).optional().describe('Worst severity among failed checks'),
   rulePack: z.object({ id: z.string(), version: z.string() }),
   evaluatedAt: z.number(),
+  error: z.object({ code: z.string(), message: z.string() }).optional().describe('Set when the job could not be evaluated (code GW_ERR_EVALUATION_FAILED)'),
   steps: z.array(z.object({ id: z.string(), status: Status, checks: z.array(CheckSchema) })),
 })

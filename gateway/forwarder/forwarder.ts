@@ -190,8 +190,8 @@ export class InfluxForwarder {
       const points = { verdict: [] as IPoint[], check_result: [] as IPoint[] }
       for (const row of verdicts) {
         const p = verdictPoints(JSON.parse(row.verdict) as VerdictRecord)
-        points.verdict.push(...p.verdict)
-        points.check_result.push(...p.check_result)
+        for (const v of p.verdict) points.verdict.push(v)
+        for (const c of p.check_result) points.check_result.push(c)
       }
       await this.write('verdict', points.verdict)
       await this.write('check_result', points.check_result)

@@ -1,15 +1,62 @@
 /**
  * Live feedback: re-evaluates a job whenever something it is judged on changes (a reading
  * of an attached device, a marker, the record, an override) and tells listeners when the
- * verdict changed. Re-evaluations are coalesced per event-loop turn.
+ * verdict changed.
+ *
+ * The ack path never waits for a verdict (issue 8): stored() only hands the readings to
+ * the evaluator (another thread in the gateway) and marks the job dirty. Evaluations are
+ * coalesced per job: at most one in flight, and the next one starts no sooner than
+ * max(minIntervalMs, intervalFactor × the last one's duration) after it ended, so a burst
+ * of readings collapses into a few evaluations and a job of any size takes a bounded share
+ * (≤ 1 / (1 + intervalFactor)) of the evaluator's time. current() (the verdict API) does
+ * not wait for that interval: it waits for the evaluation in flight and runs one more.
+ *
+ * An evaluation that fails is contained to its job: the verdict says so with the code
+ * GW_ERR_EVALUATION_FAILED (evaluation-failure.ts), the failure is logged at most once a
+ * minute per job, and every other job and device is served as before.
  */
+import type { DeviceCalibration } from '../../rules/calibration.js'
+import type { Clock } from '../clock.js'
 import type { Reading } from '../contract/reading.js'
 import type { ReadingWatcher } from '../ingest/ingest.js'
-import type { JobReadingCache } from './job-reading-cache.js'
+import type { Log } from '../log.js'
+import { describeError, failedVerdict } from './evaluation-failure.js'
+import { loadJobContext } from './job-context.js'
+import { EvaluationCounters, type JobMonitorStats } from './evaluation-counters.js'
+import type { JobEvaluator } from './job-evaluator.js'
 import type { JobRepository } from './job-repository.js'
-import type { Verdict, VerdictService } from './verdict-service.js'
+import type { Verdict } from './verdict-service.js'
 
 export type VerdictListener = (verdict: Verdict) => void
+export type { JobMonitorStats }
+
+
+export interface JobMonitorOptions {
+  jobs: JobRepository
+  evaluator: JobEvaluator
+  clock: Clock
+  log: Log
+  /** A meter's declared calibration due date (device attributes). */
+  calibrationOf: (deviceId: string) => DeviceCalibration | undefined
+  /** Shortest time between two evaluations of one job, ms (default 200). */
+  minIntervalMs?: number
+  /** The pause after an evaluation is at least this many times its duration (default 5). */
+  intervalFactor?: number
+}
+
+interface JobState {
+  dirty: boolean
+  inFlight: Promise<void> | undefined
+  /** The verdict API's evaluation, shared by concurrent callers. */
+  forced: Promise<Verdict | undefined> | undefined
+  timer: NodeJS.Timeout | undefined
+  /** performance.now() before which the next scheduled evaluation waits. */
+  notBefore: number
+  lastFailureLog: number
+}
+
+/** One failure line per job per this long. */
+const FAILURE_LOG_INTERVAL_MS = 60_000
 
 export class JobMonitor implements ReadingWatcher {
   /** deviceId → jobs it is attached to now. */
@@ -17,17 +64,20 @@ export class JobMonitor implements ReadingWatcher {
   private readonly latest = new Map<string, { verdict: Verdict; key: string }>()
   private readonly listeners = new Map<string, Set<VerdictListener>>()
   private readonly globalListeners = new Set<VerdictListener>()
-  private dirty = new Set<string>()
-  private scheduled = false
-  private running: Promise<void> = Promise.resolve()
+  private readonly states = new Map<string, JobState>()
+  private readonly minIntervalMs: number
+  private readonly intervalFactor: number
   private stopped = false
+  private readonly counters = new EvaluationCounters()
 
-  constructor(
-    private readonly jobs: JobRepository,
-    private readonly verdicts: VerdictService,
-    private readonly cache: JobReadingCache,
-  ) {
-    for (const { jobId, deviceId } of jobs.openAttachments()) this.link(deviceId, jobId)
+  constructor(private readonly opts: JobMonitorOptions) {
+    this.minIntervalMs = opts.minIntervalMs ?? 200
+    this.intervalFactor = opts.intervalFactor ?? 5
+  }
+
+  /** Reads which devices are attached to open jobs (call once before use). */
+  start(): void {
+    for (const { jobId, deviceId } of this.opts.jobs.openAttachments()) this.link(deviceId, jobId)
   }
 
   /** Is the device attached to the job now? */
@@ -39,31 +89,37 @@ export class JobMonitor implements ReadingWatcher {
     return this.openJobsByDevice.has(deviceId)
   }
 
+  /** On the ack path: O(readings), no evaluation. */
   stored(readings: Reading[]): void {
-    this.cache.add(readings)
-    for (const r of readings) for (const jobId of this.openJobsByDevice.get(r.deviceId) ?? []) this.dirty.add(jobId)
-    this.schedule()
+    this.opts.evaluator.add(readings)
+    let last: Set<string> | undefined
+    for (const r of readings) {
+      const jobIds = this.openJobsByDevice.get(r.deviceId)
+      if (!jobIds || jobIds === last) continue
+      last = jobIds
+      for (const jobId of jobIds) this.markDirty(jobId)
+    }
   }
 
   /** A marker, the record or an override changed. */
   touch(jobId: string): void {
-    this.dirty.add(jobId)
-    this.schedule()
+    this.markDirty(jobId)
   }
 
   /** A device was attached or detached: readings are re-read for this job. */
   attachmentsChanged(jobId: string): void {
     for (const set of this.openJobsByDevice.values()) set.delete(jobId)
-    for (const { jobId: j, deviceId } of this.jobs.openAttachments()) if (j === jobId) this.link(deviceId, jobId)
+    for (const { jobId: j, deviceId } of this.opts.jobs.openAttachments()) if (j === jobId) this.link(deviceId, jobId)
     for (const [deviceId, set] of this.openJobsByDevice) if (set.size === 0) this.openJobsByDevice.delete(deviceId)
-    this.cache.invalidate(jobId)
-    this.touch(jobId)
+    this.opts.evaluator.forget(jobId)
+    this.markDirty(jobId)
   }
 
-  /** The job's verdict as of now (listeners hear of it if it changed). */
-  async current(jobId: string): Promise<Verdict | undefined> {
-    await this.running
-    return this.evaluate(jobId)
+  /** The job's verdict as of now (listeners hear of it if it changed); undefined: no such job. Never rejects. */
+  current(jobId: string): Promise<Verdict | undefined> {
+    const s = this.state(jobId)
+    s.forced ??= this.forcedRun(jobId, s).finally(() => (s.forced = undefined))
+    return s.forced
   }
 
   /** Calls back on every change of this job's verdict (or of every job's, with '*'). Returns the unsubscribe. */
@@ -74,18 +130,31 @@ export class JobMonitor implements ReadingWatcher {
     return () => set.delete(listener)
   }
 
-  /** Waits for pending re-evaluations (tests, shutdown). */
+  /** Runs pending re-evaluations now, without their pause, and waits for them (tests, shutdown). */
   async settled(): Promise<void> {
-    while (this.scheduled || this.dirty.size > 0) {
-      await new Promise((r) => setImmediate(r))
-      await this.running
+    for (;;) {
+      const waits: Promise<unknown>[] = []
+      for (const [jobId, s] of this.states) {
+        if (s.dirty && !s.inFlight && !this.stopped) this.run(jobId, s)
+        if (s.inFlight) waits.push(s.inFlight)
+        if (s.forced) waits.push(s.forced)
+      }
+      if (waits.length === 0) return
+      await Promise.all(waits)
     }
   }
 
-  stop(): void {
+  /** How much evaluating costs: for /healthz and the bench. */
+  stats(): JobMonitorStats {
+    return this.counters.stats()
+  }
+
+  async stop(): Promise<void> {
     this.stopped = true
+    for (const s of this.states.values()) clearTimeout(s.timer)
     this.listeners.clear()
     this.globalListeners.clear()
+    await this.opts.evaluator.stop()
   }
 
   private link(deviceId: string, jobId: string): void {
@@ -94,27 +163,102 @@ export class JobMonitor implements ReadingWatcher {
     set.add(jobId)
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.stopped) return
-    this.scheduled = true
-    setImmediate(() => {
-      this.scheduled = false
-      const batch = this.dirty
-      this.dirty = new Set()
-      this.running = this.running.then(async () => {
-        for (const jobId of batch) await this.evaluate(jobId)
-      })
-    })
+  private state(jobId: string): JobState {
+    let s = this.states.get(jobId)
+    if (!s) this.states.set(jobId, (s = { dirty: false, inFlight: undefined, forced: undefined, timer: undefined, notBefore: 0, lastFailureLog: -Infinity }))
+    return s
   }
 
-  private async evaluate(jobId: string): Promise<Verdict | undefined> {
-    const verdict = await this.verdicts.verdict(jobId)
-    if (!verdict || this.stopped) return verdict
+  private markDirty(jobId: string): void {
+    const s = this.state(jobId)
+    s.dirty = true
+    this.schedule(jobId, s)
+  }
+
+  private schedule(jobId: string, s: JobState): void {
+    if (this.stopped || s.inFlight || s.timer || !s.dirty) return
+    const delay = Math.max(0, s.notBefore - performance.now())
+    s.timer = setTimeout(() => {
+      s.timer = undefined
+      if (!s.inFlight && s.dirty) this.run(jobId, s)
+    }, delay)
+  }
+
+  private async forcedRun(jobId: string, s: JobState): Promise<Verdict | undefined> {
+    while (s.inFlight) await s.inFlight
+    if (this.stopped) return this.latest.get(jobId)?.verdict
+    let verdict: Verdict | undefined
+    await this.run(jobId, s, (v) => (verdict = v))
+    return verdict
+  }
+
+  /** One evaluation of the job; the returned promise never rejects. */
+  private run(jobId: string, s: JobState, result?: (v: Verdict | undefined) => void): Promise<void> {
+    clearTimeout(s.timer)
+    s.timer = undefined
+    s.dirty = false
+    const done = this.evaluate(jobId).then(({ verdict, ms }) => {
+      result?.(verdict)
+      s.inFlight = undefined
+      // No such job: keep no state for it (the verdict API may be asked about any id).
+      if (!verdict && !s.dirty) return void this.states.delete(jobId)
+      s.notBefore = performance.now() + Math.max(this.minIntervalMs, this.intervalFactor * ms)
+      this.schedule(jobId, s)
+    })
+    s.inFlight = done
+    return done
+  }
+
+  private async evaluate(jobId: string): Promise<{ verdict: Verdict | undefined; ms: number }> {
+    const now = this.opts.clock.now()
+    let verdict: Verdict | undefined
+    let ms = 0
+    try {
+      const ctx = loadJobContext(this.opts.jobs, this.opts.calibrationOf, jobId, now)
+      if (!ctx) return { verdict: undefined, ms: 0 }
+      const outcome = await this.opts.evaluator.evaluate(ctx)
+      this.counters.count(outcome)
+      verdict = outcome.verdict
+      ms = outcome.ms
+    } catch (err) {
+      verdict = this.failed(jobId, now, err)
+    }
+    this.publish(jobId, verdict)
+    return { verdict, ms }
+  }
+
+  private failed(jobId: string, now: number, err: unknown): Verdict {
+    // Shutting down: the evaluation thread is gone; that is no failure of the job's.
+    if (!this.stopped) this.counters.failures++
+    const s = this.state(jobId)
+    if (!this.stopped && now - s.lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
+      s.lastFailureLog = now
+      this.opts.log('error', 'job evaluation failed (shown in its verdict; other jobs are not affected)', { jobId, err: describeError(err) })
+    }
+    let rulePack: { id: string; version: string } | undefined
+    try {
+      rulePack = this.opts.jobs.get(jobId)?.rulePack
+    } catch {
+      rulePack = undefined // the job's own row is what cannot be read
+    }
+    return failedVerdict(jobId, rulePack, now, err)
+  }
+
+  private publish(jobId: string, verdict: Verdict | undefined): void {
+    if (!verdict || this.stopped) return
     const { evaluatedAt: _ignored, ...content } = verdict
     const key = JSON.stringify(content)
-    if (this.latest.get(jobId)?.key === key) return verdict
+    if (this.latest.get(jobId)?.key === key) return
     this.latest.set(jobId, { verdict, key })
-    for (const listener of [...(this.listeners.get(jobId) ?? []), ...this.globalListeners]) listener(verdict)
-    return verdict
+    const listeners: VerdictListener[] = []
+    for (const l of this.listeners.get(jobId) ?? []) listeners.push(l)
+    for (const l of this.globalListeners) listeners.push(l)
+    for (const listener of listeners) {
+      try {
+        listener(verdict)
+      } catch (err) {
+        this.opts.log('error', 'verdict listener failed', { jobId, err: describeError(err) })
+      }
+    }
   }
 }

@@ -1,45 +1,111 @@
 /**
- * Incremental evaluation: the readings of jobs being evaluated are kept in memory, loaded
- * from the store once per job and channel, then extended by every newly stored reading.
- * A verdict of an active job therefore never re-reads the job from storage.
+ * The readings that jobs' open steps are judged on, in memory, so that a verdict of an
+ * active job never re-reads it from storage: loaded once per job and channel, then
+ * extended by every newly stored reading.
+ *
+ * Only what open steps need is kept: for each channel, the readings from the start of the
+ * earliest open step that reads it (not from the attachment: a unit attached for a week
+ * with a 30-minute test run caches 30 minutes). A stopped step's result is memoized here
+ * (see VerdictService) and its readings are dropped; a reading that arrives late for a
+ * stopped window (ts at or before the latest stop) bumps `lateVersion`, which is part of
+ * the memo's key, so such a step is judged again.
+ *
+ * Memory is bounded: at most `maxReadings` cached readings over all jobs (24 bytes each in
+ * ReadingColumns, up to twice that while columns grow by doubling; default 4,000,000 ≈
+ * 96-192 MB, about 7 VRF 24 h holds at 1 Hz on six channels). Beyond it the least
+ * recently evaluated jobs are dropped, and reloaded from SQLite when next evaluated;
+ * likewise beyond MAX_CACHED_JOBS jobs. While a job is evaluated its window's readings
+ * exist a second time, as the Reading objects the evaluators take (~110 bytes each,
+ * garbage after the evaluation).
  */
 import type { ChannelName } from '../contract/channels.js'
 import type { Reading } from '../contract/reading.js'
+import type { StepResult } from '../../rules/result.js'
 import type { ReadingStore } from '../store/reading-store.js'
 import type { Attachment } from './job.js'
 import { jobReadings } from './job-readings.js'
+import { ReadingColumns } from './reading-columns.js'
 import type { JobReadingSource } from './reading-source.js'
 
-interface ChannelSeries {
-  /** Sorted by device time. */
-  readings: Reading[]
-  /** Readings that arrived while the channel was still loading. */
-  early: Reading[] | undefined
-  loaded: Promise<void>
-}
+export const DEFAULT_MAX_CACHED_READINGS = 4_000_000
+/** Jobs kept (with their memo of stopped steps, a few KB each) even when they cache no readings. */
+export const MAX_CACHED_JOBS = 1000
 
 interface JobEntry {
   attachments: readonly Attachment[]
-  channels: Map<ChannelName, ChannelSeries>
+  /** channel → the earliest device time cached, and one series per device. */
+  channels: Map<ChannelName, { from: number; series: Map<string, ReadingColumns> }>
+  /** The latest stop of a stopped step: a reading dated at or before it may change that step. */
+  closedHorizon: number
+  lateVersion: number
+  /** Stopped steps' results: step id → the inputs' key and the result. */
+  memo: Map<string, { key: string; result: StepResult }>
+}
+
+export interface CacheStats {
+  jobs: number
+  cachedReadings: number
+  cachedBytes: number
+  maxReadings: number
+  /** Jobs dropped to stay under maxReadings. */
+  evictions: number
+  /** Readings read from storage into the cache. */
+  loadedReadings: number
 }
 
 export class JobReadingCache implements JobReadingSource {
+  /** In least-recently-prepared order (Map keeps insertion order). */
   private readonly jobs = new Map<string, JobEntry>()
   private readonly jobsByDevice = new Map<string, Set<string>>()
+  private evictions = 0
+  private loadedReadings = 0
 
   constructor(
     private readonly store: ReadingStore,
-    private readonly maxJobs = 256,
+    readonly maxReadings = DEFAULT_MAX_CACHED_READINGS,
   ) {}
 
+  /**
+   * Before an evaluation: keeps, per channel, the readings from `needs.get(channel)` on
+   * (loading what is missing from storage) and drops every other channel's.
+   */
+  async prepare(jobId: string, attachments: readonly Attachment[], needs: ReadonlyMap<ChannelName, number>, closedHorizon: number): Promise<void> {
+    let entry = this.jobs.get(jobId)
+    if (entry && JSON.stringify(entry.attachments) !== JSON.stringify(attachments)) {
+      this.invalidate(jobId)
+      entry = undefined
+    }
+    if (!entry) entry = this.open(jobId, attachments)
+    this.jobs.delete(jobId) // most recently used goes last
+    this.jobs.set(jobId, entry)
+    entry.closedHorizon = closedHorizon
+    for (const [channel, cached] of entry.channels) {
+      const from = needs.get(channel)
+      if (from === undefined || from < cached.from) entry.channels.delete(channel)
+      else if (from > cached.from) {
+        for (const s of cached.series.values()) s.dropBefore(from)
+        cached.from = from
+      }
+    }
+    for (const [channel, from] of needs) {
+      if (entry.channels.has(channel)) continue
+      const cached = { from, series: new Map<string, ReadingColumns>() }
+      // Registered before the load: readings stored meanwhile are added, and the load's copy of them is merged away.
+      entry.channels.set(channel, cached)
+      const loaded = await jobReadings(this.store, attachments, channel, from, Number.MAX_SAFE_INTEGER)
+      this.loadedReadings += loaded.length
+      for (const r of loaded) seriesOf(cached.series, r).add(r)
+    }
+  }
+
+  /** The job's readings of a channel in [from, to]: from memory if cached that far back, else from storage. */
   async readings(jobId: string, attachments: readonly Attachment[], channel: ChannelName, from: number, to: number): Promise<Reading[]> {
-    const series = this.series(jobId, attachments, channel)
-    await series.loaded
-    const all = series.readings
-    const lo = lowerBound(all, from)
-    let hi = lo
-    while (hi < all.length && all[hi]!.ts <= to) hi++
-    return all.slice(lo, hi)
+    const cached = this.jobs.get(jobId)?.channels.get(channel)
+    if (!cached || from < cached.from) return jobReadings(this.store, attachments, channel, from, to)
+    const out: Reading[] = []
+    for (const s of cached.series.values()) s.range(from, to, out)
+    if (cached.series.size > 1) out.sort((a, b) => a.ts - b.ts)
+    return out
   }
 
   /** Newly stored readings: added to every cached job whose attachment covers them. */
@@ -49,12 +115,27 @@ export class JobReadingCache implements JobReadingSource {
       if (!jobIds) continue
       for (const jobId of jobIds) {
         const entry = this.jobs.get(jobId)!
-        const series = entry.channels.get(r.channel)
-        if (!series || !covers(entry.attachments, r)) continue
-        if (series.early) series.early.push(r)
-        else insertSorted(series.readings, r)
+        if (!covers(entry.attachments, r)) continue
+        if (r.ts <= entry.closedHorizon) entry.lateVersion++
+        const cached = entry.channels.get(r.channel)
+        if (cached && r.ts >= cached.from) seriesOf(cached.series, r).add(r)
       }
     }
+  }
+
+  /** The memo of a stopped step, if its inputs' key is unchanged. */
+  memoized(jobId: string, step: string, key: string): StepResult | undefined {
+    const m = this.jobs.get(jobId)?.memo.get(step)
+    return m?.key === key ? m.result : undefined
+  }
+
+  memoize(jobId: string, step: string, key: string, result: StepResult): void {
+    this.jobs.get(jobId)?.memo.set(step, { key, result })
+  }
+
+  /** Bumped by late readings for a stopped window: part of every memo key. */
+  lateVersion(jobId: string): number {
+    return this.jobs.get(jobId)?.lateVersion ?? 0
   }
 
   /** Forget a job (its attachments changed, or it is no longer watched). */
@@ -62,59 +143,65 @@ export class JobReadingCache implements JobReadingSource {
     const entry = this.jobs.get(jobId)
     if (!entry) return
     this.jobs.delete(jobId)
-    for (const a of entry.attachments) this.jobsByDevice.get(a.deviceId)?.delete(jobId)
+    for (const a of entry.attachments) {
+      const set = this.jobsByDevice.get(a.deviceId)
+      set?.delete(jobId)
+      if (set?.size === 0) this.jobsByDevice.delete(a.deviceId)
+    }
   }
 
-  private series(jobId: string, attachments: readonly Attachment[], channel: ChannelName): ChannelSeries {
-    let entry = this.jobs.get(jobId)
-    if (entry) {
-      this.jobs.delete(jobId) // most recently used goes last
-      this.jobs.set(jobId, entry)
-    } else {
-      entry = { attachments, channels: new Map() }
-      this.jobs.set(jobId, entry)
-      for (const a of attachments) {
-        let set = this.jobsByDevice.get(a.deviceId)
-        if (!set) this.jobsByDevice.set(a.deviceId, (set = new Set()))
-        set.add(jobId)
-      }
-      if (this.jobs.size > this.maxJobs) this.invalidate(this.jobs.keys().next().value as string)
+  /** Drops the least recently evaluated jobs until at most maxReadings are cached (`current` last of all). */
+  enforceCap(current?: string): void {
+    let total = this.count()
+    for (const [jobId, entry] of this.jobs) {
+      if (total <= this.maxReadings && this.jobs.size <= MAX_CACHED_JOBS) return
+      if (jobId === current) continue
+      total -= entryCount(entry)
+      this.invalidate(jobId)
+      this.evictions++
     }
-    let series = entry.channels.get(channel)
-    if (!series) {
-      const s: ChannelSeries = { readings: [], early: [], loaded: Promise.resolve() }
-      s.loaded = jobReadings(this.store, attachments, channel, 0, Number.MAX_SAFE_INTEGER).then((loaded) => {
-        s.readings = loaded
-        for (const r of s.early ?? []) insertSorted(s.readings, r)
-        s.early = undefined
-      })
-      entry.channels.set(channel, (series = s))
+    if (total > this.maxReadings && current !== undefined && this.jobs.has(current)) {
+      this.invalidate(current)
+      this.evictions++
     }
-    return series
   }
+
+  stats(): CacheStats {
+    let bytes = 0
+    for (const entry of this.jobs.values()) for (const c of entry.channels.values()) for (const s of c.series.values()) bytes += s.bytes
+    return { jobs: this.jobs.size, cachedReadings: this.count(), cachedBytes: bytes, maxReadings: this.maxReadings, evictions: this.evictions, loadedReadings: this.loadedReadings }
+  }
+
+  private count(): number {
+    let n = 0
+    for (const entry of this.jobs.values()) n += entryCount(entry)
+    return n
+  }
+
+  private open(jobId: string, attachments: readonly Attachment[]): JobEntry {
+    const entry: JobEntry = { attachments, channels: new Map(), closedHorizon: -Infinity, lateVersion: 0, memo: new Map() }
+    this.jobs.set(jobId, entry)
+    for (const a of attachments) {
+      let set = this.jobsByDevice.get(a.deviceId)
+      if (!set) this.jobsByDevice.set(a.deviceId, (set = new Set()))
+      set.add(jobId)
+    }
+    return entry
+  }
+}
+
+function entryCount(entry: JobEntry): number {
+  let n = 0
+  for (const c of entry.channels.values()) for (const s of c.series.values()) n += s.size
+  return n
+}
+
+function seriesOf(series: Map<string, ReadingColumns>, r: Reading): ReadingColumns {
+  let s = series.get(r.deviceId)
+  if (!s) series.set(r.deviceId, (s = new ReadingColumns(r.deviceId, r.channel)))
+  return s
 }
 
 function covers(attachments: readonly Attachment[], r: Reading): boolean {
   return attachments.some((a) => a.deviceId === r.deviceId && a.attachedAt <= r.ts && (a.detachedAt === null || r.ts <= a.detachedAt))
-}
-
-/** First index whose ts >= ts. */
-function lowerBound(readings: readonly Reading[], ts: number): number {
-  let lo = 0
-  let hi = readings.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (readings[mid]!.ts < ts) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-/** Inserts in time order (usually at the end); the same device and device time is stored once. */
-function insertSorted(readings: Reading[], r: Reading): void {
-  let i = lowerBound(readings, r.ts)
-  for (; i < readings.length && readings[i]!.ts === r.ts; i++) {
-    if (readings[i]!.deviceId === r.deviceId) return
-  }
-  readings.splice(i, 0, r)
 }

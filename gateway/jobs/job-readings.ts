@@ -16,7 +16,7 @@ export async function jobReadings(
     const lo = Math.max(from, a.attachedAt)
     const hi = Math.min(to, a.detachedAt ?? Number.MAX_SAFE_INTEGER)
     if (lo > hi) continue
-    out.push(...(await store.query({ deviceIds: [a.deviceId], channel, from: lo, to: hi })))
+    for (const r of await store.query({ deviceIds: [a.deviceId], channel, from: lo, to: hi })) out.push(r)
   }
   if (attachments.length > 1) out.sort((a, b) => a.ts - b.ts)
   return out

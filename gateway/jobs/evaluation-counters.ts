@@ -1,0 +1,65 @@
+/** The job monitor's counters: how many evaluations, how long they took, what the cache holds. */
+import type { EvaluationOutcome } from './job-evaluator.js'
+
+/** JobMonitor.stats(): what evaluating costs, and what the cache holds (as of the last evaluation). */
+export interface JobMonitorStats {
+  evaluations: number
+  /** Evaluations that failed (their jobs show GW_ERR_EVALUATION_FAILED). */
+  failures: number
+  lastEvaluationMs: number
+  maxEvaluationMs: number
+  totalEvaluationMs: number
+  /** Readings handed to step evaluators by the last evaluation, and by all of them. */
+  lastReadingsEvaluated: number
+  readingsEvaluated: number
+  /** Stopped steps taken from the memo instead of being judged again. */
+  memoHits: number
+  cachedJobs: number
+  cachedReadings: number
+  cachedBytes: number
+  maxCachedReadings: number
+  cacheEvictions: number
+}
+
+export class EvaluationCounters {
+  evaluations = 0
+  failures = 0
+  private totalMs = 0
+  private lastMs = 0
+  private maxMs = 0
+  private lastReadings = 0
+  private readings = 0
+  private memoHits = 0
+  private cache: EvaluationOutcome['cache'] | undefined
+
+  count(o: EvaluationOutcome): void {
+    this.evaluations++
+    this.lastMs = o.ms
+    this.maxMs = Math.max(this.maxMs, o.ms)
+    this.totalMs += o.ms
+    this.lastReadings = o.work.readingsEvaluated
+    this.readings += o.work.readingsEvaluated
+    this.memoHits += o.work.memoHits
+    this.cache = o.cache
+  }
+
+  stats(): JobMonitorStats {
+    return {
+      evaluations: this.evaluations,
+      failures: this.failures,
+      lastEvaluationMs: round(this.lastMs),
+      maxEvaluationMs: round(this.maxMs),
+      totalEvaluationMs: round(this.totalMs),
+      lastReadingsEvaluated: this.lastReadings,
+      readingsEvaluated: this.readings,
+      memoHits: this.memoHits,
+      cachedJobs: this.cache?.jobs ?? 0,
+      cachedReadings: this.cache?.cachedReadings ?? 0,
+      cachedBytes: this.cache?.cachedBytes ?? 0,
+      maxCachedReadings: this.cache?.maxReadings ?? 0,
+      cacheEvictions: this.cache?.evictions ?? 0,
+    }
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100

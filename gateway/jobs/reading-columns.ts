@@ -1,0 +1,158 @@
+/**
+ * One device's readings of one channel for the job cache, in time order, kept as columns
+ * of doubles (ts, value, receivedAt: 24 bytes a reading, against ~110 for a Reading
+ * object) that grow by doubling. A meter's readings arrive almost always in order and are
+ * appended; the few that do not wait in a side list and are merged in one pass when the
+ * series is next read, so a buffered upload of k old readings costs O(n + k log k), not
+ * O(n·k). Optional fields of a Reading beyond the five columns (e.g. a flag the ingest
+ * adds) are kept beside, keyed by device time and value, and given back on every read.
+ */
+import type { ChannelName } from '../contract/channels.js'
+import type { Reading } from '../contract/reading.js'
+
+const BASE_KEYS = new Set(['deviceId', 'channel', 'ts', 'value', 'receivedAt'])
+const MIN_CAPACITY = 64
+
+type Extras = Record<string, unknown>
+
+export class ReadingColumns {
+  private ts = new Float64Array(MIN_CAPACITY)
+  private value = new Float64Array(MIN_CAPACITY)
+  private receivedAt = new Float64Array(MIN_CAPACITY)
+  private length = 0
+  /** Readings older than the last one: merged before the next read. */
+  private late: Reading[] = []
+  private readonly extras = new Map<string, Extras>()
+
+  constructor(
+    readonly deviceId: string,
+    readonly channel: ChannelName,
+  ) {}
+
+  /** Readings held (merged or waiting to be). */
+  get size(): number {
+    return this.length + this.late.length
+  }
+
+  /** Bytes of the columns as allocated (extras not counted: a handful in practice). */
+  get bytes(): number {
+    return this.ts.length * 24
+  }
+
+  /** Adds a reading; the same device time with the same value is the same reading and kept once. */
+  add(r: Reading): void {
+    this.keepExtras(r)
+    const n = this.length
+    if (n > 0 && r.ts < this.ts[n - 1]!) {
+      this.late.push(r)
+      return
+    }
+    // A repeated device time: the same value is a duplicate; another value is a second reading.
+    for (let i = n - 1; i >= 0 && this.ts[i] === r.ts; i--) if (this.value[i] === r.value) return
+    this.grow(n + 1)
+    this.put(n, r.ts, r.value, r.receivedAt)
+    this.length = n + 1
+  }
+
+  /** Forgets the readings before ts (no open step needs them any more). */
+  dropBefore(ts: number): void {
+    this.merge()
+    const cut = this.lowerBound(ts)
+    if (cut === 0) return
+    this.ts.copyWithin(0, cut, this.length)
+    this.value.copyWithin(0, cut, this.length)
+    this.receivedAt.copyWithin(0, cut, this.length)
+    this.length -= cut
+    for (const key of this.extras.keys()) if (Number(key.slice(0, key.indexOf(':'))) < ts) this.extras.delete(key)
+    if (this.length * 4 < this.ts.length && this.ts.length > MIN_CAPACITY) this.resize(Math.max(MIN_CAPACITY, this.length * 2))
+  }
+
+  /** The readings with from <= ts <= to, as Reading objects, in time order. */
+  range(from: number, to: number, out: Reading[]): void {
+    this.merge()
+    for (let i = this.lowerBound(from); i < this.length && this.ts[i]! <= to; i++) {
+      const ts = this.ts[i]!
+      const value = this.value[i]!
+      const r: Reading = { deviceId: this.deviceId, channel: this.channel, ts, value, receivedAt: this.receivedAt[i]! }
+      const extra = this.extras.size > 0 ? this.extras.get(extraKey(ts, value)) : undefined
+      out.push(extra ? { ...r, ...extra } : r)
+    }
+  }
+
+  private keepExtras(r: Reading): void {
+    let extra: Extras | undefined
+    for (const key in r) {
+      if (BASE_KEYS.has(key)) continue
+      ;(extra ??= {})[key] = (r as unknown as Extras)[key]
+    }
+    if (extra) this.extras.set(extraKey(r.ts, r.value), extra)
+  }
+
+  /** Merges the late readings into the columns in one pass. */
+  private merge(): void {
+    if (this.late.length === 0) return
+    const late = this.late.sort((a, b) => a.ts - b.ts || a.receivedAt - b.receivedAt)
+    this.late = []
+    const oldTs = this.ts
+    const oldValue = this.value
+    const oldReceived = this.receivedAt
+    const oldLength = this.length
+    const capacity = Math.max(MIN_CAPACITY, Math.ceil((oldLength + late.length) * 1.25))
+    this.ts = new Float64Array(capacity)
+    this.value = new Float64Array(capacity)
+    this.receivedAt = new Float64Array(capacity)
+    this.length = 0
+    let i = 0
+    let j = 0
+    while (i < oldLength || j < late.length) {
+      const takeOld = j >= late.length || (i < oldLength && oldTs[i]! <= late[j]!.ts)
+      if (takeOld) {
+        this.appendUnique(oldTs[i]!, oldValue[i]!, oldReceived[i]!)
+        i++
+      } else {
+        const r = late[j++]!
+        this.appendUnique(r.ts, r.value, r.receivedAt)
+      }
+    }
+  }
+
+  private appendUnique(ts: number, value: number, receivedAt: number): void {
+    for (let k = this.length - 1; k >= 0 && this.ts[k] === ts; k--) if (this.value[k] === value) return
+    this.put(this.length++, ts, value, receivedAt)
+  }
+
+  private put(i: number, ts: number, value: number, receivedAt: number): void {
+    this.ts[i] = ts
+    this.value[i] = value
+    this.receivedAt[i] = receivedAt
+  }
+
+  private grow(needed: number): void {
+    if (needed > this.ts.length) this.resize(Math.max(needed, this.ts.length * 2))
+  }
+
+  private resize(capacity: number): void {
+    const copy = (a: Float64Array) => {
+      const b = new Float64Array(capacity)
+      b.set(a.subarray(0, Math.min(this.length, capacity)))
+      return b
+    }
+    this.ts = copy(this.ts)
+    this.value = copy(this.value)
+    this.receivedAt = copy(this.receivedAt)
+  }
+
+  /** First index whose ts >= ts. */
+  private lowerBound(ts: number): number {
+    let lo = 0
+    let hi = this.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.ts[mid]! < ts) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+}
+
+const extraKey = (ts: number, value: number) => `${ts}:${value}`
