@@ -67,10 +67,11 @@ describe('a failing job evaluation', () => {
     expect(testRun(good.body).status).toBe('in_progress')
     expect((await h.api('GET', '/api/v1/jobs/ct-good-job/readings?channel=current_a')).body).toMatchObject({ points: [[T0 + 60_000, 6]] })
     expect(h.gateway.monitor!.stats().failures).toBeGreaterThanOrEqual(1)
-    const health = await fetch(`${h.httpUrl}/healthz`)
+    // With the admin token /healthz has the details (docs/operations.md).
+    const health = await h.api<{ jobs: Record<string, number> }>('GET', '/healthz')
     expect(health.status).toBe(200)
     // The monitor's counters are on /healthz: how many evaluations, how long, how much is cached.
-    expect(((await health.json()) as { jobs: Record<string, number> }).jobs).toMatchObject({ evaluations: expect.any(Number), failures: expect.any(Number), lastEvaluationMs: expect.any(Number), cachedReadings: expect.any(Number) })
+    expect(health.body.jobs).toMatchObject({ evaluations: expect.any(Number), failures: expect.any(Number), lastEvaluationMs: expect.any(Number), cachedReadings: expect.any(Number) })
   })
 
   it('an evaluator that throws fails its own step; the job\'s other steps are still judged', async () => {
