@@ -100,6 +100,7 @@ export class Gateway {
       devices,
       clock,
       futureToleranceMs: config.futureToleranceMs,
+      limits: { maxSamples: config.maxSamplesPerMessage, maxValuesPerSample: config.maxValuesPerSample },
       watcher: monitor,
       sendError: (deviceId, message) => {
         this.broker?.publish(deviceErrorTopic(deviceId), JSON.stringify(message), { qos: 1 }).catch((err: unknown) => {

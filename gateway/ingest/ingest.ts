@@ -11,9 +11,10 @@ import type { Clock } from '../clock.js'
 import type { Reading } from '../contract/reading.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
 import type { IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
-import { parseTelemetry, type ParseContext } from './parse-telemetry.js'
-import { describeIssues, PROBLEM_CODES, type Problem } from './problems.js'
+import { DEFAULT_MESSAGE_LIMITS, parseTelemetry, tooManySamples, type MessageLimits, type ParseContext } from './parse-telemetry.js'
+import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
 import { RedeliveryMemory } from './redelivery-memory.js'
+import { firstInvalidUtf8 } from './utf8.js'
 
 export interface IncomingPublish {
   topic: string
@@ -39,6 +40,10 @@ export interface IngestDeps {
   sendError: (deviceId: string, message: DeviceErrorMessage) => void
   /** Told of committed readings of the devices it wants (live evaluation of active jobs). */
   watcher?: ReadingWatcher | undefined
+  /** Samples per message and values per sample; over them the message is quarantined. */
+  limits?: MessageLimits | undefined
+  /** Told of each quarantine record written (retention keeps the table's size bounded). */
+  onQuarantined?: ((bytes: number) => void) | undefined
 }
 
 export interface ReadingWatcher {
@@ -59,7 +64,7 @@ export class Ingest {
     this.counters.messages++
     const receivedAt = this.deps.clock.now()
     const samples: SampleToStore[] = []
-    const problems: Problem[] = []
+    const problems = new ProblemCollector()
     const json = parseJson(packet.payload, problems)
     if (json !== undefined) {
       const ctx: ParseContext = {
@@ -69,68 +74,71 @@ export class Ingest {
       }
       this.route(identity, packet.topic, json, ctx, samples, problems)
     }
+    // The raw payload is kept once, as the evidence; the reason is bounded (ProblemCollector).
+    const reason = problems.total === 0 ? undefined : problems.reason()
     const outcome = await this.deps.log.append({
       receivedAt,
       samples,
       quarantine:
-        problems.length === 0
+        reason === undefined
           ? undefined
-          : {
-              deviceId: identity.id,
-              topic: packet.topic,
-              code: problems[0]!.code,
-              reason: problems.map((p) => p.message).join('; '),
-              raw: packet.payload,
-            },
+          : { deviceId: identity.id, topic: packet.topic, code: problems.firstCode!, reason, raw: packet.payload },
     })
     this.count(outcome)
     this.notifyWatcher(samples, receivedAt)
     if (outcome.quarantineId !== undefined) this.answer(identity.id, packet.topic, problems, outcome, receivedAt)
+    if (outcome.quarantineId !== undefined) this.deps.onQuarantined?.(packet.payload.length + (reason?.length ?? 0))
   }
 
-  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, samples: SampleToStore[], problems: Problem[]): void {
+  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, samples: SampleToStore[], problems: ProblemCollector): void {
     switch (topic) {
       case TOPICS.telemetry:
         return this.collect(identity.id, json, ctx, 'payload', samples, problems)
       case TOPICS.attributes:
         return this.attributes(identity.id, json, 'payload', problems)
       case TOPICS.gatewayTelemetry:
+        // The sample limit is per message: a bridge's devices share it.
+        if (tooManySamples(countBridgedSamples(json), this.limits, 'payload', problems)) return
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, where, samples, problems))
       case TOPICS.gatewayAttributes:
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.attributes(id, value, where, problems))
       default:
         // The broker's ACL lets only the topics above through; anything else is a bug worth seeing.
-        problems.push({ code: PROBLEM_CODES.shape, message: `topic ${topic} carries no readings` })
+        problems.add({ code: PROBLEM_CODES.shape, message: `topic ${quote(topic)} carries no readings` })
     }
   }
 
-  private collect(deviceId: string, json: unknown, ctx: ParseContext, where: string, samples: SampleToStore[], problems: Problem[]): void {
-    const parsed = parseTelemetry(json, ctx, where)
-    for (const s of parsed.samples) samples.push({ deviceId, seq: s.seq, readings: s.readings })
-    problems.push(...parsed.problems)
+  private get limits(): MessageLimits {
+    return this.deps.limits ?? DEFAULT_MESSAGE_LIMITS
   }
 
-  private attributes(deviceId: string, json: unknown, where: string, problems: Problem[]): void {
+  private collect(deviceId: string, json: unknown, ctx: ParseContext, where: string, samples: SampleToStore[], problems: ProblemCollector): void {
+    // Problems go straight into the message's bounded collector (no spread of a 128k-long array).
+    const parsed = parseTelemetry(json, ctx, { where, problems, limits: this.limits })
+    for (const s of parsed.samples) samples.push({ deviceId, seq: s.seq, readings: s.readings })
+  }
+
+  private attributes(deviceId: string, json: unknown, where: string, problems: ProblemCollector): void {
     const parsed = AttributesSchema.safeParse(json)
     if (!parsed.success) {
-      problems.push({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
+      problems.add({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
       return
     }
     this.deps.devices.mergeAttributes(deviceId, parsed.data as Attributes)
   }
 
   /** v1/gateway/*: {"meter-7": ...}; a bridge speaks only for the devices it was granted. */
-  private forEachBridged(identity: DeviceIdentity, json: unknown, problems: Problem[], each: (deviceId: string, value: unknown, where: string) => void): void {
+  private forEachBridged(identity: DeviceIdentity, json: unknown, problems: ProblemCollector, each: (deviceId: string, value: unknown, where: string) => void): void {
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      problems.push({ code: PROBLEM_CODES.shape, message: 'payload: expected an object keyed by device id, e.g. {"meter-7": [{"ts": ..., "values": {...}}]}' })
+      problems.add({ code: PROBLEM_CODES.shape, message: 'payload: expected an object keyed by device id, e.g. {"meter-7": [{"ts": ..., "values": {...}}]}' })
       return
     }
     for (const [deviceId, value] of Object.entries(json)) {
       if (!identity.bridgeFor.includes(deviceId)) {
-        problems.push({ code: PROBLEM_CODES.notAuthorized, message: `payload.${deviceId}: bridge ${identity.id} may not speak for device "${deviceId}"` })
+        problems.add({ code: PROBLEM_CODES.notAuthorized, message: `payload.${pathKey(deviceId)}: bridge ${identity.id} may not speak for device ${quote(deviceId)}` })
         continue
       }
-      each(deviceId, value, `payload.${deviceId}`)
+      each(deviceId, value, `payload.${pathKey(deviceId)}`)
     }
   }
 
@@ -151,13 +159,14 @@ export class Ingest {
     if (outcome.quarantineId !== undefined) this.counters.quarantined++
   }
 
-  private answer(deviceId: string, topic: string, problems: Problem[], outcome: IngestOutcome, receivedAt: number): void {
+  /** The device's answer: bounded like the reason (first problems, then "and K more"), never the payload. */
+  private answer(deviceId: string, topic: string, problems: ProblemCollector, outcome: IngestOutcome, receivedAt: number): void {
     this.deps.sendError(deviceId, {
       status: 'error',
       error: {
-        code: problems[0]!.code,
-        message: `${problems.length} problem(s) in the message on ${topic}; ${outcome.stored} reading(s) from it were stored`,
-        details: problems.map((p) => p.message),
+        code: problems.firstCode!,
+        message: `${problems.total} problem(s) in the message on ${topic}; ${outcome.stored} reading(s) from it were stored`,
+        details: problems.details(),
       },
       quarantineId: outcome.quarantineId!,
       topic,
@@ -166,11 +175,36 @@ export class Ingest {
   }
 }
 
-function parseJson(payload: Buffer, problems: Problem[]): unknown {
+/**
+ * JSON text must be UTF-8 (RFC 8259 §8.1): invalid bytes would otherwise be replaced by U+FFFD
+ * and the reading stored under a key or value the device never sent. JSON.parse's own errors
+ * quote the input: only their first characters are kept (ProblemCollector cuts them). A
+ * RangeError (nesting deeper than the engine takes) is a refusal like any other.
+ */
+function parseJson(payload: Buffer, problems: ProblemCollector): unknown {
+  const bad = firstInvalidUtf8(payload)
+  if (bad !== -1) {
+    const byte = bad < payload.length ? `byte 0x${payload[bad]!.toString(16).padStart(2, '0')} at offset ${bad}` : 'a malformed sequence'
+    problems.add({ code: PROBLEM_CODES.notJson, message: `payload is not JSON: it is not valid UTF-8 (${byte}; JSON text is UTF-8, RFC 8259 §8.1)` })
+    return undefined
+  }
   try {
     return JSON.parse(payload.toString('utf8'))
   } catch (err) {
-    problems.push({ code: PROBLEM_CODES.notJson, message: `payload is not JSON: ${(err as Error).message}` })
+    const why = err instanceof RangeError ? 'nested too deeply' : err instanceof Error ? err.message : String(err)
+    problems.add({ code: PROBLEM_CODES.notJson, message: `payload is not JSON: ${why}` })
     return undefined
   }
+}
+
+/** v1/gateway/telemetry: {"meter-7": [samples] or one sample, ...}; what the sample limit counts. */
+function countBridgedSamples(json: unknown): number {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 0
+  let n = 0
+  for (const key in json) {
+    if (!Object.hasOwn(json, key)) continue
+    const v = (json as Record<string, unknown>)[key]
+    n += Array.isArray(v) ? v.length : 1
+  }
+  return n
 }

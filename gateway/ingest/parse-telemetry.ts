@@ -1,12 +1,15 @@
 /**
  * Telemetry payload → readings in canonical units, plus the problems found. Pure: the
  * caller supplies receive time and limits. A bad value is reported and skipped; the
- * other values of the same message are still accepted.
+ * other values of the same message are still accepted. Work and problems are bounded:
+ * a message with more samples than the limit is refused whole before any is looked at,
+ * a sample with more values than the limit is refused, and problems go to a collector
+ * that keeps only the first few.
  */
 import { CHANNELS, isChannelName, type ChannelName } from '../contract/channels.js'
 import { SampleSchema, ValueSchema, looksLikeSample } from '../contract/telemetry.js'
 import { acceptedUnits, convertToCanonical } from '../contract/units.js'
-import { describeIssues, PROBLEM_CODES, type Problem } from './problems.js'
+import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
 
 export interface ParsedReading {
   channel: ChannelName
@@ -27,42 +30,85 @@ export interface ParseContext {
   maxTs: number
 }
 
+/** How much one message may hold (GW_MAX_SAMPLES_PER_MESSAGE, GW_MAX_VALUES_PER_SAMPLE). */
+export interface MessageLimits {
+  maxSamples: number
+  maxValuesPerSample: number
+}
+
+/**
+ * 10,000 samples: a day of 10 s buffered readings from one meter, far more than a 256 KiB packet
+ * holds in a useful form. 64 values: every channel (docs/protocol.md) fits with room to spare.
+ */
+export const DEFAULT_MESSAGE_LIMITS: MessageLimits = { maxSamples: 10_000, maxValuesPerSample: 64 }
+
+export interface ParseOptions {
+  /** Where the value sat in the message, for problem messages. */
+  where?: string
+  /** Problems are added here (the ingest shares one collector across a bridge's devices). */
+  problems?: ProblemCollector
+  limits?: MessageLimits
+}
+
 export interface ParsedTelemetry {
   samples: ParsedSample[]
-  problems: Problem[]
+  problems: ProblemCollector
+}
+
+interface Out extends ParsedTelemetry {
+  limits: MessageLimits
 }
 
 /** Parses the JSON of v1/devices/me/telemetry (or one device's entry of v1/gateway/telemetry). */
-export function parseTelemetry(json: unknown, ctx: ParseContext, where = 'payload'): ParsedTelemetry {
-  const out: ParsedTelemetry = { samples: [], problems: [] }
+export function parseTelemetry(json: unknown, ctx: ParseContext, opts: ParseOptions = {}): ParsedTelemetry {
+  const where = opts.where ?? 'payload'
+  const out: Out = { samples: [], problems: opts.problems ?? new ProblemCollector(), limits: opts.limits ?? DEFAULT_MESSAGE_LIMITS }
   if (Array.isArray(json)) {
-    if (json.length === 0) out.problems.push({ code: PROBLEM_CODES.shape, message: `${where}: empty array` })
-    json.forEach((item, i) => parseItem(item, ctx, `${where}[${i}]`, out))
+    if (json.length === 0) out.problems.add({ code: PROBLEM_CODES.shape, message: `${where}: empty array` })
+    if (tooManySamples(json.length, out.limits, where, out.problems)) return { samples: out.samples, problems: out.problems }
+    for (let i = 0; i < json.length; i++) parseItem(json[i], ctx, `${where}[${i}]`, out)
   } else {
     parseItem(json, ctx, where, out)
   }
-  return out
+  return { samples: out.samples, problems: out.problems }
 }
 
-function parseItem(item: unknown, ctx: ParseContext, where: string, out: ParsedTelemetry): void {
+/** Adds the problem and returns true when `count` samples exceed the limit (the message is then refused whole). */
+export function tooManySamples(count: number, limits: MessageLimits, where: string, problems: ProblemCollector): boolean {
+  if (count <= limits.maxSamples) return false
+  problems.add({
+    code: PROBLEM_CODES.tooLarge,
+    message: `${where}: ${count} samples in one message; at most ${limits.maxSamples} are accepted (GW_MAX_SAMPLES_PER_MESSAGE): send them in several messages`,
+  })
+  return true
+}
+
+function parseItem(item: unknown, ctx: ParseContext, where: string, out: Out): void {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    out.problems.push({ code: PROBLEM_CODES.shape, message: `${where}: expected an object, got ${describeType(item)}` })
+    out.problems.add({ code: PROBLEM_CODES.shape, message: `${where}: expected an object, got ${describeType(item)}` })
     return
   }
   if (!looksLikeSample(item)) {
     // Flat form {"channel": value}: the message carries no device time.
+    if (tooManyValues(item, where, out)) return
     pushSample(item as Record<string, unknown>, ctx.implicitTs, undefined, where, out)
     return
   }
+  // Counted before zod copies the record: the limit bounds the work, not only the result.
+  const rawValues = (item as { values?: unknown }).values
+  if (typeof rawValues === 'object' && rawValues !== null && tooManyValues(rawValues, `${where}.values`, out)) return
   const parsed = SampleSchema.safeParse(item)
   if (!parsed.success) {
-    out.problems.push({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
+    out.problems.add({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
     return
   }
-  const { ts, seq, values } = parsed.data
+  const { ts, seq } = parsed.data
+  // The values as parsed from JSON, not zod's copy: zod rebuilds the record by assignment, where
+  // a "__proto__" key sets the copy's prototype and vanishes instead of being refused as a channel.
+  const values = (item as { values: Record<string, unknown> }).values
   if (ts < ctx.minTs || ts > ctx.maxTs) {
     const when = ts > ctx.maxTs ? 'in the future' : 'too old'
-    out.problems.push({
+    out.problems.add({
       code: PROBLEM_CODES.timestamp,
       message: `${where}.ts: ${ts} (${isoOrRaw(ts)}) is ${when}; accepted ${isoOrRaw(ctx.minTs)} to ${isoOrRaw(ctx.maxTs)} (ms since epoch)`,
     })
@@ -71,27 +117,39 @@ function parseItem(item: unknown, ctx: ParseContext, where: string, out: ParsedT
   pushSample(values, ts, seq, `${where}.values`, out)
 }
 
+/** A sample with more values than the limit is refused whole (its seq is not claimed either). */
+function tooManyValues(values: object, where: string, out: Out): boolean {
+  let n = 0
+  for (const key in values) if (Object.hasOwn(values, key)) n++
+  if (n <= out.limits.maxValuesPerSample) return false
+  out.problems.add({
+    code: PROBLEM_CODES.tooLarge,
+    message: `${where}: ${n} values in one sample; at most ${out.limits.maxValuesPerSample} are accepted (GW_MAX_VALUES_PER_SAMPLE)`,
+  })
+  return true
+}
+
 function pushSample(
   values: Record<string, unknown>,
   ts: number,
   seq: number | undefined,
   where: string,
-  out: ParsedTelemetry,
+  out: Out,
 ): void {
   const readings: ParsedReading[] = []
   const keys = Object.keys(values)
-  if (keys.length === 0) out.problems.push({ code: PROBLEM_CODES.shape, message: `${where}: no values` })
+  if (keys.length === 0) out.problems.add({ code: PROBLEM_CODES.shape, message: `${where}: no values` })
   for (const key of keys) {
-    const reading = parseValue(key, values[key], ts, `${where}.${key}`, out)
+    const reading = parseValue(key, values[key], ts, `${where}.${pathKey(key)}`, out)
     if (reading) readings.push(reading)
   }
   // A sample with a seq is kept even when all its values were bad: its seq is still claimed.
   if (readings.length > 0 || seq !== undefined) out.samples.push({ seq, readings })
 }
 
-function parseValue(key: string, raw: unknown, ts: number, where: string, out: ParsedTelemetry): ParsedReading | undefined {
+function parseValue(key: string, raw: unknown, ts: number, where: string, out: Out): ParsedReading | undefined {
   if (!isChannelName(key)) {
-    out.problems.push({ code: PROBLEM_CODES.unknownChannel, message: `${where}: unknown channel "${key}" (see docs/protocol.md)` })
+    out.problems.add({ code: PROBLEM_CODES.unknownChannel, message: `${where}: unknown channel ${quote(key)} (see docs/protocol.md)` })
     return undefined
   }
   const spec = CHANNELS[key]
@@ -101,7 +159,7 @@ function parseValue(key: string, raw: unknown, ts: number, where: string, out: P
   } else {
     const parsed = ValueSchema.safeParse(raw)
     if (!parsed.success || typeof parsed.data === 'number') {
-      out.problems.push({
+      out.problems.add({
         code: PROBLEM_CODES.badValue,
         message: `${where}: expected a number or {"value": number, "unit": string}, got ${describeType(raw)}`,
       })
@@ -109,7 +167,7 @@ function parseValue(key: string, raw: unknown, ts: number, where: string, out: P
     }
     const converted = convertToCanonical(spec.quantity, parsed.data.value, parsed.data.unit)
     if (converted === undefined) {
-      out.problems.push({
+      out.problems.add({
         code: PROBLEM_CODES.unit,
         message: `${where}: unit "${parsed.data.unit}" is not accepted for ${key}; use one of ${acceptedUnits(spec.quantity).join(', ')}`,
       })
@@ -118,11 +176,11 @@ function parseValue(key: string, raw: unknown, ts: number, where: string, out: P
     value = converted
   }
   if (!Number.isFinite(value)) {
-    out.problems.push({ code: PROBLEM_CODES.badValue, message: `${where}: ${value} is not a finite number` })
+    out.problems.add({ code: PROBLEM_CODES.badValue, message: `${where}: ${value} is not a finite number` })
     return undefined
   }
   if (value < spec.min || value > spec.max) {
-    out.problems.push({
+    out.problems.add({
       code: PROBLEM_CODES.outOfRange,
       message: `${where}: ${value} ${spec.unit} is outside the plausible range ${spec.min} to ${spec.max} ${spec.unit}`,
     })
@@ -134,7 +192,7 @@ function parseValue(key: string, raw: unknown, ts: number, where: string, out: P
 function describeType(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'an array'
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`
+  if (typeof v === 'string') return `the string ${quote(v)}`
   return typeof v
 }
 
