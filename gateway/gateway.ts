@@ -23,6 +23,7 @@ import { defaultPacksDir, loadRulePacks } from './rules/load-packs.js'
 import { openDatabase, type Db } from './store/database.js'
 import { IngestLog } from './store/ingest-log.js'
 import { QuarantineRepository } from './store/quarantine-repository.js'
+import { AGE_CHECK_MS, QuarantineRetention } from './store/quarantine-retention.js'
 import { SqliteReadingStore } from './store/sqlite-reading-store.js'
 import { configureInfluxOutbox } from './store/influx-outbox.js'
 
@@ -37,6 +38,7 @@ export class Gateway {
   private broker: RunningBroker | undefined
   private http: FastifyInstance | undefined
   private stopping: Promise<void> | undefined
+  private retentionTimer: NodeJS.Timeout | undefined
   readonly clock: Clock
   readonly log: Log
   ingest: Ingest | undefined
@@ -44,6 +46,8 @@ export class Gateway {
   /** Forwards to InfluxDB when GW_INFLUX_URL is set; writeVerdict() queues a verdict for it. */
   influx: ForwarderHost | undefined
   adminToken = ''
+  /** Quarantine age and size limits (GW_QUARANTINE_MAX_AGE_DAYS, GW_QUARANTINE_MAX_BYTES). */
+  quarantineRetention: QuarantineRetention | undefined
   packs: ReadonlyMap<string, RulePack> = new Map()
 
   constructor(
@@ -77,6 +81,15 @@ export class Gateway {
     const jobs = new JobRepository(db)
     const store = new SqliteReadingStore(db)
     const quarantine = new QuarantineRepository(db)
+    const retention = (this.quarantineRetention = new QuarantineRetention(db, {
+      maxAgeMs: config.quarantineMaxAgeDays * 86_400_000,
+      maxBytes: config.quarantineMaxBytes,
+      clock,
+      log,
+    }))
+    retention.init()
+    // Inserts also prune (amortized); the timer covers a quiet gateway whose records only age.
+    this.retentionTimer = setInterval(() => retention.prune(), AGE_CHECK_MS).unref()
     // --- InfluxDB (docs/influx-schema.md): the ingest log fills the outbox, the forwarder drains it ---
     configureInfluxOutbox(db, config.influx !== undefined)
     this.ingestLog = new IngestLog(db, { influxOutbox: config.influx !== undefined })
@@ -102,6 +115,7 @@ export class Gateway {
       futureToleranceMs: config.futureToleranceMs,
       limits: { maxSamples: config.maxSamplesPerMessage, maxValuesPerSample: config.maxValuesPerSample },
       watcher: monitor,
+      onQuarantined: (bytes) => retention.recorded(bytes),
       sendError: (deviceId, message) => {
         this.broker?.publish(deviceErrorTopic(deviceId), JSON.stringify(message), { qos: 1 }).catch((err: unknown) => {
           log('warn', 'could not publish device error', { deviceId, err: String(err) })
@@ -139,7 +153,7 @@ export class Gateway {
       store,
       quarantine,
       packs: this.packs,
-      health: () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters, forwarder: this.influx?.stats() ?? { enabled: false } }),
+      health: () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters, forwarder: this.influx?.stats() ?? { enabled: false }, quarantine: retention.stats() }),
     })
     await this.http.listen({ host: config.bind, port: config.httpPort })
     log('info', 'gateway started', { mqttPort: this.mqttPort, httpPort: this.httpPort, dataDir: config.dataDir })
@@ -151,6 +165,7 @@ export class Gateway {
   }
 
   private async close(): Promise<void> {
+    clearInterval(this.retentionTimer)
     await this.http?.close()
     this.monitor?.stop()
     await this.broker?.close()
