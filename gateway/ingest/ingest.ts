@@ -119,6 +119,11 @@ export class Ingest {
   }
 
   private attributes(deviceId: string, json: unknown, where: string, problems: ProblemCollector): void {
+    // zod drops a "__proto__" key without a word (it would set the copy's prototype); the device is told instead.
+    if (typeof json === 'object' && json !== null && Object.hasOwn(json, '__proto__')) {
+      problems.add({ code: PROBLEM_CODES.shape, message: `${where}.__proto__: not accepted as an attribute name` })
+      return
+    }
     const parsed = AttributesSchema.safeParse(json)
     if (!parsed.success) {
       problems.add({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
