@@ -4,6 +4,10 @@
  * dropped, a persistent session redelivered it forever and readings behind it were never
  * acknowledged. Now it is quarantined, answered with a bounded error and acknowledged.
  */
+import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../gateway/clock.js'
@@ -102,6 +106,21 @@ describe('a 256 KiB array of 128k numbers', () => {
     expect(h.gateway.ingest!.counters.messages - before).toBe(1)
     const q = await h.api<QuarantineListing>('GET', '/api/v1/quarantine?deviceId=poison-2')
     expect(q.body.items).toHaveLength(1)
+  })
+})
+
+describe('from mosquitto_pub (Debian mosquitto-clients), persistent session', () => {
+  it('the 128k-number message is acknowledged (mosquitto_pub -q 1 exits 0 only after PUBACK) and quarantined', async () => {
+    const secret = await h.register('poison-mq')
+    const file = join(h.dataDir, 'poison-128k.json')
+    writeFileSync(file, numberArray(128_000))
+    const args = ['-h', '127.0.0.1', '-p', String(h.gateway.mqttPort), '-u', 'poison-mq', '-P', secret, '-q', '1', '-c', '-i', 'poison-mq-1']
+    await promisify(execFile)('mosquitto_pub', [...args, '-t', TOPICS.telemetry, '-f', file], { timeout: 10_000 })
+    await promisify(execFile)('mosquitto_pub', [...args, '-t', TOPICS.telemetry, '-m', JSON.stringify({ ts: T0 - 10, values: { current_a: 2 } })], {
+      timeout: 10_000,
+    })
+    const q = await h.api<QuarantineListing>('GET', '/api/v1/quarantine?deviceId=poison-mq')
+    expect(q.body.items.map((i) => i.code)).toEqual(['GW_ERR_TOO_LARGE'])
   })
 })
 
