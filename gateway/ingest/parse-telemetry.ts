@@ -7,7 +7,7 @@
  * that keeps only the first few.
  */
 import { CHANNELS, isChannelName, type ChannelName } from '../contract/channels.js'
-import { SampleSchema, ValueSchema, looksLikeSample } from '../contract/telemetry.js'
+import { SampleSchema, looksLikeSample, readSample, readValueWithUnit } from '../contract/telemetry.js'
 import { acceptedUnits, convertToCanonical } from '../contract/units.js'
 import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
 
@@ -85,7 +85,7 @@ export function tooManySamples(count: number, limits: MessageLimits, where: stri
 
 function parseItem(item: unknown, ctx: ParseContext, where: string, out: Out): void {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    out.problems.add({ code: PROBLEM_CODES.shape, message: `${where}: expected an object, got ${describeType(item)}` })
+    out.problems.report(PROBLEM_CODES.shape, () => `${where}: expected an object, got ${describeType(item)}`)
     return
   }
   if (!looksLikeSample(item)) {
@@ -94,24 +94,23 @@ function parseItem(item: unknown, ctx: ParseContext, where: string, out: Out): v
     pushSample(item as Record<string, unknown>, ctx.implicitTs, undefined, where, out)
     return
   }
-  // Counted before zod copies the record: the limit bounds the work, not only the result.
+  // Counted before anything else looks at the record: the limit bounds the work, not only the result.
   const rawValues = (item as { values?: unknown }).values
   if (typeof rawValues === 'object' && rawValues !== null && tooManyValues(rawValues, `${where}.values`, out)) return
-  const parsed = SampleSchema.safeParse(item)
-  if (!parsed.success) {
-    out.problems.add({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
+  // readSample decides (and hands back the values object as parsed from JSON, never a copy);
+  // zod only words the problems that are kept.
+  const sample = readSample(item)
+  if (sample === undefined) {
+    out.problems.report(PROBLEM_CODES.shape, () => describeSampleIssues(item, where))
     return
   }
-  const { ts, seq } = parsed.data
-  // The values as parsed from JSON, not zod's copy: zod rebuilds the record by assignment, where
-  // a "__proto__" key sets the copy's prototype and vanishes instead of being refused as a channel.
-  const values = (item as { values: Record<string, unknown> }).values
+  const { ts, seq, values } = sample
   if (ts < ctx.minTs || ts > ctx.maxTs) {
     const when = ts > ctx.maxTs ? 'in the future' : 'too old'
-    out.problems.add({
-      code: PROBLEM_CODES.timestamp,
-      message: `${where}.ts: ${ts} (${isoOrRaw(ts)}) is ${when}; accepted ${isoOrRaw(ctx.minTs)} to ${isoOrRaw(ctx.maxTs)} (ms since epoch)`,
-    })
+    out.problems.report(
+      PROBLEM_CODES.timestamp,
+      () => `${where}.ts: ${ts} (${isoOrRaw(ts)}) is ${when}; accepted ${isoOrRaw(ctx.minTs)} to ${isoOrRaw(ctx.maxTs)} (ms since epoch)`,
+    )
     return
   }
   pushSample(values, ts, seq, `${where}.values`, out)
@@ -149,7 +148,7 @@ function pushSample(
 
 function parseValue(key: string, raw: unknown, ts: number, where: string, out: Out): ParsedReading | undefined {
   if (!isChannelName(key)) {
-    out.problems.add({ code: PROBLEM_CODES.unknownChannel, message: `${where}: unknown channel ${quote(key)} (see docs/protocol.md)` })
+    out.problems.report(PROBLEM_CODES.unknownChannel, () => `${where}: unknown channel ${quote(key)} (see docs/protocol.md)`)
     return undefined
   }
   const spec = CHANNELS[key]
@@ -157,26 +156,24 @@ function parseValue(key: string, raw: unknown, ts: number, where: string, out: O
   if (typeof raw === 'number') {
     value = raw // hot path: a plain number is the schema's first form
   } else {
-    const parsed = ValueSchema.safeParse(raw)
-    if (!parsed.success || typeof parsed.data === 'number') {
-      out.problems.add({
-        code: PROBLEM_CODES.badValue,
-        message: `${where}: expected a number or {"value": number, "unit": string}, got ${describeType(raw)}`,
-      })
+    // ValueSchema's object form, checked without zod (readValueWithUnit).
+    const withUnit = readValueWithUnit(raw)
+    if (withUnit === undefined) {
+      out.problems.report(PROBLEM_CODES.badValue, () => `${where}: expected a number or {"value": number, "unit": string}, got ${describeType(raw)}`)
       return undefined
     }
-    const converted = convertToCanonical(spec.quantity, parsed.data.value, parsed.data.unit)
+    const converted = convertToCanonical(spec.quantity, withUnit.value, withUnit.unit)
     if (converted === undefined) {
-      out.problems.add({
-        code: PROBLEM_CODES.unit,
-        message: `${where}: unit "${parsed.data.unit}" is not accepted for ${key}; use one of ${acceptedUnits(spec.quantity).join(', ')}`,
-      })
+      out.problems.report(
+        PROBLEM_CODES.unit,
+        () => `${where}: unit ${quote(withUnit.unit)} is not accepted for ${key}; use one of ${acceptedUnits(spec.quantity).join(', ')}`,
+      )
       return undefined
     }
     value = converted
   }
   if (!Number.isFinite(value)) {
-    out.problems.add({ code: PROBLEM_CODES.badValue, message: `${where}: ${value} is not a finite number` })
+    out.problems.report(PROBLEM_CODES.badValue, () => `${where}: ${value} is not a finite number`)
     return undefined
   }
   if (value < spec.min || value > spec.max) {
@@ -187,6 +184,14 @@ function parseValue(key: string, raw: unknown, ts: number, where: string, out: O
     return undefined
   }
   return { channel: key, ts, value }
+}
+
+/** Why readSample refused it, in zod's words (only for problems that are kept). */
+function describeSampleIssues(item: object, where: string): string {
+  const parsed = SampleSchema.safeParse(item)
+  if (!parsed.success) return describeIssues(where, parsed.error.issues)
+  // What zod lets through and readSample does not: a "__proto__" key, which zod drops.
+  return `${where}: a sample has only the keys ts, seq and values`
 }
 
 function describeType(v: unknown): string {

@@ -46,6 +46,12 @@ export class ProblemCollector {
     if (this.kept.length < this.keep) this.kept.push({ code: problem.code, message: clip(problem.message, PROBLEM_LIMITS.messageChars) })
   }
 
+  /** Like add(), but the message is worded only if it is kept (wording can cost more than finding). */
+  report(code: ProblemCode, describe: () => string): void {
+    this.count++
+    if (this.kept.length < this.keep) this.kept.push({ code, message: clip(describe(), PROBLEM_LIMITS.messageChars) })
+  }
+
   /** Every problem added, kept or not. */
   get total(): number {
     return this.count
