@@ -51,6 +51,9 @@ export interface ReadingWatcher {
   stored(readings: Reading[]): void
 }
 
+/** Attribute names per message and kept per device (model, serial, firmware, calibrationDue and the device's own). */
+export const ATTRIBUTE_LIMITS = { perMessage: 64, perDevice: 256 } as const
+
 // Device clocks that lost power restart at 1970 or 2000; nothing this product measures predates 2020.
 const MIN_DEVICE_TS = Date.UTC(2020, 0, 1)
 
@@ -124,12 +127,38 @@ export class Ingest {
       problems.add({ code: PROBLEM_CODES.shape, message: `${where}.__proto__: not accepted as an attribute name` })
       return
     }
+    if (typeof json === 'object' && json !== null && !this.attributesFit(deviceId, json, where, problems)) return
     const parsed = AttributesSchema.safeParse(json)
     if (!parsed.success) {
       problems.add({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
       return
     }
     this.deps.devices.mergeAttributes(deviceId, parsed.data as Attributes)
+  }
+
+  /**
+   * Attributes are merged into what the device said before and kept with the device: without a
+   * bound, messages with new names each would grow that record without end.
+   */
+  private attributesFit(deviceId: string, json: object, where: string, problems: ProblemCollector): boolean {
+    let fresh = 0
+    let n = 0
+    const known = this.deps.devices.get(deviceId)?.attributes ?? {}
+    for (const key in json) {
+      if (!Object.hasOwn(json, key)) continue
+      n++
+      if (!Object.hasOwn(known, key)) fresh++
+    }
+    const kept = Object.keys(known).length
+    if (n <= ATTRIBUTE_LIMITS.perMessage && kept + fresh <= ATTRIBUTE_LIMITS.perDevice) return true
+    problems.add({
+      code: PROBLEM_CODES.tooLarge,
+      message:
+        n > ATTRIBUTE_LIMITS.perMessage
+          ? `${where}: ${n} attributes in one message; at most ${ATTRIBUTE_LIMITS.perMessage} are accepted`
+          : `${where}: ${fresh} new attribute(s) would make ${kept + fresh}; a device keeps at most ${ATTRIBUTE_LIMITS.perDevice}`,
+    })
+    return false
   }
 
   /** v1/gateway/*: {"meter-7": ...}; a bridge speaks only for the devices it was granted. */

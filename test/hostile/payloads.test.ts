@@ -71,6 +71,7 @@ const CASES: Case[] = [
   { name: 'a 250 KB key', payload: `{"${'k'.repeat(250_000)}": 1}`, code: 'GW_ERR_UNKNOWN_CHANNEL', reason: /unknown channel "k{40}…"/ },
   { name: 'a 250 KB unit', payload: `{"current_a": {"value": 1, "unit": "${'u'.repeat(250_000)}"}}`, code: 'GW_ERR_BAD_VALUE', reason: /current_a: expected a number/ },
   { name: 'a 250 KB extra key of a sample', payload: `{"ts": ${T0}, "values": {"current_a": 1}, "${'e'.repeat(250_000)}": 1}`, code: 'GW_ERR_SHAPE', reason: /^payload/ },
+  { name: 'attributes with 20,000 names', topic: TOPICS.attributes, payload: manyKeys(20_000, '"x"'), code: 'GW_ERR_TOO_LARGE', reason: /20000 attributes in one message; at most 64/ },
   { name: 'a 250 KB attribute', topic: TOPICS.attributes, payload: `{"model": "${'m'.repeat(250_000)}"}`, code: 'GW_ERR_SHAPE', reason: /payload\.model/ },
   { name: '250 KB that is not JSON', payload: `{"current_a": ${'z'.repeat(250_000)}`, code: 'GW_ERR_NOT_JSON', reason: /not JSON/ },
 ]
