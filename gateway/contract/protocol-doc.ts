@@ -79,7 +79,8 @@ for a payload that is not valid UTF-8), \`GW_ERR_SHAPE\`, \`GW_ERR_UNKNOWN_CHANN
 
 Limits: one message holds at most \`GW_MAX_SAMPLES_PER_MESSAGE\` samples (default 10,000;
 over it the whole message is refused, \`GW_ERR_TOO_LARGE\`) and one sample at most
-\`GW_MAX_VALUES_PER_SAMPLE\` values (default 64; over it that sample is refused). The reason
+\`GW_MAX_VALUES_PER_SAMPLE\` values (default 64; over it that sample is refused); an
+attributes message at most 64 names, and a device keeps at most 256 attribute names. The reason
 and the answer list the first 20 problems and then how many more there were; keys and
 strings are quoted up to 40 characters.
 `
