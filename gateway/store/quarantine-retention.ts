@@ -47,9 +47,10 @@ export class QuarantineRetention {
     private readonly opts: QuarantineRetentionOptions,
   ) {}
 
-  /** At start: the index the age limit needs, the current total, and a first prune. */
+  /** At start: the indexes (age limit; one device's listing), the current total, and a first prune. */
   init(): void {
     this.db.exec('CREATE INDEX IF NOT EXISTS quarantine_received_at ON quarantine (received_at)')
+    this.db.exec('CREATE INDEX IF NOT EXISTS quarantine_device ON quarantine (device_id, id)')
     this.statements = prepare(this.db)
     this.bytes = this.statements.total.get()!.bytes
     this.prune()
