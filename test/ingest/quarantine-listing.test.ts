@@ -154,6 +154,28 @@ describe('GET /api/v1/quarantine', () => {
     expect(p.body.items[0]!.rawTruncated).toBe(false)
   })
 
+  it('100 records of 250 KB payload and 1 MB reason (as written before the caps): the default page stays under 1 MiB and RSS barely moves', async () => {
+    const db = new Database(join(h.dataDir, 'gateway.db'))
+    try {
+      const insert = db.prepare("INSERT INTO quarantine (device_id, topic, received_at, code, reason, raw) VALUES ('legacy-big', 't', ?, 'GW_ERR_SHAPE', ?, ?)")
+      const reason = 'payload[0]: expected an object, got number; '.repeat(24_000) // ~1 MB
+      const raw = Buffer.from(`[${'1,'.repeat(125_000)}1]`)
+      db.transaction(() => {
+        for (let i = 0; i < 100; i++) insert.run(T0, reason, raw)
+      })()
+    } finally {
+      db.close()
+    }
+    const rssBefore = process.memoryUsage.rss()
+    const p = await page('?deviceId=legacy-big')
+    const grown = process.memoryUsage.rss() - rssBefore
+    console.log(`default page over 100 legacy records of 1.25 MB: ${p.bytes} bytes, ${p.body.items.length} items, RSS +${(grown / 1024 / 1024).toFixed(1)} MiB`)
+    expect(p.bytes).toBeLessThanOrEqual(1024 * 1024 + 16 * 1024)
+    expect(p.body.items.length).toBeGreaterThan(50)
+    expect(p.body.next).not.toBeNull()
+    expect(grown).toBeLessThan(64 * 1024 * 1024)
+  })
+
   it('is documented in the OpenAPI document, with the raw route', async () => {
     const doc = (await (await fetch(`${h.httpUrl}/openapi.json`)).json()) as {
       paths: Record<string, { get: { description?: string; parameters?: { name: string }[] } }>
