@@ -90,13 +90,9 @@ function parseItem(item: unknown, ctx: ParseContext, where: string, out: Out): v
   }
   if (!looksLikeSample(item)) {
     // Flat form {"channel": value}: the message carries no device time.
-    if (tooManyValues(item, where, out)) return
     pushSample(item as Record<string, unknown>, ctx.implicitTs, undefined, where, out)
     return
   }
-  // Counted before anything else looks at the record: the limit bounds the work, not only the result.
-  const rawValues = (item as { values?: unknown }).values
-  if (typeof rawValues === 'object' && rawValues !== null && tooManyValues(rawValues, `${where}.values`, out)) return
   // readSample decides (and hands back the values object as parsed from JSON, never a copy);
   // zod only words the problems that are kept.
   const sample = readSample(item)
@@ -116,18 +112,6 @@ function parseItem(item: unknown, ctx: ParseContext, where: string, out: Out): v
   pushSample(values, ts, seq, `${where}.values`, out)
 }
 
-/** A sample with more values than the limit is refused whole (its seq is not claimed either). */
-function tooManyValues(values: object, where: string, out: Out): boolean {
-  let n = 0
-  for (const key in values) if (Object.hasOwn(values, key)) n++
-  if (n <= out.limits.maxValuesPerSample) return false
-  out.problems.add({
-    code: PROBLEM_CODES.tooLarge,
-    message: `${where}: ${n} values in one sample; at most ${out.limits.maxValuesPerSample} are accepted (GW_MAX_VALUES_PER_SAMPLE)`,
-  })
-  return true
-}
-
 function pushSample(
   values: Record<string, unknown>,
   ts: number,
@@ -135,20 +119,29 @@ function pushSample(
   where: string,
   out: Out,
 ): void {
-  const readings: ParsedReading[] = []
   const keys = Object.keys(values)
+  if (keys.length > out.limits.maxValuesPerSample) {
+    // Refused whole, before any value is looked at (and its seq is not claimed).
+    out.problems.add({
+      code: PROBLEM_CODES.tooLarge,
+      message: `${where}: ${keys.length} values in one sample; at most ${out.limits.maxValuesPerSample} are accepted (GW_MAX_VALUES_PER_SAMPLE)`,
+    })
+    return
+  }
+  const readings: ParsedReading[] = []
   if (keys.length === 0) out.problems.add({ code: PROBLEM_CODES.shape, message: `${where}: no values` })
   for (const key of keys) {
-    const reading = parseValue(key, values[key], ts, `${where}.${pathKey(key)}`, out)
+    const reading = parseValue(key, values[key], ts, where, out)
     if (reading) readings.push(reading)
   }
   // A sample with a seq is kept even when all its values were bad: its seq is still claimed.
   if (readings.length > 0 || seq !== undefined) out.samples.push({ seq, readings })
 }
 
-function parseValue(key: string, raw: unknown, ts: number, where: string, out: Out): ParsedReading | undefined {
+/** `sample` is where the sample sat; the value's own path is only built for a problem. */
+function parseValue(key: string, raw: unknown, ts: number, sample: string, out: Out): ParsedReading | undefined {
   if (!isChannelName(key)) {
-    out.problems.report(PROBLEM_CODES.unknownChannel, () => `${where}: unknown channel ${quote(key)} (see docs/protocol.md)`)
+    out.problems.report(PROBLEM_CODES.unknownChannel, () => `${sample}.${pathKey(key)}: unknown channel ${quote(key)} (see docs/protocol.md)`)
     return undefined
   }
   const spec = CHANNELS[key]
@@ -159,28 +152,28 @@ function parseValue(key: string, raw: unknown, ts: number, where: string, out: O
     // ValueSchema's object form, checked without zod (readValueWithUnit).
     const withUnit = readValueWithUnit(raw)
     if (withUnit === undefined) {
-      out.problems.report(PROBLEM_CODES.badValue, () => `${where}: expected a number or {"value": number, "unit": string}, got ${describeType(raw)}`)
+      out.problems.report(PROBLEM_CODES.badValue, () => `${sample}.${pathKey(key)}: expected a number or {"value": number, "unit": string}, got ${describeType(raw)}`)
       return undefined
     }
     const converted = convertToCanonical(spec.quantity, withUnit.value, withUnit.unit)
     if (converted === undefined) {
       out.problems.report(
         PROBLEM_CODES.unit,
-        () => `${where}: unit ${quote(withUnit.unit)} is not accepted for ${key}; use one of ${acceptedUnits(spec.quantity).join(', ')}`,
+        () => `${sample}.${pathKey(key)}: unit ${quote(withUnit.unit)} is not accepted for ${key}; use one of ${acceptedUnits(spec.quantity).join(', ')}`,
       )
       return undefined
     }
     value = converted
   }
   if (!Number.isFinite(value)) {
-    out.problems.report(PROBLEM_CODES.badValue, () => `${where}: ${value} is not a finite number`)
+    out.problems.report(PROBLEM_CODES.badValue, () => `${sample}.${pathKey(key)}: ${value} is not a finite number`)
     return undefined
   }
   if (value < spec.min || value > spec.max) {
-    out.problems.add({
-      code: PROBLEM_CODES.outOfRange,
-      message: `${where}: ${value} ${spec.unit} is outside the plausible range ${spec.min} to ${spec.max} ${spec.unit}`,
-    })
+    out.problems.report(
+      PROBLEM_CODES.outOfRange,
+      () => `${sample}.${pathKey(key)}: ${value} ${spec.unit} is outside the plausible range ${spec.min} to ${spec.max} ${spec.unit}`,
+    )
     return undefined
   }
   return { channel: key, ts, value }
