@@ -5,8 +5,9 @@
  * with the input); SQLite's own page overhead comes on top.
  *
  * Pruning is amortized: the ingest reports each record it writes, and only when the total
- * passes the maximum does a prune run, deleting down to PRUNE_TO of it; the age check runs
- * at most once per AGE_CHECK_MS of the injected clock, and on a timer the gateway sets.
+ * passes the maximum does a prune run (after the PUBACK), deleting down to PRUNE_TO of it;
+ * the age check runs at most once per AGE_CHECK_MS of the injected clock, and on a timer
+ * the gateway sets.
  */
 import type { Clock } from '../clock.js'
 import type { Log } from '../log.js'
@@ -39,6 +40,7 @@ const BATCH = 256
 export class QuarantineRetention {
   private bytes = 0
   private lastAgeCheck = Number.NEGATIVE_INFINITY
+  private pruneScheduled = false
   private readonly counters = { prunedRows: 0, prunedByAge: 0, prunedBySize: 0, pruneFailures: 0 }
   private statements: ReturnType<typeof prepare> | undefined
 
@@ -56,14 +58,25 @@ export class QuarantineRetention {
     this.prune()
   }
 
-  /** Called by the ingest after each quarantine record it committed (after the commit: never on its path). */
+  /**
+   * Called by the ingest after each quarantine record it committed. A prune that is due runs
+   * on the next turn of the event loop, not before the message's PUBACK.
+   */
   recorded(bytes: number): void {
     this.bytes += bytes
-    if (this.bytes > this.opts.maxBytes || this.opts.clock.now() - this.lastAgeCheck >= AGE_CHECK_MS) this.prune()
+    if (this.pruneScheduled) return
+    if (this.bytes > this.opts.maxBytes || this.opts.clock.now() - this.lastAgeCheck >= AGE_CHECK_MS) {
+      this.pruneScheduled = true
+      setImmediate(() => {
+        this.pruneScheduled = false
+        this.prune()
+      })
+    }
   }
 
   /** Deletes what is too old, then the oldest beyond the size; returns the rows deleted (0 when it failed). */
   prune(): number {
+    if (!this.db.open) return 0 // a prune scheduled just before the gateway stopped
     const now = this.opts.clock.now()
     this.lastAgeCheck = now
     try {
