@@ -49,6 +49,9 @@ const CASES: Case[] = [
   { name: '{"ts", "values": {"__proto__": {"polluted": 1}}}', payload: `{"ts": ${T0}, "values": {"__proto__": {"polluted": 1}}}`, code: 'GW_ERR_UNKNOWN_CHANNEL', reason: /__proto__/ },
   { name: 'attributes {"__proto__": {...}}', topic: TOPICS.attributes, payload: '{"__proto__": {"polluted": 1}}', code: 'GW_ERR_SHAPE', reason: /^payload\.__proto__: not accepted as an attribute name$/ },
   { name: 'a bridge naming "__proto__"', topic: TOPICS.gatewayTelemetry, payload: '{"__proto__": [{"ts": 1, "values": {"current_a": 1}}]}', code: 'GW_ERR_NOT_AUTHORIZED', reason: /may not speak for device "__proto__"/ },
+  { name: 'a bridge message of 128k samples', topic: TOPICS.gatewayTelemetry, payload: `{"m": [${'1,'.repeat(127_990)}1]}`, code: 'GW_ERR_TOO_LARGE', reason: /^payload: 127991 samples in one message/ },
+  { name: 'a bridge naming 9,000 devices', topic: TOPICS.gatewayTelemetry, payload: manyKeys(9_000), code: 'GW_ERR_NOT_AUTHORIZED', reason: /and 8980 more problem\(s\)$/ },
+  { name: 'a bridge naming 20,000 devices', topic: TOPICS.gatewayTelemetry, payload: manyKeys(20_000), code: 'GW_ERR_TOO_LARGE', reason: /20000 samples in one message/ },
   // Not UTF-8.
   { name: 'invalid UTF-8 in a key', payload: Buffer.concat([Buffer.from('{"current_a": 1, "'), Buffer.from([0xc0, 0xaf]), Buffer.from('": 2}')]), code: 'GW_ERR_NOT_JSON', reason: /not valid UTF-8 \(byte 0xc0 at offset 18/ },
   { name: '250 KB of 0xff', payload: Buffer.alloc(250_000, 0xff), code: 'GW_ERR_NOT_JSON', reason: /not valid UTF-8 \(byte 0xff at offset 0/ },
@@ -160,7 +163,7 @@ describe('hostile payloads', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
     await served(device)
     await served(before)
-    await served(await h.connect(`${deviceId}-after`, await h.register(`${deviceId}-after`)))
+    await served(await h.connect(`hostile-after-${index}`, await h.register(`hostile-after-${index}`)))
     const grown = process.memoryUsage.rss() - rssBefore
     largest.rss = Math.max(largest.rss, grown)
     expect(grown).toBeLessThan(RSS_BOUND_PER_CASE)
