@@ -155,7 +155,10 @@ function prepare(db: Db) {
     deleteOlder: db.prepare<[number, number], { bytes: number }>(
       `DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine WHERE received_at < ? ORDER BY received_at LIMIT ?) RETURNING ${size} AS bytes`,
     ),
-    oldest: db.prepare<[number], { id: number; bytes: number }>(`SELECT id, ${size} AS bytes FROM quarantine ORDER BY id LIMIT ?`),
+    // Never the newest record: it may be the one a device was just told about, larger than the limit alone.
+    oldest: db.prepare<[number], { id: number; bytes: number }>(
+      `SELECT id, ${size} AS bytes FROM quarantine WHERE id < (SELECT max(id) FROM quarantine) ORDER BY id LIMIT ?`,
+    ),
     deleteUpTo: db.prepare<[number], { bytes: number }>(`DELETE FROM quarantine WHERE id <= ? RETURNING ${size} AS bytes`),
   }
 }

@@ -87,6 +87,15 @@ describe('quarantine retention', () => {
     expect(retention.stats().bytes).toBeLessThanOrEqual(18_000)
   })
 
+  it('the newest record is kept even when it alone is over the size limit', async () => {
+    const clock = new ManualClock(T0)
+    const { h, c } = await gateway(clock, { GW_QUARANTINE_MAX_BYTES: '1000' })
+    await c.publishAsync(TOPICS.telemetry, bad(1, 3000), { qos: 1 })
+    await c.publishAsync(TOPICS.telemetry, bad(2, 3000), { qos: 1 })
+    await nextTurn()
+    expect(await keptNumbers(h)).toEqual([2])
+  })
+
   it('at start the total is counted from the table and a smaller limit applies at once', async () => {
     const clock = new ManualClock(T0)
     const dataDir = mkdtempSync(join(tmpdir(), 'gw-retention-'))
