@@ -40,6 +40,12 @@ const EnvSchema = z.object({
   GW_INFLUX_BATCH: positiveInt.max(100_000).default(5000),
   // Duration of the in_service retention policy (raw telemetry of units in service), when the gateway creates it.
   GW_INFLUX_RETENTION: z.string().regex(/^(INF|(\d+[hdw])+)$/, 'must be INF or an InfluxQL duration such as 400d or 52w').default('400d'),
+  // Per message (over: quarantined with the limit and the count); bounds the work one message can cause.
+  GW_MAX_SAMPLES_PER_MESSAGE: positiveInt.default(10_000),
+  GW_MAX_VALUES_PER_SAMPLE: positiveInt.default(64),
+  // Quarantine retention: older records, then the oldest beyond the total size, are deleted.
+  GW_QUARANTINE_MAX_AGE_DAYS: positiveInt.default(30),
+  GW_QUARANTINE_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
 })
 
 export interface GatewayConfig {
@@ -61,6 +67,10 @@ export interface GatewayConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** Forward to InfluxDB; undefined = embedded SQLite only. */
   influx: InfluxConfig | undefined
+  maxSamplesPerMessage: number
+  maxValuesPerSample: number
+  quarantineMaxAgeDays: number
+  quarantineMaxBytes: number
 }
 
 export interface InfluxConfig {
@@ -116,5 +126,9 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
             batchPoints: e.GW_INFLUX_BATCH,
             inServiceRetention: e.GW_INFLUX_RETENTION,
           },
+    maxSamplesPerMessage: e.GW_MAX_SAMPLES_PER_MESSAGE,
+    maxValuesPerSample: e.GW_MAX_VALUES_PER_SAMPLE,
+    quarantineMaxAgeDays: e.GW_QUARANTINE_MAX_AGE_DAYS,
+    quarantineMaxBytes: e.GW_QUARANTINE_MAX_BYTES,
   }
 }

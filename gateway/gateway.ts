@@ -27,6 +27,7 @@ import { defaultPacksDir, loadRulePacks } from './rules/load-packs.js'
 import { openDatabase, type Db } from './store/database.js'
 import { IngestLog } from './store/ingest-log.js'
 import { QuarantineRepository } from './store/quarantine-repository.js'
+import { AGE_CHECK_MS, QuarantineRetention } from './store/quarantine-retention.js'
 import { SqliteReadingStore } from './store/sqlite-reading-store.js'
 import { configureInfluxOutbox } from './store/influx-outbox.js'
 
@@ -44,6 +45,7 @@ export class Gateway {
   private http: FastifyInstance | undefined
   private stopping: Promise<void> | undefined
   private lock: DataDirLock | undefined
+  private retentionTimer: NodeJS.Timeout | undefined
   readonly clock: Clock
   readonly log: Log
   ingest: Ingest | undefined
@@ -51,6 +53,8 @@ export class Gateway {
   /** Forwards to InfluxDB when GW_INFLUX_URL is set; writeVerdict() queues a verdict for it. */
   influx: ForwarderHost | undefined
   adminToken = ''
+  /** Quarantine age and size limits (GW_QUARANTINE_MAX_AGE_DAYS, GW_QUARANTINE_MAX_BYTES). */
+  quarantineRetention: QuarantineRetention | undefined
   packs: ReadonlyMap<string, RulePack> = new Map()
   /** Every metric /metrics serves; modules with metrics of their own register on `metrics.registry`. */
   readonly metrics: GatewayMetrics
@@ -116,6 +120,15 @@ export class Gateway {
     const jobs = new JobRepository(db)
     const store = new SqliteReadingStore(db)
     const quarantine = new QuarantineRepository(db)
+    const retention = (this.quarantineRetention = new QuarantineRetention(db, {
+      maxAgeMs: config.quarantineMaxAgeDays * 86_400_000,
+      maxBytes: config.quarantineMaxBytes,
+      clock,
+      log,
+    }))
+    retention.init()
+    // Inserts also prune (amortized); the timer covers a quiet gateway whose records only age.
+    this.retentionTimer = setInterval(() => retention.prune(), AGE_CHECK_MS).unref()
     // --- InfluxDB (docs/influx-schema.md): the ingest log fills the outbox, the forwarder drains it ---
     configureInfluxOutbox(db, config.influx !== undefined)
     this.ingestLog = new IngestLog(db, { influxOutbox: config.influx !== undefined, commitObserver: this.commitHealth })
@@ -141,7 +154,9 @@ export class Gateway {
       devices,
       clock,
       futureToleranceMs: config.futureToleranceMs,
+      limits: { maxSamples: config.maxSamplesPerMessage, maxValuesPerSample: config.maxValuesPerSample },
       watcher: monitor,
+      onQuarantined: (bytes) => retention.recorded(bytes),
       sendError: (deviceId, message) => {
         this.broker?.publish(deviceErrorTopic(deviceId), JSON.stringify(message), { qos: 1 }).catch((err: unknown) => {
           log('warn', 'could not publish device error', { deviceId, err: String(err) })
@@ -177,7 +192,7 @@ export class Gateway {
       this.influx?.writeVerdict({ ...verdict, installerId: jobs.get(verdict.jobId)?.installerId ?? null, at: verdict.evaluatedAt })
     })
 
-    this.healthSections = () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters, forwarder: this.influx?.stats() ?? { enabled: false }, jobs: monitor.stats() })
+    this.healthSections = () => ({ mqtt: this.broker?.stats(), ingest: ingest.counters, forwarder: this.influx?.stats() ?? { enabled: false }, jobs: monitor.stats(), quarantine: retention.stats() })
     this.http = await buildApi({
       adminToken: admin.token,
       metricsToken: config.metricsToken,
@@ -209,6 +224,7 @@ export class Gateway {
   }
 
   private async close(): Promise<void> {
+    clearInterval(this.retentionTimer)
     await this.http?.close()
     await this.monitor?.stop()
     await this.broker?.close()

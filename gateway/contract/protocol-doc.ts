@@ -72,8 +72,16 @@ and answered on \`${TOPICS.errors}\`:
 {"status": "error", "error": {"code": "GW_ERR_UNKNOWN_CHANNEL", "message": "1 problem(s) in the message on v1/devices/me/telemetry; 1 reading(s) from it were stored", "details": ["payload.flux: unknown channel \\"flux\\" (see docs/protocol.md)"]}, "quarantineId": 17, "topic": "v1/devices/me/telemetry", "receivedAt": 1764201600000}
 \`\`\`
 
-The valid readings of a partly bad message are stored. Codes: \`GW_ERR_NOT_JSON\`,
-\`GW_ERR_SHAPE\`, \`GW_ERR_UNKNOWN_CHANNEL\`, \`GW_ERR_BAD_VALUE\`, \`GW_ERR_UNIT\`,
-\`GW_ERR_OUT_OF_RANGE\`, \`GW_ERR_TIMESTAMP\`, \`GW_ERR_NOT_AUTHORIZED\`.
+The valid readings of a partly bad message are stored. Codes: \`GW_ERR_NOT_JSON\` (also
+for a payload that is not valid UTF-8), \`GW_ERR_SHAPE\`, \`GW_ERR_UNKNOWN_CHANNEL\`,
+\`GW_ERR_BAD_VALUE\`, \`GW_ERR_UNIT\`, \`GW_ERR_OUT_OF_RANGE\`, \`GW_ERR_TIMESTAMP\`,
+\`GW_ERR_NOT_AUTHORIZED\`, \`GW_ERR_TOO_LARGE\`.
+
+Limits: one message holds at most \`GW_MAX_SAMPLES_PER_MESSAGE\` samples (default 10,000;
+over it the whole message is refused, \`GW_ERR_TOO_LARGE\`) and one sample at most
+\`GW_MAX_VALUES_PER_SAMPLE\` values (default 64; over it that sample is refused); an
+attributes message at most 64 names, and a device keeps at most 256 attribute names. The reason
+and the answer list the first 20 problems and then how many more there were; keys and
+strings are quoted up to 40 characters.
 `
 }

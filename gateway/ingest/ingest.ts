@@ -11,8 +11,9 @@ import type { Clock } from '../clock.js'
 import type { Reading } from '../contract/reading.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
 import type { IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
-import { parseTelemetry, type ParseContext } from './parse-telemetry.js'
-import { describeIssues, PROBLEM_CODES, type Problem } from './problems.js'
+import { DEFAULT_MESSAGE_LIMITS, parseTelemetry, tooManySamples, type MessageLimits, type ParseContext } from './parse-telemetry.js'
+import { parseJson } from './parse-json.js'
+import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
 import { RedeliveryMemory } from './redelivery-memory.js'
 
 export interface IncomingPublish {
@@ -39,12 +40,19 @@ export interface IngestDeps {
   sendError: (deviceId: string, message: DeviceErrorMessage) => void
   /** Told of committed readings of the devices it wants (live evaluation of active jobs). */
   watcher?: ReadingWatcher | undefined
+  /** Samples per message and values per sample; over them the message is quarantined. */
+  limits?: MessageLimits | undefined
+  /** Told of each quarantine record written (retention keeps the table's size bounded). */
+  onQuarantined?: ((bytes: number) => void) | undefined
 }
 
 export interface ReadingWatcher {
   wants(deviceId: string): boolean
   stored(readings: Reading[]): void
 }
+
+/** Attribute names per message and kept per device (model, serial, firmware, calibrationDue and the device's own). */
+export const ATTRIBUTE_LIMITS = { perMessage: 64, perDevice: 256 } as const
 
 // Device clocks that lost power restart at 1970 or 2000; nothing this product measures predates 2020.
 const MIN_DEVICE_TS = Date.UTC(2020, 0, 1)
@@ -59,7 +67,7 @@ export class Ingest {
     this.counters.messages++
     const receivedAt = this.deps.clock.now()
     const samples: SampleToStore[] = []
-    const problems: Problem[] = []
+    const problems = new ProblemCollector()
     const json = parseJson(packet.payload, problems)
     if (json !== undefined) {
       const ctx: ParseContext = {
@@ -69,68 +77,102 @@ export class Ingest {
       }
       this.route(identity, packet.topic, json, ctx, samples, problems)
     }
+    // The raw payload is kept once, as the evidence; the reason is bounded (ProblemCollector).
+    const reason = problems.total === 0 ? undefined : problems.reason()
     const outcome = await this.deps.log.append({
       receivedAt,
       samples,
       quarantine:
-        problems.length === 0
+        reason === undefined
           ? undefined
-          : {
-              deviceId: identity.id,
-              topic: packet.topic,
-              code: problems[0]!.code,
-              reason: problems.map((p) => p.message).join('; '),
-              raw: packet.payload,
-            },
+          : { deviceId: identity.id, topic: packet.topic, code: problems.firstCode!, reason, raw: packet.payload },
     })
     this.count(outcome)
     this.notifyWatcher(samples, receivedAt)
     if (outcome.quarantineId !== undefined) this.answer(identity.id, packet.topic, problems, outcome, receivedAt)
+    if (outcome.quarantineId !== undefined) this.deps.onQuarantined?.(packet.payload.length + (reason?.length ?? 0))
   }
 
-  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, samples: SampleToStore[], problems: Problem[]): void {
+  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, samples: SampleToStore[], problems: ProblemCollector): void {
     switch (topic) {
       case TOPICS.telemetry:
         return this.collect(identity.id, json, ctx, 'payload', samples, problems)
       case TOPICS.attributes:
         return this.attributes(identity.id, json, 'payload', problems)
       case TOPICS.gatewayTelemetry:
+        // The sample limit is per message: a bridge's devices share it.
+        if (tooManySamples(countBridgedSamples(json), this.limits, 'payload', problems)) return
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, where, samples, problems))
       case TOPICS.gatewayAttributes:
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.attributes(id, value, where, problems))
       default:
         // The broker's ACL lets only the topics above through; anything else is a bug worth seeing.
-        problems.push({ code: PROBLEM_CODES.shape, message: `topic ${topic} carries no readings` })
+        problems.add({ code: PROBLEM_CODES.shape, message: `topic ${quote(topic)} carries no readings` })
     }
   }
 
-  private collect(deviceId: string, json: unknown, ctx: ParseContext, where: string, samples: SampleToStore[], problems: Problem[]): void {
-    const parsed = parseTelemetry(json, ctx, where)
-    for (const s of parsed.samples) samples.push({ deviceId, seq: s.seq, readings: s.readings })
-    problems.push(...parsed.problems)
+  private get limits(): MessageLimits {
+    return this.deps.limits ?? DEFAULT_MESSAGE_LIMITS
   }
 
-  private attributes(deviceId: string, json: unknown, where: string, problems: Problem[]): void {
+  private collect(deviceId: string, json: unknown, ctx: ParseContext, where: string, samples: SampleToStore[], problems: ProblemCollector): void {
+    // Problems go straight into the message's bounded collector (no spread of a 128k-long array).
+    const parsed = parseTelemetry(json, ctx, { where, problems, limits: this.limits })
+    for (const s of parsed.samples) samples.push({ deviceId, seq: s.seq, readings: s.readings })
+  }
+
+  private attributes(deviceId: string, json: unknown, where: string, problems: ProblemCollector): void {
+    // zod drops a "__proto__" key without a word (it would set the copy's prototype); the device is told instead.
+    if (typeof json === 'object' && json !== null && Object.hasOwn(json, '__proto__')) {
+      problems.add({ code: PROBLEM_CODES.shape, message: `${where}.__proto__: not accepted as an attribute name` })
+      return
+    }
+    if (typeof json === 'object' && json !== null && !this.attributesFit(deviceId, json, where, problems)) return
     const parsed = AttributesSchema.safeParse(json)
     if (!parsed.success) {
-      problems.push({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
+      problems.add({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
       return
     }
     this.deps.devices.mergeAttributes(deviceId, parsed.data as Attributes)
   }
 
+  /**
+   * Attributes are merged into what the device said before and kept with the device: without a
+   * bound, messages with new names each would grow that record without end.
+   */
+  private attributesFit(deviceId: string, json: object, where: string, problems: ProblemCollector): boolean {
+    let fresh = 0
+    let n = 0
+    const known = this.deps.devices.get(deviceId)?.attributes ?? {}
+    for (const key in json) {
+      if (!Object.hasOwn(json, key)) continue
+      n++
+      if (!Object.hasOwn(known, key)) fresh++
+    }
+    const kept = Object.keys(known).length
+    if (n <= ATTRIBUTE_LIMITS.perMessage && kept + fresh <= ATTRIBUTE_LIMITS.perDevice) return true
+    problems.add({
+      code: PROBLEM_CODES.tooLarge,
+      message:
+        n > ATTRIBUTE_LIMITS.perMessage
+          ? `${where}: ${n} attributes in one message; at most ${ATTRIBUTE_LIMITS.perMessage} are accepted`
+          : `${where}: ${fresh} new attribute(s) would make ${kept + fresh}; a device keeps at most ${ATTRIBUTE_LIMITS.perDevice}`,
+    })
+    return false
+  }
+
   /** v1/gateway/*: {"meter-7": ...}; a bridge speaks only for the devices it was granted. */
-  private forEachBridged(identity: DeviceIdentity, json: unknown, problems: Problem[], each: (deviceId: string, value: unknown, where: string) => void): void {
+  private forEachBridged(identity: DeviceIdentity, json: unknown, problems: ProblemCollector, each: (deviceId: string, value: unknown, where: string) => void): void {
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      problems.push({ code: PROBLEM_CODES.shape, message: 'payload: expected an object keyed by device id, e.g. {"meter-7": [{"ts": ..., "values": {...}}]}' })
+      problems.add({ code: PROBLEM_CODES.shape, message: 'payload: expected an object keyed by device id, e.g. {"meter-7": [{"ts": ..., "values": {...}}]}' })
       return
     }
     for (const [deviceId, value] of Object.entries(json)) {
       if (!identity.bridgeFor.includes(deviceId)) {
-        problems.push({ code: PROBLEM_CODES.notAuthorized, message: `payload.${deviceId}: bridge ${identity.id} may not speak for device "${deviceId}"` })
+        problems.add({ code: PROBLEM_CODES.notAuthorized, message: `payload.${pathKey(deviceId)}: bridge ${identity.id} may not speak for device ${quote(deviceId)}` })
         continue
       }
-      each(deviceId, value, `payload.${deviceId}`)
+      each(deviceId, value, `payload.${pathKey(deviceId)}`)
     }
   }
 
@@ -151,13 +193,14 @@ export class Ingest {
     if (outcome.quarantineId !== undefined) this.counters.quarantined++
   }
 
-  private answer(deviceId: string, topic: string, problems: Problem[], outcome: IngestOutcome, receivedAt: number): void {
+  /** The device's answer: bounded like the reason (first problems, then "and K more"), never the payload. */
+  private answer(deviceId: string, topic: string, problems: ProblemCollector, outcome: IngestOutcome, receivedAt: number): void {
     this.deps.sendError(deviceId, {
       status: 'error',
       error: {
-        code: problems[0]!.code,
-        message: `${problems.length} problem(s) in the message on ${topic}; ${outcome.stored} reading(s) from it were stored`,
-        details: problems.map((p) => p.message),
+        code: problems.firstCode!,
+        message: `${problems.total} problem(s) in the message on ${topic}; ${outcome.stored} reading(s) from it were stored`,
+        details: problems.details(),
       },
       quarantineId: outcome.quarantineId!,
       topic,
@@ -166,11 +209,14 @@ export class Ingest {
   }
 }
 
-function parseJson(payload: Buffer, problems: Problem[]): unknown {
-  try {
-    return JSON.parse(payload.toString('utf8'))
-  } catch (err) {
-    problems.push({ code: PROBLEM_CODES.notJson, message: `payload is not JSON: ${(err as Error).message}` })
-    return undefined
+/** v1/gateway/telemetry: {"meter-7": [samples] or one sample, ...}; what the sample limit counts. */
+function countBridgedSamples(json: unknown): number {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 0
+  let n = 0
+  for (const key in json) {
+    if (!Object.hasOwn(json, key)) continue
+    const v = (json as Record<string, unknown>)[key]
+    n += Array.isArray(v) ? v.length : 1
   }
+  return n
 }

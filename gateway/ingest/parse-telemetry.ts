@@ -1,12 +1,15 @@
 /**
  * Telemetry payload → readings in canonical units, plus the problems found. Pure: the
  * caller supplies receive time and limits. A bad value is reported and skipped; the
- * other values of the same message are still accepted.
+ * other values of the same message are still accepted. Work and problems are bounded:
+ * a message with more samples than the limit is refused whole before any is looked at,
+ * a sample with more values than the limit is refused, and problems go to a collector
+ * that keeps only the first few.
  */
 import { CHANNELS, isChannelName, type ChannelName } from '../contract/channels.js'
-import { SampleSchema, ValueSchema, looksLikeSample } from '../contract/telemetry.js'
+import { SampleSchema, looksLikeSample, readSample, readValueWithUnit } from '../contract/telemetry.js'
 import { acceptedUnits, convertToCanonical } from '../contract/units.js'
-import { describeIssues, PROBLEM_CODES, type Problem } from './problems.js'
+import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
 
 export interface ParsedReading {
   channel: ChannelName
@@ -27,26 +30,62 @@ export interface ParseContext {
   maxTs: number
 }
 
+/** How much one message may hold (GW_MAX_SAMPLES_PER_MESSAGE, GW_MAX_VALUES_PER_SAMPLE). */
+export interface MessageLimits {
+  maxSamples: number
+  maxValuesPerSample: number
+}
+
+/**
+ * 10,000 samples: a day of 10 s buffered readings from one meter, far more than a 256 KiB packet
+ * holds in a useful form. 64 values: every channel (docs/protocol.md) fits with room to spare.
+ */
+export const DEFAULT_MESSAGE_LIMITS: MessageLimits = { maxSamples: 10_000, maxValuesPerSample: 64 }
+
+export interface ParseOptions {
+  /** Where the value sat in the message, for problem messages. */
+  where?: string
+  /** Problems are added here (the ingest shares one collector across a bridge's devices). */
+  problems?: ProblemCollector
+  limits?: MessageLimits
+}
+
 export interface ParsedTelemetry {
   samples: ParsedSample[]
-  problems: Problem[]
+  problems: ProblemCollector
+}
+
+interface Out extends ParsedTelemetry {
+  limits: MessageLimits
 }
 
 /** Parses the JSON of v1/devices/me/telemetry (or one device's entry of v1/gateway/telemetry). */
-export function parseTelemetry(json: unknown, ctx: ParseContext, where = 'payload'): ParsedTelemetry {
-  const out: ParsedTelemetry = { samples: [], problems: [] }
+export function parseTelemetry(json: unknown, ctx: ParseContext, opts: ParseOptions = {}): ParsedTelemetry {
+  const where = opts.where ?? 'payload'
+  const out: Out = { samples: [], problems: opts.problems ?? new ProblemCollector(), limits: opts.limits ?? DEFAULT_MESSAGE_LIMITS }
   if (Array.isArray(json)) {
-    if (json.length === 0) out.problems.push({ code: PROBLEM_CODES.shape, message: `${where}: empty array` })
-    json.forEach((item, i) => parseItem(item, ctx, `${where}[${i}]`, out))
+    if (json.length === 0) out.problems.add({ code: PROBLEM_CODES.shape, message: `${where}: empty array` })
+    if (tooManySamples(json.length, out.limits, where, out.problems)) return { samples: out.samples, problems: out.problems }
+    for (let i = 0; i < json.length; i++) parseItem(json[i], ctx, `${where}[${i}]`, out)
   } else {
     parseItem(json, ctx, where, out)
   }
-  return out
+  return { samples: out.samples, problems: out.problems }
 }
 
-function parseItem(item: unknown, ctx: ParseContext, where: string, out: ParsedTelemetry): void {
+/** Adds the problem and returns true when `count` samples exceed the limit (the message is then refused whole). */
+export function tooManySamples(count: number, limits: MessageLimits, where: string, problems: ProblemCollector): boolean {
+  if (count <= limits.maxSamples) return false
+  problems.add({
+    code: PROBLEM_CODES.tooLarge,
+    message: `${where}: ${count} samples in one message; at most ${limits.maxSamples} are accepted (GW_MAX_SAMPLES_PER_MESSAGE): send them in several messages`,
+  })
+  return true
+}
+
+function parseItem(item: unknown, ctx: ParseContext, where: string, out: Out): void {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    out.problems.push({ code: PROBLEM_CODES.shape, message: `${where}: expected an object, got ${describeType(item)}` })
+    out.problems.report(PROBLEM_CODES.shape, () => `${where}: expected an object, got ${describeType(item)}`)
     return
   }
   if (!looksLikeSample(item)) {
@@ -54,18 +93,20 @@ function parseItem(item: unknown, ctx: ParseContext, where: string, out: ParsedT
     pushSample(item as Record<string, unknown>, ctx.implicitTs, undefined, where, out)
     return
   }
-  const parsed = SampleSchema.safeParse(item)
-  if (!parsed.success) {
-    out.problems.push({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
+  // readSample decides (and hands back the values object as parsed from JSON, never a copy);
+  // zod only words the problems that are kept.
+  const sample = readSample(item)
+  if (sample === undefined) {
+    out.problems.report(PROBLEM_CODES.shape, () => describeSampleIssues(item, where))
     return
   }
-  const { ts, seq, values } = parsed.data
+  const { ts, seq, values } = sample
   if (ts < ctx.minTs || ts > ctx.maxTs) {
     const when = ts > ctx.maxTs ? 'in the future' : 'too old'
-    out.problems.push({
-      code: PROBLEM_CODES.timestamp,
-      message: `${where}.ts: ${ts} (${isoOrRaw(ts)}) is ${when}; accepted ${isoOrRaw(ctx.minTs)} to ${isoOrRaw(ctx.maxTs)} (ms since epoch)`,
-    })
+    out.problems.report(
+      PROBLEM_CODES.timestamp,
+      () => `${where}.ts: ${ts} (${isoOrRaw(ts)}) is ${when}; accepted ${isoOrRaw(ctx.minTs)} to ${isoOrRaw(ctx.maxTs)} (ms since epoch)`,
+    )
     return
   }
   pushSample(values, ts, seq, `${where}.values`, out)
@@ -76,22 +117,31 @@ function pushSample(
   ts: number,
   seq: number | undefined,
   where: string,
-  out: ParsedTelemetry,
+  out: Out,
 ): void {
-  const readings: ParsedReading[] = []
   const keys = Object.keys(values)
-  if (keys.length === 0) out.problems.push({ code: PROBLEM_CODES.shape, message: `${where}: no values` })
+  if (keys.length > out.limits.maxValuesPerSample) {
+    // Refused whole, before any value is looked at (and its seq is not claimed).
+    out.problems.add({
+      code: PROBLEM_CODES.tooLarge,
+      message: `${where}: ${keys.length} values in one sample; at most ${out.limits.maxValuesPerSample} are accepted (GW_MAX_VALUES_PER_SAMPLE)`,
+    })
+    return
+  }
+  const readings: ParsedReading[] = []
+  if (keys.length === 0) out.problems.add({ code: PROBLEM_CODES.shape, message: `${where}: no values` })
   for (const key of keys) {
-    const reading = parseValue(key, values[key], ts, `${where}.${key}`, out)
+    const reading = parseValue(key, values[key], ts, where, out)
     if (reading) readings.push(reading)
   }
   // A sample with a seq is kept even when all its values were bad: its seq is still claimed.
   if (readings.length > 0 || seq !== undefined) out.samples.push({ seq, readings })
 }
 
-function parseValue(key: string, raw: unknown, ts: number, where: string, out: ParsedTelemetry): ParsedReading | undefined {
+/** `sample` is where the sample sat; the value's own path is only built for a problem. */
+function parseValue(key: string, raw: unknown, ts: number, sample: string, out: Out): ParsedReading | undefined {
   if (!isChannelName(key)) {
-    out.problems.push({ code: PROBLEM_CODES.unknownChannel, message: `${where}: unknown channel "${key}" (see docs/protocol.md)` })
+    out.problems.report(PROBLEM_CODES.unknownChannel, () => `${sample}.${pathKey(key)}: unknown channel ${quote(key)} (see docs/protocol.md)`)
     return undefined
   }
   const spec = CHANNELS[key]
@@ -99,42 +149,48 @@ function parseValue(key: string, raw: unknown, ts: number, where: string, out: P
   if (typeof raw === 'number') {
     value = raw // hot path: a plain number is the schema's first form
   } else {
-    const parsed = ValueSchema.safeParse(raw)
-    if (!parsed.success || typeof parsed.data === 'number') {
-      out.problems.push({
-        code: PROBLEM_CODES.badValue,
-        message: `${where}: expected a number or {"value": number, "unit": string}, got ${describeType(raw)}`,
-      })
+    // ValueSchema's object form, checked without zod (readValueWithUnit).
+    const withUnit = readValueWithUnit(raw)
+    if (withUnit === undefined) {
+      out.problems.report(PROBLEM_CODES.badValue, () => `${sample}.${pathKey(key)}: expected a number or {"value": number, "unit": string}, got ${describeType(raw)}`)
       return undefined
     }
-    const converted = convertToCanonical(spec.quantity, parsed.data.value, parsed.data.unit)
+    const converted = convertToCanonical(spec.quantity, withUnit.value, withUnit.unit)
     if (converted === undefined) {
-      out.problems.push({
-        code: PROBLEM_CODES.unit,
-        message: `${where}: unit "${parsed.data.unit}" is not accepted for ${key}; use one of ${acceptedUnits(spec.quantity).join(', ')}`,
-      })
+      out.problems.report(
+        PROBLEM_CODES.unit,
+        () => `${sample}.${pathKey(key)}: unit ${quote(withUnit.unit)} is not accepted for ${key}; use one of ${acceptedUnits(spec.quantity).join(', ')}`,
+      )
       return undefined
     }
     value = converted
   }
   if (!Number.isFinite(value)) {
-    out.problems.push({ code: PROBLEM_CODES.badValue, message: `${where}: ${value} is not a finite number` })
+    out.problems.report(PROBLEM_CODES.badValue, () => `${sample}.${pathKey(key)}: ${value} is not a finite number`)
     return undefined
   }
   if (value < spec.min || value > spec.max) {
-    out.problems.push({
-      code: PROBLEM_CODES.outOfRange,
-      message: `${where}: ${value} ${spec.unit} is outside the plausible range ${spec.min} to ${spec.max} ${spec.unit}`,
-    })
+    out.problems.report(
+      PROBLEM_CODES.outOfRange,
+      () => `${sample}.${pathKey(key)}: ${value} ${spec.unit} is outside the plausible range ${spec.min} to ${spec.max} ${spec.unit}`,
+    )
     return undefined
   }
   return { channel: key, ts, value }
 }
 
+/** Why readSample refused it, in zod's words (only for problems that are kept). */
+function describeSampleIssues(item: object, where: string): string {
+  const parsed = SampleSchema.safeParse(item)
+  if (!parsed.success) return describeIssues(where, parsed.error.issues)
+  // What zod lets through and readSample does not: a "__proto__" key, which zod drops.
+  return `${where}: a sample has only the keys ts, seq and values`
+}
+
 function describeType(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'an array'
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`
+  if (typeof v === 'string') return `the string ${quote(v)}`
   return typeof v
 }
 
