@@ -1,5 +1,21 @@
 import type { ChannelName } from './channels.js'
 
+/** A value sent for a point (device, channel, device time), with when it arrived. */
+export interface ConflictingValue {
+  value: number
+  /** Gateway time (ms) it arrived. */
+  receivedAt: number
+}
+
+/**
+ * A point that was re-sent with other values. Nothing is dropped: the reading keeps the
+ * value first stored, and the others are listed here for the reviewer (readings API, verdict).
+ */
+export interface ReadingConflict {
+  /** The other values, in the order they arrived. */
+  others: ConflictingValue[]
+}
+
 /** One stored reading. Device time is the evidence; receive time is its provenance. */
 export interface Reading {
   deviceId: string
@@ -10,4 +26,6 @@ export interface Reading {
   value: number
   /** Gateway time (ms) when the reading arrived; receivedAt - ts shows back-filled data. */
   receivedAt: number
+  /** Set only when the point was re-sent with a different value (caches and copies must keep it). */
+  conflict?: ReadingConflict
 }

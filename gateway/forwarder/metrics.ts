@@ -17,6 +17,7 @@ const METRICS: MetricSpec[] = [
   { name: 'gw_ingest_messages_total', type: 'counter', help: 'MQTT publishes handled by the ingest', path: ['ingest', 'messages'] },
   { name: 'gw_ingest_readings_stored_total', type: 'counter', help: 'Readings committed to the local log (acknowledged)', path: ['ingest', 'readingsStored'] },
   { name: 'gw_ingest_duplicates_total', type: 'counter', help: 'Readings already stored (QoS 1 redelivery, seen seq)', path: ['ingest', 'duplicates'] },
+  { name: 'gw_ingest_conflicts_total', type: 'counter', help: 'Re-sent readings with a stored device time but another value (kept, flagged)', path: ['ingest', 'conflicts'] },
   { name: 'gw_ingest_quarantined_total', type: 'counter', help: 'Messages quarantined', path: ['ingest', 'quarantined'] },
   { name: 'gw_mqtt_connected', type: 'gauge', help: 'Authenticated MQTT clients connected', path: ['mqtt', 'connected'] },
   { name: 'gw_forwarder_backlog_readings', type: 'gauge', help: 'Acknowledged readings not yet in InfluxDB', path: ['forwarder', 'backlog'] },

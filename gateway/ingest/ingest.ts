@@ -6,11 +6,13 @@
  */
 import type { DeviceIdentity } from '../../broker/device-identity.js'
 import { TOPICS } from '../contract/topics.js'
-import { AttributesSchema, type Attributes, type DeviceErrorMessage } from '../contract/telemetry.js'
+import { AttributesSchema, type Attributes, type DeviceConflictNotice, type DeviceErrorMessage } from '../contract/telemetry.js'
 import type { Clock } from '../clock.js'
 import type { Reading } from '../contract/reading.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
 import type { IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
+import { ConflictNotices } from './conflict-notices.js'
+import { ImplicitClock, MessageTimes } from './implicit-clock.js'
 import { parseTelemetry, type ParseContext } from './parse-telemetry.js'
 import { describeIssues, PROBLEM_CODES, type Problem } from './problems.js'
 import { RedeliveryMemory } from './redelivery-memory.js'
@@ -27,6 +29,8 @@ export interface IngestCounters {
   messages: number
   readingsStored: number
   duplicates: number
+  /** Re-sends of a stored point with another value: kept and flagged, not duplicates. */
+  conflicts: number
   quarantined: number
 }
 
@@ -36,7 +40,7 @@ export interface IngestDeps {
   clock: Clock
   futureToleranceMs: number
   /** Publishes the gateway's answer on the device's own error topic. */
-  sendError: (deviceId: string, message: DeviceErrorMessage) => void
+  sendError: (deviceId: string, message: DeviceErrorMessage | DeviceConflictNotice) => void
   /** Told of committed readings of the devices it wants (live evaluation of active jobs). */
   watcher?: ReadingWatcher | undefined
 }
@@ -50,10 +54,14 @@ export interface ReadingWatcher {
 const MIN_DEVICE_TS = Date.UTC(2020, 0, 1)
 
 export class Ingest {
-  readonly counters: IngestCounters = { messages: 0, readingsStored: 0, duplicates: 0, quarantined: 0 }
+  readonly counters: IngestCounters = { messages: 0, readingsStored: 0, duplicates: 0, conflicts: 0, quarantined: 0 }
   private readonly redelivery = new RedeliveryMemory()
+  private readonly implicitClock: ImplicitClock
+  private readonly conflictNotices = new ConflictNotices()
 
-  constructor(private readonly deps: IngestDeps) {}
+  constructor(private readonly deps: IngestDeps) {
+    this.implicitClock = new ImplicitClock((deviceId) => deps.log.lastImplicitTs(deviceId))
+  }
 
   async handle(identity: DeviceIdentity, packet: IncomingPublish): Promise<void> {
     this.counters.messages++
@@ -62,12 +70,11 @@ export class Ingest {
     const problems: Problem[] = []
     const json = parseJson(packet.payload, problems)
     if (json !== undefined) {
-      const ctx: ParseContext = {
-        implicitTs: this.redelivery.receiveTimeFor(identity.id, packet.messageId, packet.dup, receivedAt),
-        minTs: MIN_DEVICE_TS,
-        maxTs: receivedAt + this.deps.futureToleranceMs,
-      }
-      this.route(identity, packet.topic, json, ctx, samples, problems)
+      const ctx: ParseContext = { implicitTs: receivedAt, minTs: MIN_DEVICE_TS, maxTs: receivedAt + this.deps.futureToleranceMs }
+      const replay = this.redelivery.replayFor(identity.id, packet.messageId, packet.dup)
+      const times = new MessageTimes(this.implicitClock, receivedAt, replay)
+      this.route(identity, packet.topic, json, ctx, times, samples, problems)
+      if (!replay) this.redelivery.remember(identity.id, packet.messageId, times.firsts)
     }
     const outcome = await this.deps.log.append({
       receivedAt,
@@ -84,18 +91,22 @@ export class Ingest {
             },
     })
     this.count(outcome)
-    this.notifyWatcher(samples, receivedAt)
+    this.notifyWatcher(samples, receivedAt, outcome)
+    if (outcome.conflicts.length > 0) {
+      const notice = this.conflictNotices.note(identity.id, packet.topic, outcome.conflicts, receivedAt)
+      if (notice) this.deps.sendError(identity.id, notice)
+    }
     if (outcome.quarantineId !== undefined) this.answer(identity.id, packet.topic, problems, outcome, receivedAt)
   }
 
-  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, samples: SampleToStore[], problems: Problem[]): void {
+  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, times: MessageTimes, samples: SampleToStore[], problems: Problem[]): void {
     switch (topic) {
       case TOPICS.telemetry:
-        return this.collect(identity.id, json, ctx, 'payload', samples, problems)
+        return this.collect(identity.id, json, ctx, times, 'payload', samples, problems)
       case TOPICS.attributes:
         return this.attributes(identity.id, json, 'payload', problems)
       case TOPICS.gatewayTelemetry:
-        return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, where, samples, problems))
+        return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, times, where, samples, problems))
       case TOPICS.gatewayAttributes:
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.attributes(id, value, where, problems))
       default:
@@ -104,9 +115,19 @@ export class Ingest {
     }
   }
 
-  private collect(deviceId: string, json: unknown, ctx: ParseContext, where: string, samples: SampleToStore[], problems: Problem[]): void {
+  private collect(deviceId: string, json: unknown, ctx: ParseContext, times: MessageTimes, where: string, samples: SampleToStore[], problems: Problem[]): void {
     const parsed = parseTelemetry(json, ctx, where)
-    for (const s of parsed.samples) samples.push({ deviceId, seq: s.seq, readings: s.readings })
+    let implicit = 0
+    for (const s of parsed.samples) if (s.implicit) implicit++
+    // Each timestamp-less sample its own device time, in message order (implicit-clock.ts).
+    let ts = implicit > 0 ? times.take(deviceId, implicit) : 0
+    for (const s of parsed.samples) {
+      if (s.implicit) {
+        for (const r of s.readings) r.ts = ts
+        ts++
+      }
+      samples.push({ deviceId, seq: s.seq, readings: s.readings, implicit: s.implicit })
+    }
     problems.push(...parsed.problems)
   }
 
@@ -134,13 +155,19 @@ export class Ingest {
     }
   }
 
-  private notifyWatcher(samples: readonly SampleToStore[], receivedAt: number): void {
+  private notifyWatcher(samples: readonly SampleToStore[], receivedAt: number, outcome: IngestOutcome): void {
     const watcher = this.deps.watcher
     if (!watcher) return
+    // A conflicting re-send does not replace the point: the watcher gets the point as stored, flagged.
+    const conflicts = outcome.conflicts.length === 0 ? undefined : new Map(outcome.conflicts.map((c) => [`${c.deviceId}\0${c.channel}\0${c.ts}`, c]))
     const readings: Reading[] = []
     for (const s of samples) {
       if (s.duplicateSeq || !watcher.wants(s.deviceId)) continue
-      for (const r of s.readings) readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: r.value, receivedAt })
+      for (const r of s.readings) {
+        const c = conflicts?.get(`${s.deviceId}\0${r.channel}\0${r.ts}`)
+        if (c) readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: c.first.value, receivedAt: c.first.receivedAt, conflict: { others: c.others } })
+        else readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: r.value, receivedAt })
+      }
     }
     if (readings.length > 0) watcher.stored(readings)
   }
@@ -148,6 +175,7 @@ export class Ingest {
   private count(outcome: IngestOutcome): void {
     this.counters.readingsStored += outcome.stored
     this.counters.duplicates += outcome.duplicates
+    this.counters.conflicts += outcome.conflicts.length
     if (outcome.quarantineId !== undefined) this.counters.quarantined++
   }
 

@@ -1,31 +1,42 @@
 /**
- * A reading without a device timestamp gets its receive time as device time, so a QoS 1
- * redelivery of it would be a new point. To keep such writes idempotent, remember per
- * device when each recent packet id was first received, and give a redelivery (DUP flag,
- * [MQTT-3.3.1-1]) that same time. Bounded: old ids are forgotten first.
+ * A timestamp-less reading gets its device time from the gateway (implicit-clock.ts), so a
+ * QoS 1 redelivery of it would be a new point. To keep such writes idempotent, remember per
+ * publisher the device times each recent packet id was given, and give a redelivery (DUP
+ * flag, [MQTT-3.3.1-1]) those same times. Bounded: old ids are forgotten first. Held in
+ * memory only: a redelivery after a gateway restart is stored again at new device times.
  */
 export class RedeliveryMemory {
-  private readonly byDevice = new Map<string, Map<number, number>>()
+  private readonly byPublisher = new Map<string, Map<number, ReadonlyMap<string, number>>>()
 
-  constructor(private readonly perDevice = 1024) {}
+  constructor(private readonly perPublisher = 1024) {}
 
-  /** The receive time to use for a packet's timestamp-less readings. */
-  receiveTimeFor(deviceId: string, messageId: number | undefined, dup: boolean, now: number): number {
-    if (messageId === undefined) return now
-    let ids = this.byDevice.get(deviceId)
-    if (!ids) {
-      ids = new Map()
-      this.byDevice.set(deviceId, ids)
-    }
-    const first = dup ? ids.get(messageId) : undefined
-    if (first !== undefined) return first
-    ids.delete(messageId) // re-insert at the end: Map keeps insertion order
-    ids.set(messageId, now)
-    if (ids.size > this.perDevice) ids.delete(ids.keys().next().value as number)
-    return now
+  /**
+   * The first device times (per device) the packet's first delivery gave, if this is a
+   * redelivery of a packet still remembered; a new packet with a reused id forgets the old one.
+   */
+  replayFor(publisherId: string, messageId: number | undefined, dup: boolean): ReadonlyMap<string, number> | undefined {
+    if (messageId === undefined) return undefined
+    const ids = this.byPublisher.get(publisherId)
+    if (!ids) return undefined
+    if (dup) return ids.get(messageId)
+    ids.delete(messageId)
+    return undefined
   }
 
-  forget(deviceId: string): void {
-    this.byDevice.delete(deviceId)
+  /** Remembers the device times a first delivery was given (nothing to remember: nothing kept). */
+  remember(publisherId: string, messageId: number | undefined, firsts: ReadonlyMap<string, number>): void {
+    if (messageId === undefined || firsts.size === 0) return
+    let ids = this.byPublisher.get(publisherId)
+    if (!ids) {
+      ids = new Map()
+      this.byPublisher.set(publisherId, ids)
+    }
+    ids.delete(messageId) // re-insert at the end: Map keeps insertion order
+    ids.set(messageId, firsts)
+    if (ids.size > this.perPublisher) ids.delete(ids.keys().next().value as number)
+  }
+
+  forget(publisherId: string): void {
+    this.byPublisher.delete(publisherId)
   }
 }

@@ -114,7 +114,9 @@ function lowerBound(readings: readonly Reading[], ts: number): number {
 function insertSorted(readings: Reading[], r: Reading): void {
   let i = lowerBound(readings, r.ts)
   for (; i < readings.length && readings[i]!.ts === r.ts; i++) {
-    if (readings[i]!.deviceId === r.deviceId) return
+    if (readings[i]!.deviceId !== r.deviceId) continue
+    if (r.conflict) readings[i] = r // the stored point, now flagged with a conflicting re-send
+    return
   }
   readings.splice(i, 0, r)
 }

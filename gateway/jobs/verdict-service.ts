@@ -5,6 +5,7 @@
  */
 import { calibrationCheck, partitionByCalibration, type DeviceCalibration } from '../../rules/calibration.js'
 import type { RulePack } from '../../rules/pack-schema.js'
+import { readingConflictsCheck } from '../../rules/reading-conflicts.js'
 import { evaluateInstallationRecord, type InstallationRecord } from '../../rules/record/installation-record.js'
 import { overallStatus, type Severity, type StepResult, type VerdictStatus } from '../../rules/result.js'
 import type { Clock } from '../clock.js'
@@ -83,7 +84,9 @@ export class VerdictService {
     for (const r of counted) (readings[r.channel] ??= []).push(r)
     const start = markers.filter((m) => m.step === evaluator.step && m.action === 'start' && m.at === window.start).at(-1)
     const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings })
-    return excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
+    const withCalibration = excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
+    const conflicts = readingConflictsCheck(counted) // re-sent readings with another value: a reviewer's look
+    return conflicts ? { ...withCalibration, checks: [...withCalibration.checks, conflicts] } : withCalibration
   }
 }
 

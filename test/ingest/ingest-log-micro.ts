@@ -1,0 +1,45 @@
+/**
+ * Micro-benchmark of the ingest log alone (not a test; `npx tsx test/ingest/ingest-log-micro.ts`):
+ * commits N timestamped single-reading messages from 100 devices through IngestLog in group
+ * commits of 256, synchronous=NORMAL, and prints readings/s. Used to show the dedupe and
+ * conflict bookkeeping did not slow the hot path (see the ingest brief's report).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openDatabase } from '../../gateway/store/database.js'
+import { IngestLog, type IngestEntry } from '../../gateway/store/ingest-log.js'
+
+const N = Number(process.env.MICRO_N ?? 100_000)
+const DEVICES = 100
+const BATCH = 256
+const withSeq = process.env.MICRO_SEQ === '1'
+
+async function run(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-micro-'))
+  const db = openDatabase(dir, 'normal')
+  const log = new IngestLog(db)
+  const t0 = Date.UTC(2026, 0, 1)
+  const started = performance.now()
+  for (let base = 0; base < N; base += BATCH) {
+    const pending: Promise<unknown>[] = []
+    for (let i = base; i < Math.min(N, base + BATCH); i++) {
+      const entry: IngestEntry = {
+        receivedAt: t0 + i,
+        samples: [{ deviceId: `d-${i % DEVICES}`, seq: withSeq ? Math.floor(i / DEVICES) : undefined, readings: [{ channel: 'current_a', ts: t0 + i, value: 5 + (i % 7) / 10 }] }],
+      }
+      pending.push(log.append(entry))
+    }
+    log.flush()
+    await Promise.all(pending)
+  }
+  const ms = performance.now() - started
+  db.close()
+  rmSync(dir, { recursive: true, force: true })
+  return N / (ms / 1000)
+}
+
+const rates: number[] = []
+for (let r = 0; r < 3; r++) rates.push(await run())
+rates.sort((a, b) => a - b)
+console.log(`IngestLog ${N} readings${withSeq ? ' with seq' : ''}: median ${Math.round(rates[1]!)} readings/s (runs: ${rates.map(Math.round).join(', ')})`)
