@@ -46,7 +46,8 @@ One of:
   it received it, made strictly increasing per device (+1 ms when several arrive in the same
   millisecond, e.g. in one TCP read), so each such message is its own reading, in arrival
   order; the receive time itself is kept as it was. A QoS 1 redelivery (DUP) of it gets the
-  device time of its first delivery.
+  device time of its first delivery (remembered while the gateway runs: a redelivery after a
+  gateway restart is stored again, so send \`ts\` where that matters).
 - \`{"ts": 1764201600000, "seq": 42, "values": {...}}\`: \`ts\` is device time in ms since the
   epoch; \`seq\` (optional) is a per-device counter. A repeated \`seq\` is a duplicate within one
   counter epoch: a \`seq\` lower than the last one starts a new epoch (the counter restarted, e.g.

@@ -5,8 +5,11 @@
  * flag, [MQTT-3.3.1-1]) those same times. Bounded: old ids are forgotten first. Held in
  * memory only: a redelivery after a gateway restart is stored again at new device times.
  */
+/** The first device time, when the packet's timestamp-less readings were all the publisher's own (the usual case: no Map per packet). */
+type Remembered = number | ReadonlyMap<string, number>
+
 export class RedeliveryMemory {
-  private readonly byPublisher = new Map<string, Map<number, ReadonlyMap<string, number>>>()
+  private readonly byPublisher = new Map<string, Map<number, Remembered>>()
 
   constructor(private readonly perPublisher = 1024) {}
 
@@ -18,9 +21,12 @@ export class RedeliveryMemory {
     if (messageId === undefined) return undefined
     const ids = this.byPublisher.get(publisherId)
     if (!ids) return undefined
-    if (dup) return ids.get(messageId)
-    ids.delete(messageId)
-    return undefined
+    if (!dup) {
+      ids.delete(messageId)
+      return undefined
+    }
+    const r = ids.get(messageId)
+    return typeof r === 'number' ? new Map([[publisherId, r]]) : r
   }
 
   /** Remembers the device times a first delivery was given (nothing to remember: nothing kept). */
@@ -32,11 +38,8 @@ export class RedeliveryMemory {
       this.byPublisher.set(publisherId, ids)
     }
     ids.delete(messageId) // re-insert at the end: Map keeps insertion order
-    ids.set(messageId, firsts)
+    const own = firsts.size === 1 ? firsts.get(publisherId) : undefined
+    ids.set(messageId, own ?? firsts)
     if (ids.size > this.perPublisher) ids.delete(ids.keys().next().value as number)
-  }
-
-  forget(publisherId: string): void {
-    this.byPublisher.delete(publisherId)
   }
 }
