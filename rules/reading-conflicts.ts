@@ -19,7 +19,7 @@ export function readingConflictsCheck(readings: readonly Reading[]): CheckResult
     if (!r.conflict) continue
     count++
     if (listed.length < LISTED) {
-      const others = r.conflict.others.map((o) => o.value).join(', ')
+      const others = r.conflict.others.map((o) => o.value).join(', ') + (r.conflict.truncated ? ' and more' : '')
       listed.push(`${r.deviceId} ${r.channel} at ${new Date(r.ts).toISOString()}: ${r.value} (first) then ${others}`)
     }
     const range = ranges.get(r.channel)

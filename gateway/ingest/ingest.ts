@@ -165,7 +165,7 @@ export class Ingest {
       if (s.duplicateSeq || !watcher.wants(s.deviceId)) continue
       for (const r of s.readings) {
         const c = conflicts?.get(`${s.deviceId}\0${r.channel}\0${r.ts}`)
-        if (c) readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: c.first.value, receivedAt: c.first.receivedAt, conflict: { others: c.others } })
+        if (c) readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: c.first.value, receivedAt: c.first.receivedAt, conflict: c.conflict })
         else readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: r.value, receivedAt })
       }
     }

@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS readings_conflicts (
   received_at INTEGER NOT NULL,
   PRIMARY KEY (device_id, channel, ts, value)
 ) WITHOUT ROWID;
+-- Arrival order, so listing a point's first values reads only those (not every value re-sent).
+CREATE INDEX IF NOT EXISTS readings_conflicts_arrival ON readings_conflicts (device_id, channel, ts, received_at);
 
 -- What the ingest must remember per device across restarts (docs/protocol.md, "Readings").
 CREATE TABLE IF NOT EXISTS device_ingest_state (

@@ -14,7 +14,7 @@
  * or a conflict, both rare) costs a SELECT of the stored value.
  */
 import type { ChannelName } from '../contract/channels.js'
-import type { ConflictingValue } from '../contract/reading.js'
+import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue } from '../contract/reading.js'
 import type { Db } from './database.js'
 import { GroupCommit } from './group-commit.js'
 import { OutboxAppender } from './influx-outbox.js'
@@ -52,8 +52,8 @@ export interface StoredConflict {
   value: number
   /** The reading as first stored (it stays the point). */
   first: ConflictingValue
-  /** Every other value kept for this point so far, in the order they arrived (this one included). */
-  others: ConflictingValue[]
+  /** The other values kept for this point so far, in the order they arrived (this one included, if among the listed). */
+  conflict: ReadingConflict
 }
 
 export interface IngestOutcome {
@@ -100,9 +100,15 @@ export class IngestLog {
     const insertConflict = db.prepare<[string, string, number, number, number]>(
       'INSERT OR IGNORE INTO readings_conflicts (device_id, channel, ts, value, received_at) VALUES (?, ?, ?, ?, ?)',
     )
-    const selectConflicts = db.prepare<[string, string, number], { value: number; received_at: number }>(
-      'SELECT value, received_at FROM readings_conflicts WHERE device_id = ? AND channel = ? AND ts = ? ORDER BY received_at, value',
+    const selectConflicts = db.prepare<[string, string, number, number], { value: number; received_at: number }>(
+      'SELECT value, received_at FROM readings_conflicts WHERE device_id = ? AND channel = ? AND ts = ? ORDER BY received_at, value LIMIT ?',
     )
+    // One more than listed: tells whether there are more, without counting them all.
+    const listConflicts = (deviceId: string, channel: string, ts: number): ReadingConflict => {
+      const rows = selectConflicts.all(deviceId, channel, ts, CONFLICT_VALUES_LISTED + 1)
+      const others = rows.slice(0, CONFLICT_VALUES_LISTED).map((c) => ({ value: c.value, receivedAt: c.received_at }))
+      return rows.length > CONFLICT_VALUES_LISTED ? { others, truncated: true } : { others }
+    }
     this.selectState = db.prepare<[string], StateRow>('SELECT implicit_ts, seq_epoch, last_seq FROM device_ingest_state WHERE device_id = ?')
     const upsertState = db.prepare<[string, number | null, number, number | null]>(
       `INSERT INTO device_ingest_state (device_id, implicit_ts, seq_epoch, last_seq) VALUES (?, ?, ?, ?)
@@ -160,7 +166,7 @@ export class IngestLog {
             ts: r.ts,
             value: r.value,
             first: { value: first.value, receivedAt: first.received_at },
-            others: selectConflicts.all(sample.deviceId, r.channel, r.ts).map((c) => ({ value: c.value, receivedAt: c.received_at })),
+            conflict: listConflicts(sample.deviceId, r.channel, r.ts),
           })
         }
         if (sample.implicit && sample.readings.length > 0) {

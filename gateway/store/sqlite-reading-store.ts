@@ -1,4 +1,4 @@
-import type { Reading } from '../contract/reading.js'
+import { CONFLICT_VALUES_LISTED, type Reading } from '../contract/reading.js'
 import type { Db } from './database.js'
 import type { ReadingQuery, ReadingStore } from './reading-store.js'
 
@@ -18,7 +18,7 @@ export class SqliteReadingStore implements ReadingStore {
     this.select = db.prepare<[string, string, number, number], Row>(
       'SELECT device_id, ts, value, received_at FROM readings WHERE device_id = ? AND channel = ? AND ts BETWEEN ? AND ? ORDER BY ts',
     )
-    // Same key order as readings: one short range seek per query, usually finding nothing.
+    // One short range seek per query, usually finding nothing; arrival order from its index.
     this.selectConflicts = db.prepare<[string, string, number, number], Omit<Row, 'device_id'>>(
       'SELECT ts, value, received_at FROM readings_conflicts WHERE device_id = ? AND channel = ? AND ts BETWEEN ? AND ? ORDER BY ts, received_at, value',
     )
@@ -37,7 +37,9 @@ export class SqliteReadingStore implements ReadingStore {
         while (i < out.length && out[i]!.ts < c.ts) i++
         const r = out[i]
         if (r?.ts !== c.ts) continue
-        ;(r.conflict ??= { others: [] }).others.push({ value: c.value, receivedAt: c.received_at })
+        const conflict = (r.conflict ??= { others: [] })
+        if (conflict.others.length < CONFLICT_VALUES_LISTED) conflict.others.push({ value: c.value, receivedAt: c.received_at })
+        else conflict.truncated = true
       }
     }
     if (q.deviceIds.length > 1) out.sort((a, b) => a.ts - b.ts)

@@ -139,7 +139,8 @@ export const jobRoutes =
                     ts: z.number(),
                     value: z.number().describe('the value first stored: the point above'),
                     receivedAt: z.number(),
-                    others: z.array(z.object({ value: z.number(), receivedAt: z.number() })).describe('values re-sent later for the same device time, kept'),
+                    others: z.array(z.object({ value: z.number(), receivedAt: z.number() })).describe('values re-sent later for the same device time, kept (the first 20)'),
+                    truncated: z.boolean().optional().describe('true: more values were kept than listed'),
                   }),
                 )
                 .describe('points re-sent with a different value (nothing is dropped; a reviewer should look)'),
@@ -156,7 +157,7 @@ export const jobRoutes =
         const conflicts = []
         for (const r of readings) {
           points.push([r.ts, r.value])
-          if (r.conflict) conflicts.push({ deviceId: r.deviceId, ts: r.ts, value: r.value, receivedAt: r.receivedAt, others: r.conflict.others })
+          if (r.conflict) conflicts.push({ deviceId: r.deviceId, ts: r.ts, value: r.value, receivedAt: r.receivedAt, others: r.conflict.others, ...(r.conflict.truncated ? { truncated: true } : {}) })
         }
         return { channel, unit: CHANNELS[channel].unit, points, conflicts }
       },
