@@ -49,9 +49,10 @@ One of:
   device time of its first delivery (remembered while the gateway runs: a redelivery after a
   gateway restart is stored again, so send \`ts\` where that matters).
 - \`{"ts": 1764201600000, "seq": 42, "values": {...}}\`: \`ts\` is device time in ms since the
-  epoch; \`seq\` (optional) is a per-device counter. A repeated \`seq\` is a duplicate within one
-  counter epoch: a \`seq\` lower than the last one starts a new epoch (the counter restarted, e.g.
-  after a reboot) and is stored.
+  epoch; \`seq\` (optional) is a per-device counter that rises within a counter epoch: the last
+  \`seq\` again is a duplicate (even with another \`ts\`), while a \`seq\` lower than the last one
+  starts a new epoch (the counter restarted, e.g. after a reboot) and is stored. The gateway
+  keeps each device's epoch and last \`seq\` across its own restarts.
 - an array of the above (buffered data, flushed after an outage).
 
 A value is a number in the channel's canonical unit, or \`{"value": 118, "unit": "psig"}\`,

@@ -128,7 +128,7 @@ export class Ingest {
       }
       samples.push({ deviceId, seq: s.seq, readings: s.readings, implicit: s.implicit })
     }
-    problems.push(...parsed.problems)
+    for (const p of parsed.problems) problems.push(p) // no spread: a message can carry very many problems
   }
 
   private attributes(deviceId: string, json: unknown, where: string, problems: Problem[]): void {
