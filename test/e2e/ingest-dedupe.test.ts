@@ -5,6 +5,7 @@
  * that restarted, and a conflicting re-send (kept and flagged). Real broker over TCP, real
  * clients, real SQLite; time from a manual clock.
  */
+import { spawn } from 'node:child_process'
 import { connect as netConnect, type Socket } from 'node:net'
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
@@ -94,6 +95,17 @@ describe('timestamp-less readings', () => {
     // The clock did not move: one receive time; device times made strictly increasing (+1 ms) in arrival order.
     expect((await readings(job)).points).toEqual(values.map((v, i) => [T0 + i, v]))
     expect(rows('burst-1').map((r) => r.received_at)).toEqual(values.map(() => T0))
+  })
+
+  it('mosquitto_pub -l (Debian mosquitto-clients), one message per line at QoS 1: every line is a reading, in order', async () => {
+    const secret = await h.register('burst-mq')
+    const job = await jobFor('burst-mq')
+    const values = [3.1, 3.2, 3.3, 3.4, 3.5, 3.6, 3.7, 3.8, 3.9, 4.0]
+    const pub = spawn('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(h.gateway.mqttPort), '-u', 'burst-mq', '-P', secret, '-q', '1', '-t', 'v1/devices/me/telemetry', '-l'])
+    pub.stdin.end(values.map((v) => JSON.stringify({ current_a: v })).join('\n') + '\n')
+    const code = await new Promise((resolve) => pub.once('exit', resolve))
+    expect(code).toBe(0) // mosquitto_pub exits once every message is acknowledged
+    expect((await readings(job)).points).toEqual(values.map((v, i) => [T0 + i, v]))
   })
 
   it('flat items of one array each get their own device time, in order', async () => {
