@@ -116,6 +116,23 @@ describe('timestamp-less readings', () => {
     expect((await readings(job)).points).toEqual([[T0, 1.5], [T0 + 1, 1.6], [T0 + 2, 1.7]])
   })
 
+  it('timestamp-less messages of a bridge: each meter its own strictly increasing device times', async () => {
+    await h.register('burst-b1')
+    await h.register('burst-b2')
+    const secret = await h.register('burst-bridge', 'bridge', ['burst-b1', 'burst-b2'])
+    const [job1, job2] = [await jobFor('burst-b1'), await jobFor('burst-b2')]
+    const s = await rawSession('burst-bridge', secret)
+    const bridged = (id: number, a: number, b: number): IPublishPacket => ({ ...flat(id, {}), topic: 'v1/gateway/telemetry', payload: Buffer.from(JSON.stringify({ 'burst-b1': { current_a: a }, 'burst-b2': { current_a: b } })) })
+    s.send([bridged(1, 1.1, 2.1), bridged(2, 1.2, 2.2), bridged(3, 1.3, 2.3)])
+    await waitFor(() => s.acks.length === 3, 'three PUBACKs')
+    s.send([{ ...bridged(2, 1.2, 2.2), dup: true }]) // a redelivery: the same device times again
+    await waitFor(() => s.acks.length === 4, 'four PUBACKs')
+    s.sock.destroy()
+    expect((await readings(job1)).points).toEqual([[T0, 1.1], [T0 + 1, 1.2], [T0 + 2, 1.3]])
+    expect((await readings(job2)).points).toEqual([[T0, 2.1], [T0 + 1, 2.2], [T0 + 2, 2.3]])
+    expect((await readings(job1)).conflicts).toEqual([])
+  })
+
   it('a QoS 1 redelivery (DUP) of a burst message keeps its first device time: an exact duplicate, nothing stored twice', async () => {
     const secret = await h.register('burst-dup')
     const job = await jobFor('burst-dup')
