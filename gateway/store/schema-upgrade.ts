@@ -12,6 +12,8 @@ export const SCHEMA_VERSION = 1
 export class SchemaTooNewError extends Error {}
 
 export function upgradeSchema(db: Db): void {
+  // Up to date (every open but the first after an upgrade): no write lock taken.
+  if (db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number
     if (version === SCHEMA_VERSION) return
