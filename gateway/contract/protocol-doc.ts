@@ -42,9 +42,17 @@ closes; subscribe: SUBACK 0x80). \`$SYS/\` is never writable.
 
 One of:
 
-- \`{"pressure_low_kpag": 812.5, "current_a": 5.2}\`: device time = the time the gateway received it.
+- \`{"pressure_low_kpag": 812.5, "current_a": 5.2}\`: no device time; the gateway gives it the time
+  it received it, made strictly increasing per device (+1 ms when several arrive in the same
+  millisecond, e.g. in one TCP read), so each such message is its own reading, in arrival
+  order; the receive time itself is kept as it was. A QoS 1 redelivery (DUP) of it gets the
+  device time of its first delivery (remembered while the gateway runs: a redelivery after a
+  gateway restart is stored again, so send \`ts\` where that matters).
 - \`{"ts": 1764201600000, "seq": 42, "values": {...}}\`: \`ts\` is device time in ms since the
-  epoch; \`seq\` (optional) is a per-device counter: a repeated \`seq\` is dropped as a duplicate.
+  epoch; \`seq\` (optional) is a per-device counter that rises within a counter epoch: the last
+  \`seq\` again is a duplicate (even with another \`ts\`), while a \`seq\` lower than the last one
+  starts a new epoch (the counter restarted, e.g. after a reboot) and is stored. The gateway
+  keeps each device's epoch and last \`seq\` across its own restarts.
 - an array of the above (buffered data, flushed after an outage).
 
 A value is a number in the channel's canonical unit, or \`{"value": 118, "unit": "psig"}\`,
@@ -56,8 +64,17 @@ Vacuum accepts absolute units only: a compound-gauge reading cannot tell 5000 mi
 |---|---|---|---|---|
 ${channelRows.join('\n')}
 
-Readings are idempotent: the same device, channel and device time is the same point, so a
-QoS 1 redelivery stores nothing twice.
+Readings are idempotent: a duplicate (the same device, channel and device time with the same
+value, or the same \`seq\` within its epoch) stores nothing twice, so a QoS 1 redelivery or a
+re-sent batch is harmless. The same device, channel and device time with a **different** value
+is a conflict, never dropped: the first value stays the reading, the others are kept beside it,
+listed under \`conflicts\` by \`GET /api/v1/jobs/:id/readings\` and flagged on the verdict
+(check \`reading_conflicts\`, a warning for the reviewer). The message is acknowledged (it was
+stored) and the device is told on \`${TOPICS.errors}\`, at most once per 10 s, with a count:
+
+\`\`\`json
+{"status": "warning", "error": {"code": "GW_ERR_CONFLICT", "message": "1 reading(s) re-sent with a device time already stored but a different value; all values were kept and flagged for review", "details": ["current_a at 2025-11-27T00:00:00.000Z (1764201600000): 5.2 stored first, 5.3 now; both kept"]}, "topic": "v1/devices/me/telemetry", "receivedAt": 1764201600500}
+\`\`\`
 
 ## Acknowledgement and rejected input
 

@@ -85,3 +85,15 @@ export interface DeviceErrorMessage {
   topic: string
   receivedAt: number
 }
+
+/**
+ * The gateway's notice that readings were re-sent for a stored device time with another
+ * value: they were stored (beside the first value, flagged for review), so the message was
+ * acknowledged; this only tells the device. At most one per device per 10 s, with a count.
+ */
+export interface DeviceConflictNotice {
+  status: 'warning'
+  error: { code: 'GW_ERR_CONFLICT'; message: string; details: string[] }
+  topic: string
+  receivedAt: number
+}

@@ -6,11 +6,13 @@
  */
 import type { DeviceIdentity } from '../../broker/device-identity.js'
 import { TOPICS } from '../contract/topics.js'
-import { AttributesSchema, type Attributes, type DeviceErrorMessage } from '../contract/telemetry.js'
+import { AttributesSchema, type Attributes, type DeviceConflictNotice, type DeviceErrorMessage } from '../contract/telemetry.js'
 import type { Clock } from '../clock.js'
 import type { Reading } from '../contract/reading.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
 import type { IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
+import { ConflictNotices } from './conflict-notices.js'
+import { ImplicitClock, MessageTimes } from './implicit-clock.js'
 import { DEFAULT_MESSAGE_LIMITS, parseTelemetry, tooManySamples, type MessageLimits, type ParseContext } from './parse-telemetry.js'
 import { parseJson } from './parse-json.js'
 import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
@@ -28,6 +30,8 @@ export interface IngestCounters {
   messages: number
   readingsStored: number
   duplicates: number
+  /** Re-sends of a stored point with another value: kept and flagged, not duplicates. */
+  conflicts: number
   quarantined: number
 }
 
@@ -37,7 +41,7 @@ export interface IngestDeps {
   clock: Clock
   futureToleranceMs: number
   /** Publishes the gateway's answer on the device's own error topic. */
-  sendError: (deviceId: string, message: DeviceErrorMessage) => void
+  sendError: (deviceId: string, message: DeviceErrorMessage | DeviceConflictNotice) => void
   /** Told of committed readings of the devices it wants (live evaluation of active jobs). */
   watcher?: ReadingWatcher | undefined
   /** Samples per message and values per sample; over them the message is quarantined. */
@@ -58,10 +62,14 @@ export const ATTRIBUTE_LIMITS = { perMessage: 64, perDevice: 256 } as const
 const MIN_DEVICE_TS = Date.UTC(2020, 0, 1)
 
 export class Ingest {
-  readonly counters: IngestCounters = { messages: 0, readingsStored: 0, duplicates: 0, quarantined: 0 }
+  readonly counters: IngestCounters = { messages: 0, readingsStored: 0, duplicates: 0, conflicts: 0, quarantined: 0 }
   private readonly redelivery = new RedeliveryMemory()
+  private readonly implicitClock: ImplicitClock
+  private readonly conflictNotices = new ConflictNotices()
 
-  constructor(private readonly deps: IngestDeps) {}
+  constructor(private readonly deps: IngestDeps) {
+    this.implicitClock = new ImplicitClock((deviceId) => deps.log.lastImplicitTs(deviceId))
+  }
 
   async handle(identity: DeviceIdentity, packet: IncomingPublish): Promise<void> {
     this.counters.messages++
@@ -70,12 +78,11 @@ export class Ingest {
     const problems = new ProblemCollector()
     const json = parseJson(packet.payload, problems)
     if (json !== undefined) {
-      const ctx: ParseContext = {
-        implicitTs: this.redelivery.receiveTimeFor(identity.id, packet.messageId, packet.dup, receivedAt),
-        minTs: MIN_DEVICE_TS,
-        maxTs: receivedAt + this.deps.futureToleranceMs,
-      }
-      this.route(identity, packet.topic, json, ctx, samples, problems)
+      const ctx: ParseContext = { implicitTs: receivedAt, minTs: MIN_DEVICE_TS, maxTs: receivedAt + this.deps.futureToleranceMs }
+      const replay = this.redelivery.replayFor(identity.id, packet.messageId, packet.dup)
+      const times = new MessageTimes(this.implicitClock, receivedAt, replay)
+      this.route(identity, packet.topic, json, ctx, times, samples, problems)
+      if (!replay) this.redelivery.remember(identity.id, packet.messageId, times.firsts)
     }
     // The raw payload is kept once, as the evidence; the reason is bounded (ProblemCollector).
     const reason = problems.total === 0 ? undefined : problems.reason()
@@ -88,21 +95,25 @@ export class Ingest {
           : { deviceId: identity.id, topic: packet.topic, code: problems.firstCode!, reason, raw: packet.payload },
     })
     this.count(outcome)
-    this.notifyWatcher(samples, receivedAt)
+    this.notifyWatcher(samples, receivedAt, outcome)
+    if (outcome.conflicts.length > 0) {
+      const notice = this.conflictNotices.note(identity.id, packet.topic, outcome.conflicts, receivedAt)
+      if (notice) this.deps.sendError(identity.id, notice)
+    }
     if (outcome.quarantineId !== undefined) this.answer(identity.id, packet.topic, problems, outcome, receivedAt)
     if (outcome.quarantineId !== undefined) this.deps.onQuarantined?.(packet.payload.length + (reason?.length ?? 0))
   }
 
-  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, samples: SampleToStore[], problems: ProblemCollector): void {
+  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, times: MessageTimes, samples: SampleToStore[], problems: ProblemCollector): void {
     switch (topic) {
       case TOPICS.telemetry:
-        return this.collect(identity.id, json, ctx, 'payload', samples, problems)
+        return this.collect(identity.id, json, ctx, times, 'payload', samples, problems)
       case TOPICS.attributes:
         return this.attributes(identity.id, json, 'payload', problems)
       case TOPICS.gatewayTelemetry:
         // The sample limit is per message: a bridge's devices share it.
         if (tooManySamples(countBridgedSamples(json), this.limits, 'payload', problems)) return
-        return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, where, samples, problems))
+        return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, times, where, samples, problems))
       case TOPICS.gatewayAttributes:
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.attributes(id, value, where, problems))
       default:
@@ -115,10 +126,20 @@ export class Ingest {
     return this.deps.limits ?? DEFAULT_MESSAGE_LIMITS
   }
 
-  private collect(deviceId: string, json: unknown, ctx: ParseContext, where: string, samples: SampleToStore[], problems: ProblemCollector): void {
+  private collect(deviceId: string, json: unknown, ctx: ParseContext, times: MessageTimes, where: string, samples: SampleToStore[], problems: ProblemCollector): void {
     // Problems go straight into the message's bounded collector (no spread of a 128k-long array).
     const parsed = parseTelemetry(json, ctx, { where, problems, limits: this.limits })
-    for (const s of parsed.samples) samples.push({ deviceId, seq: s.seq, readings: s.readings })
+    let implicit = 0
+    for (const s of parsed.samples) if (s.implicit) implicit++
+    // Each timestamp-less sample its own device time, in message order (implicit-clock.ts).
+    let ts = implicit > 0 ? times.take(deviceId, implicit) : 0
+    for (const s of parsed.samples) {
+      if (s.implicit) {
+        for (const r of s.readings) r.ts = ts
+        ts++
+      }
+      samples.push({ deviceId, seq: s.seq, readings: s.readings, implicit: s.implicit })
+    }
   }
 
   private attributes(deviceId: string, json: unknown, where: string, problems: ProblemCollector): void {
@@ -176,13 +197,19 @@ export class Ingest {
     }
   }
 
-  private notifyWatcher(samples: readonly SampleToStore[], receivedAt: number): void {
+  private notifyWatcher(samples: readonly SampleToStore[], receivedAt: number, outcome: IngestOutcome): void {
     const watcher = this.deps.watcher
     if (!watcher) return
+    // A conflicting re-send does not replace the point: the watcher gets the point as stored, flagged.
+    const conflicts = outcome.conflicts.length === 0 ? undefined : new Map(outcome.conflicts.map((c) => [`${c.deviceId}\0${c.channel}\0${c.ts}`, c]))
     const readings: Reading[] = []
     for (const s of samples) {
       if (s.duplicateSeq || !watcher.wants(s.deviceId)) continue
-      for (const r of s.readings) readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: r.value, receivedAt })
+      for (const r of s.readings) {
+        const c = conflicts?.get(`${s.deviceId}\0${r.channel}\0${r.ts}`)
+        if (c) readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: c.first.value, receivedAt: c.first.receivedAt, conflict: c.conflict })
+        else readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: r.value, receivedAt })
+      }
     }
     if (readings.length > 0) watcher.stored(readings)
   }
@@ -190,6 +217,7 @@ export class Ingest {
   private count(outcome: IngestOutcome): void {
     this.counters.readingsStored += outcome.stored
     this.counters.duplicates += outcome.duplicates
+    this.counters.conflicts += outcome.conflicts.length
     if (outcome.quarantineId !== undefined) this.counters.quarantined++
   }
 

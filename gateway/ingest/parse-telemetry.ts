@@ -20,6 +20,8 @@ export interface ParsedReading {
 export interface ParsedSample {
   seq?: number | undefined
   readings: ParsedReading[]
+  /** Flat form: no device time was sent; the readings carry ctx.implicitTs (the ingest gives each such sample its own). */
+  implicit?: true
 }
 
 export interface ParseContext {
@@ -90,7 +92,9 @@ function parseItem(item: unknown, ctx: ParseContext, where: string, out: Out): v
   }
   if (!looksLikeSample(item)) {
     // Flat form {"channel": value}: the message carries no device time.
+    const before = out.samples.length
     pushSample(item as Record<string, unknown>, ctx.implicitTs, undefined, where, out)
+    if (out.samples.length > before) out.samples[before]!.implicit = true
     return
   }
   // readSample decides (and hands back the values object as parsed from JSON, never a copy);

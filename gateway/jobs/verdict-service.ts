@@ -10,6 +10,7 @@
  */
 import { calibrationCheck, partitionByCalibration } from '../../rules/calibration.js'
 import type { RulePack } from '../../rules/pack-schema.js'
+import { readingConflictsCheck } from '../../rules/reading-conflicts.js'
 import { evaluateInstallationRecord, type InstallationRecord } from '../../rules/record/installation-record.js'
 import { overallStatus, type Severity, type StepResult, type VerdictStatus } from '../../rules/result.js'
 import type { ChannelName } from '../contract/channels.js'
@@ -128,7 +129,9 @@ export class VerdictService {
     for (const r of counted) (readings[r.channel] ??= []).push(r)
     const start = startMarker(markers, evaluator, window)
     const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings })
-    return excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
+    const withCalibration = excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
+    const conflicts = readingConflictsCheck(counted) // re-sent readings with another value: a reviewer's look
+    return conflicts ? { ...withCalibration, checks: [...withCalibration.checks, conflicts] } : withCalibration
   }
 }
 

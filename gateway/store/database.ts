@@ -1,10 +1,12 @@
 /**
  * The embedded SQLite database: the durable local log every acknowledged reading lands in,
- * plus quarantine, devices and jobs. Opened once per process; schema created idempotently.
+ * plus quarantine, devices and jobs. Opened once per process; schema created idempotently,
+ * then upgraded from older data dirs by its version (gateway/store/schema-upgrade.ts).
  */
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { upgradeSchema } from './schema-upgrade.js'
 
 export type Db = Database.Database
 
@@ -18,10 +20,25 @@ CREATE TABLE IF NOT EXISTS readings (
   PRIMARY KEY (device_id, channel, ts)   -- same device, channel, device time = same point
 ) WITHOUT ROWID;
 
-CREATE TABLE IF NOT EXISTS seen_seq (
-  device_id TEXT    NOT NULL,
-  seq       INTEGER NOT NULL,
-  PRIMARY KEY (device_id, seq)
+-- A re-send of a stored point with a different value: kept beside it, never dropped, and flagged
+-- (readings API, verdict). The same conflicting value again is a duplicate (primary key).
+CREATE TABLE IF NOT EXISTS readings_conflicts (
+  device_id   TEXT    NOT NULL,
+  channel     TEXT    NOT NULL,
+  ts          INTEGER NOT NULL,
+  value       REAL    NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (device_id, channel, ts, value)
+) WITHOUT ROWID;
+-- Arrival order, so listing a point's first values reads only those (not every value re-sent).
+CREATE INDEX IF NOT EXISTS readings_conflicts_arrival ON readings_conflicts (device_id, channel, ts, received_at);
+
+-- What the ingest must remember per device across restarts (docs/protocol.md, "Readings").
+CREATE TABLE IF NOT EXISTS device_ingest_state (
+  device_id   TEXT    PRIMARY KEY,
+  implicit_ts INTEGER,                     -- last device time given to a timestamp-less reading
+  seq_epoch   INTEGER NOT NULL DEFAULT 0,  -- +1 each time the device's seq counter went backwards
+  last_seq    INTEGER                      -- last seq of the current epoch
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -95,5 +112,6 @@ export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
   db.exec(SCHEMA)
+  upgradeSchema(db)
   return db
 }

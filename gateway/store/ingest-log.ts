@@ -1,10 +1,20 @@
 /**
- * The durable ingest log: each accepted message's readings, seq claims and quarantine
- * record are committed together (group commit) before the message is acknowledged.
- * Writes are idempotent: a reading already stored (same device, channel, device time)
- * and a sample whose seq was seen are counted as duplicates, never stored twice.
+ * The durable ingest log: each accepted message's readings, seq state and quarantine record
+ * are committed together (group commit) before the message is acknowledged.
+ *
+ * What is a duplicate (docs/protocol.md, "Readings"):
+ * - the same reading: same device, channel and device time AND the same value;
+ * - the same seq within one counter epoch. Within an epoch a device's seq only goes up, so
+ *   that is a repeat of the last seq; a seq lower than the last starts a new epoch (the
+ *   firmware rebooted and its counter restarted).
+ * A re-send with the same key but another value is a conflict: kept in readings_conflicts
+ * beside the first value, reported, never dropped.
+ *
+ * Hot path: one INSERT OR IGNORE per reading. Only a key that already exists (a redelivery
+ * or a conflict, both rare) costs a SELECT of the stored value.
  */
 import type { ChannelName } from '../contract/channels.js'
+import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue } from '../contract/reading.js'
 import type { Db } from './database.js'
 import { GroupCommit, type CommitObserver } from './group-commit.js'
 import { OutboxAppender } from './influx-outbox.js'
@@ -13,7 +23,9 @@ export interface SampleToStore {
   deviceId: string
   seq?: number | undefined
   readings: { channel: ChannelName; ts: number; value: number }[]
-  /** Set when committing: the sample's seq had been seen, so nothing of it was stored. */
+  /** The sample carried no device time: its readings' ts is the device's implicit clock (persisted per device). */
+  implicit?: boolean | undefined
+  /** Set when committing: the sample's seq repeats the last one of its epoch, so nothing of it was stored. */
   duplicateSeq?: boolean
 }
 
@@ -31,9 +43,23 @@ export interface IngestEntry {
   quarantine?: QuarantineRecord | undefined
 }
 
+/** A re-send that conflicted with a stored reading, as committed. */
+export interface StoredConflict {
+  deviceId: string
+  channel: ChannelName
+  ts: number
+  /** The value this message sent. */
+  value: number
+  /** The reading as first stored (it stays the point). */
+  first: ConflictingValue
+  /** The other values kept for this point so far, in the order they arrived (this one included, if among the listed). */
+  conflict: ReadingConflict
+}
+
 export interface IngestOutcome {
   stored: number
   duplicates: number
+  conflicts: StoredConflict[]
   quarantineId?: number
 }
 
@@ -41,30 +67,84 @@ export interface IngestLogOptions {
   /**
    * Also queue the points (device, device time) the message newly stored readings of in the
    * InfluxDB outbox, in the same transaction (only when InfluxDB is configured: it costs one
-   * small insert per sample).
+   * small insert per sample). Conflicting values are not forwarded (docs/influx-schema.md).
    */
   influxOutbox?: boolean
   /** Told of each group commit's outcome (health and metrics). */
   commitObserver?: CommitObserver
 }
 
+interface DeviceState {
+  implicitTs: number | null
+  epoch: number
+  lastSeq: number | null
+}
+
+interface StateRow {
+  implicit_ts: number | null
+  seq_epoch: number
+  last_seq: number | null
+}
+
 export class IngestLog {
   private readonly group: GroupCommit<IngestEntry, IngestOutcome>
+  /** Committed per-device state, read from the table once per device and process. */
+  private readonly states = new Map<string, DeviceState>()
+  private readonly selectState
 
   constructor(db: Db, opts: IngestLogOptions = {}) {
-    const insertReading = db.prepare(
+    const insertReading = db.prepare<[string, string, number, number, number]>(
       'INSERT OR IGNORE INTO readings (device_id, channel, ts, value, received_at) VALUES (?, ?, ?, ?, ?)',
     )
+    const selectReading = db.prepare<[string, string, number], { value: number; received_at: number }>(
+      'SELECT value, received_at FROM readings WHERE device_id = ? AND channel = ? AND ts = ?',
+    )
+    const insertConflict = db.prepare<[string, string, number, number, number]>(
+      'INSERT OR IGNORE INTO readings_conflicts (device_id, channel, ts, value, received_at) VALUES (?, ?, ?, ?, ?)',
+    )
+    const selectConflicts = db.prepare<[string, string, number, number], { value: number; received_at: number }>(
+      'SELECT value, received_at FROM readings_conflicts WHERE device_id = ? AND channel = ? AND ts = ? ORDER BY received_at, value LIMIT ?',
+    )
+    // One more than listed: tells whether there are more, without counting them all.
+    const listConflicts = (deviceId: string, channel: string, ts: number): ReadingConflict => {
+      const rows = selectConflicts.all(deviceId, channel, ts, CONFLICT_VALUES_LISTED + 1)
+      const others = rows.slice(0, CONFLICT_VALUES_LISTED).map((c) => ({ value: c.value, receivedAt: c.received_at }))
+      return rows.length > CONFLICT_VALUES_LISTED ? { others, truncated: true } : { others }
+    }
+    this.selectState = db.prepare<[string], StateRow>('SELECT implicit_ts, seq_epoch, last_seq FROM device_ingest_state WHERE device_id = ?')
+    const upsertState = db.prepare<[string, number | null, number, number | null]>(
+      `INSERT INTO device_ingest_state (device_id, implicit_ts, seq_epoch, last_seq) VALUES (?, ?, ?, ?)
+       ON CONFLICT (device_id) DO UPDATE SET implicit_ts = excluded.implicit_ts, seq_epoch = excluded.seq_epoch, last_seq = excluded.last_seq`,
+    )
     const outbox = opts.influxOutbox ? new OutboxAppender(db) : undefined
-    const claimSeq = db.prepare('INSERT OR IGNORE INTO seen_seq (device_id, seq) VALUES (?, ?)')
     const insertQuarantine = db.prepare(
       'INSERT INTO quarantine (device_id, topic, received_at, code, reason, raw) VALUES (?, ?, ?, ?, ?, ?)',
     )
+    // The state changed by the transaction under way: written at its end, kept only if it commits.
+    const changed = new Map<string, DeviceState>()
+    const stateFor = (deviceId: string): DeviceState => {
+      let s = changed.get(deviceId)
+      if (!s) {
+        s = { ...this.committedState(deviceId) }
+        changed.set(deviceId, s)
+      }
+      return s
+    }
+
+    /** Claims the sample's seq; false if it repeats the last seq of the device's epoch. */
+    const claimSeq = (deviceId: string, seq: number): boolean => {
+      const current = changed.get(deviceId) ?? this.committedState(deviceId)
+      if (current.lastSeq === seq) return false
+      const s = stateFor(deviceId)
+      if (s.lastSeq !== null && seq < s.lastSeq) s.epoch++
+      s.lastSeq = seq
+      return true
+    }
 
     const storeOne = (entry: IngestEntry): IngestOutcome => {
-      const outcome: IngestOutcome = { stored: 0, duplicates: 0 }
+      const outcome: IngestOutcome = { stored: 0, duplicates: 0, conflicts: [] }
       for (const sample of entry.samples) {
-        if (sample.seq !== undefined && claimSeq.run(sample.deviceId, sample.seq).changes === 0) {
+        if (sample.seq !== undefined && !claimSeq(sample.deviceId, sample.seq)) {
           sample.duplicateSeq = true
           outcome.duplicates += sample.readings.length
           continue
@@ -74,7 +154,27 @@ export class IngestLog {
             outcome.stored++
             // With InfluxDB configured: only readings really inserted go out (never a duplicate).
             outbox?.mark(sample.deviceId, r.ts, entry.receivedAt)
-          } else outcome.duplicates++
+            continue
+          }
+          const first = selectReading.get(sample.deviceId, r.channel, r.ts)!
+          // Values are canonical doubles from the same conversion: equal means the same reading.
+          if (first.value === r.value || insertConflict.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 0) {
+            outcome.duplicates++
+            continue
+          }
+          outcome.conflicts.push({
+            deviceId: sample.deviceId,
+            channel: r.channel,
+            ts: r.ts,
+            value: r.value,
+            first: { value: first.value, receivedAt: first.received_at },
+            conflict: listConflicts(sample.deviceId, r.channel, r.ts),
+          })
+        }
+        if (sample.implicit && sample.readings.length > 0) {
+          const s = stateFor(sample.deviceId)
+          const ts = sample.readings[0]!.ts
+          if (s.implicitTs === null || ts > s.implicitTs) s.implicitTs = ts
         }
       }
       outbox?.end()
@@ -88,11 +188,28 @@ export class IngestLog {
 
     const commitBatch = db.transaction((entries: readonly IngestEntry[]) => {
       outbox?.begin()
-      return entries.map(storeOne)
+      const outcomes = entries.map(storeOne)
+      // One row per device per group commit, not per message.
+      for (const [deviceId, s] of changed) upsertState.run(deviceId, s.implicitTs, s.epoch, s.lastSeq)
+      return outcomes
     })
     // IMMEDIATE: the write lock first, then the outbox tail is read. A deferred transaction that
     // read first could not write after the forwarder thread's connection committed (SQLITE_BUSY).
-    this.group = new GroupCommit((entries) => commitBatch.immediate(entries), undefined, opts.commitObserver)
+    this.group = new GroupCommit((entries) => {
+      changed.clear() // left over only if the last transaction failed (and rolled back)
+      const outcomes = commitBatch.immediate(entries)
+      for (const [deviceId, s] of changed) this.states.set(deviceId, s)
+      changed.clear()
+      return outcomes
+    }, undefined, opts.commitObserver)
+  }
+
+  /**
+   * The last device time given to a timestamp-less reading of this device (committed), to
+   * seed the ingest's implicit clock after a restart.
+   */
+  lastImplicitTs(deviceId: string): number | undefined {
+    return this.committedState(deviceId).implicitTs ?? undefined
   }
 
   /** Resolves once the entry is committed to disk. */
@@ -103,5 +220,15 @@ export class IngestLog {
   /** Commits anything queued; called on shutdown. */
   flush(): void {
     this.group.flush()
+  }
+
+  private committedState(deviceId: string): DeviceState {
+    let s = this.states.get(deviceId)
+    if (!s) {
+      const row = this.selectState.get(deviceId)
+      s = row ? { implicitTs: row.implicit_ts, epoch: row.seq_epoch, lastSeq: row.last_seq } : { implicitTs: null, epoch: 0, lastSeq: null }
+      this.states.set(deviceId, s)
+    }
+    return s
   }
 }

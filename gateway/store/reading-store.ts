@@ -11,6 +11,10 @@ export interface ReadingQuery {
 
 /** Where readings are read back from for verdicts, charts and disputes. */
 export interface ReadingStore {
-  /** Readings of the given devices and channel in [from, to], sorted by device time. */
+  /**
+   * Readings of the given devices and channel in [from, to], sorted by device time. A point
+   * re-sent with other values carries them in `conflict` where the store keeps them (SQLite
+   * does; InfluxDB holds only the first value, docs/influx-schema.md).
+   */
   query(q: ReadingQuery): Promise<Reading[]>
 }

@@ -1,4 +1,4 @@
-import type { Reading } from '../contract/reading.js'
+import { CONFLICT_VALUES_LISTED, type Reading } from '../contract/reading.js'
 import type { Db } from './database.js'
 import type { ReadingQuery, ReadingStore } from './reading-store.js'
 
@@ -12,18 +12,34 @@ interface Row {
 /** Reads back from the embedded log (the primary key serves device+channel+time ranges). */
 export class SqliteReadingStore implements ReadingStore {
   private readonly select
+  private readonly selectConflicts
 
   constructor(db: Db) {
     this.select = db.prepare<[string, string, number, number], Row>(
       'SELECT device_id, ts, value, received_at FROM readings WHERE device_id = ? AND channel = ? AND ts BETWEEN ? AND ? ORDER BY ts',
+    )
+    // One short range seek per query, usually finding nothing; arrival order from its index.
+    this.selectConflicts = db.prepare<[string, string, number, number], Omit<Row, 'device_id'>>(
+      'SELECT ts, value, received_at FROM readings_conflicts WHERE device_id = ? AND channel = ? AND ts BETWEEN ? AND ? ORDER BY ts, received_at, value',
     )
   }
 
   async query(q: ReadingQuery): Promise<Reading[]> {
     const out: Reading[] = []
     for (const deviceId of q.deviceIds) {
+      const start = out.length
       for (const row of this.select.iterate(deviceId, q.channel, q.from, q.to)) {
         out.push({ deviceId: row.device_id, channel: q.channel, ts: row.ts, value: row.value, receivedAt: row.received_at })
+      }
+      let i = start
+      for (const c of this.selectConflicts.iterate(deviceId, q.channel, q.from, q.to)) {
+        // Both sorted by ts, and every conflict has its reading (written in the same transaction).
+        while (i < out.length && out[i]!.ts < c.ts) i++
+        const r = out[i]
+        if (r?.ts !== c.ts) continue
+        const conflict = (r.conflict ??= { others: [] })
+        if (conflict.others.length < CONFLICT_VALUES_LISTED) conflict.others.push({ value: c.value, receivedAt: c.received_at })
+        else conflict.truncated = true
       }
     }
     if (q.deviceIds.length > 1) out.sort((a, b) => a.ts - b.ts)

@@ -7,7 +7,7 @@ const ctx: ParseContext = { implicitTs: NOW, minTs: Date.UTC(2020, 0, 1), maxTs:
 describe('parseTelemetry: the accepted forms', () => {
   it('flat {"channel": value} takes the implicit device time', () => {
     const r = parseTelemetry({ current_a: 5.2, voltage_v: 230 }, ctx)
-    expect(r.samples).toEqual([{ seq: undefined, readings: [{ channel: 'current_a', ts: NOW, value: 5.2 }, { channel: 'voltage_v', ts: NOW, value: 230 }] }])
+    expect(r.samples).toEqual([{ seq: undefined, implicit: true, readings: [{ channel: 'current_a', ts: NOW, value: 5.2 }, { channel: 'voltage_v', ts: NOW, value: 230 }] }])
     expect(r.problems.total).toBe(0)
   })
 

@@ -63,7 +63,7 @@ it('an ingest commit waits for the other connection’s write transaction, then 
   // Reads the outbox tail, then inserts: while the other transaction is open.
   const outcome = log.append({ receivedAt: 2_000, samples: [sample(2_000)] })
   log.flush()
-  await expect(outcome).resolves.toEqual({ stored: 1, duplicates: 0 })
+  await expect(outcome).resolves.toEqual({ stored: 1, duplicates: 0, conflicts: [] })
   await committed
   const rows = db.prepare('SELECT ts FROM readings ORDER BY ts').all()
   expect(rows).toEqual([{ ts: 1_000 }, { ts: 2_000 }])

@@ -132,6 +132,18 @@ export const jobRoutes =
               channel: z.string(),
               unit: z.string(),
               points: z.array(z.tuple([z.number(), z.number()])).describe('[device time ms, value]'),
+              conflicts: z
+                .array(
+                  z.object({
+                    deviceId: z.string(),
+                    ts: z.number(),
+                    value: z.number().describe('the value first stored: the point above'),
+                    receivedAt: z.number(),
+                    others: z.array(z.object({ value: z.number(), receivedAt: z.number() })).describe('values re-sent later for the same device time, kept (the first 20)'),
+                    truncated: z.boolean().optional().describe('true: more values were kept than listed'),
+                  }),
+                )
+                .describe('points re-sent with a different value (nothing is dropped; a reviewer should look)'),
             }),
           },
         },
@@ -141,7 +153,13 @@ export const jobRoutes =
         const channel = req.query.channel as keyof typeof CHANNELS
         const to = req.query.to ?? deps.clock.now()
         const readings = await jobReadings(deps.store, deps.jobs.attachments(req.params.id), channel, req.query.from, to)
-        return { channel, unit: CHANNELS[channel].unit, points: readings.map((r): [number, number] => [r.ts, r.value]) }
+        const points: [number, number][] = []
+        const conflicts = []
+        for (const r of readings) {
+          points.push([r.ts, r.value])
+          if (r.conflict) conflicts.push({ deviceId: r.deviceId, ts: r.ts, value: r.value, receivedAt: r.receivedAt, others: r.conflict.others, ...(r.conflict.truncated ? { truncated: true } : {}) })
+        }
+        return { channel, unit: CHANNELS[channel].unit, points, conflicts }
       },
     )
   }

@@ -1,0 +1,69 @@
+/**
+ * An existing data dir still opens: the schema version (PRAGMA user_version) and the upgrade
+ * from version 0 (seen_seq: every seq ever seen, which dropped all samples after a counter
+ * restart) to per-device seq epochs.
+ */
+import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, expect, it } from 'vitest'
+import { openDatabase } from '../../gateway/store/database.js'
+import { IngestLog } from '../../gateway/store/ingest-log.js'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+/** A data dir as the gateway at f51df5a left it: version 0, seen_seq, one reading. */
+function oldDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-upgrade-'))
+  dirs.push(dir)
+  const db = new Database(join(dir, 'gateway.db'))
+  db.exec(`
+    CREATE TABLE readings (device_id TEXT NOT NULL, channel TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (device_id, channel, ts)) WITHOUT ROWID;
+    CREATE TABLE seen_seq (device_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (device_id, seq)) WITHOUT ROWID;
+    INSERT INTO readings VALUES ('m-a', 'current_a', 1000, 5.5, 1100);
+  `)
+  const seen = db.prepare('INSERT INTO seen_seq VALUES (?, ?)')
+  for (let seq = 1; seq <= 50; seq++) seen.run('m-a', seq)
+  seen.run('m-b', 3)
+  db.close()
+  return dir
+}
+
+const sample = (seq: number, ts: number) => ({ receivedAt: ts + 10, samples: [{ deviceId: 'm-a', seq, readings: [{ channel: 'current_a' as const, ts, value: seq }] }] })
+
+it('version 0 → 1: each device continues from its highest seq; readings kept; opening again changes nothing', async () => {
+  const dir = oldDataDir()
+  const db = openDatabase(dir, 'normal')
+  expect(db.pragma('user_version', { simple: true })).toBe(1)
+  expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'seen_seq'").get()).toBeUndefined()
+  expect(db.prepare('SELECT device_id, seq_epoch, last_seq FROM device_ingest_state ORDER BY device_id').all()).toEqual([
+    { device_id: 'm-a', seq_epoch: 0, last_seq: 50 },
+    { device_id: 'm-b', seq_epoch: 0, last_seq: 3 },
+  ])
+  expect(db.prepare('SELECT * FROM readings').all()).toEqual([{ device_id: 'm-a', channel: 'current_a', ts: 1000, value: 5.5, received_at: 1100 }])
+
+  const log = new IngestLog(db)
+  const outcomes = [log.append(sample(50, 2000)), log.append(sample(51, 3000)), log.append(sample(2, 4000))]
+  log.flush()
+  expect((await Promise.all(outcomes)).map((o) => [o.stored, o.duplicates])).toEqual([[0, 1], [1, 0], [1, 0]])
+  expect(db.prepare("SELECT seq_epoch, last_seq FROM device_ingest_state WHERE device_id = 'm-a'").get()).toEqual({ seq_epoch: 1, last_seq: 2 })
+  db.close()
+
+  const again = openDatabase(dir, 'normal')
+  expect(again.prepare('SELECT COUNT(*) AS n FROM readings').get()).toEqual({ n: 3 })
+  expect(again.prepare("SELECT seq_epoch, last_seq FROM device_ingest_state WHERE device_id = 'm-a'").get()).toEqual({ seq_epoch: 1, last_seq: 2 })
+  again.close()
+})
+
+it('a database from a newer gateway is refused with a message saying so', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-upgrade-'))
+  dirs.push(dir)
+  const db = new Database(join(dir, 'gateway.db'))
+  db.pragma('user_version = 99')
+  db.close()
+  expect(() => openDatabase(dir, 'normal')).toThrow(/schema version 99; this gateway knows up to 1/)
+})
