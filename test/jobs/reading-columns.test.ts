@@ -35,13 +35,13 @@ describe('ReadingColumns', () => {
   it('gives back the fields a Reading carries beyond the five columns', () => {
     const c = new ReadingColumns('m', 'current_a')
     c.add(r(10, 1))
-    c.add({ ...r(20, 2), conflict: { with: 3 } } as Reading)
+    c.add({ ...r(20, 2), conflict: { others: [{ value: 3, receivedAt: 21 }] } })
     c.add({ ...r(15, 7), flag: true } as Reading) // late
     const out = all(c) as unknown as Record<string, unknown>[]
     expect(out).toEqual([
       { deviceId: 'm', channel: 'current_a', ts: 10, value: 1, receivedAt: 10 },
       { deviceId: 'm', channel: 'current_a', ts: 15, value: 7, receivedAt: 15, flag: true },
-      { deviceId: 'm', channel: 'current_a', ts: 20, value: 2, receivedAt: 20, conflict: { with: 3 } },
+      { deviceId: 'm', channel: 'current_a', ts: 20, value: 2, receivedAt: 20, conflict: { others: [{ value: 3, receivedAt: 21 }] } },
     ])
   })
 
