@@ -113,6 +113,17 @@ export class MqttFrameScanner {
 }
 
 /**
+ * Lets the broker stop reading one connection for a while (publish rate limit) with real TCP
+ * backpressure: while held, reads return nothing, so the stream buffer fills to its
+ * highWaterMark, Node stops reading the socket and the kernel window closes on the sender.
+ */
+export interface ReadGate {
+  hold(): void
+  release(): void
+  readonly held: boolean
+}
+
+/**
  * Puts a MqttFrameScanner in front of everything read from `stream`. On a violation the chunk is
  * withheld from the reader, `onViolation` is told, and only this stream is destroyed.
  * Call before `aedes.handle(stream)`.
@@ -121,12 +132,18 @@ export function guardReadable(
   stream: Readable,
   opts: PacketGuardOptions,
   onViolation: (violation: GuardViolation) => void,
-): void {
+): ReadGate {
   const scanner = new MqttFrameScanner(opts)
   const originalRead = stream.read
   let tripped = false
+  let held = false
+  let refusedWhileHeld = false
   stream.read = function guardedRead(this: Readable, size?: number): unknown {
     if (tripped) return null
+    if (held) {
+      refusedWhileHeld = true
+      return null
+    }
     const chunk: unknown = originalRead.call(this, size)
     if (chunk === null) return null
     const violation = Buffer.isBuffer(chunk) ? scanner.scan(chunk) : { reason: 'not-a-buffer' as const }
@@ -135,5 +152,24 @@ export function guardReadable(
     onViolation(violation)
     this.destroy()
     return null
+  }
+  return {
+    get held() {
+      return held
+    },
+    hold() {
+      held = true
+    },
+    release() {
+      if (!held) return
+      held = false
+      if (!refusedWhileHeld) return
+      refusedWhileHeld = false
+      // The reader gave up on a null read and, with the buffer full, Node will not announce
+      // data again by itself: aedes reads on 'readable' (lib/client.js nextBatch).
+      setImmediate(() => {
+        if (!stream.destroyed && !held) stream.emit('readable')
+      })
+    },
   }
 }
