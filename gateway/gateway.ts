@@ -114,6 +114,8 @@ export class Gateway {
       maxPacketBytes: config.maxPacketBytes,
       maxPendingConnections: config.maxPendingConnections,
       connectTimeoutMs: config.connectTimeoutMs,
+      // Rate and log limits run on wall time (broker default), not on the injected domain clock.
+      ...config.brokerLimits,
       authenticate: async (id, secret) => devices.authenticate(id, secret),
       onDevicePublish: (identity, packet) => ingest.handle(identity, packet),
       // The installer's devices (or their bridge) may watch the live status of the job they are attached to.

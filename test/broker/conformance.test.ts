@@ -122,6 +122,15 @@ describe('MQTT 3.1.1 conformance', () => {
       expect(await refusedWith(h.port, connectPacket({ clientId: 'v5', protocolVersion: 5, ...CREDENTIALS }))).toBe(1)
     })
 
+    it('a CONNECT with an unknown protocol level (6) is closed without CONNACK', { timeout: 10_000 }, async () => {
+      const connect = connectPacket({ clientId: 'v6', ...CREDENTIALS })
+      connect[2 + 2 + 4] = 6 // fixed header (2) + protocol name length (2) + "MQTT" (4): the level byte
+      const raw = await RawClient.open(h.port)
+      raw.send(connect)
+      await raw.closed
+      expect(raw.packets).toEqual([])
+    })
+
     it('mqtt.js speaking MQTT 5 is refused with "Unsupported protocol version"', { timeout: 10_000 }, async () => {
       const attempt = mqtt.connectAsync(`mqtt://127.0.0.1:${h.port}`, { protocolVersion: 5, ...CREDENTIALS, reconnectPeriod: 0 })
       await expect(attempt).rejects.toThrow(/protocol/i)
