@@ -8,6 +8,7 @@ import type { Log } from '../../broker/broker.js'
 import { ManualClock } from '../../gateway/clock.js'
 import { TOPICS, deviceErrorTopic } from '../../gateway/contract/topics.js'
 import { type Harness, startHarness } from './harness.js'
+import { RawClient, connectPacket, subscribePacket } from './raw-mqtt.js'
 
 /** Connects a persistent session and records every message from the first byte on. */
 async function resume(port: number, clientId: string): Promise<{ client: MqttClient; sessionPresent: boolean; received: string[] }> {
@@ -55,6 +56,24 @@ describe('bounded session queues', () => {
     const expected: string[] = []
     for (let i = 950; i < 1000; i++) expected.push(String(i))
     expect(again.received.map((m) => m.split(' ')[0])).toEqual(expected)
+  })
+
+  it('an online persistent subscriber that acknowledges nothing still gets every message live and stays connected', { timeout: 30_000 }, async () => {
+    h = await startHarness({ maxQueuedMessages: 50 })
+    const raw = await RawClient.open(h.port)
+    raw.send(connectPacket({ clientId: 'no-acks', clean: false, username: 'meter-1', password: 's3cret-1' }))
+    await raw.waitFor(2)
+    raw.send(subscribePacket([TOPICS.errors], 1))
+    await raw.waitFor(9)
+    // Unacknowledged messages stay queued for redelivery; beyond 50 the oldest leave the queue,
+    // which must not disconnect the client (aedes-persistence would throw "no such packet").
+    const sends: Array<Promise<void>> = []
+    for (let i = 0; i < 200; i++) sends.push(h.broker.publish(deviceErrorTopic('meter-1'), `m${i}`, { qos: 1 }))
+    await Promise.all(sends)
+    await until(() => raw.packets.filter((p) => p.type === 3).length === 200, 'all 200 PUBLISHes')
+    expect(raw.socket.destroyed).toBe(false)
+    expect(h.broker.stats().droppedQueuedMessages).toBe(150)
+    raw.destroy()
   })
 
   it('the byte cap holds too: 100 KB messages under a 1 MiB cap keep the newest 10', { timeout: 30_000 }, async () => {
