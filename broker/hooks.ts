@@ -10,6 +10,7 @@ import type { DeviceConnections } from './device-connections.js'
 import { type Authenticate, type DeviceIdentity, isUsableDeviceId } from './device-identity.js'
 import type { LogLimiter } from './log-limiter.js'
 import { topicNameProblem, utf8StringProblem } from './mqtt-strings.js'
+import { sourceKey } from './source-address.js'
 import type { PublishRateLimiter } from './publish-rate-limiter.js'
 
 export type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
@@ -52,6 +53,10 @@ class ConnectRefused extends Error {
   }
 }
 
+function sourceOf(client: Client): string {
+  return sourceKey((client.conn as { remoteAddress?: string }).remoteAddress)
+}
+
 /** Runs async policy code and reports to an aedes callback, never both ways and never twice. */
 function settle<T>(work: () => Promise<T>, done: (error: Error | null, value?: T) => void): void {
   work().then(
@@ -91,7 +96,7 @@ export function createAccessHooks(deps: {
   async function authenticate(client: Client, username?: string, password?: Buffer): Promise<true> {
     const badClientId = badClientIds.get(client)
     if (badClientId !== undefined) {
-      logLimiter.line('connect|clientid', 'warn', 'CONNECT refused: identifier rejected', { reason: badClientId })
+      logLimiter.line(`connect|clientid|${sourceOf(client)}`, 'warn', 'CONNECT refused: identifier rejected', { reason: badClientId, source: sourceOf(client) })
       throw new ConnectRefused(IDENTIFIER_REJECTED, badClientId)
     }
     if (username === undefined || username === '' || password === undefined) {
@@ -107,7 +112,8 @@ export function createAccessHooks(deps: {
     }
     if (identity === null) {
       counters.refusedAuth++
-      logLimiter.line(`auth|${username}`, 'warn', 'CONNECT refused: bad credentials', { deviceId: username })
+      // Keyed by source, not user name: a client trying fresh names would get a line per attempt.
+      logLimiter.line(`auth|${sourceOf(client)}`, 'warn', 'CONNECT refused: bad credentials', { deviceId: username, source: sourceOf(client) })
       throw new ConnectRefused(BAD_USERNAME_OR_PASSWORD, 'bad user name or password')
     }
     if (!isUsableDeviceId(identity.id)) {
