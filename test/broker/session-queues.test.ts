@@ -137,9 +137,11 @@ describe('refused subscriptions on a persistent session', () => {
     const again = await resume(h.port, 'greedy')
     try {
       expect(again.sessionPresent).toBe(true)
-      // The granted subscription was stored (session present); the 100 refused were not, so
-      // restoring re-authorized nothing that would be refused and logged again.
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      // The granted subscription was restored: it still delivers (QoS 1: a message published
+      // right after CONNACK may come twice, live and from the session queue).
+      await h.broker.publish(deviceErrorTopic('meter-1'), 'still subscribed', { qos: 1 })
+      await until(() => again.received.length >= 1, 'delivery on the restored subscription')
+      expect(again.received[0]).toBe('still subscribed')
       expect(lines.filter((l) => l.msg === 'subscription refused')).toEqual([])
     } finally {
       await again.client.endAsync(true)
