@@ -1,7 +1,11 @@
 /**
- * The embedded MQTT broker: aedes + device auth + topic ACL + packet guard, on one TCP listener.
- * The gateway passes in the device registry (`authenticate`) and its durable ingest
- * (`onDevicePublish`); nothing here reads a clock, a config file or the environment.
+ * The embedded MQTT broker: aedes + device auth + topic ACL + packet guard, on one TCP listener,
+ * with the limits a hostile or runaway client cannot push past: pending connections per source
+ * address (pending-admission.ts), connections per device (device-connections.ts), publish rate
+ * per device (publish-rate-limiter.ts), bounded session queues (bounded-persistence.ts) and
+ * rate-limited log lines (log-limiter.ts). The gateway passes in the device registry
+ * (`authenticate`) and its durable ingest (`onDevicePublish`); time comes from `now` (default
+ * Date.now); nothing here reads a config file or the environment.
  */
 import type { EventEmitter } from 'node:events'
 import { Aedes, type Client } from 'aedes'

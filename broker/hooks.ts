@@ -1,5 +1,6 @@
 /**
- * aedes access hooks: device authentication, topic ACL and the durable-ingest call.
+ * aedes access hooks: ClientId rules, device authentication and the per-device connection cap,
+ * topic-name rules, topic ACL, the publish rate limit and the durable-ingest call.
  * The policy is written as plain (async) functions; `settle` adapts them to aedes's
  * callbacks, and it is the only place that does.
  */
