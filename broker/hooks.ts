@@ -127,6 +127,10 @@ export function createAccessHooks(deps: {
     // clear another device's persistent session. Two connections of one device are fine as long
     // as their clientIds differ. aedes set client.id just before this hook and registers the
     // client (and keys persistence) only after it.
+    // Closed while the registry answered: counting it now would hold a slot no 'close' frees.
+    if (client.closed || (client.conn as { destroyed?: boolean }).destroyed === true) {
+      throw new ConnectRefused(SERVER_UNAVAILABLE, 'connection closed during authentication')
+    }
     const sessionKey = `${identity.id}/${client.id}`
     if (!deps.connections.admit(identity.id, sessionKey, client)) {
       // 3 (server unavailable), not 4/5: the credentials are fine and the refusal lasts only

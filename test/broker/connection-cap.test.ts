@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BROKER_DEFAULTS } from '../../broker/broker.js'
 import { TOPICS } from '../../gateway/contract/topics.js'
 import { type Harness, closed, startHarness } from './harness.js'
+import { RawClient, connectPacket } from './raw-mqtt.js'
 
 describe('per-device connection cap', () => {
   let h: Harness | undefined
@@ -65,5 +66,40 @@ describe('per-device connection cap', () => {
     const m2 = await h.connect('meter-2', { clientId: 'same' })
     await m2.publishAsync(TOPICS.telemetry, '{"current_a":1}', { qos: 1 })
     expect(h.ingested.map((i) => i.identity.id)).toEqual(['meter-2'])
+  })
+})
+
+describe('per-device connection cap: connections that close during authentication', () => {
+  it('hold no slot: 5 connections hanging up while the registry answers slowly leave the cap free', { timeout: 20_000 }, async () => {
+    let release!: () => void
+    const slow = new Promise<void>((resolve) => (release = resolve))
+    let calls = 0
+    const h = await startHarness({
+      maxConnectionsPerDevice: 2,
+      async authenticate(deviceId) {
+        calls++
+        if (calls <= 5) await slow
+        return { id: deviceId, kind: 'meter', bridgeFor: [] }
+      },
+    })
+    try {
+      const raws = []
+      for (let i = 0; i < 5; i++) {
+        const raw = await RawClient.open(h.port)
+        raw.send(connectPacket({ clientId: `hang-${i}`, username: 'meter-1', password: 'x' }))
+        raws.push(raw)
+      }
+      while (calls < 5) await new Promise((resolve) => setTimeout(resolve, 5))
+      for (const raw of raws) raw.destroy()
+      await Promise.all(raws.map((r) => r.closed))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      release()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const a = await h.connect('meter-1', { clientId: 'a' })
+      const b = await h.connect('meter-1', { clientId: 'b' })
+      expect(a.connected && b.connected).toBe(true)
+    } finally {
+      await h.close()
+    }
   })
 })
