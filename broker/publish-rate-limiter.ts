@@ -9,6 +9,8 @@
  * Waiters are served in arrival order, so PUBACKs keep the device's publish order.
  *
  * Time comes from `now()` (a manual clock in tests); a timer only decides when to look again.
+ * Memory: one small bucket per device that has published (devices are registered, so this is
+ * bounded by the registry), plus the waiters above.
  */
 export interface PublishRateLimits {
   /** Sustained messages per second per device. */
@@ -153,7 +155,7 @@ export class PublishRateLimiter {
       bucket.head = 0
       clearTimeout(bucket.timer)
       bucket.timer = undefined
-      // A full, idle bucket is the same as no bucket: forget it, so memory follows active devices.
+      // A full, idle bucket is the same as no bucket: forget it.
       if (bucket.tokens >= this.limits.burst) this.buckets.delete(deviceId)
       return
     }
