@@ -48,6 +48,21 @@ describe('deep topics and prototype keys against the broker', () => {
     await expectStillServing(h, before, 'meter-2', rssBefore)
   })
 
+  it('one SUBSCRIBE with 10,000 refused filters gets one SUBACK of 10,000 x 0x80 and the connection stays', { timeout: 30_000 }, async () => {
+    const rssBefore = settledRss()
+    const raw = await connectedRaw('many-filters')
+    // Short filters: 10,000 of them fit in one packet under the 256 KiB limit.
+    const filters = Array.from({ length: 10_000 }, (_, i) => `x/${i}`)
+    raw.send(subscribePacket(filters, 11))
+    const suback = await raw.waitFor(9)
+    expect(suback.body.length).toBe(2 + 10_000)
+    expect(suback.body.subarray(2).every((b) => b === 0x80)).toBe(true)
+    raw.send(publishPacket(TOPICS.telemetry, '{"current_a":1}', 1, 12))
+    await raw.waitFor(4)
+    raw.destroy()
+    await expectStillServing(h, before, 'meter-2', rssBefore)
+  })
+
   it.each(PROTO_KEYS)('topic levels named %s: publishes close the connection, subscriptions get 0x80', { timeout: 20_000 }, async (key) => {
     const rssBefore = settledRss()
     for (const topic of [key, `v1/devices/${key}/telemetry`, `v1/devices/me/${key}`, `${key}/#`]) {
