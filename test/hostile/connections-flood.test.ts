@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, startHarness } from '../broker/harness.js'
+import { connectPacket } from '../broker/raw-mqtt.js'
 import { type Flood, expectStillServing, openFlood, publishQos1, settledRss, until } from './hostile-harness.js'
 
 describe('pending-connection floods', () => {
@@ -49,5 +50,19 @@ describe('pending-connection floods', () => {
     await publishQos1(device)
     await expectStillServing(h, before, 'unit-1', rssBefore)
     expect(broker.stats().shedConnections).toBeGreaterThan(0)
+  })
+
+  it('1,000 sockets from 127.0.0.2 that each sent the first bytes of a CONNECT and stall do not keep a device out', { timeout: 60_000 }, async () => {
+    h = await startHarness({ maxPendingConnections: 200, maxPendingPerAddress: 50, connectTimeoutMs: 120_000 })
+    const before = await h.connect('meter-1')
+    const rssBefore = settledRss()
+    const partial = connectPacket({ clientId: 'slow', username: 'meter-2', password: 's3cret-2' }).subarray(0, 7)
+    floods.push(await openFlood(h.port, '127.0.0.2', 1000, { reopen: true, maxReopens: 1000, send: partial }))
+    const broker = h.broker
+    await until(() => broker.stats().pending >= 50, 'the flood to hold its pending slots')
+    const device = await h.connect('meter-2')
+    await publishQos1(device)
+    await expectStillServing(h, before, 'unit-1', rssBefore)
+    expect(broker.stats().pending).toBe(50)
   })
 })
