@@ -117,10 +117,37 @@ export class MqttFrameScanner {
  * backpressure: while held, reads return nothing, so the stream buffer fills to its
  * highWaterMark, Node stops reading the socket and the kernel window closes on the sender.
  */
-export interface ReadGate {
-  hold(): void
-  release(): void
-  readonly held: boolean
+export class ReadGate {
+  private holding = false
+  private refusedWhileHeld = false
+
+  constructor(private readonly stream: Readable) {}
+
+  get held(): boolean {
+    return this.holding
+  }
+
+  hold(): void {
+    this.holding = true
+  }
+
+  release(): void {
+    if (!this.holding) return
+    this.holding = false
+    if (!this.refusedWhileHeld) return
+    this.refusedWhileHeld = false
+    // The reader gave up on a null read and, with the buffer full, Node will not announce
+    // data again by itself: aedes reads on 'readable' (lib/client.js nextBatch).
+    setImmediate(() => {
+      if (!this.stream.destroyed && !this.holding) this.stream.emit('readable')
+    })
+  }
+
+  /** For guardedRead: true = withhold this read (and remember to announce data on release). */
+  refuse(): boolean {
+    if (this.holding) this.refusedWhileHeld = true
+    return this.holding
+  }
 }
 
 /**
@@ -134,16 +161,11 @@ export function guardReadable(
   onViolation: (violation: GuardViolation) => void,
 ): ReadGate {
   const scanner = new MqttFrameScanner(opts)
+  const gate = new ReadGate(stream)
   const originalRead = stream.read
   let tripped = false
-  let held = false
-  let refusedWhileHeld = false
   stream.read = function guardedRead(this: Readable, size?: number): unknown {
-    if (tripped) return null
-    if (held) {
-      refusedWhileHeld = true
-      return null
-    }
+    if (tripped || gate.refuse()) return null
     const chunk: unknown = originalRead.call(this, size)
     if (chunk === null) return null
     const violation = Buffer.isBuffer(chunk) ? scanner.scan(chunk) : { reason: 'not-a-buffer' as const }
@@ -153,23 +175,5 @@ export function guardReadable(
     this.destroy()
     return null
   }
-  return {
-    get held() {
-      return held
-    },
-    hold() {
-      held = true
-    },
-    release() {
-      if (!held) return
-      held = false
-      if (!refusedWhileHeld) return
-      refusedWhileHeld = false
-      // The reader gave up on a null read and, with the buffer full, Node will not announce
-      // data again by itself: aedes reads on 'readable' (lib/client.js nextBatch).
-      setImmediate(() => {
-        if (!stream.destroyed && !held) stream.emit('readable')
-      })
-    },
-  }
+  return gate
 }
