@@ -1,12 +1,18 @@
 /**
- * aedes access hooks: device authentication, topic ACL and the durable-ingest call.
+ * aedes access hooks: ClientId rules, device authentication and the per-device connection cap,
+ * topic-name rules, topic ACL, the publish rate limit and the durable-ingest call.
  * The policy is written as plain (async) functions; `settle` adapts them to aedes's
  * callbacks, and it is the only place that does.
  */
 import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
 import { jobIdOfStatusTopic } from '../gateway/contract/topics.js'
 import { canPublish, mapSubscription, meTopicFor } from './acl.js'
+import type { DeviceConnections } from './device-connections.js'
 import { type Authenticate, type DeviceIdentity, isUsableDeviceId } from './device-identity.js'
+import type { LogLimiter } from './log-limiter.js'
+import { topicNameProblem, utf8StringProblem } from './mqtt-strings.js'
+import { sourceKey } from './source-address.js'
+import type { PublishRateLimiter } from './publish-rate-limiter.js'
 
 export type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
 
@@ -28,23 +34,28 @@ export interface HookCounters {
 }
 
 export interface AccessHooks
-  extends Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>> {
+  extends Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>> {
   identityOf(client: Client): DeviceIdentity | undefined
   ownTopicsToUnsubscribe(client: Client, topics: readonly string[]): string[]
 }
 
 // CONNACK return codes [MQTT-3.2.2-5], table 3.1.
+const IDENTIFIER_REJECTED = 2
 const SERVER_UNAVAILABLE = 3
 const BAD_USERNAME_OR_PASSWORD = 4
 const NOT_AUTHORIZED = 5
 
 class ConnectRefused extends Error {
   constructor(
-    readonly returnCode: typeof SERVER_UNAVAILABLE | typeof BAD_USERNAME_OR_PASSWORD | typeof NOT_AUTHORIZED,
+    readonly returnCode: typeof IDENTIFIER_REJECTED | typeof SERVER_UNAVAILABLE | typeof BAD_USERNAME_OR_PASSWORD | typeof NOT_AUTHORIZED,
     message: string,
   ) {
     super(message)
   }
+}
+
+function sourceOf(client: Client): string {
+  return sourceKey((client.conn as { remoteAddress?: string }).remoteAddress)
 }
 
 /** Runs async policy code and reports to an aedes callback, never both ways and never twice. */
@@ -60,12 +71,35 @@ export function createAccessHooks(deps: {
   onDevicePublish: OnDevicePublish
   mayWatchJob?: MayWatchJob | undefined
   log: Log
+  /** Repeated lines (per device and reason) go through here: at most one a minute each. */
+  logLimiter: LogLimiter
   counters: HookCounters
+  /** The per-device connection cap. */
+  connections: DeviceConnections<Client>
+  rateLimiter: PublishRateLimiter
+  /** Subscription objects refused by the ACL; the persistence never stores them. */
+  refused: WeakSet<object>
 }): AccessHooks {
-  const { log, counters } = deps
+  const { log, counters, logLimiter } = deps
   const identities = new WeakMap<Client, DeviceIdentity>()
+  /** Why a CONNECT's ClientId is refused, found in preConnect (authenticate does not see the packet). */
+  const badClientIds = new WeakMap<Client, string>()
+
+  function preConnect(client: Client, clientId: string, clean: boolean): void {
+    // [MQTT-3.1.3-8]: a zero-byte ClientId with CleanSession=0 gets CONNACK 2, then close.
+    // (aedes would invent an id and keep a persistent session nobody can resume.)
+    if (clientId === '' && !clean) badClientIds.set(client, 'zero-byte ClientId with CleanSession=0 [MQTT-3.1.3-8]')
+    const problem = utf8StringProblem(clientId)
+    // [MQTT-1.5.3-1] says close; [MQTT-3.1.3-9] says how to refuse a ClientId: CONNACK 2, then close.
+    if (problem !== null) badClientIds.set(client, `ClientId: ${problem}`)
+  }
 
   async function authenticate(client: Client, username?: string, password?: Buffer): Promise<true> {
+    const badClientId = badClientIds.get(client)
+    if (badClientId !== undefined) {
+      logLimiter.line(`connect|clientid|${sourceOf(client)}`, 'warn', 'CONNECT refused: identifier rejected', { reason: badClientId, source: sourceOf(client) })
+      throw new ConnectRefused(IDENTIFIER_REJECTED, badClientId)
+    }
     if (username === undefined || username === '' || password === undefined) {
       counters.refusedAuth++
       throw new ConnectRefused(BAD_USERNAME_OR_PASSWORD, 'credentials missing')
@@ -74,12 +108,13 @@ export function createAccessHooks(deps: {
     try {
       identity = await deps.authenticate(username, password)
     } catch (error) {
-      log('error', 'device registry failed during CONNECT', { deviceId: username, error: String(error) })
+      logLimiter.line('auth|registry', 'error', 'device registry failed during CONNECT', { deviceId: username, error: String(error) })
       throw new ConnectRefused(SERVER_UNAVAILABLE, 'device registry unavailable')
     }
     if (identity === null) {
       counters.refusedAuth++
-      log('warn', 'CONNECT refused: bad credentials', { deviceId: username })
+      // Keyed by source, not user name: a client trying fresh names would get a line per attempt.
+      logLimiter.line(`auth|${sourceOf(client)}`, 'warn', 'CONNECT refused: bad credentials', { deviceId: username, source: sourceOf(client) })
       throw new ConnectRefused(BAD_USERNAME_OR_PASSWORD, 'bad user name or password')
     }
     if (!isUsableDeviceId(identity.id)) {
@@ -87,13 +122,31 @@ export function createAccessHooks(deps: {
       log('error', 'CONNECT refused: registry returned an id unusable as a topic level', { deviceId: identity.id })
       throw new ConnectRefused(NOT_AUTHORIZED, 'device id unusable')
     }
-    identities.set(client, identity)
     // The MQTT session key (clientId) is scoped to the device: two devices whose firmware use the
     // same clientId do not take each other over [MQTT-3.1.4-2], and no device can resume or
     // clear another device's persistent session. Two connections of one device are fine as long
     // as their clientIds differ. aedes set client.id just before this hook and registers the
     // client (and keys persistence) only after it.
-    client.id = `${identity.id}/${client.id}`
+    // Closed while the registry answered: counting it now would hold a slot no 'close' frees.
+    if (client.closed || (client.conn as { destroyed?: boolean }).destroyed === true) {
+      throw new ConnectRefused(SERVER_UNAVAILABLE, 'connection closed during authentication')
+    }
+    const sessionKey = `${identity.id}/${client.id}`
+    if (!deps.connections.admit(identity.id, sessionKey, client)) {
+      // 3 (server unavailable), not 4/5: the credentials are fine and the refusal lasts only
+      // while the device's other connections do; firmware treats 4/5 as "credentials revoked".
+      logLimiter.line(`connect|cap|${identity.id}`, 'warn', 'CONNECT refused: device is at its connection cap', {
+        deviceId: identity.id,
+        connections: deps.connections.count(identity.id),
+      })
+      throw new ConnectRefused(SERVER_UNAVAILABLE, 'too many connections for this device')
+    }
+    client.conn.once('close', () => {
+      deps.connections.release(identity.id, sessionKey, client)
+      deps.rateLimiter.abandon(identity.id, client)
+    })
+    identities.set(client, identity)
+    client.id = sessionKey
     return true
   }
 
@@ -103,8 +156,17 @@ export function createAccessHooks(deps: {
     if (client === null) throw new Error('publish without a connected client refused')
     const identity = identities.get(client)
     if (identity === undefined) throw new Error('publish before authentication refused')
+    const topicProblem = topicNameProblem(packet.topic)
+    if (topicProblem !== null) {
+      logLimiter.line(`publish|topic|${identity.id}`, 'warn', 'publish with an invalid topic name; closing connection', {
+        deviceId: identity.id,
+        reason: topicProblem,
+      })
+      // [MQTT-1.5.3-1]: ill-formed UTF-8 closes the connection; 3.1.1 has no negative PUBACK.
+      throw new Error(`invalid topic name: ${topicProblem}`)
+    }
     if (!canPublish(identity, packet.topic)) {
-      log('warn', 'publish refused by ACL; closing connection', { deviceId: identity.id, topic: packet.topic })
+      logLimiter.line(`publish|acl|${identity.id}`, 'warn', 'publish refused by ACL; closing connection', { deviceId: identity.id, topic: packet.topic })
       // MQTT 3.1.1 has no negative PUBACK: the error makes aedes close the connection.
       throw new Error(`not authorized to publish to ${packet.topic}`)
     }
@@ -114,11 +176,14 @@ export function createAccessHooks(deps: {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload
     const ingest: DevicePublish = { topic: packet.topic, payload, qos: packet.qos, dup: packet.dup === true }
     if (packet.messageId !== undefined) ingest.messageId = packet.messageId
+    // Over the device's rate: wait here (PUBACK later, nothing dropped), see publish-rate-limiter.ts.
+    const turn = deps.rateLimiter.acquire(identity.id, client)
+    if (turn !== null) await turn
     try {
       // Acknowledged means stored: aedes writes PUBACK/PUBREC only after this resolves.
       await deps.onDevicePublish(identity, ingest)
     } catch (error) {
-      log('error', 'durable ingest failed; closing connection without ack', {
+      logLimiter.line(`ingest|${identity.id}`, 'error', 'durable ingest failed; closing connection without ack', {
         deviceId: identity.id,
         topic: packet.topic,
         error: String(error),
@@ -129,6 +194,9 @@ export function createAccessHooks(deps: {
 
   async function authorizeSubscribe(client: Client, sub: Subscription): Promise<Subscription | null> {
     const identity = identities.get(client)
+    const problem = utf8StringProblem(sub.topic)
+    // [MQTT-1.5.3-1], [MQTT-1.5.3-2]: close the connection (the error makes aedes do so).
+    if (problem !== null) throw new Error(`invalid topic filter: ${problem}`)
     let mapped = identity === undefined ? null : mapSubscription(identity, sub.topic)
     const jobId = jobIdOfStatusTopic(sub.topic)
     if (mapped === null && identity !== undefined && jobId !== null && deps.mayWatchJob && (await deps.mayWatchJob(identity, jobId))) {
@@ -139,7 +207,8 @@ export function createAccessHooks(deps: {
       // (handlers/subscribe.js storeSubscriptions). QoS 0 keeps a refused entry out of the
       // offline-queue index; on session restore it is refused again.
       sub.qos = 0
-      if (identity !== undefined) log('warn', 'subscription refused', { deviceId: identity.id, topic: sub.topic })
+      deps.refused.add(sub)
+      if (identity !== undefined) logLimiter.line(`subscribe|${identity.id}`, 'warn', 'subscription refused', { deviceId: identity.id, topic: sub.topic })
       return null
     }
     // Rewritten in place: aedes uses this same object for the subscription key, the persisted
@@ -180,6 +249,10 @@ export function createAccessHooks(deps: {
   return {
     identityOf: (client) => identities.get(client),
     ownTopicsToUnsubscribe,
+    preConnect(client, packet, done) {
+      preConnect(client, packet.clientId, packet.clean !== false)
+      done(null, true)
+    },
     authenticate(client, username, password, done) {
       settle(
         () => authenticate(client, username, password),

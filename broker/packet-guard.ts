@@ -113,6 +113,44 @@ export class MqttFrameScanner {
 }
 
 /**
+ * Lets the broker stop reading one connection for a while (publish rate limit) with real TCP
+ * backpressure: while held, reads return nothing, so the stream buffer fills to its
+ * highWaterMark, Node stops reading the socket and the kernel window closes on the sender.
+ */
+export class ReadGate {
+  private holding = false
+  private refusedWhileHeld = false
+
+  constructor(private readonly stream: Readable) {}
+
+  get held(): boolean {
+    return this.holding
+  }
+
+  hold(): void {
+    this.holding = true
+  }
+
+  release(): void {
+    if (!this.holding) return
+    this.holding = false
+    if (!this.refusedWhileHeld) return
+    this.refusedWhileHeld = false
+    // The reader gave up on a null read and, with the buffer full, Node will not announce
+    // data again by itself: aedes reads on 'readable' (lib/client.js nextBatch).
+    setImmediate(() => {
+      if (!this.stream.destroyed && !this.holding) this.stream.emit('readable')
+    })
+  }
+
+  /** For guardedRead: true = withhold this read (and remember to announce data on release). */
+  refuse(): boolean {
+    if (this.holding) this.refusedWhileHeld = true
+    return this.holding
+  }
+}
+
+/**
  * Puts a MqttFrameScanner in front of everything read from `stream`. On a violation the chunk is
  * withheld from the reader, `onViolation` is told, and only this stream is destroyed.
  * Call before `aedes.handle(stream)`.
@@ -121,12 +159,13 @@ export function guardReadable(
   stream: Readable,
   opts: PacketGuardOptions,
   onViolation: (violation: GuardViolation) => void,
-): void {
+): ReadGate {
   const scanner = new MqttFrameScanner(opts)
+  const gate = new ReadGate(stream)
   const originalRead = stream.read
   let tripped = false
   stream.read = function guardedRead(this: Readable, size?: number): unknown {
-    if (tripped) return null
+    if (tripped || gate.refuse()) return null
     const chunk: unknown = originalRead.call(this, size)
     if (chunk === null) return null
     const violation = Buffer.isBuffer(chunk) ? scanner.scan(chunk) : { reason: 'not-a-buffer' as const }
@@ -136,4 +175,5 @@ export function guardReadable(
     this.destroy()
     return null
   }
+  return gate
 }

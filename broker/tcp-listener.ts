@@ -1,12 +1,19 @@
 /**
  * The plain-TCP MQTT listener: admits a bounded number of not-yet-authenticated connections,
- * puts the packet guard in front of aedes's parser, and owns every socket it accepted so that
- * close() leaves nothing behind. (aedes's `connectTimeout` drops sockets that never send CONNECT.)
+ * fairly across source addresses (pending-admission.ts), puts the packet guard in front of
+ * aedes's parser, and owns every socket it accepted so that close() leaves nothing behind.
+ *
+ * Slow CONNECTs (slowloris, one byte at a time) need nothing here: aedes arms its
+ * `connectTimeout` when the connection is handed over (lib/client.js constructor) and clears
+ * it only when a complete CONNECT has been parsed (handlers/connect.js), so trickled bytes do
+ * not extend it (test/hostile/connections-slowloris.test.ts).
  */
 import { type Server, type Socket, createServer } from 'node:net'
 import type { Aedes, Client } from 'aedes'
-import type { Log } from './hooks.js'
-import { type PacketGuardOptions, guardReadable } from './packet-guard.js'
+import type { LogLimiter } from './log-limiter.js'
+import { type PacketGuardOptions, type ReadGate, guardReadable } from './packet-guard.js'
+import { PendingAdmission } from './pending-admission.js'
+import { sourceKey } from './source-address.js'
 
 export interface TcpListenerOptions extends PacketGuardOptions {
   host: string
@@ -14,11 +21,16 @@ export interface TcpListenerOptions extends PacketGuardOptions {
   port: number
   /** Connections that have not completed CONNECT + authentication, across all clients. */
   maxPendingConnections: number
+  /** Of those, from one source address (IPv6: one /64). */
+  maxPendingPerAddress: number
 }
 
 export interface TcpListenerCounters {
   rejectedPackets: number
+  /** Refused on accept: the source already had maxPendingPerAddress pending connections. */
   refusedConnections: number
+  /** Pending connections closed to make room for a newcomer once maxPendingConnections was reached. */
+  shedConnections: number
 }
 
 export interface TcpListener {
@@ -30,36 +42,44 @@ export interface TcpListener {
 export async function listenTcp(
   aedes: Aedes,
   opts: TcpListenerOptions,
-  log: Log,
+  log: LogLimiter,
   counters: TcpListenerCounters,
+  /** Filled with each accepted socket's read gate (used by the publish rate limit). */
+  gates: WeakMap<object, ReadGate>,
 ): Promise<TcpListener> {
   const sockets = new Set<Socket>()
-  const pending = new Set<Socket>()
+  const pending = new PendingAdmission<Socket>({ maxPending: opts.maxPendingConnections, maxPendingPerSource: opts.maxPendingPerAddress })
 
   const onClientReady = (client: Client): void => {
-    pending.delete(client.conn as Socket)
+    pending.remove(client.conn as Socket)
   }
   aedes.on('clientReady', onClientReady)
 
   const server: Server = createServer({ noDelay: true }, (socket) => {
-    if (pending.size >= opts.maxPendingConnections) {
+    const source = sourceKey(socket.remoteAddress)
+    const admission = pending.admit(source, socket)
+    if (!admission.admitted) {
       counters.refusedConnections++
       socket.destroy()
       return
     }
+    if (admission.shed !== undefined) {
+      counters.shedConnections++
+      admission.shed.destroy()
+    }
     sockets.add(socket)
-    pending.add(socket)
     socket.once('close', () => {
       sockets.delete(socket)
-      pending.delete(socket)
+      pending.remove(socket)
     })
-    guardReadable(socket, opts, (violation) => {
+    const gate = guardReadable(socket, opts, (violation) => {
       counters.rejectedPackets++
-      log('warn', 'connection dropped by packet guard', {
+      log.line(`guard|${source}|${violation.reason}`, 'warn', 'connection dropped by packet guard', {
         remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
         ...violation,
       })
     })
+    gates.set(socket, gate)
     aedes.handle(socket)
   })
 
@@ -70,7 +90,7 @@ export async function listenTcp(
       resolve()
     })
   })
-  server.on('error', (error) => log('error', 'MQTT listener error', { error: String(error) }))
+  server.on('error', (error) => log.line('listener', 'error', 'MQTT listener error', { error: String(error) }))
 
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : opts.port

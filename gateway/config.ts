@@ -19,6 +19,13 @@ const EnvSchema = z.object({
   GW_MAX_PACKET_BYTES: positiveInt.default(256 * 1024),
   GW_MAX_PENDING_CONNECTIONS: positiveInt.default(1000),
   GW_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
+  // Broker limits against hostile or runaway clients (docs/protocol.md "Limits").
+  GW_MAX_PENDING_PER_ADDRESS: positiveInt.default(100),
+  GW_MAX_CONNECTIONS_PER_DEVICE: positiveInt.default(8),
+  GW_DEVICE_PUBLISH_RATE: positiveInt.default(200),
+  GW_DEVICE_PUBLISH_BURST: positiveInt.default(1000),
+  GW_SESSION_QUEUE_MESSAGES: positiveInt.default(100),
+  GW_SESSION_QUEUE_BYTES: positiveInt.default(1024 * 1024),
   // full: fsync at every group commit (survives power loss); normal: survives a process crash only.
   GW_SYNC: z.enum(['full', 'normal']).default('full'),
   // Device clocks drift; beyond this a timestamp is "in the future" and refused.
@@ -58,6 +65,8 @@ export interface GatewayConfig {
   maxPacketBytes: number
   maxPendingConnections: number
   connectTimeoutMs: number
+  /** Broker limits: pending per address, connections per device, publish rate, session queues. */
+  brokerLimits: { maxPendingPerAddress: number; maxConnectionsPerDevice: number; publishRate: { perSecond: number; burst: number }; maxQueuedMessages: number; maxQueuedBytes: number }
   sync: 'full' | 'normal'
   futureToleranceMs: number
   rulesDir: string | undefined
@@ -108,6 +117,13 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     maxPacketBytes: e.GW_MAX_PACKET_BYTES,
     maxPendingConnections: e.GW_MAX_PENDING_CONNECTIONS,
     connectTimeoutMs: e.GW_CONNECT_TIMEOUT_MS,
+    brokerLimits: {
+      maxPendingPerAddress: e.GW_MAX_PENDING_PER_ADDRESS,
+      maxConnectionsPerDevice: e.GW_MAX_CONNECTIONS_PER_DEVICE,
+      publishRate: { perSecond: e.GW_DEVICE_PUBLISH_RATE, burst: e.GW_DEVICE_PUBLISH_BURST },
+      maxQueuedMessages: e.GW_SESSION_QUEUE_MESSAGES,
+      maxQueuedBytes: e.GW_SESSION_QUEUE_BYTES,
+    },
     sync: e.GW_SYNC,
     futureToleranceMs: e.GW_FUTURE_TOLERANCE_MS,
     rulesDir: e.GW_RULES_DIR,

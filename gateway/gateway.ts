@@ -171,6 +171,8 @@ export class Gateway {
       maxPacketBytes: config.maxPacketBytes,
       maxPendingConnections: config.maxPendingConnections,
       connectTimeoutMs: config.connectTimeoutMs,
+      // Rate and log limits run on wall time (broker default), not on the injected domain clock.
+      ...config.brokerLimits,
       authenticate: async (id, secret) => devices.authenticate(id, secret),
       onDevicePublish: async (identity, packet) => {
         const end = publishAckPath.startTimer()

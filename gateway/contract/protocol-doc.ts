@@ -19,10 +19,53 @@ unchanged.
 
 ## Connecting
 
-MQTT 3.1.1 or 5 over TCP. Username = device id, password = the secret returned once by
-\`POST /api/v1/devices\`. Wrong or missing credentials: CONNACK return code 4 (bad user name
-or password) and the connection closes. A packet larger than \`GW_MAX_PACKET_BYTES\`
-(default 256 KiB) closes that connection only.
+MQTT 3.1.1 over TCP; MQTT 3.1 (protocol name \`MQIsdp\`, ClientId of at most 23 characters)
+also works. MQTT 5 is not supported: an MQTT 5 CONNECT gets CONNACK return code 1
+(unacceptable protocol level) and the connection closes [MQTT-3.1.2-2]. Username = device id,
+password = the secret returned once by \`POST /api/v1/devices\`. CONNACK return codes:
+
+| code | when |
+|---|---|
+| 1 | MQTT 5 (protocol level 5); a CONNECT with any other unknown level closes the connection without CONNACK |
+| 2 | empty ClientId with CleanSession=0 [MQTT-3.1.3-8]; ClientId with ill-formed UTF-8 [MQTT-1.5.3-1] or U+0000 [MQTT-1.5.3-2]; MQTT 3.1 ClientId over 23 characters |
+| 3 | the device already has \`GW_MAX_CONNECTIONS_PER_DEVICE\` connections (retry later), or the device registry is unavailable |
+| 4 | wrong or missing credentials |
+
+After a non-zero CONNACK the connection closes. A packet larger than \`GW_MAX_PACKET_BYTES\`
+(default 256 KiB) closes that connection only. A topic name with ill-formed UTF-8, U+0000, a
+wildcard or no characters, or a topic filter with ill-formed UTF-8 or U+0000, closes the
+connection [MQTT-1.5.3-1] [MQTT-1.5.3-2] [MQTT-3.3.2-2] (MQTT 3.1.1 has no negative PUBACK).
+Strings are decoded as UTF-8 with ill-formed sequences replaced by U+FFFD, so a literal
+U+FFFD in a ClientId or topic is refused the same way.
+
+## Limits
+
+Each is an environment variable of the gateway; defaults in parentheses.
+
+- **Pending connections** (TCP accepted, CONNECT not yet authenticated):
+  \`GW_MAX_PENDING_PER_ADDRESS\` (100) from one IPv4 address or one IPv6 /64; more are closed on
+  accept. At \`GW_MAX_PENDING_CONNECTIONS\` (1000) in all, a new connection is still admitted and
+  the oldest pending connection of the address with the most pending connections is closed, so a
+  flood from a few addresses cannot keep devices elsewhere out. A connection that has not sent a
+  complete CONNECT within \`GW_CONNECT_TIMEOUT_MS\` (10000) is closed, however slowly its bytes trickle in.
+- **Connections per device**: \`GW_MAX_CONNECTIONS_PER_DEVICE\` (8) distinct ClientIds at once. A
+  CONNECT beyond it with a new ClientId gets CONNACK 3; a CONNECT with a ClientId the device has
+  connected takes that session over [MQTT-3.1.4-2] and is always admitted, so a device whose last
+  connection went half-open reconnects at once. Firmware should keep its ClientId across reconnects.
+- **Publish rate per device** (all its connections together): \`GW_DEVICE_PUBLISH_RATE\` (200)
+  messages/s sustained, bursts of \`GW_DEVICE_PUBLISH_BURST\` (1000). Over it nothing is dropped:
+  the gateway stops reading the device's connection and sends each PUBACK when the message's turn
+  comes, and tells the device at most every 10 s on \`${TOPICS.errors}\`:
+
+  \`\`\`json
+  {"status": "error", "error": {"code": "GW_ERR_RATE_LIMITED", "message": "this device publishes faster than 200 messages/s (burst 1000): acknowledgements are delayed until it is back under the limit; nothing is dropped", "details": ["..."]}, "limit": {"messagesPerSecond": 200, "burst": 1000}, "receivedAt": 1764201600000}
+  \`\`\`
+- **Messages queued for a device** (QoS 1 answers to a persistent session, offline or not yet
+  acknowledged): at most \`GW_SESSION_QUEUE_MESSAGES\` (100) and \`GW_SESSION_QUEUE_BYTES\` (1 MiB)
+  per session; beyond either the oldest queued messages are dropped. At most 16 persistent sessions
+  are stored per device; storing another forgets the device's oldest one. Refused subscriptions are
+  never stored in a session.
+- Topics have at most 100 levels (aedes); a deeper topic closes the connection.
 
 ## Topics
 
@@ -92,7 +135,9 @@ and answered on \`${TOPICS.errors}\`:
 The valid readings of a partly bad message are stored. Codes: \`GW_ERR_NOT_JSON\` (also
 for a payload that is not valid UTF-8), \`GW_ERR_SHAPE\`, \`GW_ERR_UNKNOWN_CHANNEL\`,
 \`GW_ERR_BAD_VALUE\`, \`GW_ERR_UNIT\`, \`GW_ERR_OUT_OF_RANGE\`, \`GW_ERR_TIMESTAMP\`,
-\`GW_ERR_NOT_AUTHORIZED\`, \`GW_ERR_TOO_LARGE\`.
+\`GW_ERR_NOT_AUTHORIZED\`, \`GW_ERR_TOO_LARGE\`; and, not about one message,
+\`GW_ERR_CONFLICT\` (a re-sent reading with another value, kept; see Readings) and
+\`GW_ERR_RATE_LIMITED\` (see Limits).
 
 Limits: one message holds at most \`GW_MAX_SAMPLES_PER_MESSAGE\` samples (default 10,000;
 over it the whole message is refused, \`GW_ERR_TOO_LARGE\`) and one sample at most

@@ -109,16 +109,37 @@ describe('packet guard on the TCP listener', () => {
   })
 })
 
+async function waitUntil(predicate: () => boolean): Promise<void> {
+  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
 describe('pre-CONNECT flood guard', () => {
-  it('refuses sockets beyond maxPendingConnections; authenticated clients are not counted', { timeout: 10_000 }, async () => {
+  it('at maxPendingConnections a newcomer sheds the oldest pending socket; authenticated clients are not counted', { timeout: 10_000 }, async () => {
     const h = await startHarness({ maxPendingConnections: 2 })
     try {
       const device = await h.connect('meter-1')
       const idle = [await RawClient.open(h.port), await RawClient.open(h.port)]
+      await waitUntil(() => h.broker.stats().pending === 2)
+      const newcomer = await RawClient.open(h.port)
+      await idle[0]?.closed
+      await waitUntil(() => h.broker.stats().shedConnections === 1)
+      expect(h.broker.stats()).toMatchObject({ refusedConnections: 0, shedConnections: 1, pending: 2, connected: 1 })
+      expect(newcomer.socket.destroyed).toBe(false)
+      await device.publishAsync(TOPICS.telemetry, '{"current_a":1}', { qos: 1 })
+      for (const raw of [...idle, newcomer]) raw.destroy()
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('refuses sockets beyond maxPendingPerAddress on accept', { timeout: 10_000 }, async () => {
+    const h = await startHarness({ maxPendingConnections: 10, maxPendingPerAddress: 2 })
+    try {
+      const idle = [await RawClient.open(h.port), await RawClient.open(h.port)]
+      await waitUntil(() => h.broker.stats().pending === 2)
       const refused = await RawClient.open(h.port)
       await refused.closed
-      expect(h.broker.stats()).toMatchObject({ refusedConnections: 1, pending: 2, connected: 1 })
-      await device.publishAsync(TOPICS.telemetry, '{"current_a":1}', { qos: 1 })
+      expect(h.broker.stats()).toMatchObject({ refusedConnections: 1, shedConnections: 0, pending: 2 })
       for (const raw of idle) raw.destroy()
     } finally {
       await h.close()

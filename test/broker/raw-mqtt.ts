@@ -26,19 +26,31 @@ function packet(firstByte: number, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([firstByte]), remainingLength(body.length), body])
 }
 
-export function connectPacket(opts: { clientId: string; username?: string; password?: string | Buffer; keepalive?: number }): Buffer {
-  let flags = 0x02 // clean session
+export function connectPacket(opts: {
+  clientId: string | Buffer
+  username?: string
+  password?: string | Buffer
+  keepalive?: number
+  /** CleanSession flag; default true. */
+  clean?: boolean
+  /** 4 = MQTT 3.1.1 (default), 3 = MQTT 3.1 ("MQIsdp"), 5 = MQTT 5 (empty properties). */
+  protocolVersion?: 3 | 4 | 5
+}): Buffer {
+  let flags = opts.clean === false ? 0 : 0x02
   if (opts.username !== undefined) flags |= 0x80
   if (opts.password !== undefined) flags |= 0x40
   const keepalive = Buffer.alloc(2)
   keepalive.writeUInt16BE(opts.keepalive ?? 0)
-  const parts = [str('MQTT'), Buffer.from([4, flags]), keepalive, str(opts.clientId)]
+  const version = opts.protocolVersion ?? 4
+  const parts = [str(version === 3 ? 'MQIsdp' : 'MQTT'), Buffer.from([version, flags]), keepalive]
+  if (version === 5) parts.push(Buffer.from([0])) // property length 0
+  parts.push(str(opts.clientId))
   if (opts.username !== undefined) parts.push(str(opts.username))
   if (opts.password !== undefined) parts.push(str(opts.password))
   return packet(0x10, Buffer.concat(parts))
 }
 
-export function publishPacket(topic: string, payload: Buffer | string, qos: 0 | 1 = 0, messageId = 1): Buffer {
+export function publishPacket(topic: string | Buffer, payload: Buffer | string, qos: 0 | 1 = 0, messageId = 1): Buffer {
   const id = Buffer.alloc(2)
   id.writeUInt16BE(messageId)
   const body = [str(topic)]
@@ -47,7 +59,7 @@ export function publishPacket(topic: string, payload: Buffer | string, qos: 0 | 
   return packet(0x30 | (qos << 1), Buffer.concat(body))
 }
 
-export function subscribePacket(topics: string[], messageId = 1, qos: 0 | 1 = 1): Buffer {
+export function subscribePacket(topics: Array<string | Buffer>, messageId = 1, qos: 0 | 1 = 1): Buffer {
   const id = Buffer.alloc(2)
   id.writeUInt16BE(messageId)
   return packet(0x82, Buffer.concat([id, ...topics.map((t) => Buffer.concat([str(t), Buffer.from([qos])]))]))
