@@ -5,7 +5,7 @@
  */
 import { CHANNELS, isChannelName, type ChannelName } from '../contract/channels.js'
 import { SampleSchema, ValueSchema, looksLikeSample } from '../contract/telemetry.js'
-import { acceptedUnits, convertToCanonical } from '../contract/units.js'
+import { convertToCanonical, unitRefusal } from '../contract/units.js'
 import { describeIssues, PROBLEM_CODES, type Problem } from './problems.js'
 
 export interface ParsedReading {
@@ -111,7 +111,7 @@ function parseValue(key: string, raw: unknown, ts: number, where: string, out: P
     if (converted === undefined) {
       out.problems.push({
         code: PROBLEM_CODES.unit,
-        message: `${where}: unit "${parsed.data.unit}" is not accepted for ${key}; use one of ${acceptedUnits(spec.quantity).join(', ')}`,
+        message: `${where}: unit "${parsed.data.unit}" is not accepted for ${key}; ${unitRefusal(spec.quantity, parsed.data.unit)}`,
       })
       return undefined
     }
