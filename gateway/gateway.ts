@@ -25,6 +25,7 @@ import { IngestLog } from './store/ingest-log.js'
 import { QuarantineRepository } from './store/quarantine-repository.js'
 import { SqliteReadingStore } from './store/sqlite-reading-store.js'
 import { configureInfluxOutbox } from './store/influx-outbox.js'
+import { meterAccuracyFromAttributes } from '../rules/meter-accuracy.js'
 
 export interface GatewayOptions {
   clock?: Clock
@@ -93,6 +94,7 @@ export class Gateway {
         source: cache,
         clock,
         calibrationOf: (deviceId) => ({ calibrationDue: devices.get(deviceId)?.attributes.calibrationDue }),
+        accuracyOf: (deviceId) => meterAccuracyFromAttributes(devices.get(deviceId)?.attributes),
         siteUtcOffsetMinutes: config.siteUtcOffsetMinutes,
       }), cache))
     const ingest = (this.ingest = new Ingest({

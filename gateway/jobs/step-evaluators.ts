@@ -2,6 +2,7 @@
  * The steps a pack can check, in procedure order, each adapted from the gateway's context
  * to its pure evaluator in rules/. Adding a step = one entry here plus its evaluator.
  */
+import type { MeterAccuracy } from '../../rules/meter-accuracy.js'
 import type { RulePack } from '../../rules/pack-schema.js'
 import type { StepResult } from '../../rules/result.js'
 import { evaluateElectrical } from '../../rules/steps/electrical.js'
@@ -22,6 +23,8 @@ export interface StepContext {
   /** What the installer declared on the step's start marker. */
   facts: Record<string, unknown>
   readings: Partial<Record<ChannelName, readonly Reading[]>>
+  /** What each attached meter declared about its accuracy (device attributes). */
+  meters?: ReadonlyMap<string, MeterAccuracy>
 }
 
 export interface StepEvaluator {
@@ -52,7 +55,7 @@ function step<K extends keyof Steps & StepId>(
 export const STEP_EVALUATORS: readonly StepEvaluator[] = [
   step('power_test', ['current_a'], evaluatePowerTest),
   step('factory_charge', ['pressure_low_kpag', 'pressure_high_kpag'], evaluateFactoryCharge),
-  step('tightness', ['pressure_high_kpag', 'pressure_low_kpag', 'temp_pipe_c'], evaluateTightness),
+  step('tightness', ['pressure_high_kpag', 'pressure_low_kpag', 'temp_pipe_c'], (input) => evaluateTightness({ ...input, designPressureKpaG: input.unit.designPressureKpaG })),
   step('evacuation', ['vacuum_micron', 'pressure_low_kpag', 'pressure_high_kpag'], evaluateEvacuation),
   step('electrical', ['insulation_mohm', 'earth_ohm', 'leakage_ma', 'voltage_v'], evaluateElectrical),
   step('test_run', TEST_RUN_CHANNELS, (input) =>

@@ -4,6 +4,7 @@
  * evaluators in rules/.
  */
 import { calibrationCheck, partitionByCalibration, type DeviceCalibration } from '../../rules/calibration.js'
+import type { MeterAccuracy } from '../../rules/meter-accuracy.js'
 import type { RulePack } from '../../rules/pack-schema.js'
 import { evaluateInstallationRecord, type InstallationRecord } from '../../rules/record/installation-record.js'
 import { overallStatus, type Severity, type StepResult, type VerdictStatus } from '../../rules/result.js'
@@ -33,6 +34,8 @@ export interface VerdictDeps {
   clock: Clock
   /** A meter's declared calibration due date (device attributes). */
   calibrationOf: (deviceId: string) => DeviceCalibration | undefined
+  /** A meter's declared accuracy (device attributes), for the tightness test's allowed drop. */
+  accuracyOf?: (deviceId: string) => MeterAccuracy | undefined
   /** Site time zone: a meter is in calibration to the end of its due day there. */
   siteUtcOffsetMinutes: number
 }
@@ -82,7 +85,8 @@ export class VerdictService {
     const readings: Partial<Record<ChannelName, Reading[]>> = {}
     for (const r of counted) (readings[r.channel] ??= []).push(r)
     const start = markers.filter((m) => m.step === evaluator.step && m.action === 'start' && m.at === window.start).at(-1)
-    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings })
+    const meters = new Map(attachments.map((a) => [a.deviceId, this.deps.accuracyOf?.(a.deviceId) ?? {}]))
+    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings, meters })
     return excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
   }
 }
