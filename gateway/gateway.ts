@@ -26,6 +26,7 @@ import { QuarantineRepository } from './store/quarantine-repository.js'
 import { SqliteReadingStore } from './store/sqlite-reading-store.js'
 import { configureInfluxOutbox } from './store/influx-outbox.js'
 import { meterAccuracyFromAttributes } from '../rules/meter-accuracy.js'
+import { StepEventRepository } from './jobs/step-event-repository.js'
 
 export interface GatewayOptions {
   clock?: Clock
@@ -76,6 +77,7 @@ export class Gateway {
 
     const devices = new DeviceRegistry(db)
     const jobs = new JobRepository(db)
+    const stepEvents = new StepEventRepository(db)
     const store = new SqliteReadingStore(db)
     const quarantine = new QuarantineRepository(db)
     // --- InfluxDB (docs/influx-schema.md): the ingest log fills the outbox, the forwarder drains it ---
@@ -95,6 +97,7 @@ export class Gateway {
         clock,
         calibrationOf: (deviceId) => ({ calibrationDue: devices.get(deviceId)?.attributes.calibrationDue }),
         accuracyOf: (deviceId) => meterAccuracyFromAttributes(devices.get(deviceId)?.attributes),
+        stepEvents: (jobId) => stepEvents.events(jobId),
         siteUtcOffsetMinutes: config.siteUtcOffsetMinutes,
       }), cache))
     const ingest = (this.ingest = new Ingest({
@@ -136,6 +139,7 @@ export class Gateway {
       clock,
       devices,
       jobs,
+      stepEvents,
       monitor,
       store,
       quarantine,

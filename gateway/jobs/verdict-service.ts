@@ -15,6 +15,7 @@ import { applyOverrides, type ReviewedStep } from './apply-overrides.js'
 import type { Job, StepMarker } from './job.js'
 import type { JobRepository } from './job-repository.js'
 import type { JobReadingSource } from './reading-source.js'
+import type { StepEvent } from './step-event-repository.js'
 import { STEP_EVALUATORS, type StepEvaluator } from './step-evaluators.js'
 import { stepWindow } from './step-window.js'
 
@@ -36,6 +37,8 @@ export interface VerdictDeps {
   calibrationOf: (deviceId: string) => DeviceCalibration | undefined
   /** A meter's declared accuracy (device attributes), for the tightness test's allowed drop. */
   accuracyOf?: (deviceId: string) => MeterAccuracy | undefined
+  /** Events inside steps (evacuation isolation), by job. */
+  stepEvents?: (jobId: string) => readonly StepEvent[]
   /** Site time zone: a meter is in calibration to the end of its due day there. */
   siteUtcOffsetMinutes: number
 }
@@ -86,7 +89,7 @@ export class VerdictService {
     for (const r of counted) (readings[r.channel] ??= []).push(r)
     const start = markers.filter((m) => m.step === evaluator.step && m.action === 'start' && m.at === window.start).at(-1)
     const meters = new Map(attachments.map((a) => [a.deviceId, this.deps.accuracyOf?.(a.deviceId) ?? {}]))
-    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings, meters })
+    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings, meters, events: this.deps.stepEvents?.(job.id) ?? [] })
     return excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
   }
 }
