@@ -23,6 +23,8 @@ const PA_PER_MICRON = 0.133322
 type Convert = (value: number) => number
 const same: Convert = (v) => v
 const times = (k: number): Convert => (v) => v * k
+// Dividing, not multiplying by 1e-3: 5100 mA is 5.1 A exactly, not 5.1000000000000005.
+const per = (k: number): Convert => (v) => v / k
 
 // A pressure unit without a g/a suffix is read as the channel's own reference (gauge):
 // the channel name already states it (pressure_low_kpag). Absolute needs the explicit "a".
@@ -61,15 +63,15 @@ const TEMPERATURE: Table = [
   ['K', (v) => v - 273.15], ['kelvin', (v) => v - 273.15],
 ]
 
-const AMPERES: Table = [['A', same], ['mA', times(1e-3)]]
-const MILLIAMPERES: Table = [['mA', same], ['A', times(1000)], ['µA', times(1e-3)], ['uA', times(1e-3)]]
-const VOLTS: Table = [['V', same], ['kV', times(1000)], ['mV', times(1e-3)]]
+const AMPERES: Table = [['A', same], ['mA', per(1000)]]
+const MILLIAMPERES: Table = [['mA', same], ['A', times(1000)], ['µA', per(1000)], ['uA', per(1000)]]
+const VOLTS: Table = [['V', same], ['kV', times(1000)], ['mV', per(1000)]]
 const MEGAOHMS: Table = [
   ['MΩ', same], ['Mohm', same], ['megohm', same], ['megaohm', same],
   ['GΩ', times(1000)], ['Gohm', times(1000)],
-  ['kΩ', times(1e-3)], ['kohm', times(1e-3)],
+  ['kΩ', per(1000)], ['kohm', per(1000)],
 ]
-const OHMS: Table = [['Ω', same], ['ohm', same], ['kΩ', times(1000)], ['kohm', times(1000)], ['mΩ', times(1e-3)], ['mohm', times(1e-3)]]
+const OHMS: Table = [['Ω', same], ['ohm', same], ['kΩ', times(1000)], ['kohm', times(1000)], ['mΩ', per(1000)], ['mohm', per(1000)]]
 
 const TABLES: Record<Quantity, Table> = {
   pressure_gauge: PRESSURE_GAUGE,

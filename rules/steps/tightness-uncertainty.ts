@@ -126,8 +126,8 @@ export function dropUncertainty(s: HoldState, params: UncertaintyParams, pressur
   return { allowedKpa: k * combinedKpa, combinedKpa, k, lines, slopeKpaPerK: cT2, basis }
 }
 
-/** "U = 2 × 6.4 = 12.8 kPa (pack defaults): probe ±0.5 K at the start × 15.2 kPa/K 4.4; …" */
+/** "allowed 12.6 kPa = k 2 × u_c 6.32 kPa (GUM, pressure: pack default accuracy; …; probe ±0.5 K at the start × 15.3 kPa/K: 4.42 kPa; …)" */
 export function describeBudget(u: DropUncertainty): string {
-  const lines = u.lines.map((l) => `${l.what}: ${round(l.kpa, 2)} kPa`).join('; ')
-  return `allowed ${round(u.allowedKpa, 1)} kPa = k ${u.k} × u_c ${round(u.combinedKpa, 2)} kPa (GUM, ${u.basis}; ${lines})`
+  const lines = u.lines.map((l) => `${l.what}: ${l.kpa.toFixed(2)} kPa`).join('; ')
+  return `allowed ${u.allowedKpa.toFixed(1)} kPa = k ${u.k} × u_c ${u.combinedKpa.toFixed(2)} kPa (GUM, ${u.basis}; ${lines})`
 }
