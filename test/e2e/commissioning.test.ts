@@ -86,7 +86,9 @@ describe('whole commissionings through MQTT to the verdict', () => {
     expect(drop.limit).toBeLessThan(13.5)
     expect(drop.measured).toBeGreaterThan(20)
     expect(drop.message).toMatch(/^leak: compensated drop \d+\.\d kPa, limit 1\d\.\d kPa; raw drop 2\d\.\d kPa/)
-    expect(drop.message).toMatch(/allowed 1\d\.\d kPa = k 2 × u_c \d\.\d\d kPa \(GUM, pressure: pack default accuracy; probe: pack default accuracy;/)
+    // The manifold declared its accuracy in its attributes: the budget uses it and says whose figures they are.
+    expect(drop.message).toMatch(/allowed 1\d\.\d kPa = k 2 × u_c \d\.\d\d kPa \(GUM, pressure: e2e-tightness-leak-manifold declared accuracy; probe: e2e-tightness-leak-manifold declared accuracy;/)
+    expect(drop.message).toMatch(/transducer ±18 kPa \(0\.3 % of 6000 kPa FS\)/)
     expect(drop.message).toMatch(/pipe 2[34]\.\d → 2[34]\.\d °C/)
     expect(check(v, 'tightness', 'gas_nitrogen').status).toBe('pass')
     expect(check(v, 'tightness', 'hold_duration').status).toBe('pass')
