@@ -38,8 +38,8 @@ function vrfStep(name: string, description: string, step: ProcedureStep['step'],
 const vrfTightCooling = vrfStep(
   'vrf-tight-cooling',
   'A tight VRF line set held 24 h at 4.05 MPa(g) after a staged fill (0.3 and 1.5 MPa, 3:20 each); the pipe cools ' +
-    'from 30 to 20 °C overnight. Real nitrogen loses ~143 kPa; ideal-gas compensation expected only ~131 and called ' +
-    'the 12 kPa gap a critical leak.',
+    'from 30 to 20 °C overnight. Real nitrogen loses ~150 kPa; ideal-gas compensation expected only ~137 and called ' +
+    'the 13 kPa gap a critical leak.',
   tightnessStep({ pipeC: 30, holdWarmingK: -10, holdMinutes: 24 * 60, stageHoldS: 200, holdPeriodMs: 60_000 }),
   { verdict: 'incomplete', steps: { tightness: 'pass' } },
 )
@@ -67,7 +67,7 @@ const realGasHiddenLeak = commissioningScenario({
   name: 'leak-hidden-by-real-gas',
   description:
     'The sun warms the pipe 8 K during the 12-minute hold while a flare loses 20 kPa: real nitrogen should have ' +
-    'risen ~12 kPa more than an ideal gas, so ideal-gas compensation showed an 8 kPa "drop" (a pass); the real-gas ' +
+    'risen ~11 kPa more than an ideal gas, so ideal-gas compensation showed a 9 kPa "drop" (a pass); the real-gas ' +
     'compensated drop of ~20 kPa is a leak.',
   tightness: { holdWarmingK: 8, leakKpaPerMin: 20 / 12, holdMinutes: 12 },
   expected: expectCommissioning('fail', { tightness: 'fail' }, ['tightness.pressure_drop']),

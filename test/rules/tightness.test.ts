@@ -129,7 +129,7 @@ describe('tightness: pressure drop with temperature compensation', () => {
       message: /^leak: compensated drop 7\d\.\d kPa, limit 1\d\.\d kPa; raw drop 0\.0 kPa .*pipe 20\.0 → 25\.0 °C, so 4\.07\d MPa\(g\) expected/,
     },
     {
-      // The ideal gas expects 12 kPa less after +8 K, so it credited this 20 kPa leak as an 8 kPa drop: a pass.
+      // The ideal gas expects 11 kPa less after +8 K, so it credited this 20 kPa leak as a 9 kPa drop: a pass.
       name: 'a warming pipe no longer hides a leak of the real-gas gap',
       p1: 4000, p2: real(4000, 20, 28) - 20, pipe: [18.4, 28], t1: 20, t2: 28,
       status: 'fail', measured: 20, message: /^leak: compensated drop 20\.0 kPa/,
