@@ -87,7 +87,9 @@ interface Drop {
   p1: number
   p2: number
   raw: number
-  /** Absent when there is no pipe temperature near the hold's start or end. */
+  /** Set when the fitted state lies outside the nitrogen equation's range. */
+  outOfRange?: string
+  /** Absent when there is no pipe temperature near the hold's start or end (or outOfRange). */
   comp?: { drop: number; expected: number; t1: number; t2: number; ev: Evidence[]; allowed: DropUncertainty }
 }
 
@@ -105,11 +107,17 @@ function dropOf(c: Context, h: Hold): Drop {
   const t1 = fitAt(temps, h.start.ts, TEMP_RADIUS_MS)
   const t2 = fitAt(temps, h.end.ts, TEMP_RADIUS_MS)
   if (!t1 || !t2) return { p1, p2, raw }
-  const expected = compensatedPressureKpaG(p1, t1.value, t2.value, c.atmosphereKpa)
   const ev = [evidence('temp_pipe_c', t1.from, t1.to), evidence('temp_pipe_c', t2.from, t2.to)]
   const state = { p1KpaG: p1, t1C: t1.value, p2KpaG: p2, t2C: t2.value, atmosphereKpa: c.atmosphereKpa }
-  const allowed = dropUncertainty(state, c.p.uncertainty, c.pressureMeter.accuracy, c.probe.accuracy, `${c.pressureMeter.basis}; ${c.probe.basis}`)
-  return { p1, p2, raw, comp: { drop: expected - p2, expected, t1: t1.value, t2: t2.value, ev, allowed } }
+  try {
+    const expected = compensatedPressureKpaG(p1, t1.value, t2.value, c.atmosphereKpa)
+    const allowed = dropUncertainty(state, c.p.uncertainty, c.pressureMeter.accuracy, c.probe.accuracy, `${c.pressureMeter.basis}; ${c.probe.basis}`)
+    return { p1, p2, raw, comp: { drop: expected - p2, expected, t1: t1.value, t2: t2.value, ev, allowed } }
+  } catch (err) {
+    // A fitted state outside the equation's gas range (absurd readings): not compensable, never a crash.
+    if (err instanceof RangeError) return { p1, p2, raw, outOfRange: err.message }
+    throw err
+  }
 }
 
 // toFixed without a "-0.0".
@@ -209,6 +217,7 @@ function dropCheck(c: Context): CheckResult {
   if (!h) return { ...base, status: 'pending', message: 'no hold at the test pressure to judge yet', evidence: [c.ev(c.start, c.end)] }
   const d = dropOf(c, h)
   const ev = [c.ev(h.start.ts, h.end.ts)]
+  if (d.outOfRange) return { ...base, status: 'pending', message: `cannot compensate: ${d.outOfRange}; ${describeDrop(d)}`, evidence: ev }
   if (!d.comp) {
     // Without temperature a flat raw pressure may hide a leak behind warming (and a drop may be cooling): undecidable.
     const message = `no pipe temperature (temp_pipe_c) within 1:00 of the hold's start and end: ${describeDrop(d)} cannot be compensated`

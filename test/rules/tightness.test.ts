@@ -49,6 +49,8 @@ function path(channel: ChannelName, points: [number, number][], stepS = 10, devi
 }
 const kpa = (points: [number, number][], channel: ChannelName = 'pressure_high_kpag') => path(channel, points)
 const pipe = (points: [number, number][]) => path('temp_pipe_c', points, 10, 'clamp-1')
+/** Pipe readings at exactly these [s, °C] points. */
+const points = (pts: [number, number][]): Reading[] => pts.map(([s, value]) => ({ deviceId: 'clamp-1', channel: 'temp_pipe_c', ts: at(s), value, receivedAt: at(s) }))
 
 interface Run {
   pressure: Reading[]
@@ -402,5 +404,17 @@ describe('tightness: staged pressurisation where the pack demands it', () => {
   it('the schema refuses stages that do not rise', () => {
     const bad = TightnessParamsSchema.safeParse({ ...SPLIT, stages: { value: [{ kpaG: 1500, minHoldS: 180 }, { kpaG: 300, minHoldS: 180 }], source: 'x' } })
     expect(bad.success).toBe(false)
+  })
+})
+
+describe('tightness: absurd but in-range readings never crash the evaluation', () => {
+  it('a pipe temperature line that extrapolates below the equation of state range leaves the drop pending with the reason', () => {
+    // The clamp stops at 11:40 after plunging 150 → -60 °C (each reading within the channel range); the fit at 12:00 lands near -200 °C.
+    const temps = [...pipe([[0, 20], [650, 20]]), ...points([[670, 150], [680, 80], [690, 10], [700, -60]])]
+    const step = run({ pressure: fillHold(4050, 4040), temps, stopS: 720 })
+    const d = check(step, 'pressure_drop')
+    expect(d.status).toBe('pending')
+    expect(d.message).toMatch(/^cannot compensate: nitrogen state out of range: .* K \(supported: 0-20000 kPa\(a\), >= 200 K\); raw drop 10\.0 kPa/)
+    expect(step.status).toBe('incomplete')
   })
 })
