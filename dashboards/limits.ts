@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { z } from 'zod'
+import { ATMOSPHERE_KPA } from '../gateway/contract/units.js'
+import { dropUncertainty, UncertaintyParamsSchema } from '../rules/steps/tightness-uncertainty.js'
 
 export interface Limit {
   value: number
@@ -43,7 +45,6 @@ const SPECS = {
     fallback: { value: 14, source: 'DOMAIN.md: supply/return air ΔT about 8-14 K in cooling (rule of thumb; not checked by this pack)' },
   },
   tightnessMaxKpaG: { path: ['tightness', 'maxPressureKpaG'], unit: 'kPa(g)' },
-  tightnessMaxDropKpa: { path: ['tightness', 'maxDropKpa'], unit: 'kPa' },
   vacuumTargetMicron: { path: ['evacuation', 'targetMicron'], unit: 'micron' },
   vacuumDecayMaxMicron: { path: ['evacuation', 'decayMaxMicron'], unit: 'micron' },
   insulationMinMohm: { path: ['electrical', 'insulationMinMohm'], unit: 'MΩ' },
@@ -54,7 +55,7 @@ const SPECS = {
   ratedVoltageSinglePhaseV: { path: ['electrical', 'ratedVoltageSinglePhaseV'], unit: 'V' },
 } as const satisfies Record<string, LimitSpec>
 
-export type LimitId = keyof typeof SPECS
+export type LimitId = keyof typeof SPECS | 'tightnessMaxDropKpa'
 export type Limits = Record<LimitId, Limit>
 
 export const DEFAULT_PACK = 'rules/packs/split-ac.yaml'
@@ -75,7 +76,7 @@ function lookup(root: unknown, keys: readonly string[]): unknown {
 export function limitsFromPack(pack: unknown, origin: string): Limits {
   const { steps } = Steps.parse(pack)
   const out: Partial<Limits> = {}
-  for (const [id, spec] of Object.entries(SPECS) as [LimitId, LimitSpec][]) {
+  for (const [id, spec] of Object.entries(SPECS) as [keyof typeof SPECS, LimitSpec][]) {
     const [step, ...keys] = spec.path
     const where = `${origin} steps.${spec.path.join('.')}`
     const raw = lookup(steps, [step, ...keys])
@@ -93,7 +94,25 @@ export function limitsFromPack(pack: unknown, origin: string): Limits {
     }
     out[id] = { value: spec.fallback.value, unit: spec.unit, source: spec.fallback.source, from: 'DOMAIN.md' }
   }
+  out.tightnessMaxDropKpa = allowedDrop(steps, origin)
   return out as Limits
+}
+
+/**
+ * The tightness drop has no fixed limit: the gateway allows each hold the expanded
+ * uncertainty of its own compensated drop (rules/steps/tightness-uncertainty.ts). The
+ * dashboard draws that allowance for the pack's meter defaults at its test pressure and a
+ * steady 20 °C, the same function the gateway uses.
+ */
+function allowedDrop(steps: Record<string, unknown>, origin: string): Limit {
+  const where = `${origin} steps.tightness.uncertainty`
+  const test = SourcedNumber.safeParse(lookup(steps, ['tightness', 'testPressureKpaG']))
+  const u = UncertaintyParamsSchema.safeParse(lookup(steps, ['tightness', 'uncertainty']))
+  if (!test.success || !u.success) throw new Error(`${where}: not found or invalid; the dashboards draw the allowed drop from it (update dashboards/limits.ts if the keys were renamed)`)
+  const p = test.data.value
+  const d = dropUncertainty({ p1KpaG: p, t1C: 20, p2KpaG: p, t2C: 20, atmosphereKpa: ATMOSPHERE_KPA }, u.data, {}, {}, 'pack defaults')
+  const source = `allowed drop (GUM, k = ${d.k}) for the pack's meter defaults at ${p} kPa(g) and a steady 20 °C; each verdict computes its own from the meters' declared accuracy`
+  return { value: Math.round(d.allowedKpa * 10) / 10, unit: 'kPa', source, from: where }
 }
 
 /** Limits from the pack file at `path` (YAML). */

@@ -63,7 +63,7 @@ export interface AdminClient {
   createJob(job: { id: string; installerId?: string; rulePack: string; unit: UnitSpec }): Promise<void>
   attachDevice(jobId: string, deviceId: string, at?: number): Promise<void>
   /** A step's start or stop; a start may carry the installer's declared facts. */
-  stepMarker(jobId: string, step: StepId, action: 'start' | 'stop', at?: number, facts?: StepFacts): Promise<void>
+  stepMarker(jobId: string, step: StepId, action: 'start' | 'stop' | 'isolate', at?: number, facts?: StepFacts): Promise<void>
   /** Declares fields of the installation record (a field sent again replaces the earlier value). */
   declareRecord(jobId: string, fields: InstallationRecord): Promise<void>
   verdict(jobId: string): Promise<Verdict>

@@ -82,8 +82,8 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     }
     log(`registered ${device.kind} ${id} (${device.model})`)
   }
-  await api.createJob({ id: jobId, ...(opts.installerId ? { installerId: opts.installerId } : {}), rulePack: RULE_PACK, unit: scenario.unit })
-  log(`created job ${jobId} (${RULE_PACK}, ${scenario.unit.model}, ${scenario.unit.refrigerant}, rated ${scenario.unit.ratedCurrentA} A)`)
+  await api.createJob({ id: jobId, ...(opts.installerId ? { installerId: opts.installerId } : {}), rulePack: scenario.rulePack ?? RULE_PACK, unit: scenario.unit })
+  log(`created job ${jobId} (${scenario.rulePack ?? RULE_PACK}, ${scenario.unit.model}, ${scenario.unit.refrigerant}, rated ${scenario.unit.ratedCurrentA} A)`)
   for (const creds of credentials.values()) await api.attachDevice(jobId, creds.id, startTs)
 
   const connections = new Map<DeviceRole, DeviceConnection>()
@@ -104,6 +104,11 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       if (event.kind === 'marker') {
         await api.stepMarker(jobId, event.step, event.action, event.at, event.facts)
         log(`${rel(event.at)} ${event.step} ${event.action}${event.facts ? ` ${JSON.stringify(event.facts)}` : ''}`)
+        continue
+      }
+      if (event.kind === 'step-event') {
+        await api.stepMarker(jobId, event.step, event.action, event.at)
+        log(`${rel(event.at)} ${event.step} ${event.action}`)
         continue
       }
       if (event.kind === 'record') {

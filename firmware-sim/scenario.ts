@@ -85,6 +85,14 @@ export interface StepWindowPlan {
   start: number
   stop: number
   facts?: StepFacts
+  /** Events inside the step (the evacuation pump isolated), device times. */
+  events?: readonly StepEventPlan[]
+}
+
+/** An event inside a step the installer marks over HTTP: POST /jobs/:id/steps/:step/:action. */
+export interface StepEventPlan {
+  action: 'isolate'
+  at: number
 }
 
 /** A device's declaration about itself on v1/devices/me/attributes (model, serial, calibration due date). */
@@ -131,6 +139,8 @@ export interface Expectation {
 export interface Scenario {
   name: string
   description: string
+  /** The rule pack the job is created with; default split-ac. */
+  rulePack?: string
   unit: UnitSpec
   devices: readonly DeviceSpec[]
   expected: Expectation
@@ -158,7 +168,7 @@ export function scenarioDurationMs(s: Scenario): number {
 }
 
 /** An event of the timeline: an MQTT publish (telemetry or attributes), a step marker or a record declaration over HTTP. */
-export type TimelineEvent = PublishEvent | AttributesEvent | MarkerEvent | RecordEvent
+export type TimelineEvent = PublishEvent | AttributesEvent | MarkerEvent | StepEventEvent | RecordEvent
 
 export interface PublishEvent {
   at: number
@@ -185,6 +195,14 @@ export interface MarkerEvent {
   action: 'start' | 'stop'
   /** Only on a start marker that declares facts. */
   facts?: StepFacts
+}
+
+/** An event inside a step over HTTP (POST /jobs/:id/steps/:step/isolate: the evacuation pump valved off). */
+export interface StepEventEvent {
+  at: number
+  kind: 'step-event'
+  step: StepId
+  action: StepEventPlan['action']
 }
 
 export interface RecordEvent {

@@ -22,6 +22,7 @@ export function buildTimeline(scenario: Scenario, startTs: number, rng: Rng): Ti
   for (const w of script.steps) {
     out.push({ at: w.start, kind: 'marker', step: w.step, action: 'start', ...(w.facts ? { facts: w.facts } : {}) })
     out.push({ at: w.stop, kind: 'marker', step: w.step, action: 'stop' })
+    for (const e of w.events ?? []) out.push({ at: e.at, kind: 'step-event', step: w.step, action: e.action })
   }
   for (const device of scenario.devices) {
     const measurements = script.samples
@@ -59,6 +60,7 @@ function validate(scenario: Scenario, script: ScenarioScript, startTs: number, e
     if (w.stop < w.start) fail(`${w.step} stops before it starts`)
     // The gateway judges a step on its latest start: overlapping windows would mix their readings.
     if (w.start <= previousStop) fail(`${w.step} starts before the previous step stopped`)
+    for (const e of w.events ?? []) if (e.at < w.start || e.at > w.stop) fail(`${w.step} ${e.action} at ${e.at} is outside its window`)
     previousStop = w.stop
   }
 }

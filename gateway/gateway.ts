@@ -30,6 +30,8 @@ import { QuarantineRepository } from './store/quarantine-repository.js'
 import { AGE_CHECK_MS, QuarantineRetention } from './store/quarantine-retention.js'
 import { SqliteReadingStore } from './store/sqlite-reading-store.js'
 import { configureInfluxOutbox } from './store/influx-outbox.js'
+import { meterAccuracyFromAttributes } from '../rules/meter-accuracy.js'
+import { StepEventRepository } from './jobs/step-event-repository.js'
 
 export interface GatewayOptions {
   clock?: Clock
@@ -118,6 +120,7 @@ export class Gateway {
 
     const devices = new DeviceRegistry(db)
     const jobs = new JobRepository(db)
+    const stepEvents = new StepEventRepository(db)
     const store = new SqliteReadingStore(db)
     const quarantine = new QuarantineRepository(db)
     const retention = (this.quarantineRetention = new QuarantineRetention(db, {
@@ -146,7 +149,11 @@ export class Gateway {
       clock,
       log,
       minIntervalMs: config.evalMinIntervalMs,
-      calibrationOf: (deviceId) => ({ calibrationDue: devices.get(deviceId)?.attributes.calibrationDue }),
+      facts: {
+        calibrationOf: (deviceId) => ({ calibrationDue: devices.get(deviceId)?.attributes.calibrationDue }),
+        accuracyOf: (deviceId) => meterAccuracyFromAttributes(devices.get(deviceId)?.attributes),
+        stepEvents: (jobId) => stepEvents.events(jobId),
+      },
     }))
     monitor.start()
     const ingest = (this.ingest = new Ingest({
@@ -202,6 +209,7 @@ export class Gateway {
       clock,
       devices,
       jobs,
+      stepEvents,
       monitor,
       store,
       quarantine,

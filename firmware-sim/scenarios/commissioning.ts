@@ -44,6 +44,8 @@ export interface CommissioningDef {
 }
 
 const DAY_MS = 86_400_000
+/** What the SIM DM-4 manifold declares about itself (rules/meter-accuracy.ts): a ±0.3 % FS, 6 MPa transducer and ±0.5 K clamps. */
+export const MANIFOLD_ACCURACY = { pressureAccuracyPctFs: 0.3, pressureFullScaleKpa: 6000, pressureResolutionKpa: 1, temperatureAccuracyK: 0.5, temperatureResolutionK: 0.1 } as const
 const DEFAULT_CALIBRATION_DAYS = 180
 
 /** The good tightness hold: the pipe cools 1 K as the sun leaves it, so only the compensated pressure is flat. */
@@ -76,6 +78,8 @@ function attributes(def: CommissioningDef, startTs: number): AttributesDeclarati
   return COMMISSIONING_DEVICES.map((d, i): AttributesDeclaration => {
     const declared: Attributes = { model: d.model, serial: `SIM-${d.role.toUpperCase()}-${String(1001 + i)}` }
     if (d.kind === 'meter') declared.calibrationDue = dateAfter(startTs, def.calibrationDueDays?.[d.role] ?? DEFAULT_CALIBRATION_DAYS)
+    // The manifold states its own accuracy (the gateway's allowed tightness drop uses it).
+    if (d.role === 'manifold') Object.assign(declared, MANIFOLD_ACCURACY)
     return { at: startTs, deviceRole: d.role, attributes: declared }
   })
 }

@@ -8,6 +8,7 @@ import { leakHiddenBy } from '../steps/tightness.js'
 import { SOUND_SUPPLY } from '../steps/electrical.js'
 import { commissioningScenario, expectCommissioning } from './commissioning.js'
 import { coolingScenario } from './cooling-run.js'
+import { FIELD_CASES } from './field-cases.js'
 import { malformedMessages } from './malformed-messages.js'
 
 // --- The test run alone: the other steps are never started, so the job stays incomplete at best.
@@ -88,7 +89,7 @@ const leakHiddenByWarming = commissioningScenario({
   name: 'leak-hidden-by-warming',
   description:
     'The sun warms the pipe 5 K during the hold while a flare leaks just as fast: the raw pressure ' +
-    'stays flat, the temperature-compensated drop (~70 kPa) shows the leak.',
+    'stays flat, the temperature-compensated drop (~77 kPa, real nitrogen) shows the leak.',
   tightness: { holdWarmingK: 5, leakKpaPerMin: leakHiddenBy(5, HOLD_MIN, 4050, 24), holdMinutes: HOLD_MIN },
   expected: expectCommissioning('fail', { tightness: 'fail' }, ['tightness.pressure_drop']),
 })
@@ -159,6 +160,7 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(
     noEarth,
     wrongModel,
     uncalibratedMeter,
+    ...FIELD_CASES,
   ].map((s) => [s.name, s]),
 )
 

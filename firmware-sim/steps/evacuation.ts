@@ -4,6 +4,9 @@
  * microns and watches the decay for 20 minutes before pressing stop. The probe reads
  * absolute, every 10 s, and sends nothing above its range (its display shows "over").
  *
+ * The technician marks the isolation (POST .../steps/evacuation/isolate) when the valve is
+ * closed: the gateway's decay test starts there (`isolate: false`: never marked).
+ *
  * Pump-down: a fast exponential from atmosphere (the pump's displacement against the
  * system's volume) plus a slow one (water and refrigerant oil outgassing), over a floor.
  * After isolation the level rises by `rise(minutes since isolation)`: a little and levelling
@@ -26,6 +29,12 @@ export interface EvacuationOptions {
   rise?: (m: number) => number
   /** How long the technician watches the decay before pressing stop, minutes. */
   watchMinutes?: number
+  /** Whether the technician marks the isolation; default true. */
+  isolate?: boolean
+  /** After isolation the gauge shows the level rounded, dithering by ±this many microns (a steady level on a 1-micron display) instead of noise. */
+  ditherMicron?: number
+  /** Single faulty readings (probe or radio): at `minute` after isolation the probe reports `micron`. */
+  glitches?: readonly { minute: number; micron: number }[]
 }
 
 export const ATMOSPHERE_MICRON = 760_000
@@ -52,18 +61,28 @@ export function evacuationStep(o: EvacuationOptions = {}): Step {
     leadMs: 0,
     durationMs,
     spanMs: durationMs,
+    events: (start) => (o.isolate === false ? [] : [{ action: 'isolate', at: start + PUMP_ON_S * 1000 + pumpMin * MINUTE_MS }]),
     samples: (start, rng) => {
       const pumpOn = start + PUMP_ON_S * 1000
       const isolated = pumpOn + pumpMin * MINUTE_MS
       const out: SampleEvent[] = []
-      for (const at of sampleTimes(start, start + durationMs, PROBE_PERIOD_MS, phaseOf('probe'))) {
+      const glitchAt = new Map<number, number>()
+      const times = sampleTimes(start, start + durationMs, PROBE_PERIOD_MS, phaseOf('probe'))
+      for (const g of o.glitches ?? []) {
+        const t = isolated + g.minute * MINUTE_MS
+        const nearest = times.reduce((best, x) => (Math.abs(x - t) < Math.abs(best - t) ? x : best), times[0]!)
+        glitchAt.set(nearest, g.micron)
+      }
+      let k = 0
+      for (const at of times) {
         let level: number
         if (at < pumpOn) level = ATMOSPHERE_MICRON
         else if (at < isolated) level = pumped((at - pumpOn) / MINUTE_MS)
         else level = pumped(pumpMin) + rise((at - isolated) / MINUTE_MS)
         if (level > PROBE_RANGE_MICRON) continue
-        // ±1.5 % of reading ± 2 microns, 1 micron resolution.
-        out.push(measure('probe', at, { vacuum_micron: quantize(Math.max(0, level + noise(rng, 0.015 * level + 2)), 1) }))
+        // ±1.5 % of reading ± 2 microns, 1 micron resolution (or the dithering display).
+        const shown = o.ditherMicron !== undefined && at >= isolated ? Math.round(level) + ((k++ % 3) - 1) * o.ditherMicron : quantize(Math.max(0, level + noise(rng, 0.015 * level + 2)), 1)
+        out.push(measure('probe', at, { vacuum_micron: glitchAt.get(at) ?? shown }))
       }
       return out
     },

@@ -4,7 +4,7 @@
  * (placeSteps); each step only knows times relative to its own start marker.
  */
 import type { Rng } from '../prng.js'
-import type { DeviceRole, Measurement, SampleEvent, StepFacts, StepId, StepWindowPlan } from '../scenario.js'
+import type { DeviceRole, Measurement, SampleEvent, StepEventPlan, StepFacts, StepId, StepWindowPlan } from '../scenario.js'
 
 export interface Step {
   id: StepId
@@ -18,6 +18,8 @@ export interface Step {
   spanMs: number
   /** Pure: every device's messages, within [startTs - leadMs, startTs + spanMs]; `startTs` is the start marker. */
   samples(startTs: number, rng: Rng): SampleEvent[]
+  /** Events the installer marks inside the step (e.g. the pump isolated), within [startTs, startTs + durationMs]. */
+  events?(startTs: number): StepEventPlan[]
 }
 
 /** A step of a procedure and the pause before its first reading (the technician mounting the unit, moving the meters). */
@@ -46,7 +48,8 @@ export function placeSteps(procedure: readonly ProcedureStep[], originTs: number
   let t = originTs
   for (const { step, pauseBeforeMs } of procedure) {
     const start = t + pauseBeforeMs + step.leadMs
-    windows.push({ step: step.id, start, stop: start + step.durationMs, ...(step.facts ? { facts: step.facts } : {}) })
+    const events = step.events?.(start)
+    windows.push({ step: step.id, start, stop: start + step.durationMs, ...(step.facts ? { facts: step.facts } : {}), ...(events?.length ? { events } : {}) })
     for (const s of step.samples(start, rng)) samples.push(s)
     t = start + step.spanMs
   }

@@ -4,12 +4,15 @@
  * DOMAIN.md), closes the bottle and holds. The manifold reads the system through the low
  * side service port; its pipe clamp reads the pipe temperature for the compensation.
  *
- * The gas follows the ideal gas law at constant volume: P(abs) = (P0(abs) - lost) × T/T0
- * (kelvin). A leak loses gas at a steady rate (`lost` grows linearly, in kPa at the starting
- * temperature); the sun on the pipe raises T. Both act on the same reading, so a leak can
- * hide behind warming: only the compensated pressure shows it.
+ * The gas is real nitrogen at constant volume (rules/gas/nitrogen.ts, Span et al. 2000):
+ * the pressure is the equation of state at the gas's density and the pipe temperature. A
+ * leak loses gas at a steady rate (the density falls linearly; `leakKpaPerMin` is that loss
+ * as pressure at the starting temperature); the sun on the pipe raises T. Both act on the
+ * same reading, so a leak can hide behind warming: only the compensated pressure shows it.
  */
 import { ATMOSPHERE_KPA } from '../../gateway/contract/units.js'
+import { n2DensityMolDm3 } from '../../rules/gas/nitrogen.js'
+import { n2PressureKpa } from '../../rules/gas/nitrogen-span-2000.js'
 import { phaseOf } from '../devices.js'
 import { noise, quantize } from '../prng.js'
 import { MINUTE_MS, SAMPLE_PERIOD_MS, type SampleEvent } from '../scenario.js'
@@ -21,7 +24,7 @@ export interface TightnessOptions {
   gas?: string
   /** Pipe temperature at the start, °C. */
   pipeC?: number
-  /** Change of the pipe temperature over the hold (sun: +, shade: -), K; linear. */
+  /** Change of the pipe temperature over the hold (sun: +, shade or night: -), K; linear. */
   holdWarmingK?: number
   /** Gas lost through a leak, kPa per minute at the starting temperature. */
   leakKpaPerMin?: number
@@ -29,23 +32,39 @@ export interface TightnessOptions {
   holdMinutes?: number
   /** Final fill, kPa(g). */
   fillKpag?: number
+  /** How long each of the 0.3 and 1.5 MPa stages is held, s (VRF manuals: at least 3 minutes). */
+  stageHoldS?: number
+  /** The manifold's reporting period during the hold, ms (a 24 h VRF hold logs once a minute). */
+  holdPeriodMs?: number
 }
 
 const KELVIN = 273.15
-// The staged fill: [time the stage's filling starts, s; its pressure, kPa(g); seconds to fill].
-// At each stage the technician looks for a gross leak before going on.
-const STAGES = [
-  { at: 30, kpag: 300, fillS: 20 },
-  { at: 170, kpag: 1500, fillS: 40 },
-  { at: 330, kpag: undefined, fillS: 80 },
-] as const
-const HOLD_FROM_S = 410 // the last stage's fill ends: the hold starts
+const STAGE_FILL_S = [20, 40, 80] as const
+const START_FILL_S = 30
 const STOP_AFTER_HOLD_S = 20
 
+interface Stage {
+  at: number
+  kpag: number | undefined
+  fillS: number
+}
+
+/** The staged fill: the 0.3 and 1.5 MPa stages held `holdS` each; at each the technician looks for a gross leak. */
+function stages(holdS: number): Stage[] {
+  const s1 = START_FILL_S
+  const s2 = s1 + STAGE_FILL_S[0] + holdS
+  const s3 = s2 + STAGE_FILL_S[1] + holdS
+  return [
+    { at: s1, kpag: 300, fillS: STAGE_FILL_S[0] },
+    { at: s2, kpag: 1500, fillS: STAGE_FILL_S[1] },
+    { at: s3, kpag: undefined, fillS: STAGE_FILL_S[2] },
+  ]
+}
+
 /** Pressure of the fill at `s` seconds after the start marker, before the hold (isothermal). */
-function fillKpag(s: number, finalKpag: number): number {
+function fillKpag(s: number, finalKpag: number, plan: readonly Stage[]): number {
   let p = 0
-  for (const stage of STAGES) {
+  for (const stage of plan) {
     if (s < stage.at) break
     const target = stage.kpag ?? finalKpag
     p = p + (target - p) * Math.min(1, (s - stage.at) / stage.fillS)
@@ -59,7 +78,15 @@ export function tightnessStep(o: TightnessOptions = {}): Step {
   const leak = o.leakKpaPerMin ?? 0
   const holdMs = (o.holdMinutes ?? 12) * MINUTE_MS
   const finalKpag = o.fillKpag ?? 4050
-  const durationMs = HOLD_FROM_S * 1000 + holdMs + STOP_AFTER_HOLD_S * 1000
+  // The default 2-minute stages keep the split scenarios as they were; VRF scenarios hold longer.
+  const plan = stages(o.stageHoldS ?? 120)
+  const last = plan[2]!
+  const holdFromS = last.at + last.fillS
+  const durationMs = holdFromS * 1000 + holdMs + STOP_AFTER_HOLD_S * 1000
+  // The gas at the end of the fill, and how fast a leak removes it (mol/dm³ per minute).
+  const p0Abs = finalKpag + ATMOSPHERE_KPA
+  const rho0 = n2DensityMolDm3(p0Abs, pipeC + KELVIN)
+  const rhoLossPerMin = leak > 0 ? rho0 - n2DensityMolDm3(p0Abs - leak, pipeC + KELVIN) : 0
   return {
     id: 'tightness',
     facts: { gas: o.gas ?? 'nitrogen' },
@@ -67,17 +94,14 @@ export function tightnessStep(o: TightnessOptions = {}): Step {
     durationMs,
     spanMs: durationMs,
     samples: (start, rng) => {
-      const holdStart = start + HOLD_FROM_S * 1000
+      const holdStart = start + holdFromS * 1000
       const out: SampleEvent[] = []
-      for (const at of sampleTimes(start, start + durationMs, SAMPLE_PERIOD_MS, phaseOf('manifold'))) {
+      const fillTimes = sampleTimes(start, holdStart - 1, SAMPLE_PERIOD_MS, phaseOf('manifold'))
+      const holdTimes = sampleTimes(holdStart, start + durationMs, o.holdPeriodMs ?? SAMPLE_PERIOD_MS, phaseOf('manifold'))
+      for (const at of [...fillTimes, ...holdTimes]) {
         const held = Math.max(0, at - holdStart)
         const pipe = pipeC + warmingK * Math.min(1, held / holdMs)
-        let kpag: number
-        if (at < holdStart) kpag = fillKpag((at - start) / 1000, finalKpag)
-        else {
-          const p0Abs = finalKpag + ATMOSPHERE_KPA
-          kpag = ((p0Abs - (leak * held) / MINUTE_MS) * (pipe + KELVIN)) / (pipeC + KELVIN) - ATMOSPHERE_KPA
-        }
+        const kpag = at < holdStart ? fillKpag((at - start) / 1000, finalKpag, plan) : n2PressureKpa(rho0 - (rhoLossPerMin * held) / MINUTE_MS, pipe + KELVIN) - ATMOSPHERE_KPA
         // A digital manifold repeats to about 1 kPa at 4 MPa; the pipe clamp to 0.1 K.
         out.push(measure('manifold', at, { pressure_low_kpag: manifoldPsig(kpag, rng, 1), temp_pipe_c: quantize(pipe + noise(rng, 0.1), 0.1) }))
       }
@@ -86,7 +110,10 @@ export function tightnessStep(o: TightnessOptions = {}): Step {
   }
 }
 
-/** The steady leak that exactly offsets `warmingK` of warming over `holdMinutes` at `fillKpag`: raw pressure stays flat. */
+/** The steady leak (kPa/min at the starting temperature) that exactly offsets `warmingK` of warming over `holdMinutes` at `fillKpag`: the raw pressure stays flat. */
 export function leakHiddenBy(warmingK: number, holdMinutes: number, fillKpag: number, pipeC: number): number {
-  return ((fillKpag + ATMOSPHERE_KPA) * warmingK) / (pipeC + KELVIN) / holdMinutes
+  const pAbs = fillKpag + ATMOSPHERE_KPA
+  // The gas left when the warm pipe reads the starting pressure, as pressure at the starting temperature.
+  const rhoEnd = n2DensityMolDm3(pAbs, pipeC + warmingK + KELVIN)
+  return (pAbs - n2PressureKpa(rhoEnd, pipeC + KELVIN)) / holdMinutes
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
 import type { JobRepository } from '../jobs/job-repository.js'
 import type { JobMonitor } from '../jobs/job-monitor.js'
+import type { StepEventRepository } from '../jobs/step-event-repository.js'
 import type { Log } from '../log.js'
 import type { QuarantineRepository } from '../store/quarantine-repository.js'
 import type { ReadingStore } from '../store/reading-store.js'
@@ -14,6 +15,8 @@ export interface ApiDeps {
   clock: Clock
   devices: DeviceRegistry
   jobs: JobRepository
+  /** Events inside a step (evacuation isolation). */
+  stepEvents: StepEventRepository
   /** Verdicts, evaluated live. */
   monitor: JobMonitor
   store: ReadingStore

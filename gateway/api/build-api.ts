@@ -20,6 +20,7 @@ import { jobRecordRoutes } from './routes/job-record.js'
 import { jobReviewRoutes } from './routes/job-review.js'
 import { jobRoutes } from './routes/jobs.js'
 import { quarantineRoutes } from './routes/quarantine.js'
+import { stepEventRoutes } from './routes/step-events.js'
 
 export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>()
@@ -56,6 +57,7 @@ export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): 
       await api.register(deviceRoutes(deps))
       await api.register(jobRoutes(deps))
       await api.register(jobEventRoutes(deps))
+      await api.register(stepEventRoutes(deps))
       await api.register(jobReviewRoutes(deps))
       await api.register(jobRecordRoutes(deps))
       await api.register(quarantineRoutes(deps))

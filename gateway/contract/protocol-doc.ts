@@ -102,6 +102,7 @@ A value is a number in the channel's canonical unit, or \`{"value": 118, "unit":
 converted once at ingest. Pressure units without a \`g\`/\`a\` suffix are read as gauge, as the
 channel name states; absolute pressures need the suffix (\`kPaa\`, \`psia\`, \`bara\`, \`MPaa\`).
 Vacuum accepts absolute units only: a compound-gauge reading cannot tell 5000 microns from 500.
+Unit spellings: SI prefixes are case-sensitive (m = milli, M = mega: \`MPa\` is accepted, \`mPa\` and \`mpa\` are refused, never read as MPa; \`mA\` not \`MA\`; \`MΩ\`/\`Mohm\` megohm, \`mΩ\` milliohm); after the prefix, and for units without one, any case (\`psi\`, \`PSI\`, \`KPA\`). Unicode forms are folded first (NFKC): \`℃\`, \`℉\`, \`Ω\` (U+2126), \`µ\`/\`μ\`, \`㎫\`.
 
 | channel | canonical unit | plausible range | accepted units | meaning |
 |---|---|---|---|---|

@@ -2,6 +2,16 @@
  * Unit conversion, done once at ingest. Each quantity has a table of accepted unit
  * spellings → a function to the canonical unit. Anything not in the table is refused,
  * never guessed.
+ *
+ * Case: SI prefixes are case-sensitive (BIPM SI Brochure, 9th ed. 2019, §3: "m" milli,
+ * "M" mega), so for a spelling that starts with m or M the prefix letter must match
+ * exactly: "MPa" is megapascal and "mPa" millipascal (not a pressure a manifold reports:
+ * refused, never read as MPa); "mA" is milliampere, "MA" refused; "MΩ"/"Mohm" megohm and
+ * "mΩ"/"mohm" milliohm. Everything after the prefix, and every spelling whose first
+ * letter is not such a prefix, is case-insensitive where no other unit shares the
+ * letters: "psi"/"PSI", "kPa"/"KPA" (there is no "K" prefix), "bar"/"BAR", "°c".
+ * Unicode compatibility forms are folded first (NFKC): "℃" (U+2103) is "°C", "℉" (U+2109)
+ * "°F", "Ω" (U+2126) "Ω", "µ" (U+00B5) "μ", "㎫" "MPa".
  */
 import type { Quantity } from './channels.js'
 
@@ -12,49 +22,58 @@ const PA_PER_MICRON = 0.133322
 
 type Convert = (value: number) => number
 const same: Convert = (v) => v
+const times = (k: number): Convert => (v) => v * k
+// Dividing, not multiplying by 1e-3: 5100 mA is 5.1 A exactly, not 5.1000000000000005.
+const per = (k: number): Convert => (v) => v / k
 
 // A pressure unit without a g/a suffix is read as the channel's own reference (gauge):
 // the channel name already states it (pressure_low_kpag). Absolute needs the explicit "a".
-const gauge = (kpaPerUnit: number): Convert => (v) => v * kpaPerUnit
 const absToGauge = (kpaPerUnit: number): Convert => (v) => v * kpaPerUnit - ATMOSPHERE_KPA
+const PSI_KPA = 6.894757
+const fromF: Convert = (v) => ((v - 32) * 5) / 9
 
-const PRESSURE_GAUGE: Record<string, Convert> = {
-  kpa: same, kpag: same, 'kpa(g)': same,
-  mpa: gauge(1000), mpag: gauge(1000), 'mpa(g)': gauge(1000),
-  bar: gauge(100), barg: gauge(100), 'bar(g)': gauge(100),
-  psi: gauge(6.894757), psig: gauge(6.894757),
-  kpaa: absToGauge(1), 'kpa(a)': absToGauge(1),
-  mpaa: absToGauge(1000), 'mpa(a)': absToGauge(1000),
-  bara: absToGauge(100), 'bar(a)': absToGauge(100),
-  psia: absToGauge(6.894757),
-}
+/** Spelling (as written in docs, prefix case significant if it starts with m/M) → conversion. */
+type Table = readonly (readonly [spelling: string, convert: Convert])[]
+
+const PRESSURE_GAUGE: Table = [
+  ['kPa', same], ['kPag', same], ['kPa(g)', same],
+  ['MPa', times(1000)], ['MPag', times(1000)], ['MPa(g)', times(1000)],
+  ['bar', times(100)], ['barg', times(100)], ['bar(g)', times(100)],
+  ['psi', times(PSI_KPA)], ['psig', times(PSI_KPA)],
+  ['kPaa', absToGauge(1)], ['kPa(a)', absToGauge(1)],
+  ['MPaa', absToGauge(1000)], ['MPa(a)', absToGauge(1000)],
+  ['bara', absToGauge(100)], ['bar(a)', absToGauge(100)],
+  ['psia', absToGauge(PSI_KPA)],
+]
 
 // Vacuum is absolute by nature; a gauge unit here ("-0.1 MPa") cannot tell 5000 microns
 // from 500 (DOMAIN.md, evacuation), so none is accepted.
-const VACUUM: Record<string, Convert> = {
-  micron: same, microns: same, um: same, umhg: same, 'µm': same, 'µmhg': same,
-  torr: (v) => v * 1000,
-  mtorr: same,
-  pa: (v) => v / PA_PER_MICRON,
-  mbar: (v) => (v * 100) / PA_PER_MICRON,
-  kpaa: (v) => (v * 1000) / PA_PER_MICRON,
-}
+const VACUUM: Table = [
+  ['micron', same], ['microns', same], ['um', same], ['umHg', same], ['µm', same], ['µmHg', same],
+  ['Torr', times(1000)],
+  ['mTorr', same],
+  ['Pa', (v) => v / PA_PER_MICRON],
+  ['mbar', (v) => (v * 100) / PA_PER_MICRON],
+  ['kPaa', (v) => (v * 1000) / PA_PER_MICRON], ['kPa(a)', (v) => (v * 1000) / PA_PER_MICRON],
+]
 
-const TEMPERATURE: Record<string, Convert> = {
-  c: same, '°c': same, degc: same, celsius: same,
-  f: (v) => ((v - 32) * 5) / 9, '°f': (v) => ((v - 32) * 5) / 9, degf: (v) => ((v - 32) * 5) / 9,
-  k: (v) => v - 273.15,
-}
+const TEMPERATURE: Table = [
+  ['°C', same], ['C', same], ['degC', same], ['celsius', same],
+  ['°F', fromF], ['F', fromF], ['degF', fromF], ['fahrenheit', fromF],
+  ['K', (v) => v - 273.15], ['kelvin', (v) => v - 273.15],
+]
 
-const AMPERES: Record<string, Convert> = { a: same, ma: (v) => v / 1000 }
-const MILLIAMPERES: Record<string, Convert> = { ma: same, a: (v) => v * 1000, ua: (v) => v / 1000, 'µa': (v) => v / 1000 }
-const VOLTS: Record<string, Convert> = { v: same, kv: (v) => v * 1000 }
-const MEGAOHMS: Record<string, Convert> = {
-  mohm: same, 'mω': same, megaohm: same, gohm: (v) => v * 1000, 'gω': (v) => v * 1000, kohm: (v) => v / 1000, 'kω': (v) => v / 1000,
-}
-const OHMS: Record<string, Convert> = { ohm: same, 'ω': same, kohm: (v) => v * 1000, 'kω': (v) => v * 1000 }
+const AMPERES: Table = [['A', same], ['mA', per(1000)]]
+const MILLIAMPERES: Table = [['mA', same], ['A', times(1000)], ['µA', per(1000)], ['uA', per(1000)]]
+const VOLTS: Table = [['V', same], ['kV', times(1000)], ['mV', per(1000)]]
+const MEGAOHMS: Table = [
+  ['MΩ', same], ['Mohm', same], ['megohm', same], ['megaohm', same],
+  ['GΩ', times(1000)], ['Gohm', times(1000)],
+  ['kΩ', per(1000)], ['kohm', per(1000)],
+]
+const OHMS: Table = [['Ω', same], ['ohm', same], ['kΩ', times(1000)], ['kohm', times(1000)], ['mΩ', per(1000)], ['mohm', per(1000)]]
 
-const TABLES: Record<Quantity, Record<string, Convert>> = {
+const TABLES: Record<Quantity, Table> = {
   pressure_gauge: PRESSURE_GAUGE,
   vacuum: VACUUM,
   temperature: TEMPERATURE,
@@ -65,15 +84,56 @@ const TABLES: Record<Quantity, Record<string, Convert>> = {
   resistance: OHMS,
 }
 
-/** Accepted unit spellings for a quantity, for error messages and docs. */
+const fold = (unit: string) => unit.normalize('NFKC').trim()
+// The prefixes whose case changes the meaning by 10^9 (milli/mega). "micron" starts with m
+// but is a word, not a prefix: its first letter may be either case.
+const strictPrefix = (spelling: string) => /^[mM]/.test(spelling) && !/^(micron|microns|megohm|megaohm)$/i.test(spelling)
+
+interface Lookup {
+  exact: Map<string, Convert>
+  /** lower-cased spelling → conversion and, for a strict prefix, the prefix letter it needs. */
+  folded: Map<string, { convert: Convert; spelling: string; prefix?: string }>
+}
+
+function buildLookup(table: Table): Lookup {
+  const exact = new Map<string, Convert>()
+  const folded = new Map<string, { convert: Convert; spelling: string; prefix?: string }>()
+  for (const [spelling, convert] of table) {
+    const key = fold(spelling)
+    exact.set(key, convert)
+    folded.set(key.toLowerCase(), strictPrefix(key) ? { convert, spelling, prefix: key[0]! } : { convert, spelling })
+  }
+  return { exact, folded }
+}
+
+const LOOKUPS = new Map<Quantity, Lookup>(Object.entries(TABLES).map(([q, t]) => [q as Quantity, buildLookup(t)]))
+
+/** Accepted unit spellings for a quantity, for error messages and docs (any case allowed after an m/M prefix). */
 export function acceptedUnits(quantity: Quantity): string[] {
-  return Object.keys(TABLES[quantity])
+  return TABLES[quantity].map(([s]) => s)
 }
 
 /** Converts to the quantity's canonical unit, or returns undefined if the unit is not known for it. */
 export function convertToCanonical(quantity: Quantity, value: number, unit: string): number | undefined {
-  const table = TABLES[quantity]
-  const key = unit.trim().toLowerCase()
-  // hasOwn: a unit named "__proto__" or "constructor" must not reach Object.prototype.
-  return Object.hasOwn(table, key) ? table[key]!(value) : undefined
+  const lookup = LOOKUPS.get(quantity)
+  if (!lookup) return undefined
+  const key = fold(unit)
+  // Maps, not object keys: a unit named "__proto__" or "constructor" cannot reach Object.prototype.
+  const exact = lookup.exact.get(key)
+  if (exact) return exact(value)
+  const f = lookup.folded.get(key.toLowerCase())
+  if (!f || (f.prefix !== undefined && key[0] !== f.prefix)) return undefined
+  return f.convert(value)
+}
+
+/** Why a unit was refused, for the sender: names the prefix rule when only the prefix case was wrong. */
+export function unitRefusal(quantity: Quantity, unit: string): string {
+  const key = fold(unit)
+  const f = LOOKUPS.get(quantity)?.folded.get(key.toLowerCase())
+  const list = acceptedUnits(quantity).join(', ')
+  if (f?.prefix !== undefined && key[0] !== f.prefix) {
+    const prefix = (c: string | undefined) => (c === 'M' ? 'mega' : 'milli')
+    return `prefixes are case-sensitive (m = milli, M = mega): "${unit}" would be ${prefix(key[0])}, the accepted unit is "${f.spelling}" (${prefix(f.prefix)}); use one of ${list}`
+  }
+  return `use one of ${list}`
 }

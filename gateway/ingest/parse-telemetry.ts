@@ -8,7 +8,7 @@
  */
 import { CHANNELS, isChannelName, type ChannelName } from '../contract/channels.js'
 import { SampleSchema, looksLikeSample, readSample, readValueWithUnit } from '../contract/telemetry.js'
-import { acceptedUnits, convertToCanonical } from '../contract/units.js'
+import { convertToCanonical, unitRefusal } from '../contract/units.js'
 import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
 
 export interface ParsedReading {
@@ -163,7 +163,7 @@ function parseValue(key: string, raw: unknown, ts: number, sample: string, out: 
     if (converted === undefined) {
       out.problems.report(
         PROBLEM_CODES.unit,
-        () => `${sample}.${pathKey(key)}: unit ${quote(withUnit.unit)} is not accepted for ${key}; use one of ${acceptedUnits(spec.quantity).join(', ')}`,
+        () => `${sample}.${pathKey(key)}: unit ${quote(withUnit.unit)} is not accepted for ${key}; ${unitRefusal(spec.quantity, withUnit.unit)}`,
       )
       return undefined
     }

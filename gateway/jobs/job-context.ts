@@ -6,9 +6,11 @@
  * which then needs no repository of its own and sees every marker written before it.
  */
 import type { DeviceCalibration } from '../../rules/calibration.js'
+import type { MeterAccuracy } from '../../rules/meter-accuracy.js'
 import type { RulePack } from '../../rules/pack-schema.js'
 import type { Attachment, CheckOverride, Job, StepMarker } from './job.js'
 import type { JobRepository } from './job-repository.js'
+import type { StepEvent } from './step-event-repository.js'
 
 export interface JobContext {
   job: Job
@@ -19,13 +21,24 @@ export interface JobContext {
   record: Record<string, unknown>
   /** deviceId → the meter's declared calibration due date (device attributes). */
   calibration: Record<string, DeviceCalibration>
+  /** deviceId → the meter's declared accuracy (device attributes), for the tightness test's allowed drop. */
+  accuracy: Record<string, MeterAccuracy>
+  /** Events inside steps (evacuation isolation). */
+  stepEvents: StepEvent[]
   now: number
+}
+
+/** Where the context's per-device and per-job facts come from (device attributes, step events). */
+export interface JobFactSources {
+  calibrationOf: (deviceId: string) => DeviceCalibration | undefined
+  accuracyOf: (deviceId: string) => MeterAccuracy | undefined
+  stepEvents: (jobId: string) => StepEvent[]
 }
 
 /** The job's context now; undefined if there is no such job. Throws if its stored rows cannot be read. */
 export function loadJobContext(
   jobs: JobRepository,
-  calibrationOf: (deviceId: string) => DeviceCalibration | undefined,
+  facts: JobFactSources,
   jobId: string,
   now: number,
 ): JobContext | undefined {
@@ -35,6 +48,11 @@ export function loadJobContext(
   if (!pack) return undefined
   const attachments = jobs.attachments(jobId)
   const calibration: Record<string, DeviceCalibration> = {}
-  for (const a of attachments) calibration[a.deviceId] = calibrationOf(a.deviceId) ?? {}
-  return { job, pack, markers: jobs.markers(jobId), overrides: jobs.overrides(jobId), attachments, record: jobs.record(jobId), calibration, now }
+  const accuracy: Record<string, MeterAccuracy> = {}
+  for (const a of attachments) {
+    calibration[a.deviceId] = facts.calibrationOf(a.deviceId) ?? {}
+    accuracy[a.deviceId] = facts.accuracyOf(a.deviceId) ?? {}
+  }
+  const stepEvents = facts.stepEvents(jobId)
+  return { job, pack, markers: jobs.markers(jobId), overrides: jobs.overrides(jobId), attachments, record: jobs.record(jobId), calibration, accuracy, stepEvents, now }
 }

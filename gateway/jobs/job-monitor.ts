@@ -21,7 +21,7 @@ import type { Reading } from '../contract/reading.js'
 import type { ReadingWatcher } from '../ingest/ingest.js'
 import type { Log } from '../log.js'
 import { describeError, failedVerdict } from './evaluation-failure.js'
-import { loadJobContext } from './job-context.js'
+import { loadJobContext, type JobFactSources } from './job-context.js'
 import { EvaluationCounters, type JobMonitorStats } from './evaluation-counters.js'
 import type { JobEvaluator } from './job-evaluator.js'
 import type { JobRepository } from './job-repository.js'
@@ -36,8 +36,8 @@ export interface JobMonitorOptions {
   evaluator: JobEvaluator
   clock: Clock
   log: Log
-  /** A meter's declared calibration due date (device attributes). */
-  calibrationOf: (deviceId: string) => DeviceCalibration | undefined
+  /** Meters' declared calibration and accuracy (device attributes), and step events. */
+  facts: JobFactSources
   /** Shortest time between two evaluations of one job, ms (default 200). */
   minIntervalMs?: number
   /** The pause after an evaluation is at least this many times its duration (default 5). */
@@ -214,7 +214,7 @@ export class JobMonitor implements ReadingWatcher {
     let verdict: Verdict | undefined
     let ms = 0
     try {
-      const ctx = loadJobContext(this.opts.jobs, this.opts.calibrationOf, jobId, now)
+      const ctx = loadJobContext(this.opts.jobs, this.opts.facts, jobId, now)
       if (!ctx) return { verdict: undefined, ms: 0 }
       const outcome = await this.opts.evaluator.evaluate(ctx)
       this.counters.count(outcome)

@@ -18,6 +18,7 @@ export const UnitSchema = z
     refrigerant: z.string().min(1).max(20),
     phases: z.union([z.literal(1), z.literal(3)]),
     ratedCurrentA: z.number().positive().max(500),
+    designPressureKpaG: z.number().positive().max(10_000).optional().describe('Nameplate design pressure (high side), kPa(g): caps the tightness test pressure'),
   })
   .strict()
 export type InstalledUnit = z.infer<typeof UnitSchema>

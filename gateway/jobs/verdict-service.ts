@@ -96,7 +96,9 @@ export class VerdictService {
     if (window.stop === undefined) return this.evaluateStep(ctx, ctx.job, ctx.pack, evaluator, ctx.markers, window, ctx.now, work)
     const calibration = ctx.attachments.map((a) => ctx.calibration[a.deviceId] ?? {})
     const facts = startMarker(ctx.markers, evaluator, window)?.facts ?? {}
-    const key = JSON.stringify([window, facts, ctx.attachments, calibration, this.deps.cache.lateVersion(ctx.job.id)])
+    const accuracy = ctx.attachments.map((a) => ctx.accuracy[a.deviceId] ?? {})
+    const events = ctx.stepEvents.filter((e) => e.step === evaluator.step)
+    const key = JSON.stringify([window, facts, ctx.attachments, calibration, accuracy, events, this.deps.cache.lateVersion(ctx.job.id)])
     const memo = this.deps.cache.memoized(ctx.job.id, evaluator.step, key)
     if (memo) {
       work.memoHits++
@@ -128,7 +130,8 @@ export class VerdictService {
     const readings: Partial<Record<ChannelName, Reading[]>> = {}
     for (const r of counted) (readings[r.channel] ??= []).push(r)
     const start = startMarker(markers, evaluator, window)
-    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings })
+    const meters = new Map(attachments.map((a) => [a.deviceId, ctx.accuracy[a.deviceId] ?? {}]))
+    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings, meters, events: ctx.stepEvents })
     const withCalibration = excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
     const conflicts = readingConflictsCheck(counted) // re-sent readings with another value: a reviewer's look
     return conflicts ? { ...withCalibration, checks: [...withCalibration.checks, conflicts] } : withCalibration

@@ -101,6 +101,17 @@ CREATE TABLE IF NOT EXISTS step_markers (
   facts       TEXT    NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS step_markers_job ON step_markers (job_id, step, at);
+
+-- Events inside a step (the evacuation pump's isolation), gateway/jobs/step-event-repository.ts.
+CREATE TABLE IF NOT EXISTS step_events (
+  id          INTEGER PRIMARY KEY,
+  job_id      TEXT    NOT NULL REFERENCES jobs(id),
+  step        TEXT    NOT NULL,
+  kind        TEXT    NOT NULL CHECK (kind IN ('isolate')),
+  at          INTEGER NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS step_events_job ON step_events (job_id, at);
 `
 
 export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {

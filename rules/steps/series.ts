@@ -6,6 +6,7 @@
  */
 import type { ChannelName } from '../../gateway/contract/channels.js'
 import type { Reading } from '../../gateway/contract/reading.js'
+import type { MeterAccuracy } from '../meter-accuracy.js'
 import type { Evidence } from '../result.js'
 
 export type ReadingsByChannel = Partial<Record<ChannelName, readonly Reading[]>>
@@ -25,6 +26,8 @@ export interface StepInput<P> {
   /** Facts declared with the start marker. */
   facts: Record<string, unknown>
   readings: ReadingsByChannel
+  /** What each meter declared about its accuracy (device attributes), by device id. */
+  meters?: ReadonlyMap<string, MeterAccuracy> | undefined
 }
 
 /** One device's readings of one channel, sorted by device time. */

@@ -97,7 +97,7 @@ class FakeGateway {
       return { status: 201, body: { id, secret: this.opts.wrongSecrets ? 'wrong' : `secret-of-${id}` } }
     }
     if (method === 'POST' && path === '/api/v1/jobs') return this.opts.jobError ?? { status: 201, body: body }
-    if (method === 'POST' && /^\/api\/v1\/jobs\/[^/]+\/(devices|steps\/[a-z_]+\/(start|stop))$/.test(path)) return { status: 201, body: {} }
+    if (method === 'POST' && /^\/api\/v1\/jobs\/[^/]+\/(devices|steps\/[a-z_]+\/(start|stop|isolate))$/.test(path)) return { status: 201, body: {} }
     if (method === 'PATCH' && /^\/api\/v1\/jobs\/[^/]+\/record$/.test(path)) return { status: 200, body }
     if (method === 'GET' && path.endsWith('/verdict')) return { status: 200, body: { status: 'pass', steps: [] } }
     return error(404, 'GW_ERR_NOT_FOUND', `${method} ${path}`)
@@ -204,6 +204,7 @@ describe('runScenario', () => {
       if (e.kind === 'marker') {
         return [{ method: 'POST', path: `/api/v1/jobs/job-c/steps/${e.step}/${e.action}`, body: { at: e.at, ...(e.facts ? { facts: e.facts } : {}) } }]
       }
+      if (e.kind === 'step-event') return [{ method: 'POST', path: `/api/v1/jobs/job-c/steps/${e.step}/${e.action}`, body: { at: e.at } }]
       if (e.kind === 'record') return [{ method: 'PATCH', path: '/api/v1/jobs/job-c/record', body: e.fields }]
       return []
     })

@@ -31,7 +31,7 @@ describe('parseTelemetry: bad input is reported, good values in the same message
     ['string NaN', { current_a: 5, voltage_v: 'NaN' }, 'GW_ERR_BAD_VALUE', /voltage_v: expected a number/],
     ['absurd value', { current_a: 5, voltage_v: 1e9 }, 'GW_ERR_OUT_OF_RANGE', /outside the plausible range/],
     ['Infinity (1e999 in JSON)', { current_a: 5, voltage_v: Infinity }, 'GW_ERR_BAD_VALUE', /not a finite number/],
-    ['unknown unit', { current_a: 5, voltage_v: { value: 1, unit: 'furlong' } }, 'GW_ERR_UNIT', /unit "furlong" is not accepted for voltage_v; use one of v, kv/],
+    ['unknown unit', { current_a: 5, voltage_v: { value: 1, unit: 'furlong' } }, 'GW_ERR_UNIT', /unit "furlong" is not accepted for voltage_v; use one of V, kV, mV/],
     ['__proto__ channel', JSON.parse('{"current_a": 5, "__proto__": 1}'), 'GW_ERR_UNKNOWN_CHANNEL', /__proto__/],
   ])('%s', (_name, payload, code, message) => {
     const r = parseTelemetry(payload, ctx)

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EvaluationHost } from '../../gateway/jobs/evaluation-host.js'
 import { loadJobContext } from '../../gateway/jobs/job-context.js'
+import { noJobFacts } from '../helpers/job-facts.js'
 import { JobRepository } from '../../gateway/jobs/job-repository.js'
 import type { LogLevel } from '../../gateway/log.js'
 import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
@@ -49,7 +50,7 @@ async function job(id: string, deviceId: string, readings: number): Promise<void
   await log.append({ receivedAt: T0, samples: [{ deviceId, readings: rs }] })
 }
 
-const ctx = (jobId: string) => loadJobContext(jobs, () => ({}), jobId, T0 + 3600_000)!
+const ctx = (jobId: string) => loadJobContext(jobs, noJobFacts, jobId, T0 + 3600_000)!
 
 describe('EvaluationHost', () => {
   it('judges a job in its thread from the shared SQLite file, and gets newly stored readings from the gateway', async () => {

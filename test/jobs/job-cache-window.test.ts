@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Reading } from '../../gateway/contract/reading.js'
 import { loadJobContext } from '../../gateway/jobs/job-context.js'
+import { noJobFacts } from '../helpers/job-facts.js'
 import { InlineEvaluator } from '../../gateway/jobs/job-evaluator.js'
 import { JobRepository } from '../../gateway/jobs/job-repository.js'
 import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
@@ -52,7 +53,7 @@ async function store(deviceId: string, from: number, to: number, skip: ReadonlyS
   return readings.length
 }
 
-const evaluate = async (ev: InlineEvaluator, jobId: string, now: number) => ev.evaluate(loadJobContext(jobs, () => ({}), jobId, now)!)
+const evaluate = async (ev: InlineEvaluator, jobId: string, now: number) => ev.evaluate(loadJobContext(jobs, noJobFacts, jobId, now)!)
 
 describe('the job cache keeps what open steps need', () => {
   it('a unit attached for a week with a 30-minute test run open caches the 30 minutes, not the week', async () => {

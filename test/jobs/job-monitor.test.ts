@@ -3,6 +3,7 @@
  * this thread: bursts coalesce, at most one evaluation of a job runs at a time, the verdict
  * API gets a current verdict, and a failing job is logged at most once a minute.
  */
+import { noJobFacts } from '../helpers/job-facts.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -70,7 +71,7 @@ beforeEach(() => {
     jobs.addMarker(id, { step: 'test_run', action: 'start', at: T0, receivedAt: T0, facts: {} })
   }
   evaluator = new Watched(new InlineEvaluator({ store: new SqliteReadingStore(db), siteUtcOffsetMinutes: 0 }))
-  monitor = new JobMonitor({ jobs, evaluator, clock, log: (level, msg, fields) => lines.push({ level, msg, ...(fields ? { fields } : {}) }), calibrationOf: () => ({}) })
+  monitor = new JobMonitor({ jobs, evaluator, clock, log: (level, msg, fields) => lines.push({ level, msg, ...(fields ? { fields } : {}) }), facts: noJobFacts })
   monitor.start()
 })
 afterEach(async () => {
