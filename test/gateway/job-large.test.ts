@@ -30,6 +30,9 @@ const CHANNELS: [ChannelName, number][] = [
   ['pressure_low_kpag', 4040],
   ['temp_pipe_c', 20],
 ]
+// The VRF pack asks for a staged fill before the hold (0.3 then 1.5 MPa, 3 min each): 200 s at each, just before T0.
+const STAGES: [number, number][] = [[300, T0 - 400_000], [1500, T0 - 200_000]]
+const STAGE_READINGS = METERS.length * 2 * STAGES.length * 200 // two pressure channels per meter
 let h: Harness
 
 /** The readings go straight into SQLite through the ingest log, before the gateway starts (as after a restart). */
@@ -39,6 +42,7 @@ async function fill(): Promise<void> {
   for (const deviceId of METERS) {
     for (const [channel, value] of CHANNELS) {
       const readings: { channel: ChannelName; ts: number; value: number }[] = []
+      if (channel !== 'temp_pipe_c') for (const [kpa, from] of STAGES) for (let i = 0; i < 200; i++) readings.push({ channel, ts: from + i * 1000, value: kpa })
       for (let i = 0; i < HOLD_S; i++) readings.push({ channel, ts: T0 + i * 1000, value })
       await log.append({ receivedAt: T0 + HOLD_S * 1000, samples: [{ deviceId, readings }] })
     }
@@ -54,8 +58,8 @@ beforeAll(async () => {
   h = await startHarness({ clock, dataDir })
   for (const id of METERS) secrets.set(id, await h.register(id))
   expect((await h.api('POST', '/api/v1/jobs', { id: 'vrf-1', rulePack: 'vrf-r410a', unit })).status).toBe(201)
-  for (const deviceId of METERS) expect((await h.api('POST', '/api/v1/jobs/vrf-1/devices', { deviceId, at: T0 - 1000 })).status).toBe(201)
-  expect((await h.api('POST', '/api/v1/jobs/vrf-1/steps/tightness/start', { at: T0 - 500, facts: { gas: 'nitrogen' } })).status).toBe(201)
+  for (const deviceId of METERS) expect((await h.api('POST', '/api/v1/jobs/vrf-1/devices', { deviceId, at: T0 - 1_000_000 })).status).toBe(201)
+  expect((await h.api('POST', '/api/v1/jobs/vrf-1/steps/tightness/start', { at: T0 - 500_000, facts: { gas: 'nitrogen' } })).status).toBe(201)
 }, 120_000)
 afterAll(async () => {
   await h?.close()
@@ -83,7 +87,7 @@ describe('a job with 518,400 readings in an open tightness step', () => {
 
     const stats = h.gateway.monitor!.stats()
     expect(stats.failures).toBe(0)
-    expect(stats.cachedReadings).toBe(METERS.length * CHANNELS.length * HOLD_S + 1)
+    expect(stats.cachedReadings).toBe(METERS.length * CHANNELS.length * HOLD_S + STAGE_READINGS + 1)
     expect(stats.cachedReadings).toBeLessThanOrEqual(stats.maxCachedReadings)
     // Columns of 24 bytes a reading that grow by doubling: at most twice that, plus one small block per series.
     expect(stats.cachedBytes).toBeLessThanOrEqual(2 * 24 * stats.cachedReadings + 7 * 64 * 24)
@@ -111,7 +115,7 @@ describe('a job with 518,400 readings in an open tightness step', () => {
     // At most one per 200 ms pause (or per 5× the last evaluation's duration, longer), plus the one settled() runs.
     expect(evaluations).toBeLessThanOrEqual(2 + Math.floor(elapsed / 200))
     expect(evaluations).toBeLessThan(100) // one message = one event-loop turn used to be one evaluation each
-    expect(h.gateway.monitor!.stats().cachedReadings).toBe(METERS.length * CHANNELS.length * HOLD_S + 1 + 10_000)
+    expect(h.gateway.monitor!.stats().cachedReadings).toBe(METERS.length * CHANNELS.length * HOLD_S + STAGE_READINGS + 1 + 10_000)
   })
 
   it("a live meter at 10 Hz: evaluating takes at most 1/(1+5) of the time, whatever the job's size", async () => {
