@@ -11,6 +11,7 @@ export const SPLIT_1_5HP_R32: UnitSpec = {
   refrigerant: 'R32',
   phases: 1,
   ratedCurrentA: 7.5,
+  type: 'split',
 }
 
 const UNIT: DeviceSpec = {

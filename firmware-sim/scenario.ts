@@ -9,7 +9,7 @@
  */
 import type { ChannelName } from '../gateway/contract/channels.js'
 import type { Attributes, Value } from '../gateway/contract/telemetry.js'
-import type { StepId } from '../gateway/jobs/job.js'
+import type { InstalledUnit, StepId } from '../gateway/jobs/job.js'
 import type { InstallationRecord } from '../rules/record/record-schema.js'
 import type { StepStatus, VerdictStatus } from '../rules/result.js'
 import type { Rng } from './prng.js'
@@ -24,14 +24,7 @@ export type DeviceRole = 'unit' | 'clamp' | 'manifold' | 'probe' | 'tester'
 export type DeviceKind = 'meter' | 'unit' | 'bridge'
 
 /** The installed unit, as sent to POST /api/v1/jobs. */
-export interface UnitSpec {
-  model: string
-  invoiceModel: string
-  capacityHp: number
-  refrigerant: string
-  phases: 1 | 3
-  ratedCurrentA: number
-}
+export type UnitSpec = InstalledUnit
 
 export interface DeviceSpec {
   role: DeviceRole

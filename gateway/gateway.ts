@@ -20,6 +20,7 @@ import { JobReadingCache } from './jobs/job-reading-cache.js'
 import { VerdictService } from './jobs/verdict-service.js'
 import { createLog, type Log } from './log.js'
 import { defaultPacksDir, loadRulePacks } from './rules/load-packs.js'
+import { checkPackHashes } from './rules/pack-hashes.js'
 import { openDatabase, type Db } from './store/database.js'
 import { IngestLog } from './store/ingest-log.js'
 import { QuarantineRepository } from './store/quarantine-repository.js'
@@ -69,6 +70,13 @@ export class Gateway {
     // Rule packs first: a broken pack refuses the start before anything listens.
     this.packs = loadRulePacks(config.rulesDir ?? defaultPacksDir())
     const db = (this.db = openDatabase(config.dataDir, config.sync))
+    try {
+      checkPackHashes(db, this.packs, clock.now())
+    } catch (err) {
+      db.close()
+      this.db = undefined
+      throw err
+    }
     const admin = resolveAdminToken(config.adminToken, config.dataDir)
     this.adminToken = admin.token
     if (admin.generated) log('info', 'generated admin token (kept in the data dir)', { adminToken: admin.token, file: `${config.dataDir}/admin-token` })

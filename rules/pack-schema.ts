@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 
+import { UNIT_TYPES } from '../gateway/jobs/job.js'
 import { InstallationRecordParamsSchema } from './record/installation-record.js'
 import { finite, sourced } from './sourced.js'
 import { TEST_RUN_CHECK_PARAMS } from './test-run-params.js'
@@ -46,11 +47,17 @@ export const RulePackSchema = z
     appliesTo: z
       .object({
         refrigerants: z.array(z.string().regex(/^R\d+[A-Z]?$/, 'must be an ASHRAE designation, e.g. "R32"')).min(1).optional(),
-        unitTypes: z.array(z.string().trim().min(1)).min(1).optional(),
+        unitTypes: z.array(z.enum(UNIT_TYPES)).min(1).optional(),
         minCapacityHp: finite().positive().optional(),
         maxCapacityHp: finite().positive().optional(),
       })
-      .strict(),
+      .strict()
+      .refine((a) => a.minCapacityHp === undefined || a.maxCapacityHp === undefined || a.minCapacityHp <= a.maxCapacityHp, {
+        message: 'minCapacityHp must not exceed maxCapacityHp',
+        path: ['minCapacityHp'],
+      }),
+    /** Service ports units of this pack have unless the job's unit says otherwise: what cannot be measured is not pending. */
+    ports: z.object({ lowSide: sourced(z.boolean()), highSide: sourced(z.boolean()) }).strict().optional(),
     /** The measured steps the pack checks, in procedure order; a step left out is not checked. */
     steps: z
       .object({

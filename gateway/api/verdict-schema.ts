@@ -23,7 +23,7 @@ export const VerdictSchema = z.object({
   jobId: z.string(),
   status: Status,
   severity: z.enum(['minor', 'major', 'critical']).optional().describe('Worst severity among failed checks'),
-  rulePack: z.object({ id: z.string(), version: z.string() }),
+  rulePack: z.object({ id: z.string(), version: z.string(), hash: z.string().describe("SHA-256 of the pack's content: which numbers judged the job") }),
   evaluatedAt: z.number(),
   steps: z.array(z.object({ id: z.string(), status: Status, checks: z.array(CheckSchema) })),
 })

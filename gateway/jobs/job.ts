@@ -10,6 +10,10 @@ export const IdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit')
 
+/** Unit types a pack can name in appliesTo.unitTypes. */
+export const UNIT_TYPES = ['split', 'multi-split', 'vrf', 'heat-pump-split', 'air-to-water-heat-pump'] as const
+export type UnitType = (typeof UNIT_TYPES)[number]
+
 export const UnitSchema = z
   .object({
     model: z.string().min(1).max(100).describe('Model on the unit nameplate'),
@@ -18,8 +22,29 @@ export const UnitSchema = z
     refrigerant: z.string().min(1).max(20),
     phases: z.union([z.literal(1), z.literal(3)]),
     ratedCurrentA: z.number().positive().max(500),
+    // --- unit data for packs and the test run (issue 10, helper H) ---
+    /** What kind of unit it is: a pack's appliesTo.unitTypes is checked against it at job creation. */
+    type: z.enum(UNIT_TYPES).optional(),
+    /** Nameplate maximum current, A: an inverter draws up to it during pull-down (the rated current is the rated point). */
+    maxCurrentA: z.number().positive().max(500).optional(),
+    /** Service ports the unit has; a ductless split usually has only the low-side (suction) port. Absent: the pack's default. */
+    ports: z.object({ lowSide: z.boolean(), highSide: z.boolean() }).strict().optional(),
+    /** Reverse-cycle unit: it has a heating test run. */
+    heatPump: z.boolean().optional(),
+    /** Refrigerant charge on the nameplate (factory + added), kg: flammable-refrigerant charge limit (IEC 60335-2-40 Annex GG). */
+    chargeKg: z.number().positive().max(1000).optional(),
+    /** Indoor unit installation height (floor to the unit's underside), m: Annex GG h0. */
+    indoorHeightM: z.number().positive().max(20).optional(),
+    /** Site: elevation above sea level, m, or the measured atmospheric pressure, kPa (gauge ↔ absolute). */
+    siteElevationM: z.number().min(-500).max(6000).optional(),
+    siteAtmosphericKpa: z.number().min(40).max(110).optional(),
+    // --- end unit data (helper H) ---
   })
   .strict()
+  .refine((u) => u.maxCurrentA === undefined || u.maxCurrentA >= u.ratedCurrentA, {
+    message: 'maxCurrentA (nameplate maximum) must not be below ratedCurrentA',
+    path: ['maxCurrentA'],
+  })
 export type InstalledUnit = z.infer<typeof UnitSchema>
 
 export interface Job {

@@ -4,6 +4,7 @@
  * evaluators in rules/.
  */
 import { calibrationCheck, partitionByCalibration, type DeviceCalibration } from '../../rules/calibration.js'
+import { packHash } from '../../rules/pack-hash.js'
 import type { RulePack } from '../../rules/pack-schema.js'
 import { evaluateInstallationRecord, type InstallationRecord } from '../../rules/record/installation-record.js'
 import { overallStatus, type Severity, type StepResult, type VerdictStatus } from '../../rules/result.js'
@@ -22,7 +23,7 @@ export interface Verdict {
   status: VerdictStatus
   /** The worst severity among failed checks (after overrides). */
   severity?: Severity
-  rulePack: { id: string; version: string }
+  rulePack: { id: string; version: string; hash: string }
   evaluatedAt: number
   steps: ReviewedStep[]
 }
@@ -61,7 +62,9 @@ export class VerdictService {
     }
     const status = overallStatus(steps)
     const severity = worstSeverity(steps)
-    return { jobId, status, ...(severity ? { severity } : {}), rulePack: job.rulePack, evaluatedAt: now, steps }
+    // The content hash says which numbers judged the job, not only the version label.
+    const rulePack = { ...job.rulePack, hash: packHash(pack) }
+    return { jobId, status, ...(severity ? { severity } : {}), rulePack, evaluatedAt: now, steps }
   }
 
   private async evaluateStep(

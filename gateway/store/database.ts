@@ -84,6 +84,16 @@ CREATE TABLE IF NOT EXISTS step_markers (
   facts       TEXT    NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS step_markers_job ON step_markers (job_id, step, at);
+
+-- Every rule pack version this gateway has started with, and its content hash: a pack whose
+-- numbers changed under an old version is refused at start (gateway/rules/pack-hashes.ts).
+CREATE TABLE IF NOT EXISTS pack_hashes (
+  pack_id    TEXT    NOT NULL,
+  version    TEXT    NOT NULL,
+  hash       TEXT    NOT NULL,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY (pack_id, version)
+) WITHOUT ROWID;
 `
 
 export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {

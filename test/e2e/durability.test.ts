@@ -45,7 +45,7 @@ it('every reading acknowledged at QoS 1 survives SIGKILL and a restart', async (
       body: body === undefined ? undefined : JSON.stringify(body),
     })
   const reg = (await (await api(first.httpPort, 'POST', '/api/v1/devices', { id: 'clamp-k', kind: 'meter' })).json()) as { secret: string }
-  const unit = { model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5 }
+  const unit = { model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5, type: 'split' }
   await api(first.httpPort, 'POST', '/api/v1/jobs', { id: 'job-k', rulePack: 'split-ac', unit })
   await api(first.httpPort, 'POST', '/api/v1/jobs/job-k/devices', { deviceId: 'clamp-k', at: 1 })
 

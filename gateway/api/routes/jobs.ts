@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { CHANNEL_NAMES, CHANNELS } from '../../contract/channels.js'
+import { packMismatches, packsCovering } from '../../../rules/pack-coverage.js'
 import { jobReadings } from '../../jobs/job-readings.js'
 import { IdSchema, JobExistsError, StepIdSchema, UnitSchema } from '../../jobs/index.js'
 import { ApiError, ErrorBodySchema, notFound } from '../api-error.js'
@@ -33,6 +34,12 @@ export const jobRoutes =
         const pack = deps.packs.get(req.body.rulePack)
         if (!pack) {
           throw new ApiError(400, 'GW_ERR_VALIDATION', `body.rulePack: unknown rule pack "${req.body.rulePack}"; available: ${[...deps.packs.keys()].join(', ')}`)
+        }
+        const mismatches = packMismatches(pack, req.body.unit)
+        if (mismatches.length > 0) {
+          const others = packsCovering(deps.packs.values(), req.body.unit)
+          const covering = others.length > 0 ? `packs that cover this unit: ${others.join(', ')}` : 'no loaded pack covers this unit'
+          throw new ApiError(400, 'GW_ERR_VALIDATION', `body.rulePack: pack "${pack.id}" does not cover this unit: ${mismatches.join('; ')}; ${covering}`)
         }
         try {
           deps.jobs.create({ id: req.body.id, installerId: req.body.installerId ?? null, rulePack: { id: pack.id, version: pack.version }, unit: req.body.unit, createdAt: deps.clock.now() }, pack)
