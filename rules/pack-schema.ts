@@ -24,8 +24,13 @@ export const TestRunParamsSchema = z
     maxGapS: sourced(finite().positive()),
     /** The unit counts as running at a reading with current >= this, amperes. */
     runningCurrentMinA: sourced(finite().positive()),
-    /** Running current must stay <= rated current × this ratio. */
+    /** Running current must stay <= rated current × this ratio (when the unit's nameplate maximum is not given). */
     currentMaxRatioOfRated: sourced(finite().positive()),
+    /**
+     * Inverter pull-down: with the nameplate maximum current given, current above rated × ratio
+     * is normal for this long after each start; later it warns. Absent: no warning above rated.
+     */
+    pullDownS: sourced(finite().nonnegative()).optional(),
     /** Current limits are not applied during the first seconds of each run (inrush), seconds. */
     startupGraceS: sourced(finite().nonnegative()),
     /** A reading received more than this after its device time counts as back-filled, seconds. */
@@ -67,6 +72,8 @@ export const RulePackSchema = z
         evacuation: EvacuationParamsSchema.optional(),
         electrical: ElectricalParamsSchema.optional(),
         test_run: TestRunParamsSchema.optional(),
+        /** Heat pumps: the heating-mode test run (same parameters; its air ΔT band is airDeltaTHeating). */
+        test_run_heating: TestRunParamsSchema.optional(),
       })
       .strict(),
     /** What the installer declares and shows (S3, S5, S7-S10, S12, S15, S16). */

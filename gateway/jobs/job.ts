@@ -1,8 +1,12 @@
 /** A job is one installation being commissioned. Schemas shared by the HTTP API and the repository. */
 import { z } from 'zod'
+import { CHANNEL_NAMES, type ChannelName } from '../contract/channels.js'
 
+/** The measured steps of a cooling installation, in procedure order. */
 export const STEP_IDS = ['power_test', 'factory_charge', 'tightness', 'evacuation', 'electrical', 'test_run'] as const
-export const StepIdSchema = z.enum(STEP_IDS)
+/** Every step a pack can check: heat pumps add the heating-mode test run after the cooling one. */
+export const ALL_STEP_IDS = [...STEP_IDS, 'test_run_heating'] as const
+export const StepIdSchema = z.enum(ALL_STEP_IDS)
 export type StepId = z.infer<typeof StepIdSchema>
 
 // Ids appear in MQTT topics and URLs: no '/', '+', '#', spaces or control characters.
@@ -29,6 +33,8 @@ export const UnitSchema = z
     maxCurrentA: z.number().positive().max(500).optional(),
     /** Service ports the unit has; a ductless split usually has only the low-side (suction) port. Absent: the pack's default. */
     ports: z.object({ lowSide: z.boolean(), highSide: z.boolean() }).strict().optional(),
+    /** Metering device: fixed-orifice and capillary units are charged to a target superheat from the air conditions. */
+    meteringDevice: z.enum(['txv', 'eev', 'fixed-orifice', 'capillary']).optional(),
     /** Reverse-cycle unit: it has a heating test run. */
     heatPump: z.boolean().optional(),
     /** Refrigerant charge on the nameplate (factory + added), kg: flammable-refrigerant charge limit (IEC 60335-2-40 Annex GG). */
@@ -60,7 +66,14 @@ export interface Attachment {
   deviceId: string
   attachedAt: number
   detachedAt: number | null
+  /** What each channel of the device measures on this job, e.g. { current_a: 'compressor' } (rules/test-run-sources.ts). */
+  roles?: Partial<Record<ChannelName, string>>
 }
+
+/** Roles sent when attaching: channel → role name (e.g. "compressor", "indoor"). */
+export const ChannelRolesSchema = z
+  .partialRecord(z.enum(CHANNEL_NAMES as [ChannelName, ...ChannelName[]]), z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a lower-case role name, e.g. "compressor"'))
+  .describe('What each channel of this device measures on the job: e.g. {"current_a": "compressor"} for the outdoor clamp, {"current_a": "indoor"} for the indoor unit')
 
 export interface StepMarker {
   step: StepId

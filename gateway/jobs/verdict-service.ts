@@ -12,11 +12,11 @@ import type { Clock } from '../clock.js'
 import type { ChannelName } from '../contract/channels.js'
 import type { Reading } from '../contract/reading.js'
 import { applyOverrides, type ReviewedStep } from './apply-overrides.js'
-import type { Job, StepMarker } from './job.js'
+import type { Job } from './job.js'
 import type { JobRepository } from './job-repository.js'
 import type { JobReadingSource } from './reading-source.js'
 import { STEP_EVALUATORS, type StepEvaluator } from './step-evaluators.js'
-import { stepWindow } from './step-window.js'
+import { stepAttempts, type StepAttempt } from './step-window.js'
 
 export interface Verdict {
   jobId: string
@@ -25,7 +25,18 @@ export interface Verdict {
   severity?: Severity
   rulePack: { id: string; version: string; hash: string }
   evaluatedAt: number
-  steps: ReviewedStep[]
+  steps: (ReviewedStep & { attempt?: number; earlierAttempts?: EarlierAttempt[] })[]
+}
+
+/** An earlier attempt at a step (restarted or retested): shown with its own result; the last attempt decides. */
+export interface EarlierAttempt {
+  attempt: number
+  start: number
+  stop?: number
+  /** Ended by a new start without a stop. */
+  restarted: boolean
+  status: StepResult['status']
+  checks: StepResult['checks']
 }
 
 export interface VerdictDeps {
@@ -50,11 +61,20 @@ export class VerdictService {
     const now = this.deps.clock.now()
     const markers = this.deps.jobs.markers(jobId)
     const overrides = this.deps.jobs.overrides(jobId)
-    const steps: ReviewedStep[] = []
+    const steps: Verdict['steps'] = []
     for (const evaluator of STEP_EVALUATORS.filter((e) => e.checkedBy(pack))) {
-      const window = stepWindow(markers, evaluator.step)
-      const result = window ? await this.evaluateStep(job, pack, evaluator, markers, window, now) : notStarted(evaluator)
-      steps.push(applyOverrides(result, overrides, window !== undefined && window.stop === undefined))
+      // The last attempt decides; earlier ones stay in the verdict with their own results.
+      const attempts = stepAttempts(markers, evaluator.step)
+      const last = attempts.at(-1)
+      const result = last ? await this.evaluateStep(job, pack, evaluator, last, now) : notStarted(evaluator)
+      const reviewed = applyOverrides(result, overrides, last !== undefined && last.stop === undefined)
+      const earlier: EarlierAttempt[] = []
+      for (let i = 0; i + 1 < attempts.length; i++) {
+        const a = attempts[i]!
+        const r = await this.evaluateStep(job, pack, evaluator, a, now)
+        earlier.push({ attempt: i + 1, start: a.start, ...(a.stop !== undefined ? { stop: a.stop } : {}), restarted: a.restarted, status: r.status, checks: r.checks })
+      }
+      steps.push(earlier.length > 0 ? { ...reviewed, attempt: attempts.length, earlierAttempts: earlier } : reviewed)
     }
     if (pack.record) {
       const record = this.deps.jobs.record(jobId) as InstallationRecord
@@ -71,8 +91,7 @@ export class VerdictService {
     job: Job,
     pack: RulePack,
     evaluator: StepEvaluator,
-    markers: readonly StepMarker[],
-    window: { start: number; stop?: number | undefined },
+    window: StepAttempt,
     now: number,
   ): Promise<StepResult> {
     const to = window.stop ?? now
@@ -84,8 +103,9 @@ export class VerdictService {
     const { counted, excluded } = partitionByCalibration(all, calibration, { utcOffsetMinutes: this.deps.siteUtcOffsetMinutes })
     const readings: Partial<Record<ChannelName, Reading[]>> = {}
     for (const r of counted) (readings[r.channel] ??= []).push(r)
-    const start = markers.filter((m) => m.step === evaluator.step && m.action === 'start' && m.at === window.start).at(-1)
-    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings })
+    const roles: Record<string, Partial<Record<ChannelName, string>>> = {}
+    for (const a of attachments) if (a.roles) roles[a.deviceId] = a.roles
+    const result = evaluator.evaluate(pack, { unit: job.unit, window: { start: window.start, stop: window.stop }, now, facts: window.facts, readings, roles })
     return excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
   }
 }

@@ -94,6 +94,16 @@ CREATE TABLE IF NOT EXISTS pack_hashes (
   first_seen INTEGER NOT NULL,
   PRIMARY KEY (pack_id, version)
 ) WITHOUT ROWID;
+
+-- What each channel of an attached device measures on the job (e.g. {"current_a":"compressor"}),
+-- declared at attachment: two devices reporting one channel are never merged.
+CREATE TABLE IF NOT EXISTS attachment_roles (
+  job_id      TEXT    NOT NULL,
+  device_id   TEXT    NOT NULL,
+  attached_at INTEGER NOT NULL,
+  roles       TEXT    NOT NULL,
+  PRIMARY KEY (job_id, device_id, attached_at)
+) WITHOUT ROWID;
 `
 
 export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {

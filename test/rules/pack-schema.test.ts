@@ -50,13 +50,17 @@ describe('the shipped split-ac pack', () => {
     expect(dir.endsWith(join('rules', 'packs'))).toBe(true)
     const pack = loadRulePacks(dir).get('split-ac')
     expect(pack?.version).toBe('1.0.0')
-    const { airDeltaT, superheat, subcooling, ...tr } = pack!.steps.test_run!
+    const { airDeltaT, superheat, subcooling, airDeltaTHeating, leakage, targetSuperheat, ...tr } = pack!.steps.test_run!
+    expect(airDeltaTHeating).toBeUndefined()
+    expect(leakage?.maxMa.value).toBe(3.5)
+    expect(targetSuperheat?.method.value).toBe('formula')
     expect([airDeltaT?.minK.value, airDeltaT?.maxK.value, superheat?.minK.value, superheat?.maxK.value, subcooling?.minK.value, subcooling?.maxK.value]).toEqual([8, 14, 3, 10, 3, 8])
     expect(Object.fromEntries(Object.entries(tr).map(([k, p]) => [k, p.value]))).toEqual({
       minDurationS: 1800,
       maxGapS: 60,
       runningCurrentMinA: 0.5,
       currentMaxRatioOfRated: 1.0,
+      pullDownS: 1800,
       startupGraceS: 10,
       liveLagMaxS: 60,
       minLiveFraction: 0.9,

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { CHANNEL_NAMES, CHANNELS } from '../../contract/channels.js'
 import { packMismatches, packsCovering } from '../../../rules/pack-coverage.js'
 import { jobReadings } from '../../jobs/job-readings.js'
-import { IdSchema, JobExistsError, StepIdSchema, UnitSchema } from '../../jobs/index.js'
+import { ChannelRolesSchema, IdSchema, JobExistsError, StepIdSchema, UnitSchema } from '../../jobs/index.js'
 import { ApiError, ErrorBodySchema, notFound } from '../api-error.js'
 import type { ApiDeps } from '../api-deps.js'
 import { VerdictSchema } from '../verdict-schema.js'
@@ -18,7 +18,7 @@ const JobBody = z.object({
   rulePack: z.object({ id: z.string(), version: z.string() }),
   unit: UnitSchema,
   createdAt: z.number(),
-  devices: z.array(z.object({ deviceId: z.string(), attachedAt: z.number(), detachedAt: z.number().nullable() })),
+  devices: z.array(z.object({ deviceId: z.string(), attachedAt: z.number(), detachedAt: z.number().nullable(), roles: z.record(z.string(), z.string()).optional() })),
 })
 
 export const jobRoutes =
@@ -61,14 +61,14 @@ export const jobRoutes =
         schema: {
           summary: 'Attach a device to the job from `at` on',
           params: JobParams,
-          body: z.object({ deviceId: IdSchema, at: When.optional() }).strict(),
+          body: z.object({ deviceId: IdSchema, at: When.optional(), roles: ChannelRolesSchema.optional() }).strict(),
           response: { 201: JobBody },
         },
       },
       async (req, reply) => {
         requireJob(req.params.id)
         if (!deps.devices.get(req.body.deviceId)) throw notFound(`device "${req.body.deviceId}"`)
-        deps.jobs.attach(req.params.id, req.body.deviceId, req.body.at ?? deps.clock.now())
+        deps.jobs.attach(req.params.id, req.body.deviceId, req.body.at ?? deps.clock.now(), req.body.roles)
         deps.monitor.attachmentsChanged(req.params.id)
         return reply.status(201).send(jobView(req.params.id))
       },
