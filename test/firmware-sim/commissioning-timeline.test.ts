@@ -83,7 +83,7 @@ describe('commissioning: the whole procedure done right', () => {
       factory_charge: { indoor: 'pressure_low_kpag', outdoor: 'pressure_high_kpag' },
       tightness: { gas: 'nitrogen' },
       evacuation: undefined,
-      electrical: { earth: true, dedicatedBreaker: true, rcd: true, rcdRatedMa: 30 },
+      electrical: { earth: true, dedicatedCircuit: true, dedicatedBreaker: true, rcd: true, rcdRatedMa: 30 },
       test_run: undefined,
     })
     expect(ms.filter((m) => m.action === 'stop').every((m) => m.facts === undefined)).toBe(true)
