@@ -37,6 +37,10 @@ export const UnitSchema = z
     meteringDevice: z.enum(['txv', 'eev', 'fixed-orifice', 'capillary']).optional(),
     /** Reverse-cycle unit: it has a heating test run. */
     heatPump: z.boolean().optional(),
+    /** Rated cooling capacity on the nameplate, W (S5 judges the room against it; else capacityHp × the pack's W per HP). */
+    coolingCapacityW: z.number().positive().max(1_000_000).optional(),
+    /** Outdoor unit model on its own nameplate (split sets have two plates). */
+    outdoorModel: z.string().min(1).max(100).optional(),
     /** Refrigerant charge on the nameplate (factory + added), kg: flammable-refrigerant charge limit (IEC 60335-2-40 Annex GG). */
     chargeKg: z.number().positive().max(1000).optional(),
     /** Indoor unit installation height (floor to the unit's underside), m: Annex GG h0. */
