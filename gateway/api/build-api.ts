@@ -10,6 +10,7 @@ import type { ApiDeps } from './api-deps.js'
 import { installErrorHandler } from './api-error.js'
 import { prometheusText } from '../forwarder/metrics.js'
 import { deviceRoutes } from './routes/devices.js'
+import { jobConfirmRoutes } from './routes/job-confirm.js'
 import { jobEventRoutes } from './routes/job-events.js'
 import { jobRecordRoutes } from './routes/job-record.js'
 import { jobReviewRoutes } from './routes/job-review.js'
@@ -45,6 +46,7 @@ export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): 
       await api.register(jobEventRoutes(deps))
       await api.register(jobReviewRoutes(deps))
       await api.register(jobRecordRoutes(deps))
+      await api.register(jobConfirmRoutes(deps))
       await api.register(quarantineRoutes(deps))
     },
     { prefix: '/api/v1' },

@@ -5,6 +5,11 @@ import type { Attachment, CheckOverride, InstalledUnit, Job, StepId, StepMarker 
 
 export class JobExistsError extends Error {}
 
+export interface WorkOrderConfirmation {
+  confirmedAt: number
+  by: string | null
+}
+
 interface JobRow {
   id: string
   installer_id: string | null
@@ -29,6 +34,8 @@ export class JobRepository {
   private readonly insertMarker
   private readonly selectMarkers
   private readonly insertRoles
+  private readonly insertConfirmation
+  private readonly selectConfirmation
   private readonly selectRoles
 
   constructor(db: Db) {
@@ -55,6 +62,10 @@ export class JobRepository {
     this.insertRoles = db.prepare('INSERT OR IGNORE INTO attachment_roles (job_id, device_id, attached_at, roles) VALUES (?, ?, ?, ?)')
     this.selectRoles = db.prepare<[string], { device_id: string; attached_at: number; roles: string }>(
       'SELECT device_id, attached_at, roles FROM attachment_roles WHERE job_id = ?',
+    )
+    this.insertConfirmation = db.prepare('INSERT OR IGNORE INTO work_order_confirmations (job_id, confirmed_at, by_user) VALUES (?, ?, ?)')
+    this.selectConfirmation = db.prepare<[string], { confirmed_at: number; by_user: string | null }>(
+      'SELECT confirmed_at, by_user FROM work_order_confirmations WHERE job_id = ?',
     )
     this.insertMarker = db.prepare('INSERT INTO step_markers (job_id, step, action, at, received_at, facts) VALUES (?, ?, ?, ?, ?, ?)')
     this.selectMarkers = db.prepare<[string], { step: StepId; action: 'start' | 'stop'; at: number; received_at: number; facts: string }>(
@@ -135,6 +146,17 @@ export class JobRepository {
   /** Every attachment not yet ended: which devices currently feed which jobs. */
   openAttachments(): { jobId: string; deviceId: string }[] {
     return this.selectOpenAttachments.all().map((r) => ({ jobId: r.job_id, deviceId: r.device_id }))
+  }
+
+  /** Records the S15 confirmation once; returns the confirmation in force (the first one). */
+  confirmWorkOrder(jobId: string, at: number, by: string | null): WorkOrderConfirmation {
+    this.insertConfirmation.run(jobId, at, by)
+    return this.confirmation(jobId)!
+  }
+
+  confirmation(jobId: string): WorkOrderConfirmation | undefined {
+    const row = this.selectConfirmation.get(jobId)
+    return row ? { confirmedAt: row.confirmed_at, by: row.by_user } : undefined
   }
 
   addMarker(jobId: string, marker: StepMarker): void {

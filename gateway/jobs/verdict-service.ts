@@ -78,7 +78,8 @@ export class VerdictService {
     }
     if (pack.record) {
       const record = this.deps.jobs.record(jobId) as InstallationRecord
-      steps.push(applyOverrides(evaluateInstallationRecord({ record, unit: job.unit, params: pack.record }), overrides, false))
+      const confirmed = this.deps.jobs.confirmation(jobId) !== undefined
+      steps.push(applyOverrides(evaluateInstallationRecord({ record, unit: job.unit, params: pack.record, confirmed }), overrides, false))
     }
     const status = overallStatus(steps)
     const severity = worstSeverity(steps)

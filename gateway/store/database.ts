@@ -104,6 +104,14 @@ CREATE TABLE IF NOT EXISTS attachment_roles (
   roles       TEXT    NOT NULL,
   PRIMARY KEY (job_id, device_id, attached_at)
 ) WITHOUT ROWID;
+
+-- S15: the installer confirmed the work order (after uploading photos, location and barcode);
+-- from then on what the record still lacks fails instead of pending.
+CREATE TABLE IF NOT EXISTS work_order_confirmations (
+  job_id       TEXT    PRIMARY KEY,
+  confirmed_at INTEGER NOT NULL,
+  by_user      TEXT
+);
 `
 
 export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {
