@@ -46,11 +46,15 @@ function modelMatch(c: Context): CheckResult {
 function plateScrews(c: Context): CheckResult {
   const base = { id: 'plate_screws', clause: 'S7' }
   const { wallMaterial: wall, plateScrewCount: count } = c.r
+  if (c.p.plateScrewsBrickMin === undefined && c.p.plateScrewsConcreteMin === undefined) {
+    return { ...base, status: 'pass', message: 'not applicable: the pack has no wall mounting plate (e.g. ceiling or ducted indoor units)' }
+  }
   if (wall === undefined || count === undefined) {
     const what = [wall === undefined ? 'wall material' : '', count === undefined ? 'mounting plate screw count' : ''].filter(Boolean).join(' and ')
     return undeclared(c, base, what, 'critical')
   }
-  const limit = wall === 'brick' ? c.p.plateScrewsBrickMin.value : c.p.plateScrewsConcreteMin.value
+  const limit = wall === 'brick' ? c.p.plateScrewsBrickMin?.value : c.p.plateScrewsConcreteMin?.value
+  if (limit === undefined) return { ...base, status: 'pass', message: `not applicable: the pack has no mounting plate rule for a ${wall} wall` }
   const wallText = wall === 'brick' ? 'brick wall' : 'reinforced concrete wall'
   const measured = { ...base, measured: count, limit, unit: 'screws' }
   if (count >= limit) return { ...measured, status: 'pass', message: `${count} screws in the mounting plate on a ${wallText} (at least ${limit})` }

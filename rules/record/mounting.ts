@@ -44,7 +44,8 @@ export function bracketBolts(c: Context): CheckResult {
   const count = c.r.bracketBoltCount
   if (count === undefined) return undeclared(c, base, 'outdoor bracket expansion bolt count', 'critical')
   const hp = c.unit.capacityHp
-  const b = c.p.bracketBolts.value
+  const b = c.p.bracketBolts?.value
+  if (!b) return { ...base, status: 'pass', message: 'not applicable: the pack has no bracket bolt rule for its units' }
   const fixed = hp <= b.smallUpToHp ? b.smallMin : hp >= b.largeFromHp ? b.largeMin : undefined
   const fall = 'the outdoor unit may fall (seed §5 ch.7 art.18 penalises each missing bolt)'
   if (fixed !== undefined) {

@@ -113,22 +113,23 @@ export const InstallationRecordParamsSchema = z
     coolingWPerHp: sourced(finite().positive()),
     /** S5: room cooling load the capacity must cover, W/m²: above it the unit is too small for the room. */
     roomLoadWPerM2: sourced(finite().positive()),
-    plateScrewsBrickMin: sourced(finite().int().positive()),
-    plateScrewsConcreteMin: sourced(finite().int().positive()),
+    plateScrewsBrickMin: sourced(finite().int().positive()).optional(),
+    plateScrewsConcreteMin: sourced(finite().int().positive()).optional(),
     ceilingPipeInsulationMinMm: sourced(finite().positive()),
     ceilingDrainInsulationMinMm: sourced(finite().positive()),
     cableMinMm2SinglePhase: sourced(hpSteps(finite().positive())),
     cableMinMm2ThreePhase: sourced(hpSteps(finite().positive())),
     /**
      * S10: the seed's two fixed points, 1 HP (and below) and 3 HP (and above). Between them
-     * the seed is silent: see rules/record/mounting.ts.
+     * the seed is silent: see rules/record/mounting.ts. Absent: the pack's units do not hang
+     * on expansion-bolted brackets (e.g. VRF outdoor units on a base frame), no check.
      */
     bracketBolts: sourced(
       z
         .object({ smallUpToHp: finite().positive(), smallMin: finite().int().positive(), largeFromHp: finite().positive(), largeMin: finite().int().positive() })
         .strict()
         .refine((b) => b.smallUpToHp < b.largeFromHp && b.smallMin <= b.largeMin, { message: 'smallUpToHp must be below largeFromHp and smallMin at most largeMin' }),
-    ),
+    ).optional(),
     /** S9 where the seed is silent: conductor ampacity by cross-section (IEC 60364-5-52), A. */
     cableAmpacity: sourced(
       z

@@ -148,3 +148,43 @@ describe('parseRulePack', () => {
     expect(pack.steps.test_run).toBeUndefined()
   })
 })
+
+describe('the shipped packs (issue 10)', () => {
+  const packs = loadRulePacks(defaultPacksDir())
+  it('split-ac, vrf-r410a and heat-pump-split all load', () => {
+    expect([...packs.keys()].sort()).toEqual(['heat-pump-split', 'split-ac', 'vrf-r410a'])
+  })
+  it('the VRF pack has its own electrical, record and test-run values, not the split pack copies', () => {
+    const vrf = packs.get('vrf-r410a')!
+    const split = packs.get('split-ac')!
+    expect(vrf.steps.electrical).toBeDefined()
+    expect(vrf.record).toBeDefined()
+    const tr = vrf.steps.test_run!
+    expect(tr.runningCurrentMinA.value).not.toBe(split.steps.test_run!.runningCurrentMinA.value)
+    expect(tr.pullDownS?.value).toBe(3600)
+    expect(tr.superheat).toBeUndefined()
+    expect(tr.runningCurrentMinA.source).not.toMatch(/split units/)
+    // VRF indoor units hang on rods, outdoor units stand on frames: S7 and S10 not in the pack.
+    expect(vrf.record!.plateScrewsBrickMin).toBeUndefined()
+    expect(vrf.record!.bracketBolts).toBeUndefined()
+  })
+  it('the heat-pump pack has a heating run with its own band and no cooling band', () => {
+    const hp = packs.get('heat-pump-split')!
+    expect(hp.appliesTo.unitTypes).toEqual(['heat-pump-split'])
+    const heating = hp.steps.test_run_heating!
+    expect([heating.airDeltaTHeating?.minK.value, heating.airDeltaTHeating?.maxK.value]).toEqual([10, 25])
+    expect(heating.airDeltaT).toBeUndefined()
+    expect(hp.steps.test_run?.airDeltaT).toBeDefined()
+  })
+  it('every parameter of every shipped pack carries a source', () => {
+    const missing: string[] = []
+    const walk = (v: unknown, path: string) => {
+      if (Array.isArray(v) || v === null || typeof v !== 'object') return
+      const o = v as Record<string, unknown>
+      if ('value' in o && !(typeof o.source === 'string' && o.source.trim().length > 10)) missing.push(path)
+      for (const [k, x] of Object.entries(o)) if (k !== 'value') walk(x, `${path}.${k}`)
+    }
+    for (const [id, p] of packs) walk({ steps: p.steps, record: p.record, ports: p.ports }, id)
+    expect(missing).toEqual([])
+  })
+})
