@@ -36,6 +36,8 @@ export interface DeviceSpec {
   batch: number
   /** Offset of this device's sampling clock from the timeline start: meters are never in step. */
   phaseMs: number
+  /** What its channels measure on the job, declared at attachment (e.g. { current_a: 'compressor' }). */
+  roles?: Partial<Record<ChannelName, string>>
 }
 
 /** One measurement of one device at device time `at`. */
@@ -100,6 +102,8 @@ export interface ScenarioScript {
   samples: SampleEvent[]
   attributes: AttributesDeclaration[]
   record: RecordDeclaration[]
+  /** When the installer confirms the work order (S15: POST /jobs/:id/work-order/confirm); absent: never. */
+  confirmAt?: number
 }
 
 export interface ScriptContext {
@@ -125,6 +129,8 @@ export interface Scenario {
   name: string
   description: string
   unit: UnitSpec
+  /** The rule pack the job is created with; default split-ac. */
+  rulePack?: string
   devices: readonly DeviceSpec[]
   expected: Expectation
   /** Device-time length of the timeline: every event lies in [startTs, startTs + durationMs]. */
@@ -151,7 +157,13 @@ export function scenarioDurationMs(s: Scenario): number {
 }
 
 /** An event of the timeline: an MQTT publish (telemetry or attributes), a step marker or a record declaration over HTTP. */
-export type TimelineEvent = PublishEvent | AttributesEvent | MarkerEvent | RecordEvent
+export type TimelineEvent = PublishEvent | AttributesEvent | MarkerEvent | RecordEvent | ConfirmEvent
+
+/** The installer confirms the work order (S15). */
+export interface ConfirmEvent {
+  at: number
+  kind: 'confirm'
+}
 
 export interface PublishEvent {
   at: number

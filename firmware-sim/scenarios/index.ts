@@ -8,6 +8,7 @@ import { leakHiddenBy } from '../steps/tightness.js'
 import { SOUND_SUPPLY } from '../steps/electrical.js'
 import { commissioningScenario, expectCommissioning } from './commissioning.js'
 import { coolingScenario } from './cooling-run.js'
+import { FIELD_SCENARIOS } from './field.js'
 import { malformedMessages } from './malformed-messages.js'
 
 // --- The test run alone: the other steps are never started, so the job stays incomplete at best.
@@ -159,6 +160,7 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(
     noEarth,
     wrongModel,
     uncalibratedMeter,
+    ...FIELD_SCENARIOS,
   ].map((s) => [s.name, s]),
 )
 
