@@ -6,6 +6,9 @@
 import type { InstalledUnit } from '../gateway/jobs/job.js'
 import type { RulePack } from './pack-schema.js'
 
+// As the record compares models: full-width characters, case and spaces do not count.
+const normalModel = (m: string) => m.normalize('NFKC').replace(/\s+/g, '').toUpperCase()
+
 /** Why the pack does not cover the unit: one sentence per mismatch; empty when it does. */
 export function packMismatches(pack: RulePack, unit: InstalledUnit): string[] {
   const a = pack.appliesTo
@@ -17,6 +20,9 @@ export function packMismatches(pack: RulePack, unit: InstalledUnit): string[] {
   if (a.unitTypes) {
     if (unit.type === undefined) out.push(`unit.type is missing (the pack is for unit types ${a.unitTypes.join(', ')})`)
     else if (!a.unitTypes.includes(unit.type)) out.push(`unit type ${unit.type} is not one of ${a.unitTypes.join(', ')}`)
+  }
+  if (a.models && !a.models.some((m) => normalModel(unit.model).startsWith(normalModel(m)))) {
+    out.push(`model ${unit.model} is not one the pack is written for (${a.models.join(', ')})`)
   }
   if (a.minCapacityHp !== undefined && unit.capacityHp < a.minCapacityHp) out.push(`${unit.capacityHp} HP is below the pack's ${a.minCapacityHp} HP`)
   if (a.maxCapacityHp !== undefined && unit.capacityHp > a.maxCapacityHp) out.push(`${unit.capacityHp} HP is above the pack's ${a.maxCapacityHp} HP`)

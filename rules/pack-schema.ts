@@ -53,6 +53,8 @@ export const RulePackSchema = z
       .object({
         refrigerants: z.array(z.string().regex(/^R\d+[A-Z]?$/, 'must be an ASHRAE designation, e.g. "R32"')).min(1).optional(),
         unitTypes: z.array(z.enum(UNIT_TYPES)).min(1).optional(),
+        /** A model pack: nameplate model prefixes it is written for (case, width and spaces ignored). */
+        models: z.array(z.string().trim().min(1)).min(1).optional(),
         minCapacityHp: finite().positive().optional(),
         maxCapacityHp: finite().positive().optional(),
       })

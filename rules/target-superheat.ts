@@ -84,16 +84,25 @@ export function tableTargetK(table: ChargingTable, indoorWbC: number, outdoorDbC
   const j = bracket(table.indoorWetBulb, wb)
   if (i === undefined || j === undefined) return { ok: false, reason: `${how}: outside the table` }
   const cell = (r: number, c: number) => table.superheat[r]?.[c] ?? null
-  const q = [cell(i, j), cell(i, j + 1), cell(i + 1, j), cell(i + 1, j + 1)]
-  if (q.some((v) => v === null)) return { ok: false, reason: `${how}: the table says do not charge by superheat under these conditions (weigh the charge in)` }
-  const [a, b, c, d] = q as number[]
   const x0 = table.indoorWetBulb[j] ?? 0
   const x1 = table.indoorWetBulb[j + 1] ?? 1
   const y0 = table.outdoorDryBulb[i] ?? 0
   const y1 = table.outdoorDryBulb[i + 1] ?? 1
   const tx = (wb - x0) / (x1 - x0)
   const ty = (db - y0) / (y1 - y0)
-  const v = (a ?? 0) * (1 - tx) * (1 - ty) + (b ?? 0) * tx * (1 - ty) + (c ?? 0) * (1 - tx) * ty + (d ?? 0) * tx * ty
+  // Corners with no weight do not count: on a grid line only the cells on it matter (the table is read to a hair, not a guess).
+  const corners = [
+    { v: cell(i, j), w: (1 - tx) * (1 - ty) },
+    { v: cell(i, j + 1), w: tx * (1 - ty) },
+    { v: cell(i + 1, j), w: (1 - tx) * ty },
+    { v: cell(i + 1, j + 1), w: tx * ty },
+  ]
+  let v = 0
+  for (const k of corners) {
+    if (k.w < 1e-9) continue // °C → °F round trips land a hair off the grid line
+    if (k.v === null) return { ok: false, reason: `${how}: the table says do not charge by superheat under these conditions (weigh the charge in)` }
+    v += k.v * k.w
+  }
   // A superheat difference: °F → K is × 5/9 with no offset.
   return { ok: true, targetK: table.unit === 'F' ? (v * 5) / 9 : v, how }
 }

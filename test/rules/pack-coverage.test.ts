@@ -33,3 +33,11 @@ describe('packsCovering', () => {
     expect(packsCovering([SPLIT, VRF], { ...unit, refrigerant: 'R290' })).toEqual([])
   })
 })
+
+describe('model packs', () => {
+  const MODEL = pack('carrier', { refrigerants: ['R410A'], models: ['38VTA'] })
+  it('cover only the models they name (prefix; case and spaces ignored)', () => {
+    expect(packMismatches(MODEL, { ...unit, refrigerant: 'R410A', model: '38vta 036' })).toEqual([])
+    expect(packMismatches(MODEL, { ...unit, refrigerant: 'R410A', model: 'KFR-35GW' })).toEqual(['model KFR-35GW is not one the pack is written for (38VTA)'])
+  })
+})

@@ -1,3 +1,4 @@
+import { tableTargetK } from '../../rules/target-superheat.js'
 import { describe, it, expect, afterEach } from 'vitest'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -151,8 +152,21 @@ describe('parseRulePack', () => {
 
 describe('the shipped packs (issue 10)', () => {
   const packs = loadRulePacks(defaultPacksDir())
-  it('split-ac, vrf-r410a and heat-pump-split all load', () => {
-    expect([...packs.keys()].sort()).toEqual(['heat-pump-split', 'split-ac', 'vrf-r410a'])
+  it('split-ac, vrf-r410a, heat-pump-split and the Carrier model pack all load', () => {
+    expect([...packs.keys()].sort()).toEqual(['carrier-38vta-fixed-orifice', 'heat-pump-split', 'split-ac', 'vrf-r410a'])
+  })
+  it("the model pack carries Carrier's charging table: WB 64 °F / DB 90 °F → 9 °F, WB 58 °F / DB 80 °F → 5 °F, a dash below", () => {
+    const t = packs.get('carrier-38vta-fixed-orifice')!.steps.test_run!.targetSuperheat!
+    expect(t.method.value).toBe('table')
+    const fToC = (f: number) => ((f - 32) * 5) / 9
+    const at = (wb: number, db: number) => tableTargetK(t.table!.value, fToC(wb), fToC(db))
+    const k = (f: number) => (f * 5) / 9
+    const a = at(64, 90)
+    expect(a.ok && a.targetK).toBeCloseTo(k(9), 6)
+    const b = at(58, 80)
+    expect(b.ok && b.targetK).toBeCloseTo(k(5), 6)
+    expect(at(56, 80).ok).toBe(false)
+    expect(packs.get('carrier-38vta-fixed-orifice')!.appliesTo.models).toEqual(['38VTA'])
   })
   it('the VRF pack has its own electrical, record and test-run values, not the split pack copies', () => {
     const vrf = packs.get('vrf-r410a')!
