@@ -11,6 +11,8 @@ export const SPLIT_1_5HP_R32: UnitSpec = {
   refrigerant: 'R32',
   phases: 1,
   ratedCurrentA: 7.5,
+  type: 'split',
+  chargeKg: 0.75, // R32 factory charge of a 1.5 HP split: below m1 = 1.228 kg, no room-area limit (IEC 60335-2-40 GG.2)
 }
 
 const UNIT: DeviceSpec = {

@@ -61,7 +61,9 @@ export interface AdminClientOptions {
 export interface AdminClient {
   registerDevice(d: { id: string; kind: DeviceKind; model?: string; bridgeFor?: string[] }): Promise<DeviceCredentials>
   createJob(job: { id: string; installerId?: string; rulePack: string; unit: UnitSpec }): Promise<void>
-  attachDevice(jobId: string, deviceId: string, at?: number): Promise<void>
+  attachDevice(jobId: string, deviceId: string, at?: number, roles?: Partial<Record<string, string>>): Promise<void>
+  /** S15: confirm the work order (after photos, location and barcode). */
+  confirmWorkOrder(jobId: string): Promise<void>
   /** A step's start or stop; a start may carry the installer's declared facts. */
   stepMarker(jobId: string, step: StepId, action: 'start' | 'stop' | 'isolate', at?: number, facts?: StepFacts): Promise<void>
   /** Declares fields of the installation record (a field sent again replaces the earlier value). */
@@ -115,8 +117,11 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
     async createJob(job) {
       await request('POST', '/jobs', job)
     },
-    async attachDevice(jobId, deviceId, at) {
-      await request('POST', `/jobs/${seg(jobId)}/devices`, { deviceId, ...(at === undefined ? {} : { at }) })
+    async attachDevice(jobId, deviceId, at, roles) {
+      await request('POST', `/jobs/${seg(jobId)}/devices`, { deviceId, ...(at === undefined ? {} : { at }), ...(roles ? { roles } : {}) })
+    },
+    async confirmWorkOrder(jobId) {
+      await request('POST', `/jobs/${seg(jobId)}/work-order/confirm`, {})
     },
     async stepMarker(jobId, step, action, at, facts) {
       await request('POST', `/jobs/${seg(jobId)}/steps/${seg(step)}/${action}`, {

@@ -82,9 +82,10 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
     }
     log(`registered ${device.kind} ${id} (${device.model})`)
   }
-  await api.createJob({ id: jobId, ...(opts.installerId ? { installerId: opts.installerId } : {}), rulePack: scenario.rulePack ?? RULE_PACK, unit: scenario.unit })
-  log(`created job ${jobId} (${scenario.rulePack ?? RULE_PACK}, ${scenario.unit.model}, ${scenario.unit.refrigerant}, rated ${scenario.unit.ratedCurrentA} A)`)
-  for (const creds of credentials.values()) await api.attachDevice(jobId, creds.id, startTs)
+  const rulePack = scenario.rulePack ?? RULE_PACK
+  await api.createJob({ id: jobId, ...(opts.installerId ? { installerId: opts.installerId } : {}), rulePack, unit: scenario.unit })
+  log(`created job ${jobId} (${rulePack}, ${scenario.unit.model}, ${scenario.unit.refrigerant}, rated ${scenario.unit.ratedCurrentA} A)`)
+  for (const [role, creds] of credentials) await api.attachDevice(jobId, creds.id, startTs, scenario.devices.find((d) => d.role === role)?.roles)
 
   const connections = new Map<DeviceRole, DeviceConnection>()
   let published = 0
@@ -109,6 +110,11 @@ export async function runScenario(opts: RunOptions): Promise<RunResult> {
       if (event.kind === 'step-event') {
         await api.stepMarker(jobId, event.step, event.action, event.at)
         log(`${rel(event.at)} ${event.step} ${event.action}`)
+        continue
+      }
+      if (event.kind === 'confirm') {
+        await api.confirmWorkOrder(jobId)
+        log(`${rel(event.at)} work order confirmed`)
         continue
       }
       if (event.kind === 'record') {

@@ -9,7 +9,7 @@
  */
 import type { ChannelName } from '../gateway/contract/channels.js'
 import type { Attributes, Value } from '../gateway/contract/telemetry.js'
-import type { StepId } from '../gateway/jobs/job.js'
+import type { InstalledUnit, StepId } from '../gateway/jobs/job.js'
 import type { InstallationRecord } from '../rules/record/record-schema.js'
 import type { StepStatus, VerdictStatus } from '../rules/result.js'
 import type { Rng } from './prng.js'
@@ -24,14 +24,7 @@ export type DeviceRole = 'unit' | 'clamp' | 'manifold' | 'probe' | 'tester'
 export type DeviceKind = 'meter' | 'unit' | 'bridge'
 
 /** The installed unit, as sent to POST /api/v1/jobs. */
-export interface UnitSpec {
-  model: string
-  invoiceModel: string
-  capacityHp: number
-  refrigerant: string
-  phases: 1 | 3
-  ratedCurrentA: number
-}
+export type UnitSpec = InstalledUnit
 
 export interface DeviceSpec {
   role: DeviceRole
@@ -43,6 +36,8 @@ export interface DeviceSpec {
   batch: number
   /** Offset of this device's sampling clock from the timeline start: meters are never in step. */
   phaseMs: number
+  /** What its channels measure on the job, declared at attachment (e.g. { current_a: 'compressor' }). */
+  roles?: Partial<Record<ChannelName, string>>
 }
 
 /** One measurement of one device at device time `at`. */
@@ -115,6 +110,8 @@ export interface ScenarioScript {
   samples: SampleEvent[]
   attributes: AttributesDeclaration[]
   record: RecordDeclaration[]
+  /** When the installer confirms the work order (S15: POST /jobs/:id/work-order/confirm); absent: never. */
+  confirmAt?: number
 }
 
 export interface ScriptContext {
@@ -168,7 +165,13 @@ export function scenarioDurationMs(s: Scenario): number {
 }
 
 /** An event of the timeline: an MQTT publish (telemetry or attributes), a step marker or a record declaration over HTTP. */
-export type TimelineEvent = PublishEvent | AttributesEvent | MarkerEvent | StepEventEvent | RecordEvent
+export type TimelineEvent = PublishEvent | AttributesEvent | MarkerEvent | StepEventEvent | RecordEvent | ConfirmEvent
+
+/** The installer confirms the work order (S15). */
+export interface ConfirmEvent {
+  at: number
+  kind: 'confirm'
+}
 
 export interface PublishEvent {
   at: number

@@ -35,6 +35,7 @@ export function buildTimeline(scenario: Scenario, startTs: number, rng: Rng): Ti
   }
   for (const a of script.attributes) out.push({ at: a.at, kind: 'attributes', deviceRole: a.deviceRole, payload: JSON.stringify(a.attributes) })
   for (const r of script.record) out.push({ at: r.at, kind: 'record', fields: r.fields })
+  if (script.confirmAt !== undefined) out.push({ at: script.confirmAt, kind: 'confirm' })
   // Stable sort; at equal times a start marker goes first and a stop marker last, so a
   // reading taken at the very instant of either still falls inside the step's window.
   return out.sort((a, b) => a.at - b.at || rank(a) - rank(b))
@@ -53,6 +54,7 @@ function validate(scenario: Scenario, script: ScenarioScript, startTs: number, e
     inside(e.at, `${e.deviceRole} event`)
   }
   for (const r of script.record) inside(r.at, 'record declaration')
+  if (script.confirmAt !== undefined) inside(script.confirmAt, 'work order confirmation')
   let previousStop = -Infinity
   for (const w of script.steps) {
     inside(w.start, `${w.step} start`)
@@ -66,6 +68,8 @@ function validate(scenario: Scenario, script: ScenarioScript, startTs: number, e
 }
 
 function rank(e: TimelineEvent): number {
+  // A confirmation at the instant of a declaration comes after it: upload, then confirm.
+  if (e.kind === 'confirm') return 3
   if (e.kind !== 'marker') return 1
   return e.action === 'start' ? 0 : 2
 }

@@ -24,6 +24,7 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js'
 import { checkBindAddress, listenOrExplain } from './startup-checks.js'
 import { DataDirLock } from './store/data-dir-lock.js'
 import { defaultPacksDir, loadRulePacks } from './rules/load-packs.js'
+import { checkPackHashes } from './rules/pack-hashes.js'
 import { openDatabase, type Db } from './store/database.js'
 import { IngestLog } from './store/ingest-log.js'
 import { QuarantineRepository } from './store/quarantine-repository.js'
@@ -114,6 +115,13 @@ export class Gateway {
     await checkBindAddress(config.bind)
     this.lock = DataDirLock.acquire(config.dataDir, clock)
     const db = (this.db = openDatabase(config.dataDir, config.sync))
+    try {
+      checkPackHashes(db, this.packs, clock.now())
+    } catch (err) {
+      db.close()
+      this.db = undefined
+      throw err
+    }
     const admin = resolveAdminToken(config.adminToken, config.dataDir)
     this.adminToken = admin.token
     this.metrics.collectProcessMetrics()

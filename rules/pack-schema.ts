@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 
+import { UNIT_TYPES } from '../gateway/jobs/job.js'
 import { InstallationRecordParamsSchema } from './record/installation-record.js'
 import { finite, sourced } from './sourced.js'
 import { TEST_RUN_CHECK_PARAMS } from './test-run-params.js'
@@ -23,8 +24,13 @@ export const TestRunParamsSchema = z
     maxGapS: sourced(finite().positive()),
     /** The unit counts as running at a reading with current >= this, amperes. */
     runningCurrentMinA: sourced(finite().positive()),
-    /** Running current must stay <= rated current × this ratio. */
+    /** Running current must stay <= rated current × this ratio (when the unit's nameplate maximum is not given). */
     currentMaxRatioOfRated: sourced(finite().positive()),
+    /**
+     * Inverter pull-down: with the nameplate maximum current given, current above rated × ratio
+     * is normal for this long after each start; later it warns. Absent: no warning above rated.
+     */
+    pullDownS: sourced(finite().nonnegative()).optional(),
     /** Current limits are not applied during the first seconds of each run (inrush), seconds. */
     startupGraceS: sourced(finite().nonnegative()),
     /** A reading received more than this after its device time counts as back-filled, seconds. */
@@ -46,11 +52,19 @@ export const RulePackSchema = z
     appliesTo: z
       .object({
         refrigerants: z.array(z.string().regex(/^R\d+[A-Z]?$/, 'must be an ASHRAE designation, e.g. "R32"')).min(1).optional(),
-        unitTypes: z.array(z.string().trim().min(1)).min(1).optional(),
+        unitTypes: z.array(z.enum(UNIT_TYPES)).min(1).optional(),
+        /** A model pack: nameplate model prefixes it is written for (case, width and spaces ignored). */
+        models: z.array(z.string().trim().min(1)).min(1).optional(),
         minCapacityHp: finite().positive().optional(),
         maxCapacityHp: finite().positive().optional(),
       })
-      .strict(),
+      .strict()
+      .refine((a) => a.minCapacityHp === undefined || a.maxCapacityHp === undefined || a.minCapacityHp <= a.maxCapacityHp, {
+        message: 'minCapacityHp must not exceed maxCapacityHp',
+        path: ['minCapacityHp'],
+      }),
+    /** Service ports units of this pack have unless the job's unit says otherwise: what cannot be measured is not pending. */
+    ports: z.object({ lowSide: sourced(z.boolean()), highSide: sourced(z.boolean()) }).strict().optional(),
     /** The measured steps the pack checks, in procedure order; a step left out is not checked. */
     steps: z
       .object({
@@ -60,6 +74,8 @@ export const RulePackSchema = z
         evacuation: EvacuationParamsSchema.optional(),
         electrical: ElectricalParamsSchema.optional(),
         test_run: TestRunParamsSchema.optional(),
+        /** Heat pumps: the heating-mode test run (same parameters; its air ΔT band is airDeltaTHeating). */
+        test_run_heating: TestRunParamsSchema.optional(),
       })
       .strict(),
     /** What the installer declares and shows (S3, S5, S7-S10, S12, S15, S16). */

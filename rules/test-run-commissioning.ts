@@ -6,6 +6,7 @@
 import { findRefrigerant, saturationTempC, unknownRefrigerantMessage, type SaturationKind } from './refrigerants/index.js'
 import type { CheckResult } from './result.js'
 import { bandCheck, type BandContext, type PairValue } from './test-run-band.js'
+import type { SiteAtmosphere } from './site-atmosphere.js'
 import type { BandCheckParams } from './test-run-params.js'
 
 /**
@@ -27,6 +28,30 @@ export function airDeltaTCheck(params: BandCheckParams, c: BandContext): CheckRe
         average: 'mean',
         what: 'return − supply air across the indoor coil',
         outside: { status: 'warn', severity: 'minor', advice: 'a rule of thumb, not a charging method: check airflow, filter, charge and indoor humidity' },
+      },
+      c,
+    ),
+    clause: 'S1',
+  }
+}
+
+/**
+ * Supply minus return air in a heating run: the indoor coil is the condenser, so the air
+ * is warmed. A rule of thumb like the cooling ΔT, so outside its band it warns.
+ */
+export function airDeltaTHeatingCheck(params: BandCheckParams, c: BandContext): CheckResult {
+  return {
+    ...bandCheck(
+      {
+        id: 'air_delta_t',
+        label: 'air ΔT (heating)',
+        primary: 'temp_supply_air_c',
+        other: 'temp_return_air_c',
+        params,
+        value: (supply, ret) => ({ value: supply.value - ret.value }),
+        average: 'mean',
+        what: 'supply − return air across the indoor coil, heating',
+        outside: { status: 'warn', severity: 'minor', advice: 'a rule of thumb, not a charging method: check airflow, filter, outdoor coil frosting and charge' },
       },
       c,
     ),
@@ -67,7 +92,7 @@ const SUBCOOLING: RefrigerantSide = {
  * failure once the run has stopped. Unknown refrigerant → pending, so a stopped step is
  * incomplete rather than passed on evidence nobody could judge.
  */
-function refrigerantCheck(side: RefrigerantSide, params: BandCheckParams, refrigerant: string, c: BandContext): CheckResult {
+function refrigerantCheck(side: RefrigerantSide, params: BandCheckParams, refrigerant: string, c: BandContext, extra: SideOptions = {}): CheckResult {
   const r = findRefrigerant(refrigerant)
   if (!r) {
     return {
@@ -82,7 +107,7 @@ function refrigerantCheck(side: RefrigerantSide, params: BandCheckParams, refrig
     }
   }
   const value = (pipe: { value: number }, pressure: { value: number }): PairValue => {
-    const sat = saturationTempC(r.id, pressure.value, side.kind)
+    const sat = saturationTempC(r.id, pressure.value, side.kind, extra.atmosphere?.kpa)
     return sat.ok ? { value: side.value(pipe.value, sat.value) } : { error: sat.message }
   }
   return bandCheck(
@@ -95,17 +120,32 @@ function refrigerantCheck(side: RefrigerantSide, params: BandCheckParams, refrig
       value,
       average: 'median',
       what: side.what(r.id),
-      note: `${r.id} saturation data: ${r.source}`,
+      note: [extra.target, `${r.id} saturation data: ${r.source}`, extra.atmosphere ? `gauge zero: ${extra.atmosphere.basis}` : undefined].filter(Boolean).join('; '),
       outside: { status: 'fail', severity: 'major' },
     },
     c,
   )
 }
 
-export function superheatCheck(params: BandCheckParams, refrigerant: string, c: BandContext): CheckResult {
-  return refrigerantCheck(SUPERHEAT, params, refrigerant, c)
+export interface SideOptions {
+  /** The site's gauge zero (rules/site-atmosphere.ts); absent: ISA sea level. */
+  atmosphere?: SiteAtmosphere | undefined
+  /** How a target band was derived, for the message (fixed-orifice target superheat). */
+  target?: string | undefined
 }
 
-export function subcoolingCheck(params: BandCheckParams, refrigerant: string, c: BandContext): CheckResult {
-  return refrigerantCheck(SUBCOOLING, params, refrigerant, c)
+export function superheatCheck(params: BandCheckParams, refrigerant: string, c: BandContext, extra: SideOptions = {}): CheckResult {
+  return refrigerantCheck(SUPERHEAT, params, refrigerant, c, extra)
+}
+
+export function subcoolingCheck(params: BandCheckParams, refrigerant: string, c: BandContext, extra: SideOptions = {}): CheckResult {
+  return refrigerantCheck(SUBCOOLING, params, refrigerant, c, extra)
+}
+
+/**
+ * A check that cannot be made on this unit or in this mode: shown, so a reviewer sees why,
+ * and not pending, so the step is not kept incomplete for ever by what nobody can measure.
+ */
+export function notMeasurable(id: 'superheat' | 'subcooling', why: string): CheckResult {
+  return { id, status: 'pass', unit: 'K', message: `not measurable: ${why} (not applicable; not counted against the run)` }
 }

@@ -7,6 +7,7 @@
 import { z } from 'zod'
 
 import { finite, sourced } from './sourced.js'
+import { TargetSuperheatParamsSchema } from './target-superheat.js'
 
 /** A band [minK, maxK] evaluated over the last windowS of a run, once it has run settleS. */
 const bandCheck = () =>
@@ -27,6 +28,12 @@ const bandCheck = () =>
 export const TEST_RUN_CHECK_PARAMS = {
   /** Return minus supply air temperature across the indoor coil, cooling, mean. */
   airDeltaT: bandCheck().optional(),
+  /** Supply minus return air across the indoor coil in a heating run (heat pumps), mean. */
+  airDeltaTHeating: bandCheck().optional(),
+  /** S14 (seed §5 ch.5 art.9): casing leakage current watched during the run; above maxMa stop at once. */
+  leakage: z.object({ maxMa: sourced(finite().positive()) }).strict().optional(),
+  /** Fixed-orifice / capillary units: superheat judged against a target from the air conditions. */
+  targetSuperheat: TargetSuperheatParamsSchema.optional(),
   /** Suction line minus dew-point temperature at the low-side pressure, median. */
   superheat: bandCheck().optional(),
   /** Bubble-point temperature at the high-side pressure minus liquid line, median. */

@@ -15,9 +15,14 @@ import { formatDuration } from './format-duration.js'
 import type { TestRunParams as PackTestRunParams } from './pack-schema.js'
 import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from './result.js'
 import type { BandContext } from './test-run-band.js'
-import { airDeltaTCheck, subcoolingCheck, superheatCheck } from './test-run-commissioning.js'
-import type { TestRunCheckParams } from './test-run-params.js'
-import { channelReadings, type TestRunReadings } from './test-run-series.js'
+import type { SiteAtmosphere } from './site-atmosphere.js'
+import { targetSuperheatK } from './target-superheat.js'
+import { airDeltaTCheck, airDeltaTHeatingCheck, notMeasurable, subcoolingCheck, superheatCheck, type SideOptions } from './test-run-commissioning.js'
+import { currentCheck } from './test-run-current.js'
+import { leakageCheck } from './test-run-leakage.js'
+import type { BandCheckParams, TestRunCheckParams } from './test-run-params.js'
+import { channelReadings, median, type TestRunReadings } from './test-run-series.js'
+import { CHANNEL_ROLES, narrowChannel, type ChannelRoles } from './test-run-sources.js'
 import { buildTimeline, largestGap, longestSegment, type Segment, type Timeline } from './test-run-timeline.js'
 
 export { formatDuration } from './format-duration.js'
@@ -31,6 +36,8 @@ const CHANNEL: ChannelName = 'current_a'
 /** Every channel the test run reads: the gateway fetches these for the step window. */
 export const TEST_RUN_CHANNELS = [
   'current_a',
+  'leakage_ma',
+  'temp_outdoor_c',
   'temp_supply_air_c',
   'temp_return_air_c',
   'temp_suction_c',
@@ -43,6 +50,20 @@ export interface TestRunInput {
   params: TestRunParams
   /** Nameplate rated current of the unit, A. Not positive or not finite → the current check stays pending. */
   ratedCurrentA: number
+  /** Nameplate maximum current, A (inverter units): the hard limit; rated × ratio after pull-down only warns. */
+  maxCurrentA?: number | undefined
+  /** Cooling (default) or heating run (heat pumps): which air ΔT band applies, whether charge is judged. */
+  mode?: 'cooling' | 'heating' | undefined
+  /** Service ports the unit has (unit data, else the pack's default); absent: both. */
+  ports?: { lowSide: boolean; highSide: boolean } | undefined
+  /** Metering device: fixed-orifice/capillary units are judged against a target superheat when the pack has one. */
+  meteringDevice?: 'txv' | 'eev' | 'fixed-orifice' | 'capillary' | undefined
+  /** Indoor return-air wet bulb measured by the installer, °C (fact on the step marker): target superheat. */
+  indoorWetBulbC?: number | undefined
+  /** The site's gauge zero (rules/site-atmosphere.ts). Absent: ISA sea level. */
+  atmosphere?: SiteAtmosphere | undefined
+  /** Which device's channel is which (declared at attachment): the run reads the compressor current. */
+  roles?: ChannelRoles | undefined
   /** The unit's refrigerant, e.g. 'R32' (job unit record). Unknown → superheat/subcooling stay pending. */
   refrigerant: string
   /** The installer's start/stop markers, ms. No stop: the test run is still going. */
@@ -68,6 +89,8 @@ interface Context {
   tl: Timeline
   /** Offset from the start marker, for messages: "at 18:20". */
   at: (ts: number) => string
+  /** Why current_a cannot be read (several devices, none marked as the compressor), if so. */
+  sourceError?: string | undefined
 }
 
 function progressMessage(c: Context, longest: number): string {
@@ -108,7 +131,9 @@ function durationCheck(c: Context): CheckResult {
   if (c.running) return { ...base, status: 'pending', message: progressMessage(c, longest), evidence }
 
   let message: string
-  if (c.tl.readings.length === 0) {
+  if (c.sourceError) {
+    return { ...base, status: 'pending', message: c.sourceError, evidence }
+  } else if (c.tl.readings.length === 0) {
     message = `no current readings between the start and stop markers (${formatDuration(seconds(c.end - c.input.window.start))} apart): the ${formatDuration(limit)} test run cannot be shown`
   } else if (!seg) {
     message = `the unit never ran: no current reading reached ${amps(c.p.runningCurrentMinA.value)} between start and stop (required ${formatDuration(limit)} continuous run)`
@@ -118,50 +143,6 @@ function durationCheck(c: Context): CheckResult {
     if (gap) evidence.push(range(gap.from, gap.to))
   }
   return { ...base, status: 'fail', severity: 'critical', message, evidence }
-}
-
-function currentCheck(c: Context): CheckResult {
-  const rated = c.input.ratedCurrentA
-  const ratio = c.p.currentMaxRatioOfRated.value
-  const graceMs = c.p.startupGraceS.value * 1000
-  // Compressor inrush: the first startupGraceS of every run is not held against the rating.
-  const eligible = c.tl.segments.flatMap((s) => s.readings.filter((r) => r.ts - s.from >= graceMs))
-  const window = [range(c.input.window.start, c.end)]
-  if (!(Number.isFinite(rated) && rated > 0)) {
-    return { id: 'current_within_rating', status: 'pending', unit: 'A', message: 'nameplate rated current unknown: running current cannot be compared with it', evidence: window }
-  }
-  const limit = rated * ratio
-  const base = { id: 'current_within_rating', limit, unit: 'A' }
-  const ratingText = `${ratio} × rated ${amps(rated)}`
-  if (eligible.length === 0) {
-    const when = c.running ? 'yet' : 'between start and stop'
-    return { ...base, status: 'pending', message: `no running current after the ${formatDuration(c.p.startupGraceS.value)} start-up grace ${when}`, evidence: window }
-  }
-  // reduce, not Math.max(...): hours of 1 Hz readings would overflow the argument list.
-  const max = eligible.reduce((m, r) => Math.max(m, r.value), -Infinity)
-  const over = eligible.filter((r) => r.value > limit)
-  const first = over[0]
-  const last = over.at(-1)
-  if (first && last) {
-    const count = over.length > 1 ? `; ${over.length} readings over the limit` : ''
-    return {
-      ...base,
-      status: 'fail',
-      measured: max,
-      severity: 'major',
-      message: `running current reached ${amps(max)}, above the limit ${amps(limit)} (${ratingText}); first over at ${c.at(first.ts)}${count}`,
-      evidence: [range(first.ts, last.ts)],
-    }
-  }
-  const from = eligible[0]?.ts ?? c.input.window.start
-  const to = eligible.at(-1)?.ts ?? c.end
-  return {
-    ...base,
-    status: 'pass',
-    measured: max,
-    message: `highest running current ${amps(max)} within the limit ${amps(limit)} (${ratingText}; first ${formatDuration(c.p.startupGraceS.value)} of each run ignored)`,
-    evidence: [range(from, to)],
-  }
 }
 
 /** ARCHITECTURE.md principle 3: show how much evidence arrived live, so an upload of 30 minutes in 2 seconds is visible. */
@@ -196,24 +177,77 @@ function commissioningChecks(c: Context, run: Segment | undefined): CheckResult[
     at: c.at,
   }
   const checks: CheckResult[] = []
-  if (c.p.airDeltaT) checks.push(airDeltaTCheck(c.p.airDeltaT, bc))
-  if (c.p.superheat) checks.push(superheatCheck(c.p.superheat, c.input.refrigerant, bc))
-  if (c.p.subcooling) checks.push(subcoolingCheck(c.p.subcooling, c.input.refrigerant, bc))
+  const { input, p } = c
+  const heating = input.mode === 'heating'
+  if (heating) {
+    if (p.airDeltaTHeating) checks.push(airDeltaTHeatingCheck(p.airDeltaTHeating, bc))
+  } else if (p.airDeltaT) checks.push(airDeltaTCheck(p.airDeltaT, bc))
+  const ports = input.ports ?? { lowSide: true, highSide: true }
+  const side = { atmosphere: input.atmosphere }
+  // Manufacturers charge and check charge in cooling (e.g. Carrier/ICP split instructions): a heating run does not judge it.
+  const inHeating = 'heating run: charge is judged in the cooling run'
+  if (p.superheat) {
+    if (heating) checks.push(notMeasurable('superheat', inHeating))
+    else if (!ports.lowSide) checks.push(notMeasurable('superheat', 'the unit has no low-side service port'))
+    else checks.push(superheatFor(c, p.superheat, bc, side))
+  }
+  if (p.subcooling) {
+    if (heating) checks.push(notMeasurable('subcooling', inHeating))
+    else if (!ports.highSide) checks.push(notMeasurable('subcooling', 'the unit has no high-side (liquid) service port, as ductless splits usually do; charge is judged by superheat'))
+    else checks.push(subcoolingCheck(p.subcooling, input.refrigerant, bc, side))
+  }
   return checks
 }
 
-export function evaluateTestRun(input: TestRunInput): StepResult {
+/**
+ * Superheat: the pack's fixed band, or, for a fixed-orifice/capillary unit where the pack
+ * gives a target method, target ± tolerance from indoor wet bulb and outdoor dry bulb.
+ */
+function superheatFor(c: Context, band: BandCheckParams, bc: BandContext, side: SideOptions): CheckResult {
+  const t = c.p.targetSuperheat
+  const metering = c.input.meteringDevice
+  if (!t || metering === undefined || !t.meteringDevices.value.includes(metering)) return superheatCheck(band, c.input.refrigerant, bc, side)
+  const wb = c.input.indoorWetBulbC
+  const outdoor = channelReadings(c.input.readings, 'temp_outdoor_c', bc.run?.from ?? c.input.window.start, bc.run?.to ?? c.end)
+  const pending = (message: string): CheckResult => ({ id: 'superheat', status: 'pending', unit: 'K', message })
+  if (wb === undefined) return pending(`${metering} unit: target superheat needs the indoor wet bulb (fact indoorWetBulbC on the test_run marker)`)
+  if (outdoor.length === 0) return pending(`${metering} unit: target superheat needs the outdoor dry bulb (temp_outdoor_c readings during the run)`)
+  const values: number[] = []
+  for (const r of outdoor) values.push(r.value)
+  const target = targetSuperheatK(t, wb, median(values))
+  if (!target.ok) return { id: 'superheat', status: 'warn', severity: 'minor', unit: 'K', message: `${metering} unit: ${target.reason}` }
+  const tol = t.toleranceK.value
+  const k = Math.round(target.targetK * 10) / 10
+  const params: BandCheckParams = {
+    ...band,
+    minK: { value: Math.round((target.targetK - tol) * 10) / 10, source: t.method.source },
+    maxK: { value: Math.round((target.targetK + tol) * 10) / 10, source: t.toleranceK.source },
+  }
+  return superheatCheck(params, c.input.refrigerant, bc, { ...side, target: `${metering} unit: ${target.how}: ${k.toFixed(1)} K ± ${tol} K` })
+}
+
+export function evaluateTestRun(input: TestRunInput, stepId = 'test_run'): StepResult {
   const running = input.window.stop === undefined
   const end = input.window.stop ?? input.now
-  const readings = channelReadings(input.readings, CHANNEL, input.window.start, end)
-  const c: Context = {
-    input,
+  // The run's evidence is the compressor current, never a merge with the indoor unit's own current.
+  const narrowed = narrowChannel(input.readings, CHANNEL, CHANNEL_ROLES.compressor, input.roles ?? {})
+  const readings = channelReadings(narrowed.readings, CHANNEL, input.window.start, end)
+  const at = (ts: number) => formatDuration(seconds(ts - input.window.start))
+  const c: Context = { input, p: input.params, running, end, tl: buildTimeline(readings, input.params), at, sourceError: narrowed.error }
+  const current = currentCheck({
     p: input.params,
+    ratedCurrentA: input.ratedCurrentA,
+    maxCurrentA: input.maxCurrentA,
+    segments: c.tl.segments,
     running,
-    end,
-    tl: buildTimeline(readings, input.params),
-    at: (ts) => formatDuration(seconds(ts - input.window.start)),
+    window: { from: input.window.start, to: end },
+    at,
+    sourceError: narrowed.error,
+  })
+  const checks = [durationCheck(c), current, liveCheck(c), ...commissioningChecks(c, longestSegment(c.tl.segments))]
+  if (input.params.leakage) {
+    const leak = channelReadings(input.readings, 'leakage_ma', input.window.start, end)
+    checks.push(leakageCheck({ maxMa: input.params.leakage.maxMa.value, readings: leak, running, window: { from: input.window.start, to: end }, at }))
   }
-  const checks = [durationCheck(c), currentCheck(c), liveCheck(c), ...commissioningChecks(c, longestSegment(c.tl.segments))]
-  return { id: 'test_run', status: stepStatusFromChecks(checks, running), checks }
+  return { id: stepId, status: stepStatusFromChecks(checks, running), checks }
 }

@@ -8,7 +8,7 @@
 import type { Attributes } from '../../gateway/contract/telemetry.js'
 import { STEP_IDS } from '../../gateway/jobs/job.js'
 import type { InstallationRecord } from '../../rules/record/record-schema.js'
-import { COMMISSIONING_DEVICES, SPLIT_1_5HP_R32 } from '../devices.js'
+import { COMMISSIONING_DEVICES, COOLING_DEVICES, SPLIT_1_5HP_R32 } from '../devices.js'
 import {
   MINUTE_MS,
   type AttributesDeclaration,
@@ -43,6 +43,12 @@ export interface CommissioningDef {
   calibrationDueDays?: Partial<Record<DeviceRole, number>>
 }
 
+/** The test run's devices and the installation tester, which reports only the casing's touch current while the unit runs. */
+const TEST_RUN_WITH_TESTER = [
+  ...COOLING_DEVICES,
+  { ...COMMISSIONING_DEVICES.find((d) => d.role === 'tester')!, channels: ['leakage_ma'] as const },
+]
+
 const DAY_MS = 86_400_000
 /** What the SIM DM-4 manifold declares about itself (rules/meter-accuracy.ts): a ±0.3 % FS, 6 MPa transducer and ±0.5 K clamps. */
 export const MANIFOLD_ACCURACY = { pressureAccuracyPctFs: 0.3, pressureFullScaleKpa: 6000, pressureResolutionKpa: 1, temperatureAccuracyK: 0.5, temperatureResolutionK: 0.1 } as const
@@ -64,7 +70,8 @@ function procedure(def: CommissioningDef): ProcedureStep[] {
     { step: evacuationStep(def.evacuation), pauseBeforeMs: 5 * MINUTE_MS },
     { step: electricalStep(def.electrical), pauseBeforeMs: 3 * MINUTE_MS },
     // Opening the service valves; the unit is then switched on PRE_ROLL_MS before the start marker.
-    { step: testRunStep({ unit: SPLIT_1_5HP_R32, runMinutes: 31, stopAtMinutes: 31 }), pauseBeforeMs: 5 * MINUTE_MS },
+    // S14 (seed §5 ch.5 art.9): the installation tester stays on the casing during the run.
+    { step: testRunStep({ unit: SPLIT_1_5HP_R32, runMinutes: 31, stopAtMinutes: 31, devices: TEST_RUN_WITH_TESTER }), pauseBeforeMs: 5 * MINUTE_MS },
   ]
 }
 

@@ -5,7 +5,7 @@
  * the job incomplete: its test_run step passes, the verdict cannot.
  */
 import { COOLING_DEVICES, SPLIT_1_5HP_R32 } from '../devices.js'
-import type { Expectation, SampleEvent, Scenario } from '../scenario.js'
+import type { DeviceSpec, Expectation, SampleEvent, Scenario, StepFacts, UnitSpec } from '../scenario.js'
 import { placeSteps, procedureSpanMs, type ProcedureStep } from '../steps/step.js'
 import { testRunStep, type CoolingContext, type CoolingFaults } from '../steps/test-run.js'
 
@@ -22,22 +22,36 @@ export interface CoolingScenarioDef {
   faults?: CoolingFaults
   /** Further messages mixed into the run, e.g. malformed ones. */
   extra?: (ctx: CoolingContext) => SampleEvent[]
+  /** The unit, devices, pack, step and facts of the run; defaults: the 1.5 HP R32 split on split-ac, cooling. */
+  unit?: UnitSpec
+  devices?: readonly DeviceSpec[]
+  rulePack?: string
+  stepId?: 'test_run' | 'test_run_heating'
+  facts?: StepFacts
+  /** Failed checks the scenario states (e.g. 'test_run.casing_leakage'). */
+  failedChecks?: Expectation['failedChecks']
 }
 
 /**
  * What a job with only its test run gets: the pack checks every step and the others were
  * never started, so a passing run leaves the verdict incomplete; a failing one fails it.
  */
-export function testRunOnly(testRun: 'pass' | 'fail'): Expectation {
-  return { verdict: testRun === 'pass' ? 'incomplete' : 'fail', steps: { test_run: testRun } }
+export function testRunOnly(testRun: 'pass' | 'fail', stepId: 'test_run' | 'test_run_heating' = 'test_run'): Expectation {
+  return { verdict: testRun === 'pass' ? 'incomplete' : 'fail', steps: { [stepId]: testRun } }
 }
 
 /** A scenario built on the healthy cooling run. */
 export function coolingScenario(def: CoolingScenarioDef): Scenario {
+  const unit = def.unit ?? SPLIT_1_5HP_R32
+  const devices = def.devices ?? COOLING_DEVICES
+  const stepId = def.stepId ?? 'test_run'
   const procedure: ProcedureStep[] = [
     {
       step: testRunStep({
-        unit: SPLIT_1_5HP_R32,
+        unit,
+        stepId,
+        devices,
+        ...(def.facts ? { facts: def.facts } : {}),
         runMinutes: def.runMinutes,
         stopAtMinutes: def.stopAtMinutes,
         ...(def.faults ? { faults: def.faults } : {}),
@@ -49,9 +63,10 @@ export function coolingScenario(def: CoolingScenarioDef): Scenario {
   return {
     name: def.name,
     description: def.description,
-    unit: SPLIT_1_5HP_R32,
-    devices: COOLING_DEVICES,
-    expected: testRunOnly(def.testRun),
+    unit,
+    ...(def.rulePack ? { rulePack: def.rulePack } : {}),
+    devices,
+    expected: { ...testRunOnly(def.testRun, stepId), ...(def.failedChecks ? { failedChecks: def.failedChecks } : {}) },
     durationMs: procedureSpanMs(procedure),
     script: ({ startTs, rng }) => {
       const placed = placeSteps(procedure, startTs, rng)

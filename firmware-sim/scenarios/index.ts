@@ -9,6 +9,7 @@ import { SOUND_SUPPLY } from '../steps/electrical.js'
 import { commissioningScenario, expectCommissioning } from './commissioning.js'
 import { coolingScenario } from './cooling-run.js'
 import { FIELD_CASES } from './field-cases.js'
+import { FIELD_SCENARIOS } from './field.js'
 import { malformedMessages } from './malformed-messages.js'
 
 // --- The test run alone: the other steps are never started, so the job stays incomplete at best.
@@ -161,6 +162,7 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(
     wrongModel,
     uncalibratedMeter,
     ...FIELD_CASES,
+    ...FIELD_SCENARIOS,
   ].map((s) => [s.name, s]),
 )
 

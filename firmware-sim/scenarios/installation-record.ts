@@ -14,15 +14,23 @@ export const RECORD_TAIL_MS = 4 * MINUTE_MS
 
 /** The mounting as installed: each number clears its clause (split-ac pack) for a 1.5 HP unit. */
 export const GOOD_MOUNTING: InstallationRecord = {
-  roomAreaM2: 18, // S5: 1.5 HP suits 15-22 m²
+  roomAreaM2: 18, // S5: 1.5 HP ≈ 3450 W covers up to 19.2 m² at 180 W/m²
+  wallHoleSlopesOut: true, // S6: "inside high, outside low"
+  wallHoleSealed: true,
   wallMaterial: 'brick',
   plateScrewCount: 7, // S7: brick wall >= 7
   throughCeiling: { copperPipes: true, drain: true }, // the line set crosses a suspended corridor ceiling
   pipeInsulationMm: 13, // S8: >= 13 mm
   drainInsulationMm: 10, // S8: >= 9 mm
-  bracketBoltCount: 7, // S10: 1.5 HP >= 7 (pack interpolation)
+  bracketBoltCount: 7, // S10: the seed is silent at 1.5 HP; the nearer count (1 HP) is 6
+  plateLoadRatingKg: 80, // S11: >= 60 kg
+  bracketLoadRatingKg: 150, // S11: >= 4 × the 32 kg outdoor unit
+  outdoorUnitWeightKg: 32,
   streetFacingGroundFloor: false, // S12 does not apply: third-floor balcony
+  outdoorGroundFloor: false,
   outdoorHeightM: 8.5,
+  workAtHeight: true, // S18: the bracket went up outside the third floor, on a harness
+  harnessUsed: true,
 }
 
 function photo(caption: string, at: number) {
@@ -63,6 +71,8 @@ export function installationRecord(windows: readonly StepWindowPlan[], unit: Uni
     { at: mounted, fields: pick(GOOD_MOUNTING) },
     // S9: 1.5-2 HP single-phase needs 2.5 mm².
     { at: wired, fields: pick({ cableCrossSectionMm2: 2.5 }) },
+    // S1: after the 30-minute run no water leaks and the condensate drains away from others.
+    { at: done + MINUTE_MS, fields: pick({ noWaterLeak: true, condensateDrainOk: true }) },
     {
       at: uploaded,
       fields: pick({

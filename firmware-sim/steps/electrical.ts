@@ -23,7 +23,7 @@ export interface ElectricalOptions {
 }
 
 /** A supply with an earth conductor, a dedicated breaker and a 30 mA RCD. */
-export const SOUND_SUPPLY: StepFacts = { earth: true, dedicatedBreaker: true, rcd: true, rcdRatedMa: 30 }
+export const SOUND_SUPPLY: StepFacts = { earth: true, dedicatedCircuit: true, dedicatedBreaker: true, rcd: true, rcdRatedMa: 30 }
 // The tester's low-ohm range ends at 2 kΩ: above it the display shows "OL" and the tester
 // sends its range limit, which is far above any earth (an open circuit).
 export const EARTH_OVER_RANGE_OHM = 2_000

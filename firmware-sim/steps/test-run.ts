@@ -9,7 +9,17 @@ import type { Value } from '../../gateway/contract/telemetry.js'
 import { COOLING_DEVICES } from '../devices.js'
 import { noise, quantize, type Rng } from '../prng.js'
 import { kpaToPsi, saturationTempC } from '../refrigerant.js'
-import { MINUTE_MS, PRE_ROLL_MS, SAMPLE_PERIOD_MS, type DeviceRole, type Measurement, type SampleEvent, type UnitSpec } from '../scenario.js'
+import {
+  MINUTE_MS,
+  PRE_ROLL_MS,
+  SAMPLE_PERIOD_MS,
+  type DeviceRole,
+  type DeviceSpec,
+  type Measurement,
+  type SampleEvent,
+  type StepFacts,
+  type UnitSpec,
+} from '../scenario.js'
 import type { Step } from './step.js'
 
 // Steady operating point. Pressures from DOMAIN.md's R32 table: 0.90 MPa(g) evaporates at
@@ -88,6 +98,8 @@ const REPORT: Partial<Record<ChannelName, (st: State, rng: Rng) => Value>> = {
   temp_return_air_c: (st, rng) => quantize(st.returnAirC + noise(rng, 0.15), 0.1),
   temp_supply_air_c: (st, rng) => quantize(st.supplyAirC + noise(rng, 0.15), 0.1),
   temp_outdoor_c: (st, rng) => quantize(st.outdoorC + noise(rng, 0.2), 0.1),
+  // A sound casing: touch current of a class I split well under 1 mA (S14).
+  leakage_ma: (_st, rng) => quantize(0.3 + noise(rng, 0.05), 0.01),
 }
 
 /** Device times of the test run: the unit is switched on at startTs, the start marker is at runStartTs. */
@@ -108,13 +120,21 @@ export interface CoolingFaults {
   /** Mean current (A) at `minute` after the start marker, given the healthy one. */
   currentA?: (minute: number, healthyA: number, unit: UnitSpec) => number
   silences?: readonly Silence[]
+  /** Changes a device's reported values at `minute` after the start marker (a leak, an indoor current, heating air). */
+  adjust?: (role: DeviceRole, minute: number, values: Partial<Record<ChannelName, Value>>) => void
 }
 
 /** Every device's readings from switch-on to `runMinutes` after the start marker. */
-export function coolingRunSamples(unit: UnitSpec, ctx: CoolingContext, runMinutes: number, faults: CoolingFaults = {}): Measurement[] {
+export function coolingRunSamples(
+  unit: UnitSpec,
+  ctx: CoolingContext,
+  runMinutes: number,
+  faults: CoolingFaults = {},
+  devices: readonly DeviceSpec[] = COOLING_DEVICES,
+): Measurement[] {
   const endTs = ctx.runStartTs + runMinutes * MINUTE_MS
   const out: Measurement[] = []
-  for (const device of COOLING_DEVICES) {
+  for (const device of devices) {
     for (let ts = ctx.startTs + device.phaseMs; ts <= endTs; ts += SAMPLE_PERIOD_MS) {
       const minute = (ts - ctx.runStartTs) / MINUTE_MS
       const silent = faults.silences?.some((g) => g.role === device.role && minute >= g.fromMinute && minute < g.toMinute)
@@ -128,6 +148,7 @@ export function coolingRunSamples(unit: UnitSpec, ctx: CoolingContext, runMinute
         if (!report) throw new Error(`cooling run: no model for channel ${ch}`)
         values[ch] = report(st, ctx.rng)
       }
+      faults.adjust?.(device.role, minute, values)
       out.push({ kind: 'measurement', at: ts, deviceRole: device.role, values })
     }
   }
@@ -143,17 +164,24 @@ export interface TestRunOptions {
   faults?: CoolingFaults
   /** Further messages mixed into the run, e.g. malformed ones. */
   extra?: (ctx: CoolingContext) => SampleEvent[]
+  /** The heat pump's heating run is its own step; default test_run. */
+  stepId?: 'test_run' | 'test_run_heating'
+  /** Declared with the start marker, e.g. indoorWetBulbC for a fixed-orifice unit. */
+  facts?: StepFacts
+  /** The devices that report; default COOLING_DEVICES. */
+  devices?: readonly DeviceSpec[]
 }
 
 export function testRunStep(o: TestRunOptions): Step {
   return {
-    id: 'test_run',
+    id: o.stepId ?? 'test_run',
+    ...(o.facts ? { facts: o.facts } : {}),
     leadMs: PRE_ROLL_MS,
     durationMs: o.stopAtMinutes * MINUTE_MS,
     spanMs: Math.max(o.runMinutes, o.stopAtMinutes) * MINUTE_MS,
     samples: (startTs, rng) => {
       const ctx: CoolingContext = { startTs: startTs - PRE_ROLL_MS, runStartTs: startTs, rng }
-      return [...coolingRunSamples(o.unit, ctx, o.runMinutes, o.faults), ...(o.extra?.(ctx) ?? [])]
+      return [...coolingRunSamples(o.unit, ctx, o.runMinutes, o.faults, o.devices), ...(o.extra?.(ctx) ?? [])]
     },
   }
 }

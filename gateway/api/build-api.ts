@@ -15,6 +15,7 @@ import { bearerAuth, bearerStatus } from './admin-auth.js'
 import type { ApiDeps } from './api-deps.js'
 import { ApiError, installErrorHandler } from './api-error.js'
 import { deviceRoutes } from './routes/devices.js'
+import { jobConfirmRoutes } from './routes/job-confirm.js'
 import { jobEventRoutes } from './routes/job-events.js'
 import { jobRecordRoutes } from './routes/job-record.js'
 import { jobReviewRoutes } from './routes/job-review.js'
@@ -60,6 +61,7 @@ export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): 
       await api.register(stepEventRoutes(deps))
       await api.register(jobReviewRoutes(deps))
       await api.register(jobRecordRoutes(deps))
+      await api.register(jobConfirmRoutes(deps))
       await api.register(quarantineRoutes(deps))
     },
     { prefix: '/api/v1' },

@@ -36,7 +36,8 @@ export function failedVerdict(jobId: string, rulePack: { id: string; version: st
   return {
     jobId,
     status: 'incomplete',
-    rulePack: rulePack ?? { id: 'unknown', version: 'unknown' },
+    // The pack could not be read, so neither can its content hash.
+    rulePack: { ...(rulePack ?? { id: 'unknown', version: 'unknown' }), hash: 'unknown' },
     evaluatedAt: now,
     error: { code: EVALUATION_FAILED, message },
     steps: [{ id: 'evaluation', status: 'incomplete', checks: [{ id: 'evaluation', status: 'pending', message }] }],

@@ -25,6 +25,8 @@ export interface JobContext {
   accuracy: Record<string, MeterAccuracy>
   /** Events inside steps (evacuation isolation). */
   stepEvents: StepEvent[]
+  /** The installer confirmed the work order (S15): undeclared record items then fail. */
+  confirmed: boolean
   now: number
 }
 
@@ -54,5 +56,5 @@ export function loadJobContext(
     accuracy[a.deviceId] = facts.accuracyOf(a.deviceId) ?? {}
   }
   const stepEvents = facts.stepEvents(jobId)
-  return { job, pack, markers: jobs.markers(jobId), overrides: jobs.overrides(jobId), attachments, record: jobs.record(jobId), calibration, accuracy, stepEvents, now }
+  return { job, pack, markers: jobs.markers(jobId), overrides: jobs.overrides(jobId), attachments, record: jobs.record(jobId), calibration, accuracy, stepEvents, confirmed: jobs.confirmation(jobId) !== undefined, now }
 }

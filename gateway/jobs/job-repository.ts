@@ -5,6 +5,11 @@ import type { Attachment, CheckOverride, InstalledUnit, Job, StepId, StepMarker 
 
 export class JobExistsError extends Error {}
 
+export interface WorkOrderConfirmation {
+  confirmedAt: number
+  by: string | null
+}
+
 interface JobRow {
   id: string
   installer_id: string | null
@@ -28,6 +33,10 @@ export class JobRepository {
   private readonly selectAttachments
   private readonly insertMarker
   private readonly selectMarkers
+  private readonly insertRoles
+  private readonly insertConfirmation
+  private readonly selectConfirmation
+  private readonly selectRoles
 
   constructor(db: Db) {
     this.insertJob = db.prepare(
@@ -49,6 +58,14 @@ export class JobRepository {
     )
     this.selectAttachments = db.prepare<[string], { device_id: string; attached_at: number; detached_at: number | null }>(
       'SELECT device_id, attached_at, detached_at FROM job_devices WHERE job_id = ? ORDER BY attached_at',
+    )
+    this.insertRoles = db.prepare('INSERT OR IGNORE INTO attachment_roles (job_id, device_id, attached_at, roles) VALUES (?, ?, ?, ?)')
+    this.selectRoles = db.prepare<[string], { device_id: string; attached_at: number; roles: string }>(
+      'SELECT device_id, attached_at, roles FROM attachment_roles WHERE job_id = ?',
+    )
+    this.insertConfirmation = db.prepare('INSERT OR IGNORE INTO work_order_confirmations (job_id, confirmed_at, by_user) VALUES (?, ?, ?)')
+    this.selectConfirmation = db.prepare<[string], { confirmed_at: number; by_user: string | null }>(
+      'SELECT confirmed_at, by_user FROM work_order_confirmations WHERE job_id = ?',
     )
     this.insertMarker = db.prepare('INSERT INTO step_markers (job_id, step, action, at, received_at, facts) VALUES (?, ?, ?, ?, ?, ?)')
     this.selectMarkers = db.prepare<[string], { step: StepId; action: 'start' | 'stop'; at: number; received_at: number; facts: string }>(
@@ -107,8 +124,9 @@ export class JobRepository {
     return this.selectOverrides.all(jobId).map((r) => ({ step: r.step, check: r.check_id, status: r.status, reason: r.reason, by: r.by_user, at: r.at }))
   }
 
-  attach(jobId: string, deviceId: string, at: number): void {
+  attach(jobId: string, deviceId: string, at: number, roles?: Attachment['roles']): void {
     this.insertAttachment.run(jobId, deviceId, at)
+    if (roles && Object.keys(roles).length > 0) this.insertRoles.run(jobId, deviceId, at, JSON.stringify(roles))
   }
 
   /** Ends the device's open attachment; returns false if it had none. */
@@ -117,12 +135,28 @@ export class JobRepository {
   }
 
   attachments(jobId: string): Attachment[] {
-    return this.selectAttachments.all(jobId).map((r) => ({ deviceId: r.device_id, attachedAt: r.attached_at, detachedAt: r.detached_at }))
+    const roles = new Map<string, Attachment['roles']>()
+    for (const r of this.selectRoles.all(jobId)) roles.set(`${r.device_id}\u0000${r.attached_at}`, JSON.parse(r.roles) as Attachment['roles'])
+    return this.selectAttachments.all(jobId).map((r) => {
+      const declared = roles.get(`${r.device_id}\u0000${r.attached_at}`)
+      return { deviceId: r.device_id, attachedAt: r.attached_at, detachedAt: r.detached_at, ...(declared ? { roles: declared } : {}) }
+    })
   }
 
   /** Every attachment not yet ended: which devices currently feed which jobs. */
   openAttachments(): { jobId: string; deviceId: string }[] {
     return this.selectOpenAttachments.all().map((r) => ({ jobId: r.job_id, deviceId: r.device_id }))
+  }
+
+  /** Records the S15 confirmation once; returns the confirmation in force (the first one). */
+  confirmWorkOrder(jobId: string, at: number, by: string | null): WorkOrderConfirmation {
+    this.insertConfirmation.run(jobId, at, by)
+    return this.confirmation(jobId)!
+  }
+
+  confirmation(jobId: string): WorkOrderConfirmation | undefined {
+    const row = this.selectConfirmation.get(jobId)
+    return row ? { confirmedAt: row.confirmed_at, by: row.by_user } : undefined
   }
 
   addMarker(jobId: string, marker: StepMarker): void {

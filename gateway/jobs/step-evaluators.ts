@@ -11,6 +11,8 @@ import { evaluateFactoryCharge } from '../../rules/steps/factory-charge.js'
 import { evaluatePowerTest } from '../../rules/steps/power-test.js'
 import { evaluateTightness } from '../../rules/steps/tightness.js'
 import { evaluateTestRun, TEST_RUN_CHANNELS } from '../../rules/test-run.js'
+import { siteAtmosphere } from '../../rules/site-atmosphere.js'
+import type { ChannelRoles } from '../../rules/test-run-sources.js'
 import type { ChannelName } from '../contract/channels.js'
 import type { Reading } from '../contract/reading.js'
 import type { InstalledUnit, StepId } from './job.js'
@@ -28,6 +30,8 @@ export interface StepContext {
   meters?: ReadonlyMap<string, MeterAccuracy>
   /** The job's step events (evacuation isolation). */
   events?: readonly StepEvent[]
+  /** Per device, the role of each of its channels, declared at attachment. */
+  roles: ChannelRoles
 }
 
 export interface StepEvaluator {
@@ -63,7 +67,44 @@ export const STEP_EVALUATORS: readonly StepEvaluator[] = [
     evaluateEvacuation({ ...input, isolations: (input.events ?? []).filter((e) => e.step === 'evacuation' && e.kind === 'isolate').map((e) => e.at) }),
   ),
   step('electrical', ['insulation_mohm', 'earth_ohm', 'leakage_ma', 'voltage_v'], evaluateElectrical),
-  step('test_run', TEST_RUN_CHANNELS, (input) =>
-    evaluateTestRun({ params: input.params, ratedCurrentA: input.unit.ratedCurrentA, refrigerant: input.unit.refrigerant, window: input.window, now: input.now, readings: input.readings }),
-  ),
+  testRun('test_run'),
+  testRun('test_run_heating'),
 ]
+
+/** A number the installer declared on the marker, or undefined. */
+const factNumber = (facts: Record<string, unknown>, key: string) => (typeof facts[key] === 'number' ? facts[key] : undefined)
+
+/**
+ * The test run (S1) in cooling, or the heating run of a heat pump: the same evaluator, the
+ * unit's own data (nameplate maximum current, ports, metering), the site's atmosphere and
+ * the channel roles. A `test_run` marked with fact mode "heating" is judged as heating.
+ */
+function testRun(id: 'test_run' | 'test_run_heating'): StepEvaluator {
+  return {
+    step: id,
+    channels: TEST_RUN_CHANNELS,
+    checkedBy: (pack) => pack.steps[id] !== undefined,
+    evaluate: (pack, ctx) => {
+      const u = ctx.unit
+      const ports = u.ports ?? (pack.ports ? { lowSide: pack.ports.lowSide.value, highSide: pack.ports.highSide.value } : undefined)
+      return evaluateTestRun(
+        {
+          params: pack.steps[id]!,
+          ratedCurrentA: u.ratedCurrentA,
+          maxCurrentA: u.maxCurrentA,
+          refrigerant: u.refrigerant,
+          mode: id === 'test_run_heating' || ctx.facts.mode === 'heating' ? 'heating' : 'cooling',
+          ports,
+          meteringDevice: u.meteringDevice,
+          indoorWetBulbC: factNumber(ctx.facts, 'indoorWetBulbC'),
+          atmosphere: siteAtmosphere(u),
+          roles: ctx.roles,
+          window: ctx.window,
+          now: ctx.now,
+          readings: ctx.readings,
+        },
+        id,
+      )
+    },
+  }
+}

@@ -9,6 +9,7 @@
  * A step whose evaluator throws is shown as failed to evaluate; the others still count.
  */
 import { calibrationCheck, partitionByCalibration } from '../../rules/calibration.js'
+import { packHash } from '../../rules/pack-hash.js'
 import type { RulePack } from '../../rules/pack-schema.js'
 import { readingConflictsCheck } from '../../rules/reading-conflicts.js'
 import { evaluateInstallationRecord, type InstallationRecord } from '../../rules/record/installation-record.js'
@@ -17,22 +18,33 @@ import type { ChannelName } from '../contract/channels.js'
 import type { Reading } from '../contract/reading.js'
 import { applyOverrides, type ReviewedStep } from './apply-overrides.js'
 import { failedStep } from './evaluation-failure.js'
-import type { Job, StepMarker } from './job.js'
+import type { Job } from './job.js'
 import type { JobContext } from './job-context.js'
 import type { JobReadingCache } from './job-reading-cache.js'
 import { STEP_EVALUATORS, type StepEvaluator } from './step-evaluators.js'
-import { stepWindow, type StepWindow } from './step-window.js'
+import { stepAttempts, type StepAttempt } from './step-window.js'
 
 export interface Verdict {
   jobId: string
   status: VerdictStatus
   /** The worst severity among failed checks (after overrides). */
   severity?: Severity
-  rulePack: { id: string; version: string }
+  rulePack: { id: string; version: string; hash: string }
   evaluatedAt: number
   /** Set when the job could not be evaluated at all (evaluation-failure.ts). */
   error?: { code: string; message: string }
-  steps: ReviewedStep[]
+  steps: (ReviewedStep & { attempt?: number; earlierAttempts?: EarlierAttempt[] })[]
+}
+
+/** An earlier attempt at a step (restarted or retested): shown with its own result; the last attempt decides. */
+export interface EarlierAttempt {
+  attempt: number
+  start: number
+  stop?: number
+  /** Ended by a new start without a stop. */
+  restarted: boolean
+  status: StepResult['status']
+  checks: StepResult['checks']
 }
 
 export interface VerdictDeps {
@@ -58,88 +70,90 @@ export class VerdictService {
   async verdict(ctx: JobContext): Promise<Verdict> {
     const { job, pack, markers, overrides, now } = ctx
     const work: EvaluationWork = (this.lastWork = { readingsEvaluated: 0, memoHits: 0 })
-    const started = STEP_EVALUATORS.filter((e) => e.checkedBy(pack)).map((evaluator) => ({ evaluator, window: stepWindow(markers, evaluator.step) }))
-    // The cache keeps what open steps read, from their start; stopped steps are read from storage once, then memoized.
+    // Every attempt at a step: the last one decides, earlier ones stay in the verdict with their own results.
+    const started = STEP_EVALUATORS.filter((e) => e.checkedBy(pack)).map((evaluator) => ({ evaluator, attempts: stepAttempts(markers, evaluator.step) }))
+    // The cache keeps what open steps read, from their start; stopped attempts are read from storage once, then memoized.
     const needs = new Map<ChannelName, number>()
     let closedHorizon = -Infinity
-    for (const { evaluator, window } of started) {
-      if (!window) continue
-      if (window.stop !== undefined) closedHorizon = Math.max(closedHorizon, window.stop)
-      else for (const ch of evaluator.channels) needs.set(ch, Math.min(needs.get(ch) ?? Infinity, window.start))
+    for (const { evaluator, attempts } of started) {
+      for (const a of attempts) {
+        if (a.stop !== undefined) closedHorizon = Math.max(closedHorizon, a.stop)
+        else for (const ch of evaluator.channels) needs.set(ch, Math.min(needs.get(ch) ?? Infinity, a.start))
+      }
     }
     await this.deps.cache.prepare(job.id, ctx.attachments, needs, closedHorizon)
-    const steps: ReviewedStep[] = []
-    for (const { evaluator, window } of started) {
-      let result: StepResult
-      try {
-        result = window ? await this.stepResult(ctx, evaluator, window, work) : notStarted(evaluator)
-      } catch (err) {
-        result = failedStep(evaluator.step, err)
+    const steps: Verdict['steps'] = []
+    for (const { evaluator, attempts } of started) {
+      const results: StepResult[] = []
+      for (let i = 0; i < attempts.length; i++) results.push(await this.guarded(evaluator.step, () => this.attemptResult(ctx, evaluator, attempts[i]!, i, work)))
+      const last = attempts.at(-1)
+      const reviewed = applyOverrides(results.at(-1) ?? notStarted(evaluator), overrides, last !== undefined && last.stop === undefined)
+      const earlier: EarlierAttempt[] = []
+      for (let i = 0; i + 1 < attempts.length; i++) {
+        const a = attempts[i]!
+        earlier.push({ attempt: i + 1, start: a.start, ...(a.stop !== undefined ? { stop: a.stop } : {}), restarted: a.restarted, status: results[i]!.status, checks: results[i]!.checks })
       }
-      steps.push(applyOverrides(result, overrides, window !== undefined && window.stop === undefined))
+      steps.push(earlier.length > 0 ? { ...reviewed, attempt: attempts.length, earlierAttempts: earlier } : reviewed)
     }
     if (pack.record) {
-      let result: StepResult
-      try {
-        result = evaluateInstallationRecord({ record: ctx.record as InstallationRecord, unit: job.unit, params: pack.record })
-      } catch (err) {
-        result = failedStep('record', err)
-      }
+      const result = await this.guarded('record', async () =>
+        evaluateInstallationRecord({ record: ctx.record as InstallationRecord, unit: job.unit, params: pack.record!, confirmed: ctx.confirmed }),
+      )
       steps.push(applyOverrides(result, overrides, false))
     }
     const status = overallStatus(steps)
     const severity = worstSeverity(steps)
-    return { jobId: job.id, status, ...(severity ? { severity } : {}), rulePack: job.rulePack, evaluatedAt: now, steps }
+    // The content hash says which numbers judged the job, not only the version label.
+    const rulePack = { ...job.rulePack, hash: packHash(pack) }
+    return { jobId: job.id, status, ...(severity ? { severity } : {}), rulePack, evaluatedAt: now, steps }
   }
 
-  private async stepResult(ctx: JobContext, evaluator: StepEvaluator, window: StepWindow, work: EvaluationWork): Promise<StepResult> {
-    if (window.stop === undefined) return this.evaluateStep(ctx, ctx.job, ctx.pack, evaluator, ctx.markers, window, ctx.now, work)
+  /** A step whose evaluator throws is shown as failed to evaluate; the others still count. */
+  private async guarded(step: string, evaluate: () => Promise<StepResult>): Promise<StepResult> {
+    try {
+      return await evaluate()
+    } catch (err) {
+      return failedStep(step, err)
+    }
+  }
+
+  private async attemptResult(ctx: JobContext, evaluator: StepEvaluator, attempt: StepAttempt, index: number, work: EvaluationWork): Promise<StepResult> {
+    if (attempt.stop === undefined) return this.evaluateStep(ctx, evaluator, attempt, work)
     const calibration = ctx.attachments.map((a) => ctx.calibration[a.deviceId] ?? {})
-    const facts = startMarker(ctx.markers, evaluator, window)?.facts ?? {}
     const accuracy = ctx.attachments.map((a) => ctx.accuracy[a.deviceId] ?? {})
     const events = ctx.stepEvents.filter((e) => e.step === evaluator.step)
-    const key = JSON.stringify([window, facts, ctx.attachments, calibration, accuracy, events, this.deps.cache.lateVersion(ctx.job.id)])
-    const memo = this.deps.cache.memoized(ctx.job.id, evaluator.step, key)
+    const key = JSON.stringify([attempt, ctx.attachments, calibration, accuracy, events, this.deps.cache.lateVersion(ctx.job.id)])
+    const memoId = `${evaluator.step}#${index}`
+    const memo = this.deps.cache.memoized(ctx.job.id, memoId, key)
     if (memo) {
       work.memoHits++
       return memo
     }
-    const result = await this.evaluateStep(ctx, ctx.job, ctx.pack, evaluator, ctx.markers, window, ctx.now, work)
-    this.deps.cache.memoize(ctx.job.id, evaluator.step, key, result)
+    const result = await this.evaluateStep(ctx, evaluator, attempt, work)
+    this.deps.cache.memoize(ctx.job.id, memoId, key, result)
     return result
   }
 
-  private async evaluateStep(
-    ctx: JobContext,
-    job: Job,
-    pack: RulePack,
-    evaluator: StepEvaluator,
-    markers: readonly StepMarker[],
-    window: StepWindow,
-    now: number,
-    work: EvaluationWork,
-  ): Promise<StepResult> {
-    const to = window.stop ?? now
-    const attachments = ctx.attachments
+  private async evaluateStep(ctx: JobContext, evaluator: StepEvaluator, attempt: StepAttempt, work: EvaluationWork): Promise<StepResult> {
+    const { job, pack, attachments, now } = ctx
+    const to = attempt.stop ?? now
     const all: Reading[] = []
-    for (const channel of evaluator.channels) for (const r of await this.deps.cache.readings(job.id, attachments, channel, window.start, to)) all.push(r)
+    for (const channel of evaluator.channels) for (const r of await this.deps.cache.readings(job.id, attachments, channel, attempt.start, to)) all.push(r)
     work.readingsEvaluated += all.length
     // A meter past its calibration due date is not evidence; the step says whose readings were left out.
     const calibration = new Map(attachments.map((a) => [a.deviceId, ctx.calibration[a.deviceId] ?? {}]))
     const { counted, excluded } = partitionByCalibration(all, calibration, { utcOffsetMinutes: this.deps.siteUtcOffsetMinutes })
     const readings: Partial<Record<ChannelName, Reading[]>> = {}
     for (const r of counted) (readings[r.channel] ??= []).push(r)
-    const start = startMarker(markers, evaluator, window)
     const meters = new Map(attachments.map((a) => [a.deviceId, ctx.accuracy[a.deviceId] ?? {}]))
-    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: start?.facts ?? {}, readings, meters, events: ctx.stepEvents })
+    const roles: Record<string, Partial<Record<ChannelName, string>>> = {}
+    for (const a of attachments) if (a.roles) roles[a.deviceId] = a.roles
+    const window = { start: attempt.start, stop: attempt.stop }
+    const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: attempt.facts, readings, meters, events: ctx.stepEvents, roles })
     const withCalibration = excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
     const conflicts = readingConflictsCheck(counted) // re-sent readings with another value: a reviewer's look
     return conflicts ? { ...withCalibration, checks: [...withCalibration.checks, conflicts] } : withCalibration
   }
-}
-
-function startMarker(markers: readonly StepMarker[], evaluator: StepEvaluator, window: StepWindow): StepMarker | undefined {
-  return markers.filter((m) => m.step === evaluator.step && m.action === 'start' && m.at === window.start).at(-1)
 }
 
 /** A step the pack checks but the installer has not started: nothing is shown yet. */

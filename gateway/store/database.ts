@@ -112,6 +112,34 @@ CREATE TABLE IF NOT EXISTS step_events (
   received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS step_events_job ON step_events (job_id, at);
+
+-- Every rule pack version this gateway has started with, and its content hash: a pack whose
+-- numbers changed under an old version is refused at start (gateway/rules/pack-hashes.ts).
+CREATE TABLE IF NOT EXISTS pack_hashes (
+  pack_id    TEXT    NOT NULL,
+  version    TEXT    NOT NULL,
+  hash       TEXT    NOT NULL,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY (pack_id, version)
+) WITHOUT ROWID;
+
+-- What each channel of an attached device measures on the job (e.g. {"current_a":"compressor"}),
+-- declared at attachment: two devices reporting one channel are never merged.
+CREATE TABLE IF NOT EXISTS attachment_roles (
+  job_id      TEXT    NOT NULL,
+  device_id   TEXT    NOT NULL,
+  attached_at INTEGER NOT NULL,
+  roles       TEXT    NOT NULL,
+  PRIMARY KEY (job_id, device_id, attached_at)
+) WITHOUT ROWID;
+
+-- S15: the installer confirmed the work order (after uploading photos, location and barcode);
+-- from then on what the record still lacks fails instead of pending.
+CREATE TABLE IF NOT EXISTS work_order_confirmations (
+  job_id       TEXT    PRIMARY KEY,
+  confirmed_at INTEGER NOT NULL,
+  by_user      TEXT
+);
 `
 
 export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {

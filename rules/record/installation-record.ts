@@ -8,8 +8,13 @@
  * severity: a rule the installer did not show cannot be taken as kept.
  */
 import type { InstalledUnit } from '../../gateway/jobs/job.js'
-import { stepStatusFromChecks, type CheckResult, type Severity, type StepResult } from '../result.js'
-import { stepFor, type InstallationRecord, type InstallationRecordParams } from './record-schema.js'
+import { stepStatusFromChecks, type CheckResult, type StepResult } from '../result.js'
+import { harness, outdoorNameplate, wallHole, waterAndCondensate } from './attestations.js'
+import { cableCrossSection } from './cable.js'
+import { chargeLimit } from './charge-limit.js'
+import { bracketBolts, capacityForRoom, loadRatings, outdoorHeight } from './mounting.js'
+import { day, undeclared, type Context } from './record-context.js'
+import type { InstallationRecord, InstallationRecordParams } from './record-schema.js'
 
 export { InstallationRecordParamsSchema, InstallationRecordSchema, stepFor } from './record-schema.js'
 export type { HpStep, InstallationRecord, InstallationRecordParams } from './record-schema.js'
@@ -22,33 +27,12 @@ export interface InstallationRecordInput {
   confirmed?: boolean
 }
 
-interface Context {
-  r: InstallationRecord
-  unit: InstalledUnit
-  p: InstallationRecordParams
-  confirmed: boolean
-}
-
-interface Base {
-  id: string
-  clause: string
-}
-
-/** Pending while the installer can still declare it; a failure once the work order is confirmed. */
-function undeclared(c: Context, base: Base, what: string, severity: Severity): CheckResult {
-  if (!c.confirmed) return { ...base, status: 'pending', message: `${what} not declared yet` }
-  return { ...base, status: 'fail', severity, message: `${what} not declared, but the work order was confirmed` }
-}
-
-/** "2025-01-15" (UTC): a date for messages, not a time zone claim. */
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
-
 // Invoices and nameplates differ in width of characters and spacing, not in meaning: "KFR-35GW/（35592）" = "KFR-35GW/(35592)".
 const normalModel = (m: string) => m.normalize('NFKC').replace(/\s+/g, '').toUpperCase()
 
 function modelMatch(c: Context): CheckResult {
   const base = { id: 'model_match', clause: 'S3' }
-  const plate = c.r.nameplateModel
+  const plate = c.r.nameplateModel ?? c.r.indoorNameplateModel
   if (plate === undefined) return undeclared(c, base, "nameplate model (read from the unit's nameplate, not the carton)", 'major')
   const invoice = c.r.invoiceModel ?? c.unit.invoiceModel
   const problems: string[] = []
@@ -59,34 +43,18 @@ function modelMatch(c: Context): CheckResult {
   return { ...base, status: 'fail', severity: 'major', message: `${problems.join('; ')}: do not install (seed §5 ch.7 art.1, art.23)` }
 }
 
-function capacityForRoom(c: Context): CheckResult {
-  const base = { id: 'capacity_for_room', clause: 'S5', unit: 'm²' }
-  const hp = c.unit.capacityHp
-  const area = c.r.roomAreaM2
-  if (area === undefined) return undeclared(c, base, 'room area', 'major')
-  const band = c.p.roomAreaByHp.value.find((b) => b.hp === hp)
-  if (!band) return { ...base, status: 'pending', measured: area, message: `the pack has no room-area band for ${hp} HP: ${area} m² cannot be judged` }
-  const suits = `${hp} HP suits ${band.minM2}-${band.maxM2} m²`
-  if (area >= band.minM2 && area <= band.maxM2) return { ...base, status: 'pass', measured: area, message: `room ${area} m²: ${suits}` }
-  const tooBig = area > band.maxM2
-  const limit = tooBig ? band.maxM2 : band.minM2
-  const sig = c.r.customerSignedCapacityException
-  if (sig) {
-    return { ...base, status: 'pass', measured: area, limit, message: `room ${area} m² outside ${suits}; customer ${sig.name} signed the exception on ${day(sig.signedAt)}` }
-  }
-  // Seed art.3: "with capacity fixed, the smaller the room the better it cools": an undersized unit is the real failure.
-  const [severity, why]: [Severity, string] = tooBig ? ['major', 'the unit is too small to cool it'] : ['minor', 'the unit is oversized']
-  return { ...base, status: 'fail', severity, measured: area, limit, message: `room ${area} m² outside ${suits}: ${why}; install only with the customer's signed confirmation (seed §5 ch.7 art.3)` }
-}
-
 function plateScrews(c: Context): CheckResult {
   const base = { id: 'plate_screws', clause: 'S7' }
   const { wallMaterial: wall, plateScrewCount: count } = c.r
+  if (c.p.plateScrewsBrickMin === undefined && c.p.plateScrewsConcreteMin === undefined) {
+    return { ...base, status: 'pass', message: 'not applicable: the pack has no wall mounting plate (e.g. ceiling or ducted indoor units)' }
+  }
   if (wall === undefined || count === undefined) {
     const what = [wall === undefined ? 'wall material' : '', count === undefined ? 'mounting plate screw count' : ''].filter(Boolean).join(' and ')
     return undeclared(c, base, what, 'critical')
   }
-  const limit = wall === 'brick' ? c.p.plateScrewsBrickMin.value : c.p.plateScrewsConcreteMin.value
+  const limit = wall === 'brick' ? c.p.plateScrewsBrickMin?.value : c.p.plateScrewsConcreteMin?.value
+  if (limit === undefined) return { ...base, status: 'pass', message: `not applicable: the pack has no mounting plate rule for a ${wall} wall` }
   const wallText = wall === 'brick' ? 'brick wall' : 'reinforced concrete wall'
   const measured = { ...base, measured: count, limit, unit: 'screws' }
   if (count >= limit) return { ...measured, status: 'pass', message: `${count} screws in the mounting plate on a ${wallText} (at least ${limit})` }
@@ -113,52 +81,6 @@ function ceilingInsulation(c: Context): CheckResult {
   return { ...base, ...only, status: 'fail', severity: 'major', message: `through the ceiling: ${thin.map(text).join(', ')}: condensate will drip` }
 }
 
-function cableCrossSection(c: Context): CheckResult {
-  const base = { id: 'cable_cross_section', clause: 'S9', unit: 'mm²' }
-  const mm2 = c.r.cableCrossSectionMm2
-  if (mm2 === undefined) return undeclared(c, base, 'supply cable cross-section', 'critical')
-  const hp = c.unit.capacityHp
-  const phase = c.unit.phases === 3 ? 'three-phase' : 'single-phase'
-  const rows = c.unit.phases === 3 ? c.p.cableMinMm2ThreePhase.value : c.p.cableMinMm2SinglePhase.value
-  const row = stepFor(rows, hp)
-  if (!row) return { ...base, status: 'pending', measured: mm2, message: `the pack has no cable rule for a ${hp} HP ${phase} unit: ${mm2} mm² cannot be judged` }
-  const measured = { ...base, measured: mm2, limit: row.min }
-  if (mm2 >= row.min) return { ...measured, status: 'pass', message: `supply cable ${mm2} mm² for a ${hp} HP ${phase} unit (at least ${row.min} mm²)` }
-  // An undersized conductor overheats under the compressor's current: a fire hazard.
-  return { ...measured, status: 'fail', severity: 'critical', message: `supply cable ${mm2} mm² is undersized for a ${hp} HP ${phase} unit: at least ${row.min} mm² (seed §5 ch.7 art.15)` }
-}
-
-function bracketBolts(c: Context): CheckResult {
-  const base = { id: 'bracket_bolts', clause: 'S10', unit: 'bolts' }
-  const count = c.r.bracketBoltCount
-  if (count === undefined) return undeclared(c, base, 'outdoor bracket expansion bolt count', 'critical')
-  const hp = c.unit.capacityHp
-  const row = stepFor(c.p.bracketBoltsMin.value, hp)
-  if (!row) return { ...base, status: 'pending', measured: count, message: `the pack has no bracket bolt rule for a ${hp} HP unit` }
-  const measured = { ...base, measured: count, limit: row.min }
-  if (count >= row.min) return { ...measured, status: 'pass', message: `${count} M10x100 expansion bolts for a ${hp} HP outdoor unit (at least ${row.min})` }
-  const short = row.min - count
-  return {
-    ...measured,
-    status: 'fail',
-    severity: 'critical',
-    message: `${count} M10x100 expansion bolts for a ${hp} HP outdoor unit, ${short} short of ${row.min}: the outdoor unit may fall (seed §5 ch.7 art.18 penalises each missing bolt)`,
-  }
-}
-
-function outdoorHeight(c: Context): CheckResult {
-  const base = { id: 'outdoor_height', clause: 'S12' }
-  const street = c.r.streetFacingGroundFloor
-  if (street === undefined) return undeclared(c, base, 'whether the outdoor unit faces a street at ground floor', 'major')
-  if (!street) return { ...base, status: 'pass', message: 'not applicable: the outdoor unit does not face a street at ground floor' }
-  const h = c.r.outdoorHeightM
-  if (h === undefined) return undeclared(c, base, 'outdoor unit height above the ground', 'major')
-  const limit = c.p.streetFacingMinHeightM.value
-  const measured = { ...base, measured: h, limit, unit: 'm' }
-  if (h >= limit) return { ...measured, status: 'pass', message: `street-facing ground-floor outdoor unit ${h} m up (at least ${limit} m)` }
-  return { ...measured, status: 'fail', severity: 'major', message: `street-facing ground-floor outdoor unit only ${h} m up, at least ${limit} m required: passers-by can walk into it (seed §5 ch.7 art.20)` }
-}
-
 function photosLocationBarcode(c: Context): CheckResult {
   const base = { id: 'photos_location_barcode', clause: 'S15' }
   const min = c.p.minPhotos.value
@@ -180,16 +102,24 @@ function customerSignature(c: Context): CheckResult {
 
 export function evaluateInstallationRecord(input: InstallationRecordInput): StepResult {
   const c: Context = { r: input.record, unit: input.unit, p: input.params, confirmed: input.confirmed ?? false }
-  const checks = [
-    modelMatch(c),
-    capacityForRoom(c),
+  const checks: CheckResult[] = [modelMatch(c)]
+  const outdoorPlate = outdoorNameplate(c)
+  if (outdoorPlate) checks.push(outdoorPlate)
+  checks.push(capacityForRoom(c))
+  const charge = chargeLimit(c)
+  if (charge) checks.push(charge)
+  checks.push(
+    wallHole(c),
     plateScrews(c),
     ceilingInsulation(c),
     cableCrossSection(c),
     bracketBolts(c),
+    loadRatings(c),
     outdoorHeight(c),
+    waterAndCondensate(c),
+    harness(c),
     photosLocationBarcode(c),
     customerSignature(c),
-  ]
+  )
   return { id: 'installation_record', status: stepStatusFromChecks(checks, false), checks }
 }

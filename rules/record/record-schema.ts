@@ -58,6 +58,29 @@ export const InstallationRecordSchema = z
     /** S12: height of the outdoor unit's underside above the ground, m. */
     outdoorHeightM: z.number().nonnegative().max(1_000),
     streetFacingGroundFloor: z.boolean(),
+    /** S12 (ch.5 art.5): the outdoor unit is on the ground floor (street-facing or not). */
+    outdoorGroundFloor: z.boolean(),
+    /** S12 (ch.5 art.5): a ground-level outdoor unit stands behind a safety guard net. */
+    outdoorGuardNet: z.boolean(),
+    /** S1 attestation: after the 30-minute run no water leaks from the indoor unit. */
+    noWaterLeak: z.boolean(),
+    /** S1 attestation: the condensate drains where it does not bother others (neighbours, passers-by). */
+    condensateDrainOk: z.boolean(),
+    /** S6 attestation: the wall hole slopes down to the outside ("inside high, outside low"). */
+    wallHoleSlopesOut: z.boolean(),
+    /** S6 attestation: the wall hole is sealed (glass glue or cement; addendum art.9: rubber putty and a cover plate). */
+    wallHoleSealed: z.boolean(),
+    /** S11: rated load of the indoor mounting plate's fixing, kg. */
+    plateLoadRatingKg: z.number().positive().max(10_000),
+    /** S11: rated load of the outdoor bracket, kg, and the outdoor unit's weight, kg. */
+    bracketLoadRatingKg: z.number().positive().max(100_000),
+    outdoorUnitWeightKg: z.number().positive().max(10_000),
+    /** S18 attestation: was work done more than 2.5 m above the ground outside the wall, and with a harness? */
+    workAtHeight: z.boolean(),
+    harnessUsed: z.boolean(),
+    /** S3: indoor and outdoor nameplates are separate plates with their own models. */
+    indoorNameplateModel: ModelSchema,
+    outdoorNameplateModel: ModelSchema,
     /** S15: photos, location and barcode scan uploaded after installation. */
     photos: z.array(PhotoSchema).max(50),
     location: LocationSchema,
@@ -68,12 +91,6 @@ export const InstallationRecordSchema = z
   .partial()
   .strict()
 export type InstallationRecord = z.infer<typeof InstallationRecordSchema>
-
-/** Room areas a capacity suits, m² (both bounds inclusive). */
-const RoomBandSchema = z
-  .object({ hp: finite().positive(), minM2: finite().positive(), maxM2: finite().positive() })
-  .strict()
-  .refine((b) => b.minM2 <= b.maxM2, { message: 'minM2 must not exceed maxM2' })
 
 /**
  * A step table by capacity: the first row whose upToHp (inclusive) is >= the unit's HP
@@ -92,15 +109,54 @@ export type HpStep = { upToHp?: number | undefined; min: number }
 
 export const InstallationRecordParamsSchema = z
   .object({
-    roomAreaByHp: sourced(z.array(RoomBandSchema).min(1)),
-    plateScrewsBrickMin: sourced(finite().int().positive()),
-    plateScrewsConcreteMin: sourced(finite().int().positive()),
+    /** S5: cooling capacity per HP the judgement assumes, W (the unit's own capacity wins when given). */
+    coolingWPerHp: sourced(finite().positive()),
+    /** S5: room cooling load the capacity must cover, W/m²: above it the unit is too small for the room. */
+    roomLoadWPerM2: sourced(finite().positive()),
+    plateScrewsBrickMin: sourced(finite().int().positive()).optional(),
+    plateScrewsConcreteMin: sourced(finite().int().positive()).optional(),
     ceilingPipeInsulationMinMm: sourced(finite().positive()),
     ceilingDrainInsulationMinMm: sourced(finite().positive()),
     cableMinMm2SinglePhase: sourced(hpSteps(finite().positive())),
     cableMinMm2ThreePhase: sourced(hpSteps(finite().positive())),
-    bracketBoltsMin: sourced(hpSteps(finite().int().positive())),
+    /**
+     * S10: the seed's two fixed points, 1 HP (and below) and 3 HP (and above). Between them
+     * the seed is silent: see rules/record/mounting.ts. Absent: the pack's units do not hang
+     * on expansion-bolted brackets (e.g. VRF outdoor units on a base frame), no check.
+     */
+    bracketBolts: sourced(
+      z
+        .object({ smallUpToHp: finite().positive(), smallMin: finite().int().positive(), largeFromHp: finite().positive(), largeMin: finite().int().positive() })
+        .strict()
+        .refine((b) => b.smallUpToHp < b.largeFromHp && b.smallMin <= b.largeMin, { message: 'smallUpToHp must be below largeFromHp and smallMin at most largeMin' }),
+    ).optional(),
+    /** S9 where the seed is silent: conductor ampacity by cross-section (IEC 60364-5-52), A. */
+    cableAmpacity: sourced(
+      z
+        .array(z.object({ mm2: finite().positive(), twoLoadedA: finite().positive(), threeLoadedA: finite().positive() }).strict())
+        .min(1)
+        .refine((rows) => rows.every((r, i) => i === 0 || r.mm2 > (rows[i - 1]?.mm2 ?? Infinity)), { message: 'rows must ascend by mm2' }),
+    ).optional(),
+    /** S9 ampacity rule: the conductor must carry this × the unit's current (nameplate maximum, else rated). */
+    cableCurrentMarginRatio: sourced(finite().min(1)).optional(),
     streetFacingMinHeightM: sourced(finite().positive()),
+    /** S12 (ch.5 art.5): any ground-floor outdoor unit at least this high, or behind a guard net, m. */
+    groundFloorMinHeightM: sourced(finite().positive()),
+    /** S11: indoor mounting plate holds at least this, kg (ch.7 art.19; addendum art.4). */
+    plateMinLoadKg: sourced(finite().positive()),
+    /** S11: outdoor bracket holds at least this × the unit's weight (ch.7 art.19: 4; addendum art.4: 3). */
+    bracketMinLoadFactor: sourced(finite().positive()),
+    /** Flammable refrigerants: charge limit against room area (IEC 60335-2-40 Annex GG); absent: not checked. */
+    flammableChargeLimit: sourced(
+      z
+        .object({
+          /** Lower flammability limit by refrigerant, kg/m³ (IEC 60335-2-40 Annex BB / ISO 817). */
+          lflKgM3: z.record(z.string(), finite().positive()),
+          /** Release height h0 of the indoor unit, m (GG.2: 0.6 floor, 1.0 window, 1.8 wall, 2.2 ceiling). */
+          h0M: finite().positive(),
+        })
+        .strict(),
+    ).optional(),
     minPhotos: sourced(finite().int().positive()),
   })
   .strict()

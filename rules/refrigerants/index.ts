@@ -78,11 +78,14 @@ function outOfTable(r: Refrigerant, kind: SaturationKind, what: string): Saturat
   }
 }
 
-/** Saturation temperature, °C, at a gauge pressure in kPa. */
-export function saturationTempC(refrigerant: string, pressureKpaG: number, kind: SaturationKind): SaturationResult {
+/**
+ * Saturation temperature, °C, at a gauge pressure in kPa. `atmosphereKpa` is the site's
+ * atmospheric pressure, the zero of the gauge (rules/site-atmosphere.ts); default: ISA sea level.
+ */
+export function saturationTempC(refrigerant: string, pressureKpaG: number, kind: SaturationKind, atmosphereKpa = ATMOSPHERE_KPA): SaturationResult {
   const r = findRefrigerant(refrigerant)
   if (!r) return unknown(refrigerant)
-  const t = temperatureAt(r[kind], pressureKpaG + ATMOSPHERE_KPA)
+  const t = temperatureAt(r[kind], pressureKpaG + atmosphereKpa)
   if (t === undefined) return outOfTable(r, kind, `pressure ${pressureKpaG} kPa(g)`)
   return { ok: true, value: t, refrigerant: r.id, source: r.source }
 }

@@ -1,6 +1,6 @@
 /**
- * Electrical checks (S4: seed §5 ch.7 art.2, supply fit for the unit, dedicated breaker and
- * RCD from 3 HP, "no earth wire: refuse to install or power"; S14: §5 ch.5 art.6 and art.9,
+ * Electrical checks (S4: seed §5 ch.7 art.2, supply fit for the unit, a dedicated branch
+ * circuit for every unit, dedicated breaker and RCD from 3 HP, "no earth wire: refuse to install or power"; S14: §5 ch.5 art.6 and art.9,
  * electrical safety check after installation, casing checked for leakage). Pure.
  *
  * Readings: insulation_mohm, earth_ohm, leakage_ma, voltage_v. Every in-window reading
@@ -43,6 +43,8 @@ export type ElectricalParams = z.infer<typeof ElectricalParamsSchema>
 export const ElectricalFactsSchema = z.object({
   /** Is there an earth (protective) conductor at the supply? */
   earth: z.boolean().optional(),
+  /** S4: the unit is on its own branch circuit (every unit, whatever its capacity). */
+  dedicatedCircuit: z.boolean().optional(),
   dedicatedBreaker: z.boolean().optional(),
   rcd: z.boolean().optional(),
   rcdRatedMa: z.number().finite().positive().optional(),
@@ -187,6 +189,20 @@ function supplyVoltageCheck(c: Context): CheckResult {
   return { ...base, status: 'fail', severity: 'major', measured, limit: low ? lo : hi, message: `supply voltage ${what}, outside ${band}: supply unfit for the unit (seed §5 ch.7 art.2)`, evidence }
 }
 
+/**
+ * S4 (seed §5 ch.7 art.2): "空调电源是否专用分支电路" is asked of every unit; only the
+ * dedicated breaker and RCD are tied to 3 HP and above (breakerRcdCheck).
+ */
+function dedicatedCircuitCheck(c: Context): CheckResult {
+  const base = { id: 'dedicated_circuit', clause: 'S4' }
+  const bad = c.badFacts.get('dedicatedCircuit')
+  if (c.facts.dedicatedCircuit === true) return { ...base, status: 'pass', message: 'the unit is on its own branch circuit (declared)' }
+  if (c.facts.dedicatedCircuit === false) {
+    return { ...base, status: 'fail', severity: 'major', message: 'the unit shares a branch circuit: every air conditioner needs a dedicated branch circuit (seed §5 ch.7 art.2); the installer may refuse to install or power it' }
+  }
+  return { ...base, status: 'pending', message: bad ?? 'dedicated branch circuit not declared yet (start-marker fact "dedicatedCircuit"; required for every unit, seed §5 ch.7 art.2)' }
+}
+
 function breakerRcdCheck(c: Context): CheckResult {
   const minHp = c.p.dedicatedBreakerMinHp.value
   const hp = c.unit.capacityHp
@@ -239,6 +255,7 @@ export function evaluateElectrical(input: ElectricalInput): StepResult {
     earthPresentCheck(c),
     limitCheck(c, l.leakage),
     supplyVoltageCheck(c),
+    dedicatedCircuitCheck(c),
     breakerRcdCheck(c),
   ]
   return { id: 'electrical', status: stepStatusFromChecks(checks, running), checks }

@@ -18,7 +18,7 @@ let jobCounter = 0
 /** A job with the device attached from long ago, so readings can be read back through the API. */
 async function jobFor(deviceId: string): Promise<string> {
   const id = `job-${++jobCounter}`
-  const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5 }
+  const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
   expect((await h.api('POST', '/api/v1/jobs', { id, rulePack: 'split-ac', unit })).status).toBe(201)
   expect((await h.api('POST', `/api/v1/jobs/${id}/devices`, { deviceId, at: T0 - 86_400_000 })).status).toBe(201)
   return id

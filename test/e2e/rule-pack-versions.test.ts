@@ -13,7 +13,7 @@ const dataDir = join(root, 'data')
 mkdirSync(packsDir)
 const packFile = join(packsDir, 'split-ac.yaml')
 copyFileSync(join(defaultPacksDir(), 'split-ac.yaml'), packFile)
-const unit = { model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5 }
+const unit = { model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5, type: 'split' }
 
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
@@ -55,4 +55,77 @@ it('a broken pack refuses the start with the file and the field', async () => {
   pack.steps.test_run.maxGapS.value = 'sixty'
   writeFileSync(join(brokenDir, 'split-ac.yaml'), stringify(pack))
   await expect(startHarness({ env: { GW_RULES_DIR: brokenDir } })).rejects.toThrow(/broken\/split-ac\.yaml: steps\.test_run\.maxGapS\.value: expected number/)
+})
+
+it('a pack changed under an old version is refused at start; a new version starts and the verdict names its hash', async () => {
+  const dir = join(root, 'hash-packs')
+  const data = join(root, 'hash-data')
+  mkdirSync(dir)
+  const file = join(dir, 'split-ac.yaml')
+  copyFileSync(join(defaultPacksDir(), 'split-ac.yaml'), file)
+  type V = { rulePack: { id: string; version: string; hash: string } }
+
+  let h = await startHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
+  await h.api('POST', '/api/v1/jobs', { id: 'j1', rulePack: 'split-ac', unit })
+  const first = (await h.api<V>('GET', '/api/v1/jobs/j1/verdict')).body.rulePack
+  await h.close()
+  expect(first.hash).toMatch(/^sha256:[0-9a-f]{64}$/)
+
+  // Comments and key order are not content: the same numbers start again.
+  writeFileSync(file, `# reformatted\n${stringify(parse(readFileSync(file, 'utf8')), { sortMapEntries: true })}`)
+  h = await startHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
+  await h.close()
+
+  const pack = parse(readFileSync(file, 'utf8')) as { version: string; steps: { test_run: { minDurationS: { value: number } } } }
+  pack.steps.test_run.minDurationS.value = 1200
+  writeFileSync(file, stringify(pack))
+  await expect(startHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })).rejects.toThrow(
+    /rule pack split-ac 1\.0\.0 changed since this gateway first loaded it \(was sha256:[0-9a-f]{64}, now sha256:[0-9a-f]{64}\): give the changed pack a new version/,
+  )
+
+  pack.version = '1.0.1'
+  writeFileSync(file, stringify(pack))
+  h = await startHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
+  try {
+    await h.api('POST', '/api/v1/jobs', { id: 'j2', rulePack: 'split-ac', unit })
+    const old = (await h.api<V>('GET', '/api/v1/jobs/j1/verdict')).body.rulePack
+    const next = (await h.api<V>('GET', '/api/v1/jobs/j2/verdict')).body.rulePack
+    expect(old).toEqual(first)
+    expect(next.version).toBe('1.0.1')
+    expect(next.hash).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(next.hash).not.toBe(first.hash)
+  } finally {
+    await h.close()
+  }
+})
+
+it.each([
+  [{ ...unit, refrigerant: 'R290' }, /refrigerant R290 is not one of R32, R410A/],
+  [{ ...unit, refrigerant: 'R454B' }, /refrigerant R454B is not one of R32, R410A/],
+  [{ ...unit, type: 'vrf' }, /unit type vrf is not one of split/],
+  [{ model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5 }, /unit\.type is missing \(the pack is for unit types split\)/],
+])('a job on a pack that does not cover the unit is a 400 saying why and which packs do (%j)', async (u, why) => {
+  const h = await startHarness()
+  try {
+    const res = await h.api<{ error: { code: string; message: string } }>('POST', '/api/v1/jobs', { id: 'x', rulePack: 'split-ac', unit: u })
+    expect(res.status).toBe(400)
+    expect(res.body.error.code).toBe('GW_ERR_VALIDATION')
+    expect(res.body.error.message).toMatch(/pack "split-ac" does not cover this unit/)
+    expect(res.body.error.message).toMatch(why)
+    expect(res.body.error.message).toMatch(/packs that cover this unit: |no loaded pack covers this unit/)
+    expect((await h.api('GET', '/api/v1/jobs/x')).status).toBe(404)
+  } finally {
+    await h.close()
+  }
+})
+
+it('an R32 unit on the VRF pack is refused and pointed at the split pack', async () => {
+  const h = await startHarness()
+  try {
+    const res = await h.api<{ error: { message: string } }>('POST', '/api/v1/jobs', { id: 'x', rulePack: 'vrf-r410a', unit })
+    expect(res.status).toBe(400)
+    expect(res.body.error.message).toMatch(/refrigerant R32 is not one of R410A.*packs that cover this unit: .*split-ac/)
+  } finally {
+    await h.close()
+  }
 })

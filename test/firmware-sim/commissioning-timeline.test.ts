@@ -83,7 +83,7 @@ describe('commissioning: the whole procedure done right', () => {
       factory_charge: { indoor: 'pressure_low_kpag', outdoor: 'pressure_high_kpag' },
       tightness: { gas: 'nitrogen' },
       evacuation: undefined,
-      electrical: { earth: true, dedicatedBreaker: true, rcd: true, rcdRatedMa: 30 },
+      electrical: { earth: true, dedicatedCircuit: true, dedicatedBreaker: true, rcd: true, rcdRatedMa: 30 },
       test_run: undefined,
     })
     expect(ms.filter((m) => m.action === 'stop').every((m) => m.facts === undefined)).toBe(true)
@@ -190,7 +190,8 @@ describe('commissioning: the whole procedure done right', () => {
     const record = merged(tl)
     expect(Object.keys(record).sort()).toEqual(
       Object.keys(InstallationRecordSchema.shape)
-        .filter((k) => k !== 'invoiceModel' && k !== 'customerSignedCapacityException')
+        // Not needed on this job: no exception to sign, one nameplate model for the set, no ground-floor unit to fence.
+        .filter((k) => !['invoiceModel', 'customerSignedCapacityException', 'indoorNameplateModel', 'outdoorNameplateModel', 'outdoorGuardNet'].includes(k))
         .sort(),
     )
     expect(record.photos?.length).toBeGreaterThanOrEqual(2)

@@ -209,7 +209,7 @@ describe('runScenario', () => {
       return []
     })
     expect(http).toEqual(expected)
-    expect(http.filter((c) => c.method === 'PATCH')).toHaveLength(5)
+    expect(http.filter((c) => c.method === 'PATCH')).toHaveLength(6)
     expect(http.find((c) => c.path.endsWith('/tightness/start'))?.body).toMatchObject({ facts: { gas: 'nitrogen' } })
 
     // Every device declares itself once, on the attributes topic, from its own client.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHarness, type Harness } from '../helpers/gateway-harness.js'
 
 let h: Harness
-const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5 }
+const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
 
 beforeAll(async () => {
   h = await startHarness()
@@ -109,7 +109,7 @@ describe('HTTP API', () => {
     const v = await h.api<{ status: string; rulePack: { id: string; version: string }; steps: { id: string; status: string }[] }>('GET', '/api/v1/jobs/j2/verdict')
     expect(v.status).toBe(200)
     expect(v.body.status).toBe('incomplete')
-    expect(v.body.rulePack).toEqual({ id: 'split-ac', version: '1.0.0' })
+    expect(v.body.rulePack).toEqual({ id: 'split-ac', version: '1.0.0', hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })
     expect(v.body.steps.map((s) => s.id)).toEqual(['power_test', 'factory_charge', 'tightness', 'evacuation', 'electrical', 'test_run', 'installation_record'])
     expect(v.body.steps.find((s) => s.id === 'test_run')).toMatchObject({ status: 'incomplete' })
   })

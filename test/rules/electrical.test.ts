@@ -34,7 +34,7 @@ function run(readings: Reading[], opts: { facts?: Record<string, unknown>; unit?
     unit: { ...UNIT, ...opts.unit },
     window: stopS === undefined ? { start: at(0) } : { start: at(0), stop: at(stopS) },
     now: at(opts.nowS ?? stopS ?? 0),
-    facts: opts.facts ?? {},
+    facts: opts.facts ?? { dedicatedCircuit: true },
     readings: byChannel,
   })
 }
@@ -45,7 +45,7 @@ const check = (step: StepResult, id: string): CheckResult => {
 }
 
 describe('electrical: shape', () => {
-  it('six checks in a fixed order, each with its clause', () => {
+  it('seven checks in a fixed order, each with its clause', () => {
     const step = run(GOOD)
     expect(step.id).toBe('electrical')
     expect(step.checks.map((c) => [c.id, c.clause])).toEqual([
@@ -54,6 +54,7 @@ describe('electrical: shape', () => {
       ['earth_present', 'S4'],
       ['leakage_current', 'S14'],
       ['supply_voltage', 'S4'],
+      ['dedicated_circuit', 'S4'],
       ['dedicated_breaker_rcd', 'S4'],
     ])
     expect(step.status).toBe('pass')
@@ -194,5 +195,27 @@ describe('ElectricalParamsSchema', () => {
   it('refuses a voltage band upside down', () => {
     expect(ElectricalParamsSchema.safeParse(PARAMS).success).toBe(true)
     expect(ElectricalParamsSchema.safeParse({ ...PARAMS, supplyVoltageMinRatio: { value: 1.2, source: 'x' } }).success).toBe(false)
+  })
+})
+
+describe('S4: a dedicated branch circuit for every unit (seed §5 ch.7 art.2), not only from 3 HP', () => {
+  it.each([
+    [1, { dedicatedCircuit: false }, 'fail'],
+    [1, {}, 'pending'],
+    [1, { dedicatedCircuit: true }, 'pass'],
+    [5, { dedicatedCircuit: false, dedicatedBreaker: true, rcd: true, rcdRatedMa: 30 }, 'fail'],
+  ] as const)('%s HP with %j → %s', (hp, facts, status) => {
+    const c = check(run(GOOD, { unit: { capacityHp: hp }, facts }), 'dedicated_circuit')
+    expect(c.status).toBe(status)
+    if (status === 'fail') {
+      expect(c.severity).toBe('major')
+      expect(c.message).toMatch(/every air conditioner needs a dedicated branch circuit \(seed §5 ch\.7 art\.2\)/)
+    }
+    if (status === 'pending') expect(c.message).toMatch(/start-marker fact "dedicatedCircuit"/)
+  })
+  it('a 1 HP unit sharing a circuit fails the step although no breaker/RCD is required below 3 HP', () => {
+    const step = run(GOOD, { unit: { capacityHp: 1 }, facts: { dedicatedCircuit: false } })
+    expect(check(step, 'dedicated_breaker_rcd').status).toBe('pass')
+    expect(step.status).toBe('fail')
   })
 })

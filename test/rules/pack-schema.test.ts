@@ -1,3 +1,4 @@
+import { tableTargetK } from '../../rules/target-superheat.js'
 import { describe, it, expect, afterEach } from 'vitest'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -50,13 +51,17 @@ describe('the shipped split-ac pack', () => {
     expect(dir.endsWith(join('rules', 'packs'))).toBe(true)
     const pack = loadRulePacks(dir).get('split-ac')
     expect(pack?.version).toBe('1.0.0')
-    const { airDeltaT, superheat, subcooling, ...tr } = pack!.steps.test_run!
+    const { airDeltaT, superheat, subcooling, airDeltaTHeating, leakage, targetSuperheat, ...tr } = pack!.steps.test_run!
+    expect(airDeltaTHeating).toBeUndefined()
+    expect(leakage?.maxMa.value).toBe(3.5)
+    expect(targetSuperheat?.method.value).toBe('formula')
     expect([airDeltaT?.minK.value, airDeltaT?.maxK.value, superheat?.minK.value, superheat?.maxK.value, subcooling?.minK.value, subcooling?.maxK.value]).toEqual([8, 14, 3, 10, 3, 8])
     expect(Object.fromEntries(Object.entries(tr).map(([k, p]) => [k, p.value]))).toEqual({
       minDurationS: 1800,
       maxGapS: 60,
       runningCurrentMinA: 0.5,
       currentMaxRatioOfRated: 1.0,
+      pullDownS: 1800,
       startupGraceS: 10,
       liveLagMaxS: 60,
       minLiveFraction: 0.9,
@@ -142,5 +147,58 @@ describe('parseRulePack', () => {
   it('accepts a pack without a test_run step', () => {
     const pack = parseRulePack({ id: 'x', version: '0.1.0-rc.1', title: 'X', appliesTo: {}, steps: {} }, 'x.yaml')
     expect(pack.steps.test_run).toBeUndefined()
+  })
+})
+
+describe('the shipped packs (issue 10)', () => {
+  const packs = loadRulePacks(defaultPacksDir())
+  it('split-ac, vrf-r410a, heat-pump-split and the Carrier model pack all load', () => {
+    expect([...packs.keys()].sort()).toEqual(['carrier-38vta-fixed-orifice', 'heat-pump-split', 'split-ac', 'vrf-r410a'])
+  })
+  it("the model pack carries Carrier's charging table: WB 64 °F / DB 90 °F → 9 °F, WB 58 °F / DB 80 °F → 5 °F, a dash below", () => {
+    const t = packs.get('carrier-38vta-fixed-orifice')!.steps.test_run!.targetSuperheat!
+    expect(t.method.value).toBe('table')
+    const fToC = (f: number) => ((f - 32) * 5) / 9
+    const at = (wb: number, db: number) => tableTargetK(t.table!.value, fToC(wb), fToC(db))
+    const k = (f: number) => (f * 5) / 9
+    const a = at(64, 90)
+    expect(a.ok && a.targetK).toBeCloseTo(k(9), 6)
+    const b = at(58, 80)
+    expect(b.ok && b.targetK).toBeCloseTo(k(5), 6)
+    expect(at(56, 80).ok).toBe(false)
+    expect(packs.get('carrier-38vta-fixed-orifice')!.appliesTo.models).toEqual(['38VTA'])
+  })
+  it('the VRF pack has its own electrical, record and test-run values, not the split pack copies', () => {
+    const vrf = packs.get('vrf-r410a')!
+    const split = packs.get('split-ac')!
+    expect(vrf.steps.electrical).toBeDefined()
+    expect(vrf.record).toBeDefined()
+    const tr = vrf.steps.test_run!
+    expect(tr.runningCurrentMinA.value).not.toBe(split.steps.test_run!.runningCurrentMinA.value)
+    expect(tr.pullDownS?.value).toBe(3600)
+    expect(tr.superheat).toBeUndefined()
+    expect(tr.runningCurrentMinA.source).not.toMatch(/split units/)
+    // VRF indoor units hang on rods, outdoor units stand on frames: S7 and S10 not in the pack.
+    expect(vrf.record!.plateScrewsBrickMin).toBeUndefined()
+    expect(vrf.record!.bracketBolts).toBeUndefined()
+  })
+  it('the heat-pump pack has a heating run with its own band and no cooling band', () => {
+    const hp = packs.get('heat-pump-split')!
+    expect(hp.appliesTo.unitTypes).toEqual(['heat-pump-split'])
+    const heating = hp.steps.test_run_heating!
+    expect([heating.airDeltaTHeating?.minK.value, heating.airDeltaTHeating?.maxK.value]).toEqual([10, 25])
+    expect(heating.airDeltaT).toBeUndefined()
+    expect(hp.steps.test_run?.airDeltaT).toBeDefined()
+  })
+  it('every parameter of every shipped pack carries a source', () => {
+    const missing: string[] = []
+    const walk = (v: unknown, path: string) => {
+      if (Array.isArray(v) || v === null || typeof v !== 'object') return
+      const o = v as Record<string, unknown>
+      if ('value' in o && !(typeof o.source === 'string' && o.source.trim().length > 10)) missing.push(path)
+      for (const [k, x] of Object.entries(o)) if (k !== 'value') walk(x, `${path}.${k}`)
+    }
+    for (const [id, p] of packs) walk({ steps: p.steps, record: p.record, ports: p.ports }, id)
+    expect(missing).toEqual([])
   })
 })

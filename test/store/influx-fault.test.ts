@@ -32,7 +32,7 @@ const publish = (c: MqttClient, payload: unknown) => c.publishAsync('v1/devices/
 
 describe('InfluxDB stopped in the middle of a commissioning', () => {
   it('every acknowledged reading ends up in InfluxDB exactly once', async () => {
-    const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5 }
+    const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
     expect((await h.api('POST', '/api/v1/jobs', { id: 'fault-1', rulePack: 'split-ac', unit })).status).toBe(201)
     const clamp = await h.connect('fault-clamp', await h.register('fault-clamp'))
     const probe = await h.connect('fault-probe', await h.register('fault-probe'))

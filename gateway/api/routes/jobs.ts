@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { CHANNEL_NAMES, CHANNELS } from '../../contract/channels.js'
+import { packMismatches, packsCovering } from '../../../rules/pack-coverage.js'
 import { jobReadings } from '../../jobs/job-readings.js'
-import { IdSchema, JobExistsError, StepIdSchema, UnitSchema } from '../../jobs/index.js'
+import { ChannelRolesSchema, IdSchema, JobExistsError, StepIdSchema, UnitSchema } from '../../jobs/index.js'
 import { ApiError, ErrorBodySchema, notFound } from '../api-error.js'
 import type { ApiDeps } from '../api-deps.js'
 import { VerdictSchema } from '../verdict-schema.js'
@@ -17,7 +18,7 @@ const JobBody = z.object({
   rulePack: z.object({ id: z.string(), version: z.string() }),
   unit: UnitSchema,
   createdAt: z.number(),
-  devices: z.array(z.object({ deviceId: z.string(), attachedAt: z.number(), detachedAt: z.number().nullable() })),
+  devices: z.array(z.object({ deviceId: z.string(), attachedAt: z.number(), detachedAt: z.number().nullable(), roles: z.record(z.string(), z.string()).optional() })),
 })
 
 export const jobRoutes =
@@ -33,6 +34,12 @@ export const jobRoutes =
         const pack = deps.packs.get(req.body.rulePack)
         if (!pack) {
           throw new ApiError(400, 'GW_ERR_VALIDATION', `body.rulePack: unknown rule pack "${req.body.rulePack}"; available: ${[...deps.packs.keys()].join(', ')}`)
+        }
+        const mismatches = packMismatches(pack, req.body.unit)
+        if (mismatches.length > 0) {
+          const others = packsCovering(deps.packs.values(), req.body.unit)
+          const covering = others.length > 0 ? `packs that cover this unit: ${others.join(', ')}` : 'no loaded pack covers this unit'
+          throw new ApiError(400, 'GW_ERR_VALIDATION', `body.rulePack: pack "${pack.id}" does not cover this unit: ${mismatches.join('; ')}; ${covering}`)
         }
         try {
           deps.jobs.create({ id: req.body.id, installerId: req.body.installerId ?? null, rulePack: { id: pack.id, version: pack.version }, unit: req.body.unit, createdAt: deps.clock.now() }, pack)
@@ -54,14 +61,14 @@ export const jobRoutes =
         schema: {
           summary: 'Attach a device to the job from `at` on',
           params: JobParams,
-          body: z.object({ deviceId: IdSchema, at: When.optional() }).strict(),
+          body: z.object({ deviceId: IdSchema, at: When.optional(), roles: ChannelRolesSchema.optional() }).strict(),
           response: { 201: JobBody },
         },
       },
       async (req, reply) => {
         requireJob(req.params.id)
         if (!deps.devices.get(req.body.deviceId)) throw notFound(`device "${req.body.deviceId}"`)
-        deps.jobs.attach(req.params.id, req.body.deviceId, req.body.at ?? deps.clock.now())
+        deps.jobs.attach(req.params.id, req.body.deviceId, req.body.at ?? deps.clock.now(), req.body.roles)
         deps.monitor.attachmentsChanged(req.params.id)
         return reply.status(201).send(jobView(req.params.id))
       },
