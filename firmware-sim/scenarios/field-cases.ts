@@ -11,7 +11,7 @@ import { tightnessStep } from '../steps/tightness.js'
 import { commissioningScenario, expectCommissioning } from './commissioning.js'
 
 /** A 10 HP VRF outdoor unit on R410A (three-phase). */
-export const VRF_10HP_R410A: UnitSpec = { model: 'GMV-SIM280WM', invoiceModel: 'GMV-SIM280WM', capacityHp: 10, refrigerant: 'R410A', phases: 3, ratedCurrentA: 20 }
+export const VRF_10HP_R410A: UnitSpec = { model: 'GMV-SIM280WM', invoiceModel: 'GMV-SIM280WM', capacityHp: 10, refrigerant: 'R410A', phases: 3, ratedCurrentA: 20, type: 'vrf' }
 
 /** One step on the vrf-r410a pack, the others never started (so at best incomplete). */
 function vrfStep(name: string, description: string, step: ProcedureStep['step'], expected: Expectation): Scenario {

@@ -186,7 +186,7 @@ it('every reading acknowledged at QoS 1, in every ingest shape, survives SIGKILL
   }
   const b = await first.api<{ secret: string }>('POST', '/api/v1/devices', { id: 'dur-bridge', kind: 'bridge', bridgeFor: ['dur-g1', 'dur-g2'] })
   secrets['dur-bridge'] = b.body.secret
-  const unit = { model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5 }
+  const unit = { model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5, type: 'split' }
   expect((await first.api('POST', '/api/v1/jobs', { id: 'dur-job', rulePack: 'split-ac', unit })).status).toBe(201)
   expect((await first.api('POST', '/api/v1/jobs/dur-job/devices', { deviceId: 'dur-single', at: 1 })).status).toBe(201)
 

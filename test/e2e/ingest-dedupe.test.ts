@@ -19,7 +19,7 @@ const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
 const clock = new ManualClock(T0)
 let h: Harness
 let jobCounter = 0
-const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5 }
+const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
 
 async function jobFor(deviceId: string): Promise<string> {
   const id = `dd-job-${++jobCounter}`

@@ -100,7 +100,7 @@ it(`one device time re-sent with ${N} different values: all kept, one notice, a 
   c.on('message', (_t, m) => notices.push(m))
   await c.subscribeAsync('v1/devices/me/errors', { qos: 1 })
   const job = 'fl-job'
-  const unit = { model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5 }
+  const unit = { model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5, type: 'split' }
   expect((await h.api('POST', '/api/v1/jobs', { id: job, rulePack: 'split-ac', unit })).status).toBe(201)
   expect((await h.api('POST', `/api/v1/jobs/${job}/devices`, { deviceId: 'fl-conflict', at: T0 - 86_400_000 })).status).toBe(201)
   const conflictsBefore = h.gateway.ingest!.counters.conflicts

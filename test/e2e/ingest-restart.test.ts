@@ -12,7 +12,7 @@ import { startHarness, type Harness } from '../helpers/gateway-harness.js'
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-restart-'))
-const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5 }
+const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
 const open: Harness[] = []
 
 afterAll(async () => {

@@ -16,7 +16,7 @@ afterAll(async () => {
 interface Verdict { rulePack: { id: string }; steps: { id: string; checks: { id: string; message: string }[] }[] }
 
 it('an R290 unit with a 2.3 MPa(g) nameplate is told to hold 2.208 MPa(g) (2.3 Ã— 2.4/2.5), not 4.0', async () => {
-  const unit = { model: 'KFR-26GW/R290', invoiceModel: 'KFR-26GW/R290', capacityHp: 1, refrigerant: 'R290', phases: 1, ratedCurrentA: 4.2, designPressureKpaG: 2300 }
+  const unit = { model: 'KFR-26GW/R290', invoiceModel: 'KFR-26GW/R290', capacityHp: 1, refrigerant: 'R290', phases: 1, ratedCurrentA: 4.2, type: 'split', designPressureKpaG: 2300 }
   const created = await h.api<{ unit: { designPressureKpaG?: number } }>('POST', '/api/v1/jobs', { id: 'r290-1', rulePack: 'split-r290', unit })
   expect(created.status).toBe(201)
   expect(created.body.unit.designPressureKpaG).toBe(2300)
@@ -30,7 +30,7 @@ it('an R290 unit with a 2.3 MPa(g) nameplate is told to hold 2.208 MPa(g) (2.3 Ã
 })
 
 it('refuses a design pressure that is not a positive number of kPa', async () => {
-  const unit = { model: 'X', invoiceModel: 'X', capacityHp: 1, refrigerant: 'R290', phases: 1, ratedCurrentA: 4.2, designPressureKpaG: -1 }
+  const unit = { model: 'X', invoiceModel: 'X', capacityHp: 1, refrigerant: 'R290', phases: 1, ratedCurrentA: 4.2, type: 'split', designPressureKpaG: -1 }
   const res = await h.api<{ error: { message: string } }>('POST', '/api/v1/jobs', { id: 'r290-2', rulePack: 'split-r290', unit })
   expect(res.status).toBe(400)
   expect(res.body.error.message).toMatch(/body\.unit\.designPressureKpaG/)

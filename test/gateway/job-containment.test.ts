@@ -14,7 +14,7 @@ import { startHarness, type Harness } from '../helpers/gateway-harness.js'
 const T0 = Date.UTC(2026, 10, 27, 8, 0, 0)
 const clock = new ManualClock(T0)
 let h: Harness
-const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5 }
+const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
 
 beforeAll(async () => {
   h = await startHarness({ clock })

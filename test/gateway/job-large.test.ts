@@ -23,7 +23,7 @@ const HOLD_S = 86_400
 const END = T0 + (HOLD_S - 1) * 1000 // the last stored reading
 const clock = new ManualClock(END + 500)
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-large-'))
-const unit = { model: 'VRF-10', invoiceModel: 'VRF-10', capacityHp: 10, refrigerant: 'R410A', phases: 3, ratedCurrentA: 20 }
+const unit = { model: 'VRF-10', invoiceModel: 'VRF-10', capacityHp: 10, refrigerant: 'R410A', phases: 3, ratedCurrentA: 20, type: 'vrf' }
 const METERS = ['vrf-a', 'vrf-b']
 const CHANNELS: [ChannelName, number][] = [
   ['pressure_high_kpag', 4050],

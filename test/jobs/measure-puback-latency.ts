@@ -20,7 +20,7 @@ const seconds = Number(process.argv[2] ?? 20)
 const total = Number(process.argv[3] ?? 500_000)
 const OTHERS = 8
 const OTHER_HZ = 20
-const unit = { model: 'VRF-10', invoiceModel: 'VRF-10', capacityHp: 10, refrigerant: 'R410A', phases: 3, ratedCurrentA: 20 }
+const unit = { model: 'VRF-10', invoiceModel: 'VRF-10', capacityHp: 10, refrigerant: 'R410A', phases: 3, ratedCurrentA: 20, type: 'vrf' }
 const CHANNELS: [ChannelName, number][] = [['pressure_high_kpag', 4050], ['pressure_low_kpag', 4040], ['temp_pipe_c', 20]]
 
 const pct = (xs: number[], p: number) => {

@@ -152,8 +152,11 @@ describe('parseRulePack', () => {
 
 describe('the shipped packs (issue 10)', () => {
   const packs = loadRulePacks(defaultPacksDir())
-  it('split-ac, vrf-r410a, heat-pump-split and the Carrier model pack all load', () => {
-    expect([...packs.keys()].sort()).toEqual(['carrier-38vta-fixed-orifice', 'heat-pump-split', 'split-ac', 'vrf-r410a'])
+  it('split-ac, split-r290, vrf-r410a, heat-pump-split and the Carrier model pack all load', () => {
+    expect([...packs.keys()].sort()).toEqual(['carrier-38vta-fixed-orifice', 'heat-pump-split', 'split-ac', 'split-r290', 'vrf-r410a'])
+  })
+  it('every pack checks tightness and evacuation (no pack leaves the pressure steps out)', () => {
+    for (const [id, pack] of packs) expect([id, pack.steps.tightness !== undefined, pack.steps.evacuation !== undefined]).toEqual([id, true, true])
   })
   it("the model pack carries Carrier's charging table: WB 64 °F / DB 90 °F → 9 °F, WB 58 °F / DB 80 °F → 5 °F, a dash below", () => {
     const t = packs.get('carrier-38vta-fixed-orifice')!.steps.test_run!.targetSuperheat!
