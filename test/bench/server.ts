@@ -23,7 +23,8 @@ export interface Credentials {
 }
 
 export interface StartArg {
-  mode: 'baseline' | 'gateway'
+  /** ceiling: plain aedes whose authorizePublish resolves at once, nothing stored, no subscriber. */
+  mode: 'baseline' | 'ceiling' | 'gateway'
   sync?: 'full' | 'normal'
   devices: number
   /** Forward to this InfluxDB (GW_INFLUX_URL, GW_INFLUX_DB, GW_INFLUX_BATCH). */
@@ -126,7 +127,9 @@ function gatewayDb(gw: Gateway): Database.Database {
 }
 
 async function startBaseline(arg: StartArg): Promise<StartResult> {
-  const aedes = await Aedes.createBroker()
+  // The ceiling: the same QoS 1 load acknowledged by aedes with nothing stored, i.e. the limit
+  // of any ingest that runs inside aedes's authorizePublish (the PUBACK follows its callback).
+  const aedes = await Aedes.createBroker(arg.mode === 'ceiling' ? { authorizePublish: (_client, _packet, done) => done(null) } : {})
   const server = createServer(aedes.handle)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -198,7 +201,7 @@ function forwarderSettled(timeoutMs: number): Promise<ForwarderTrace> {
 }
 
 serve<ServerApi>({
-  start: (arg) => (arg.mode === 'baseline' ? startBaseline(arg) : startGateway(arg)),
+  start: (arg) => (arg.mode === 'gateway' ? startGateway(arg) : startBaseline(arg)),
   sample: () => {
     const cpu = process.cpuUsage()
     const mem = process.memoryUsage()
