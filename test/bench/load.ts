@@ -7,6 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { serve, wallNow } from './ipc.js'
 import { buildPayloads, TELEMETRY_TOPIC, type PayloadKind } from './payloads.js'
 import type { Credentials } from './server.js'
+import { pacedHandlers, type PacedApi } from './paced-load.js'
 import { subscriberHandlers, type SubscriberApi } from './subscriber.js'
 import { summarize, type LatencySummary } from './stats.js'
 
@@ -29,7 +30,7 @@ export interface RunResult {
 }
 
 /** The load generator can also host the baseline's subscriber (BENCH_SUBSCRIBER=load). */
-export type LoadApi = SubscriberApi & {
+export type LoadApi = SubscriberApi & PacedApi & {
   connect: { arg: { url: string; creds: Credentials[] }; result: null }
   run: { arg: RunArg; result: RunResult }
   disconnect: { arg: null; result: null }
@@ -60,6 +61,7 @@ function drive(client: MqttClient, payloads: Buffer[], window: number, lat: Floa
 
 serve<LoadApi>({
   ...subscriberHandlers,
+  ...pacedHandlers,
   async connect({ url, creds }) {
     clients = await Promise.all(
       creds.map(async (c) => {

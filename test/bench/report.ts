@@ -3,6 +3,7 @@
  * InfluxDB path against influxd alone.
  */
 import type { LagSummary } from './influx-path.js'
+import type { AckLatencyOutcome } from './job-scenarios.js'
 import type { WriteResult } from './influx-writer.js'
 import type { RunResult } from './load.js'
 import type { PayloadKind } from './payloads.js'
@@ -167,4 +168,30 @@ export function report(outcomes: Outcome[], base: Outcome | undefined): string {
     ])
   }
   return table(rows)
+}
+
+/** PUBACK latency of unrelated devices with and without 500k readings in an open step. */
+export function reportAckLatency(rows: AckLatencyOutcome[]): string {
+  const out: string[][] = [
+    ['scenario', 'readings in step', 'bulk load s', 'first verdict ms', 'unrelated msgs', 'rate msg/s', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'no PUBACK', 'live meter sent/acked', 'CPU srv', 'srv RSS MB', 'heap MB'],
+  ]
+  for (const o of rows) {
+    out.push([
+      `${o.id}: ${o.label}`,
+      fmtInt(o.jobReadings),
+      (o.setup.bulkMs / 1000).toFixed(1),
+      fmtInt(o.setup.firstVerdictMs),
+      fmtInt(o.paced.messages),
+      fmtInt(o.rateMsgPerSec),
+      fmtMs(o.paced.latency.p50),
+      fmtMs(o.paced.latency.p99),
+      fmtMs(o.paced.latency.max),
+      fmtInt(o.paced.unanswered),
+      `${fmtInt(o.live.sent)}/${fmtInt(o.live.acked)}`,
+      pct(o.serverCpu),
+      mb(o.rss),
+      mb(o.heapUsed),
+    ])
+  }
+  return table(out)
 }

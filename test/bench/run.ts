@@ -31,7 +31,8 @@ import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
 import { spawnChild, type ChildHandle } from './ipc.js'
 import type { LoadApi, RunResult } from './load.js'
 import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC } from './payloads.js'
-import { NOISY, report, reportInflux, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
+import { runAckLatency, runVerdictLatency, type AckLatencyOutcome, type VerdictOutcome } from './job-scenarios.js'
+import { NOISY, report, reportAckLatency, reportInflux, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
 import type { ServerApi } from './server.js'
 import { fmtInt, fmtMs } from './stats.js'
 import type { SubscriberApi } from './subscriber.js'
@@ -97,6 +98,9 @@ const SCENARIOS: Scenario[] = [
   { id: 'gw8-influx', label: 'gateway → InfluxDB, 8 readings/msg, full', mode: 'gateway', sync: 'full', forwards: true, kind: 'eight', messages: 100_000, warmup: 10_000 },
 ]
 
+/** Scenarios with their own drivers (job-scenarios.ts …), in the order they run after the table above. */
+const EXTRA_IDS = ['ack-quiet', 'ack-500k', 'verdict'] as const
+const wanted = (id: string): boolean => !ONLY || ONLY.has(id)
 
 /** Every shortfall of stored readings, in any measured run. */
 const lostAny: string[] = []
@@ -348,6 +352,13 @@ async function main(): Promise<number> {
   } finally {
     await influx?.close()
   }
+  const ackLatency: AckLatencyOutcome[] = []
+  let verdict: VerdictOutcome | undefined
+  for (const id of EXTRA_IDS.filter(wanted)) {
+    process.stderr.write(`running ${id} …\n`)
+    if (id === 'ack-quiet' || id === 'ack-500k') ackLatency.push(await runAckLatency(track, id, id === 'ack-500k', SCALE))
+    if (id === 'verdict') verdict = await runVerdictLatency(track, SCALE)
+  }
 
   const base = outcomes.find((o) => o.scenario.mode === 'baseline')
   const mqttOnly = outcomes.filter((o) => !o.scenario.forwards)
@@ -369,12 +380,14 @@ async function main(): Promise<number> {
     }
   }
   console.log('')
-  console.log('Baseline msg/s = messages received by the subscriber / (first publish → last message received).')
-  console.log('Ceiling msg/s = messages acknowledged by an aedes whose authorizePublish resolves at once (no store, no subscriber) / (first publish → last PUBACK).')
-  console.log('Gateway msg/s = messages acknowledged / (first publish → last PUBACK); a PUBACK follows the commit.')
-  console.log('CPU = CPU time / wall time of each bench process (1 core = 100%); other CPU = the rest of the machine')
-  console.log('(other processes, and kernel time not charged to ours) during the run; ⚠ = over 25%: that row is disturbed.')
-  console.log('RSS and heap: server process after the run.')
+  if (mqttOnly.length > 0) {
+    console.log('Baseline msg/s = messages received by the subscriber / (first publish → last message received).')
+    console.log('Ceiling msg/s = messages acknowledged by an aedes whose authorizePublish resolves at once (no store, no subscriber) / (first publish → last PUBACK).')
+    console.log('Gateway msg/s = messages acknowledged / (first publish → last PUBACK); a PUBACK follows the commit.')
+    console.log('CPU = CPU time / wall time of each bench process (1 core = 100%); other CPU = the rest of the machine')
+    console.log('(other processes, and kernel time not charged to ours) during the run; ⚠ = over 25%: that row is disturbed.')
+    console.log('RSS and heap: server process after the run.')
+  }
   if (outcomes.some((o) => o.attempts > 1)) console.log('² measured twice because the first run was disturbed; the less disturbed run is shown (retries only in the first 70 s).')
   console.log('')
   for (const o of mqttOnly.filter((x) => x.scenario.kind === 'single' && x.scenario.mode === 'gateway')) {
@@ -422,6 +435,39 @@ async function main(): Promise<number> {
           `; lag under load p99 ${fmtMs(f.lag.lagP99)} ms, backlog ≤ ${fmtInt(f.lag.backlogMax)} readings, empty ${fmtInt(f.lag.drainMs)} ms after the last PUBACK`,
       )
     }
+  }
+  if (ackLatency.length > 0) {
+    console.log('')
+    console.log(
+      `PUBACK latency of ${4} unrelated devices (one single-reading QoS 1 message each every 20 ms, GW_SYNC=normal) while a job's meter ` +
+        'sends 3-channel readings at 10 Hz into an open 24 h VRF tightness step (vrf-r410a), without and with a bulk of readings loaded into that step first:',
+    )
+    console.log('')
+    console.log(reportAckLatency(ackLatency))
+    console.log('bulk load = the meter\'s own MQTT ingest, arrays of 500 samples, before it was attached; first verdict = GET /verdict right after the step started.')
+    const quiet = ackLatency.find((o) => o.id === 'ack-quiet')
+    const big = ackLatency.find((o) => o.id === 'ack-500k')
+    if (quiet && big) {
+      const ratio = big.paced.latency.p99 / quiet.paced.latency.p99
+      console.log(
+        `PUBACK p99 with ${fmtInt(big.jobReadings)} readings in an open step: ${fmtMs(big.paced.latency.p99)} ms vs ${fmtMs(quiet.paced.latency.p99)} ms without = ` +
+          `${ratio.toFixed(2)}× (target ≤ 1.5×) ${ratio <= 1.5 && big.paced.unanswered === 0 ? 'MET' : 'MISSED'}` +
+          (big.paced.unanswered > 0 ? `; ${fmtInt(big.paced.unanswered)} publishes got no PUBACK` : ''),
+      )
+    }
+    for (const o of ackLatency) if (o.live.acked !== o.live.sent) lostAny.push(`${o.id}: the live meter got ${o.live.acked} PUBACKs for ${o.live.sent} readings`)
+  }
+  if (verdict) {
+    const v = verdict.probe
+    console.log('')
+    console.log(
+      `reading-to-verdict: ${fmtInt(v.probes)} readings of an attached meter, one at a time, into an open tightness step; each raises the pressure, ` +
+        'so the step\'s test_pressure check shows it as `measured`; latency = publish → the first v1/jobs/<id>/status message (subscribed by that meter) showing it.',
+    )
+    console.log(
+      `reading-to-verdict p50 ${fmtMs(v.latency.p50)} ms, p99 ${fmtMs(v.latency.p99)} ms, max ${fmtMs(v.latency.max)} ms` +
+        (v.missed > 0 ? `; ${fmtInt(v.missed)} of ${fmtInt(v.probes)} readings never showed in a status message within 10 s: MISSED` : ''),
+    )
   }
   if (lostAny.length > 0) {
     console.log('')

@@ -14,6 +14,7 @@ import type { ForwarderStats } from '../../gateway/forwarder/forwarder.js'
 import type { Gateway } from '../../gateway/gateway.js'
 import type { IngestCounters } from '../../gateway/ingest/ingest.js'
 import type { Harness } from '../helpers/gateway-harness.js'
+import type { JobSetupArg, JobSetupResult } from './job-fixture.js'
 import { serve, wallNow } from './ipc.js'
 
 export interface Credentials {
@@ -29,6 +30,8 @@ export interface StartArg {
   devices: number
   /** Forward to this InfluxDB (GW_INFLUX_URL, GW_INFLUX_DB, GW_INFLUX_BATCH). */
   influx?: { url: string; database: string; batch: number }
+  /** More GW_* settings for the gateway under test. */
+  env?: Record<string, string>
 }
 
 export interface StartResult {
@@ -97,6 +100,12 @@ export type ServerApi = {
   forwarderWatch: { arg: null; result: null }
   /** Resolves once every reading acknowledged so far is in InfluxDB. */
   forwarderSettled: { arg: { timeoutMs: number }; result: ForwarderTrace }
+  /** A job (and its meter) set up through the HTTP API, with bulk readings through MQTT. */
+  setUpJob: { arg: JobSetupArg; result: JobSetupResult }
+  /** Registers devices `${prefix}0` … over the HTTP API. */
+  registerMany: { arg: { prefix: string; count: number; parallel: number }; result: Credentials[] }
+  /** Resident memory after a full GC (the child needs --expose-gc), and the open connections aedes counts. */
+  settledRss: { arg: null; result: { rss: number; heapUsed: number; connectedClients: number } }
   stop: { arg: null; result: null }
 }
 
@@ -150,6 +159,7 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
     env: {
       GW_SYNC: arg.sync ?? 'full',
       ...(arg.influx ? { GW_INFLUX_URL: arg.influx.url, GW_INFLUX_DB: arg.influx.database, GW_INFLUX_BATCH: String(arg.influx.batch) } : {}),
+      ...arg.env,
     },
   })
   const gw = (gateway = harness.gateway)
@@ -171,6 +181,11 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
       fsType: FS_TYPES[fsType] ?? `0x${fsType.toString(16)}`,
     },
   }
+}
+
+function requireHarness(): Harness {
+  if (!harness) throw new Error('this command needs the gateway (mode: gateway)')
+  return harness
 }
 
 let watch: { samples: ForwarderTrace['samples']; timer: NodeJS.Timeout } | undefined
@@ -236,6 +251,19 @@ serve<ServerApi>({
     return null
   },
   forwarderSettled: ({ timeoutMs }) => forwarderSettled(timeoutMs),
+  setUpJob: async (arg) => (await import('./job-fixture.js')).setUpJob(requireHarness(), arg),
+  registerMany: async ({ prefix, count, parallel }) => (await import('./job-fixture.js')).registerMany(requireHarness(), prefix, count, parallel),
+  settledRss: async () => {
+    const gc = (globalThis as { gc?: () => void }).gc
+    if (!gc) throw new Error('settledRss: start the server child with --expose-gc')
+    // Twice, with a turn between: the first GC's finalizers free more for the second.
+    gc()
+    await new Promise((r) => setImmediate(r))
+    gc()
+    const mem = process.memoryUsage()
+    const broker = (gateway as unknown as { broker?: { aedes?: { connectedClients?: number } } } | undefined)?.broker
+    return { rss: mem.rss, heapUsed: mem.heapUsed, connectedClients: broker?.aedes?.connectedClients ?? -1 }
+  },
   stop: async () => {
     if (watch) clearInterval(watch.timer)
     await harness?.close()
