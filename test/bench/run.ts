@@ -31,10 +31,11 @@ import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
 import { spawnChild, type ChildHandle } from './ipc.js'
 import type { LoadApi, RunResult } from './load.js'
 import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC } from './payloads.js'
+import { CONN_TARGET_BYTES, runIdleConnections, type ConnOutcome } from './conn-scenario.js'
 import { runAckLatency, runVerdictLatency, type AckLatencyOutcome, type VerdictOutcome } from './job-scenarios.js'
 import { NOISY, report, reportAckLatency, reportInflux, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
 import type { ServerApi } from './server.js'
-import { fmtInt, fmtMs } from './stats.js'
+import { fmtInt, fmtMs, mb } from './stats.js'
 import type { SubscriberApi } from './subscriber.js'
 
 const numEnv = (name: string, dflt: number): number => {
@@ -99,7 +100,7 @@ const SCENARIOS: Scenario[] = [
 ]
 
 /** Scenarios with their own drivers (job-scenarios.ts …), in the order they run after the table above. */
-const EXTRA_IDS = ['ack-quiet', 'ack-500k', 'verdict'] as const
+const EXTRA_IDS = ['ack-quiet', 'ack-500k', 'verdict', 'conns'] as const
 const wanted = (id: string): boolean => !ONLY || ONLY.has(id)
 
 /** Every shortfall of stored readings, in any measured run. */
@@ -354,10 +355,12 @@ async function main(): Promise<number> {
   }
   const ackLatency: AckLatencyOutcome[] = []
   let verdict: VerdictOutcome | undefined
+  let conns: ConnOutcome | undefined
   for (const id of EXTRA_IDS.filter(wanted)) {
     process.stderr.write(`running ${id} …\n`)
     if (id === 'ack-quiet' || id === 'ack-500k') ackLatency.push(await runAckLatency(track, id, id === 'ack-500k', SCALE))
     if (id === 'verdict') verdict = await runVerdictLatency(track, SCALE)
+    if (id === 'conns') conns = await runIdleConnections(track, SCALE)
   }
 
   const base = outcomes.find((o) => o.scenario.mode === 'baseline')
@@ -467,6 +470,22 @@ async function main(): Promise<number> {
     console.log(
       `reading-to-verdict p50 ${fmtMs(v.latency.p50)} ms, p99 ${fmtMs(v.latency.p99)} ms, max ${fmtMs(v.latency.max)} ms` +
         (v.missed > 0 ? `; ${fmtInt(v.missed)} of ${fmtInt(v.probes)} readings never showed in a status message within 10 s: MISSED` : ''),
+    )
+  }
+  if (conns) {
+    const c = conns
+    const failures = Object.entries(c.connect.failed).map(([why, n]) => `${n} × ${why}`).join(', ')
+    console.log('')
+    console.log(
+      `idle connections: ${fmtInt(c.devices)} devices registered over the HTTP API in ${(c.registerMs / 1000).toFixed(1)} s (32 requests in parallel), ` +
+        `then one raw-socket MQTT connection each from 127.0.0.2-127.0.0.9 (separate process, waves of 200 waiting for CONNACK): ` +
+        `${fmtInt(c.connect.connected)} connected in ${(c.connect.ms / 1000).toFixed(1)} s${failures ? `, FAILED: ${failures}` : ''}; ` +
+        `aedes counted ${fmtInt(c.brokerClients)}, ${fmtInt(c.stillOpen)} still open after 1 s idle.`,
+    )
+    console.log(
+      `RSS per idle connection (gateway process, after a full GC): ${fmtInt(c.perConnBytes)} bytes ` +
+        `(RSS ${mb(c.rssBefore)} → ${mb(c.rssAfter)} MB; JS heap ${fmtInt(c.perConnHeapBytes)} bytes each) ` +
+        `(target ≤ ${fmtInt(CONN_TARGET_BYTES)}) ${c.perConnBytes <= CONN_TARGET_BYTES && !failures ? 'MET' : 'MISSED'}`,
     )
   }
   if (lostAny.length > 0) {

@@ -37,6 +37,8 @@ export interface StartArg {
 export interface StartResult {
   url: string
   creds: Credentials[]
+  /** The gateway's HTTP API and admin token. */
+  http?: { url: string; token: string }
   /** Read back from the gateway's own SQLite connection (PRAGMA is per connection). */
   sqlite?: { synchronous: string; journalMode: string; dataDir: string; fsType: string }
 }
@@ -174,6 +176,7 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
   return {
     url: `mqtt://127.0.0.1:${gw.mqttPort}`,
     creds,
+    http: { url: harness.httpUrl, token: harness.token },
     sqlite: {
       synchronous: SYNC_NAMES[sync] ?? String(sync),
       journalMode: String(db.pragma('journal_mode', { simple: true })),
