@@ -4,6 +4,7 @@
  */
 import type { LagSummary } from './influx-path.js'
 import type { AckLatencyOutcome } from './job-scenarios.js'
+import type { StackOutcome } from './stack.js'
 import type { WriteResult } from './influx-writer.js'
 import type { RunResult } from './load.js'
 import type { PayloadKind } from './payloads.js'
@@ -194,4 +195,42 @@ export function reportAckLatency(rows: AckLatencyOutcome[]): string {
     ])
   }
   return table(out)
+}
+
+/** mosquitto → Node-RED → InfluxDB against the gateway → InfluxDB, per payload shape. */
+export function reportStack(stacks: StackOutcome[], gateways: Outcome[]): string {
+  const rows: string[][] = [['scenario', 'messages', 'acknowledged readings', 'in InfluxDB', 'lost', 's', 'readings/s into InfluxDB', 'PUBACK p50/p99 ms', 'CPU mosq/node-red/influxd', 'RSS MB mosq/node-red']]
+  for (const st of stacks) {
+    const gw = gateways.find((o) => o.scenario.kind === st.kind)
+    const lost = st.acknowledged - st.inInflux
+    rows.push([
+      `${st.id}: mosquitto → Node-RED → InfluxDB, ${st.kind === 'single' ? '1 reading' : '8 readings'}/msg`,
+      fmtInt(st.messages),
+      fmtInt(st.acknowledged),
+      fmtInt(st.inInflux),
+      lost === 0 ? '0' : `${fmtInt(lost)} (${((100 * lost) / st.acknowledged).toFixed(1)}%)`,
+      st.seconds.toFixed(2),
+      fmtInt(st.readingsPerSec),
+      `${fmtMs(st.run.latency.p50)}/${fmtMs(st.run.latency.p99)}`,
+      `${pct(st.cpu.mosquitto)}/${pct(st.cpu.nodeRed)}/${pct(st.cpu.influxd)}`,
+      `${rssMb(st.rss.mosquitto)}/${rssMb(st.rss.nodeRed)}`,
+    ])
+    if (gw?.forwarding) {
+      const f = gw.forwarding
+      // The gateway's figure over its whole run (warm-up included in "acknowledged" there): lost = acknowledged - in InfluxDB.
+      rows.push([
+        `${gw.scenario.id}: ${gw.scenario.label}`,
+        fmtInt(gw.messages),
+        fmtInt(f.acknowledged),
+        fmtInt(f.inInflux),
+        String(f.acknowledged - f.inInflux),
+        f.seconds.toFixed(2),
+        fmtInt(f.readingsPerSec),
+        `${fmtMs(gw.run.latency.p50)}/${fmtMs(gw.run.latency.p99)}`,
+        `-/${pct(gw.serverCpu)} gw/${pct(f.influxCpu)}`,
+        `-/${mb(gw.after.rss)} gw`,
+      ])
+    }
+  }
+  return table(rows)
 }

@@ -32,8 +32,10 @@ import { spawnChild, type ChildHandle } from './ipc.js'
 import type { LoadApi, RunResult } from './load.js'
 import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC } from './payloads.js'
 import { CONN_TARGET_BYTES, runIdleConnections, type ConnOutcome } from './conn-scenario.js'
+import { ensureStack, type StackInstall } from './stack-install.js'
+import { runStack, type StackOutcome } from './stack.js'
 import { runAckLatency, runVerdictLatency, type AckLatencyOutcome, type VerdictOutcome } from './job-scenarios.js'
-import { NOISY, report, reportAckLatency, reportInflux, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
+import { NOISY, report, reportAckLatency, reportInflux, reportStack, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
 import type { ServerApi } from './server.js'
 import { fmtInt, fmtMs, mb } from './stats.js'
 import type { SubscriberApi } from './subscriber.js'
@@ -102,6 +104,8 @@ const SCENARIOS: Scenario[] = [
 /** Scenarios with their own drivers (job-scenarios.ts …), in the order they run after the table above. */
 const EXTRA_IDS = ['ack-quiet', 'ack-500k', 'verdict', 'conns'] as const
 const wanted = (id: string): boolean => !ONLY || ONLY.has(id)
+/** mosquitto → Node-RED → InfluxDB, 1 and 8 readings per message (stack.ts). */
+const STACK_IDS = ['stack', 'stack8'] as const
 
 /** Every shortfall of stored readings, in any measured run. */
 const lostAny: string[] = []
@@ -333,9 +337,12 @@ async function main(): Promise<number> {
     console.log(`machine busy before start: ${Math.round(idle * 100)}% of ${availableParallelism()} cores${idle > 0.15 ? '  ← other work is running: figures will be low and noisy' : ''}`)
   }
   // One influxd for the InfluxDB scenarios, each with its own database.
-  const influx = scenarios.some((s) => s.mode === 'influx' || s.forwards) ? (influxServer = await startInfluxServer()) : undefined
+  const stackIds = STACK_IDS.filter(wanted)
+  const influx = scenarios.some((s) => s.mode === 'influx' || s.forwards) || stackIds.length > 0 ? (influxServer = await startInfluxServer()) : undefined
   const outcomes: Outcome[] = []
   const influxBases: InfluxBaseOutcome[] = []
+  const stacks: StackOutcome[] = []
+  let install: StackInstall | undefined
   try {
     for (const s of scenarios) {
       process.stderr.write(`running ${s.id} …\n`)
@@ -349,6 +356,15 @@ async function main(): Promise<number> {
         process.stderr.write(`  ${s.id}: SQLite synchronous=${q.synchronous} journal_mode=${q.journalMode} data dir ${q.dataDir} (${q.fsType})\n`)
       }
       outcomes.push(o)
+    }
+    for (const id of stackIds) {
+      process.stderr.write(`running ${id} …\n`)
+      install ??= ensureStack()
+      // The same load as the gateway → InfluxDB scenario of the same payload shape.
+      const twin = SCENARIOS.find((x) => x.forwards && x.kind === (id === 'stack' ? 'single' : 'eight'))!
+      stacks.push(
+        await runStack(track, install, requireInflux(influx), { id, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup), measuredPer: perClient(twin.messages) }),
+      )
     }
   } finally {
     await influx?.close()
@@ -471,6 +487,32 @@ async function main(): Promise<number> {
       `reading-to-verdict p50 ${fmtMs(v.latency.p50)} ms, p99 ${fmtMs(v.latency.p99)} ms, max ${fmtMs(v.latency.max)} ms` +
         (v.missed > 0 ? `; ${fmtInt(v.missed)} of ${fmtInt(v.probes)} readings never showed in a status message within 10 s: MISSED` : ''),
     )
+  }
+  if (stacks.length > 0 && install) {
+    const i = install
+    console.log('')
+    console.log(
+      `What users build instead: Debian mosquitto ${i.mosquittoVersion} (default max_queued_messages 1000, max_inflight_messages 20) → Node-RED ${i.nodeRedVersion} ` +
+        `(node ${process.version}) mqtt in, QoS 1 → function (points, batches of ≤ 5000 or 50 ms) → influxdb batch (node-red-contrib-influxdb ${i.influxNodeVersion}) → the same influxd; ` +
+        `the same load (${CLIENTS} connections × ${WINDOW} in flight). ${i.installed.length > 0 ? `Installed by this run, on demand: ${i.installed.join('; ')}.` : `Installed on demand by the bench (apt-get mosquitto; npm into ${i.nodeRedDir}); already there.`}`,
+    )
+    console.log('')
+    console.log(reportStack(stacks, forwarding))
+    console.log('readings/s = readings in InfluxDB / (first publish → the last time their count grew); lost = acknowledged by mosquitto (PUBACK), never in InfluxDB.')
+    for (const st of stacks) {
+      const gw = forwarding.find((o) => o.scenario.kind === st.kind)
+      const shape = st.kind === 'single' ? '1 reading' : '8 readings'
+      const lost = st.acknowledged - st.inInflux
+      console.log(
+        `vs the stack (${shape}/msg): ` +
+          (gw?.forwarding
+            ? `gateway ${fmtInt(gw.forwarding.readingsPerSec)} readings/s into InfluxDB = ${(gw.forwarding.readingsPerSec / st.readingsPerSec).toFixed(2)}× the stack's ${fmtInt(st.readingsPerSec)} ` +
+              `(target ≥ 1.5×) ${gw.forwarding.readingsPerSec >= 1.5 * st.readingsPerSec ? 'MET' : 'MISSED'}; `
+            : `the stack ${fmtInt(st.readingsPerSec)} readings/s (run gw-influx / gw8-influx for the ratio); `) +
+          `the stack lost ${fmtInt(lost)} of ${fmtInt(st.acknowledged)} acknowledged readings (${((100 * lost) / st.acknowledged).toFixed(1)}%); the gateway lost ` +
+          (gw?.forwarding ? `${fmtInt(gw.forwarding.acknowledged - gw.forwarding.inInflux)}` : '?'),
+      )
+    }
   }
   if (conns) {
     const c = conns
