@@ -27,6 +27,8 @@ export interface AckLatencyOutcome {
   paced: PacedResult
   live: { sent: number; acked: number }
   rateMsgPerSec: number
+  /** Rows in the readings table after the run, and the readings acknowledged over the whole run. */
+  stored: { rows: number; acknowledged: number }
   serverCpu: number
   rss: number
   heapUsed: number
@@ -40,6 +42,8 @@ export interface VerdictOutcome {
 const BIG_SAMPLES = 166_667
 const UNRELATED = 4
 const INTERVAL_MS = 20
+/** Readings per live meter message (paced-load.ts liveStart). */
+const LIVE_CHANNELS = 3
 
 async function closeAll(children: (Killable | undefined)[]): Promise<void> {
   for (const c of children) await c?.close()
@@ -61,13 +65,15 @@ export async function runAckLatency(track: Track, id: string, big: boolean, scal
     await load.call('liveStart', { url: start.url, cred: setup.cred, intervalMs: 100, tsFrom: setup.liveFrom })
     const tsStart = Date.now() - 7 * 24 * 3600_000
     // Warm-up: the live meter's first evaluations and the JIT, not measured.
-    await load.call('pacedRun', { intervalMs: INTERVAL_MS, durationMs: 2000, tsStart }, 60_000)
-    const durationMs = Math.max(4000, Math.round(20_000 * scale))
+    const warm = await load.call('pacedRun', { intervalMs: INTERVAL_MS, durationMs: 2000, tsStart }, 60_000)
+    const durationMs = Math.max(4000, Math.round(15_000 * scale))
     const before = await server.call('sample', null)
     const paced = await load.call('pacedRun', { intervalMs: INTERVAL_MS, durationMs, tsStart: tsStart + 1000 }, durationMs + 60_000)
     const after = await server.call('sample', null)
     const live = await load.call('liveStop', null, 60_000)
     await load.call('pacedDisconnect', null)
+    const rows = await server.call('rowCount', null)
+    const acknowledged = setup.bulkStored + live.acked * LIVE_CHANNELS + warm.messages + paced.messages
     await server.call('stop', null)
     const cpuUs = after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs
     return {
@@ -78,6 +84,7 @@ export async function runAckLatency(track: Track, id: string, big: boolean, scal
       paced,
       live,
       rateMsgPerSec: (UNRELATED * 1000) / INTERVAL_MS,
+      stored: { rows, acknowledged },
       serverCpu: cpuUs / ((after.at - before.at) * 1000),
       rss: after.rss,
       heapUsed: after.heapUsed,
@@ -93,7 +100,7 @@ export async function runVerdictLatency(track: Track, scale: number): Promise<Ve
   try {
     const start = await server.call('start', { mode: 'gateway', sync: 'normal', devices: 0 })
     const setup = await server.call('setUpJob', { jobId: 'bench-verdict', deviceId: 'bench-verdict-meter' })
-    const count = Math.max(50, Math.round(300 * scale))
+    const count = Math.max(50, Math.round(200 * scale))
     const probe = await load.call('verdictProbe', { url: start.url, cred: setup.cred, jobId: 'bench-verdict', count, timeoutMs: 10_000 }, count * 10_500)
     await server.call('stop', null)
     return { probe }

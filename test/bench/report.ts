@@ -174,7 +174,7 @@ export function report(outcomes: Outcome[], base: Outcome | undefined): string {
 /** PUBACK latency of unrelated devices with and without 500k readings in an open step. */
 export function reportAckLatency(rows: AckLatencyOutcome[]): string {
   const out: string[][] = [
-    ['scenario', 'readings in step', 'bulk load s', 'first verdict ms', 'unrelated msgs', 'rate msg/s', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'no PUBACK', 'live meter sent/acked', 'CPU srv', 'srv RSS MB', 'heap MB'],
+    ['scenario', 'readings in step', 'bulk load s', 'first verdict ms', 'unrelated msgs', 'rate msg/s', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'no PUBACK', 'live meter sent/acked', 'CPU srv', 'srv RSS MB', 'heap MB', 'stored check'],
   ]
   for (const o of rows) {
     out.push([
@@ -192,6 +192,7 @@ export function reportAckLatency(rows: AckLatencyOutcome[]): string {
       pct(o.serverCpu),
       mb(o.rss),
       mb(o.heapUsed),
+      o.stored.rows >= o.stored.acknowledged ? `ok ${fmtInt(o.stored.rows)}` : `LOST: ${fmtInt(o.stored.rows)} rows of ${fmtInt(o.stored.acknowledged)} acknowledged`,
     ])
   }
   return table(out)

@@ -56,7 +56,8 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(','))
 // The baseline's subscriber shares the load generator's process by default: on 2 cores that
 // gave the higher baseline (≈ 37-47k vs ≈ 30k msg/s with a third process), i.e. the stricter ratio.
 const SUB_IN_LOAD = process.env.BENCH_SUBSCRIBER !== 'process'
-const WATCHDOG_MS = 300_000
+// The whole bench takes about 6 minutes on the 2-core machine.
+const WATCHDOG_MS = 540_000
 /** A disturbed run is measured again only while the bench has run less than this (keeps it near 3 minutes). */
 const RETRY_BUDGET_MS = 100_000
 /** Points per InfluxDB write request, for the gateway (GW_INFLUX_BATCH) and the baseline writer alike. */
@@ -109,6 +110,19 @@ const STACK_IDS = ['stack', 'stack8'] as const
 
 /** Every shortfall of stored readings, in any measured run. */
 const lostAny: string[] = []
+
+/** Scenarios that could not be measured (the system under test exited, a tool was missing …). */
+const failed: string[] = []
+
+async function contained(id: string, f: () => Promise<void>): Promise<void> {
+  try {
+    await f()
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    process.stderr.write(`  ${id} failed: ${msg}\n`)
+    failed.push(`${id}: ${msg.split('\n')[0]}`)
+  }
+}
 
 type Killable = Pick<ChildHandle<Record<string, never>>, 'kill' | 'close'>
 const children = new Set<Killable>()
@@ -359,12 +373,16 @@ async function main(): Promise<number> {
     }
     for (const id of stackIds) {
       process.stderr.write(`running ${id} …\n`)
-      install ??= ensureStack()
+      if (!install) await contained('stack install', async () => void (install = ensureStack()))
+      const inst = install
+      if (!inst) break
       // The same load as the gateway → InfluxDB scenario of the same payload shape.
       const twin = SCENARIOS.find((x) => x.forwards && x.kind === (id === 'stack' ? 'single' : 'eight'))!
-      stacks.push(
-        await runStack(track, install, requireInflux(influx), { id, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup), measuredPer: perClient(twin.messages) }),
-      )
+      await contained(id, async () => {
+        stacks.push(
+          await runStack(track, inst, requireInflux(influx), { id, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup), measuredPer: perClient(twin.messages) }),
+        )
+      })
     }
   } finally {
     await influx?.close()
@@ -374,9 +392,12 @@ async function main(): Promise<number> {
   let conns: ConnOutcome | undefined
   for (const id of EXTRA_IDS.filter(wanted)) {
     process.stderr.write(`running ${id} …\n`)
-    if (id === 'ack-quiet' || id === 'ack-500k') ackLatency.push(await runAckLatency(track, id, id === 'ack-500k', SCALE))
-    if (id === 'verdict') verdict = await runVerdictLatency(track, SCALE)
-    if (id === 'conns') conns = await runIdleConnections(track, SCALE)
+    // A scenario that fails (e.g. the gateway under test exits) is reported; the others still run.
+    await contained(id, async () => {
+      if (id === 'ack-quiet' || id === 'ack-500k') ackLatency.push(await runAckLatency(track, id, id === 'ack-500k', SCALE))
+      if (id === 'verdict') verdict = await runVerdictLatency(track, SCALE)
+      if (id === 'conns') conns = await runIdleConnections(track, SCALE)
+    })
   }
 
   const base = outcomes.find((o) => o.scenario.mode === 'baseline')
@@ -474,7 +495,10 @@ async function main(): Promise<number> {
           (big.paced.unanswered > 0 ? `; ${fmtInt(big.paced.unanswered)} publishes got no PUBACK` : ''),
       )
     }
-    for (const o of ackLatency) if (o.live.acked !== o.live.sent) lostAny.push(`${o.id}: the live meter got ${o.live.acked} PUBACKs for ${o.live.sent} readings`)
+    for (const o of ackLatency) {
+      if (o.stored.rows < o.stored.acknowledged) lostAny.push(`${o.id}: ${o.stored.rows} readings in SQLite of ${o.stored.acknowledged} acknowledged`)
+      if (o.live.acked !== o.live.sent) console.log(`${o.id}: MISSED: the live meter got ${o.live.acked} PUBACKs for ${o.live.sent} readings within 30 s`)
+    }
   }
   if (verdict) {
     const v = verdict.probe
@@ -530,12 +554,16 @@ async function main(): Promise<number> {
         `(target ≤ ${fmtInt(CONN_TARGET_BYTES)}) ${c.perConnBytes <= CONN_TARGET_BYTES && !failures ? 'MET' : 'MISSED'}`,
     )
   }
+  if (failed.length > 0) {
+    console.log('')
+    for (const line of failed) console.log(`!!! SCENARIO FAILED: ${line} !!!`)
+  }
   if (lostAny.length > 0) {
     console.log('')
     for (const line of lostAny) console.log(`!!! READINGS LOST: ${line} !!!`)
     return 1
   }
-  return 0
+  return failed.length > 0 ? 1 : 0
 }
 
 /** Started by main when a scenario needs it; the watchdog and a failure stop it too. */
