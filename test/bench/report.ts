@@ -3,8 +3,6 @@
  * InfluxDB path against influxd alone.
  */
 import type { LagSummary } from './influx-path.js'
-import type { AckLatencyOutcome } from './job-scenarios.js'
-import type { StackOutcome } from './stack.js'
 import type { WriteResult } from './influx-writer.js'
 import type { RunResult } from './load.js'
 import type { PayloadKind } from './payloads.js'
@@ -84,8 +82,8 @@ export interface InfluxBaseOutcome {
   attempts: number
 }
 
-const pct = (x: number | undefined): string => (x === undefined ? '?' : `${Math.round(x * 100)}%`)
-const rssMb = (bytes: number | undefined): string => (bytes === undefined ? '?' : mb(bytes))
+export const pct = (x: number | undefined): string => (x === undefined ? '?' : `${Math.round(x * 100)}%`)
+export const rssMb = (bytes: number | undefined): string => (bytes === undefined ? '?' : mb(bytes))
 const fmtOther = (x: number | undefined): string => (x === undefined ? '?' : `${pct(x)}${x > NOISY ? ' ⚠' : ''}`)
 
 /** The InfluxDB path: per payload kind, the baseline row, then the gateway rows against it. */
@@ -171,67 +169,3 @@ export function report(outcomes: Outcome[], base: Outcome | undefined): string {
   return table(rows)
 }
 
-/** PUBACK latency of unrelated devices with and without 500k readings in an open step. */
-export function reportAckLatency(rows: AckLatencyOutcome[]): string {
-  const out: string[][] = [
-    ['scenario', 'readings in step', 'bulk load s', 'first verdict ms', 'unrelated msgs', 'rate msg/s', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'no PUBACK', 'live meter sent/acked', 'CPU srv', 'srv RSS MB', 'heap MB', 'stored check'],
-  ]
-  for (const o of rows) {
-    out.push([
-      `${o.id}: ${o.label}`,
-      fmtInt(o.jobReadings),
-      (o.setup.bulkMs / 1000).toFixed(1),
-      fmtInt(o.setup.firstVerdictMs),
-      fmtInt(o.paced.messages),
-      fmtInt(o.rateMsgPerSec),
-      fmtMs(o.paced.latency.p50),
-      fmtMs(o.paced.latency.p99),
-      fmtMs(o.paced.latency.max),
-      fmtInt(o.paced.unanswered),
-      `${fmtInt(o.live.sent)}/${fmtInt(o.live.acked)}`,
-      pct(o.serverCpu),
-      mb(o.rss),
-      mb(o.heapUsed),
-      o.stored.rows >= o.stored.acknowledged ? `ok ${fmtInt(o.stored.rows)}` : `LOST: ${fmtInt(o.stored.rows)} rows of ${fmtInt(o.stored.acknowledged)} acknowledged`,
-    ])
-  }
-  return table(out)
-}
-
-/** mosquitto → Node-RED → InfluxDB against the gateway → InfluxDB, per payload shape. */
-export function reportStack(stacks: StackOutcome[], gateways: Outcome[]): string {
-  const rows: string[][] = [['scenario', 'messages', 'acknowledged readings', 'in InfluxDB', 'lost', 's', 'readings/s into InfluxDB', 'PUBACK p50/p99 ms', 'CPU mosq/node-red/influxd', 'RSS MB mosq/node-red']]
-  for (const st of stacks) {
-    const gw = gateways.find((o) => o.scenario.kind === st.kind)
-    const lost = st.acknowledged - st.inInflux
-    rows.push([
-      `${st.id}: mosquitto → Node-RED → InfluxDB, ${st.kind === 'single' ? '1 reading' : '8 readings'}/msg`,
-      fmtInt(st.messages),
-      fmtInt(st.acknowledged),
-      fmtInt(st.inInflux),
-      lost === 0 ? '0' : `${fmtInt(lost)} (${((100 * lost) / st.acknowledged).toFixed(1)}%)`,
-      st.seconds.toFixed(2),
-      fmtInt(st.readingsPerSec),
-      `${fmtMs(st.run.latency.p50)}/${fmtMs(st.run.latency.p99)}`,
-      `${pct(st.cpu.mosquitto)}/${pct(st.cpu.nodeRed)}/${pct(st.cpu.influxd)}`,
-      `${rssMb(st.rss.mosquitto)}/${rssMb(st.rss.nodeRed)}`,
-    ])
-    if (gw?.forwarding) {
-      const f = gw.forwarding
-      // The gateway's figure over its whole run (warm-up included in "acknowledged" there): lost = acknowledged - in InfluxDB.
-      rows.push([
-        `${gw.scenario.id}: ${gw.scenario.label}`,
-        fmtInt(gw.messages),
-        fmtInt(f.acknowledged),
-        fmtInt(f.inInflux),
-        String(f.acknowledged - f.inInflux),
-        f.seconds.toFixed(2),
-        fmtInt(f.readingsPerSec),
-        `${fmtMs(gw.run.latency.p50)}/${fmtMs(gw.run.latency.p99)}`,
-        `-/${pct(gw.serverCpu)} gw/${pct(f.influxCpu)}`,
-        `-/${mb(gw.after.rss)} gw`,
-      ])
-    }
-  }
-  return table(rows)
-}

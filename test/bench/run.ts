@@ -5,8 +5,17 @@
  * for the same points. Each scenario gets fresh processes: the system under test (server.ts),
  * the load generator (load.ts) and, for the baselines, a subscriber (subscriber.ts) or a bare
  * InfluxDB writer (influx-writer.ts). Benchmarks are not tests: a missed target still exits 0;
- * lost readings (in SQLite or in InfluxDB) exit 1. The InfluxDB scenarios need Debian's
- * influxd (./test/setup.sh installs it).
+ * lost readings (in SQLite or in InfluxDB) and scenarios that could not run exit 1. The
+ * InfluxDB scenarios need Debian's influxd (./test/setup.sh installs it).
+ *
+ * Scenarios (BENCH_ONLY ids), in the order they run:
+ *   baseline, ceiling, ceiling8          plain aedes relaying; aedes acking with nothing stored (1 and 8 readings/msg)
+ *   gw-full, gw-normal, gw8-full, gw8-normal   the gateway's QoS 1 ingest
+ *   influx, gw-influx, influx8, gw8-influx     the InfluxDB path against influxd alone
+ *   stack, stack8                        mosquitto → Node-RED → InfluxDB, the same load (stack.ts; installed on demand)
+ *   ack-quiet, ack-500k                  PUBACK latency of unrelated devices, with 500k readings in an open step (job-scenarios.ts)
+ *   verdict                              reading-to-verdict latency over v1/jobs/<id>/status (job-scenarios.ts)
+ *   conns                                RSS per idle device connection at 10,000 connections (conn-scenario.ts)
  *
  * Knobs (environment): BENCH_SCALE (multiplies message counts, e.g. 0.2 for a quick look),
  * BENCH_WINDOW (in-flight QoS 1 publishes per connection), BENCH_CLIENTS, BENCH_ONLY
@@ -31,13 +40,14 @@ import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
 import { spawnChild, type ChildHandle } from './ipc.js'
 import type { LoadApi, RunResult } from './load.js'
 import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC } from './payloads.js'
-import { CONN_TARGET_BYTES, runIdleConnections, type ConnOutcome } from './conn-scenario.js'
+import { runIdleConnections, type ConnOutcome } from './conn-scenario.js'
 import { ensureStack, type StackInstall } from './stack-install.js'
 import { runStack, type StackOutcome } from './stack.js'
 import { runAckLatency, runVerdictLatency, type AckLatencyOutcome, type VerdictOutcome } from './job-scenarios.js'
-import { NOISY, report, reportAckLatency, reportInflux, reportStack, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
+import { reportMore } from './report-more.js'
+import { NOISY, report, reportInflux, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
 import type { ServerApi } from './server.js'
-import { fmtInt, fmtMs, mb } from './stats.js'
+import { fmtInt, fmtMs } from './stats.js'
 import type { SubscriberApi } from './subscriber.js'
 
 const numEnv = (name: string, dflt: number): number => {
@@ -476,84 +486,9 @@ async function main(): Promise<number> {
       )
     }
   }
-  if (ackLatency.length > 0) {
-    console.log('')
-    console.log(
-      `PUBACK latency of ${4} unrelated devices (one single-reading QoS 1 message each every 20 ms, GW_SYNC=normal) while a job's meter ` +
-        'sends 3-channel readings at 10 Hz into an open 24 h VRF tightness step (vrf-r410a), without and with a bulk of readings loaded into that step first:',
-    )
-    console.log('')
-    console.log(reportAckLatency(ackLatency))
-    console.log('bulk load = the meter\'s own MQTT ingest, arrays of 500 samples, before it was attached; first verdict = GET /verdict right after the step started.')
-    const quiet = ackLatency.find((o) => o.id === 'ack-quiet')
-    const big = ackLatency.find((o) => o.id === 'ack-500k')
-    if (quiet && big) {
-      const ratio = big.paced.latency.p99 / quiet.paced.latency.p99
-      console.log(
-        `PUBACK p99 with ${fmtInt(big.jobReadings)} readings in an open step: ${fmtMs(big.paced.latency.p99)} ms vs ${fmtMs(quiet.paced.latency.p99)} ms without = ` +
-          `${ratio.toFixed(2)}× (target ≤ 1.5×) ${ratio <= 1.5 && big.paced.unanswered === 0 ? 'MET' : 'MISSED'}` +
-          (big.paced.unanswered > 0 ? `; ${fmtInt(big.paced.unanswered)} publishes got no PUBACK` : ''),
-      )
-    }
-    for (const o of ackLatency) {
-      if (o.stored.rows < o.stored.acknowledged) lostAny.push(`${o.id}: ${o.stored.rows} readings in SQLite of ${o.stored.acknowledged} acknowledged`)
-      if (o.live.acked !== o.live.sent) console.log(`${o.id}: MISSED: the live meter got ${o.live.acked} PUBACKs for ${o.live.sent} readings within 30 s`)
-    }
-  }
-  if (verdict) {
-    const v = verdict.probe
-    console.log('')
-    console.log(
-      `reading-to-verdict: ${fmtInt(v.probes)} readings of an attached meter, one at a time, into an open tightness step; each raises the pressure, ` +
-        'so the step\'s test_pressure check shows it as `measured`; latency = publish → the first v1/jobs/<id>/status message (subscribed by that meter) showing it.',
-    )
-    console.log(
-      `reading-to-verdict p50 ${fmtMs(v.latency.p50)} ms, p99 ${fmtMs(v.latency.p99)} ms, max ${fmtMs(v.latency.max)} ms` +
-        (v.missed > 0 ? `; ${fmtInt(v.missed)} of ${fmtInt(v.probes)} readings never showed in a status message within 10 s: MISSED` : ''),
-    )
-  }
-  if (stacks.length > 0 && install) {
-    const i = install
-    console.log('')
-    console.log(
-      `What users build instead: Debian mosquitto ${i.mosquittoVersion} (default max_queued_messages 1000, max_inflight_messages 20) → Node-RED ${i.nodeRedVersion} ` +
-        `(node ${process.version}) mqtt in, QoS 1 → function (points, batches of ≤ 5000 or 50 ms) → influxdb batch (node-red-contrib-influxdb ${i.influxNodeVersion}) → the same influxd; ` +
-        `the same load (${CLIENTS} connections × ${WINDOW} in flight). ${i.installed.length > 0 ? `Installed by this run, on demand: ${i.installed.join('; ')}.` : `Installed on demand by the bench (apt-get mosquitto; npm into ${i.nodeRedDir}); already there.`}`,
-    )
-    console.log('')
-    console.log(reportStack(stacks, forwarding))
-    console.log('readings/s = readings in InfluxDB / (first publish → the last time their count grew); lost = acknowledged by mosquitto (PUBACK), never in InfluxDB.')
-    for (const st of stacks) {
-      const gw = forwarding.find((o) => o.scenario.kind === st.kind)
-      const shape = st.kind === 'single' ? '1 reading' : '8 readings'
-      const lost = st.acknowledged - st.inInflux
-      console.log(
-        `vs the stack (${shape}/msg): ` +
-          (gw?.forwarding
-            ? `gateway ${fmtInt(gw.forwarding.readingsPerSec)} readings/s into InfluxDB = ${(gw.forwarding.readingsPerSec / st.readingsPerSec).toFixed(2)}× the stack's ${fmtInt(st.readingsPerSec)} ` +
-              `(target ≥ 1.5×) ${gw.forwarding.readingsPerSec >= 1.5 * st.readingsPerSec ? 'MET' : 'MISSED'}; `
-            : `the stack ${fmtInt(st.readingsPerSec)} readings/s (run gw-influx / gw8-influx for the ratio); `) +
-          `the stack lost ${fmtInt(lost)} of ${fmtInt(st.acknowledged)} acknowledged readings (${((100 * lost) / st.acknowledged).toFixed(1)}%); the gateway lost ` +
-          (gw?.forwarding ? `${fmtInt(gw.forwarding.acknowledged - gw.forwarding.inInflux)}` : '?'),
-      )
-    }
-  }
-  if (conns) {
-    const c = conns
-    const failures = Object.entries(c.connect.failed).map(([why, n]) => `${n} × ${why}`).join(', ')
-    console.log('')
-    console.log(
-      `idle connections: ${fmtInt(c.devices)} devices registered over the HTTP API in ${(c.registerMs / 1000).toFixed(1)} s (32 requests in parallel), ` +
-        `then one raw-socket MQTT connection each from 127.0.0.2-127.0.0.9 (separate process, waves of 200 waiting for CONNACK): ` +
-        `${fmtInt(c.connect.connected)} connected in ${(c.connect.ms / 1000).toFixed(1)} s${failures ? `, FAILED: ${failures}` : ''}; ` +
-        `aedes counted ${fmtInt(c.brokerClients)}, ${fmtInt(c.stillOpen)} still open after 1 s idle.`,
-    )
-    console.log(
-      `RSS per idle connection (gateway process, after a full GC): ${fmtInt(c.perConnBytes)} bytes ` +
-        `(RSS ${mb(c.rssBefore)} → ${mb(c.rssAfter)} MB; JS heap ${fmtInt(c.perConnHeapBytes)} bytes each) ` +
-        `(target ≤ ${fmtInt(CONN_TARGET_BYTES)}) ${c.perConnBytes <= CONN_TARGET_BYTES && !failures ? 'MET' : 'MISSED'}`,
-    )
-  }
+  const more = reportMore({ ackLatency, verdict, stacks, install, forwarding, conns, clients: CLIENTS, window: WINDOW })
+  if (more.text.length > 0) console.log(more.text.join('\n'))
+  for (const line of more.lost) lostAny.push(line)
   if (failed.length > 0) {
     console.log('')
     for (const line of failed) console.log(`!!! SCENARIO FAILED: ${line} !!!`)
