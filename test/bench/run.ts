@@ -12,7 +12,8 @@
  *   baseline, ceiling, ceiling8          plain aedes relaying; aedes acking with nothing stored (1 and 8 readings/msg)
  *   gw-full, gw-normal, gw8-full, gw8-normal   the gateway's QoS 1 ingest
  *   influx, gw-influx, influx8, gw8-influx     the InfluxDB path against influxd alone
- *   stack, stack8                        mosquitto → Node-RED → InfluxDB, the same load (stack.ts; installed on demand)
+ *   stack, stack8                        mosquitto (defaults) → Node-RED → InfluxDB, the same load (stack.ts; installed on demand)
+ *   stack-nolimit, stack8-nolimit        the same with max_queued_messages 0 (mosquitto queues without limit: no loss)
  *   ack-quiet, ack-500k                  PUBACK latency of unrelated devices, with 500k readings in an open step (job-scenarios.ts)
  *   verdict                              reading-to-verdict latency over v1/jobs/<id>/status (job-scenarios.ts)
  *   conns                                RSS per idle device connection at 10,000 connections (conn-scenario.ts)
@@ -115,8 +116,11 @@ const SCENARIOS: Scenario[] = [
 /** Scenarios with their own drivers (job-scenarios.ts …), in the order they run after the table above. */
 const EXTRA_IDS = ['ack-quiet', 'ack-500k', 'verdict', 'conns'] as const
 const wanted = (id: string): boolean => !ONLY || ONLY.has(id)
-/** mosquitto → Node-RED → InfluxDB, 1 and 8 readings per message (stack.ts). */
-const STACK_IDS = ['stack', 'stack8'] as const
+/**
+ * mosquitto → Node-RED → InfluxDB, 1 and 8 readings per message (stack.ts): with mosquitto's
+ * defaults (max_queued_messages 1000: it drops), and with no queue limit (what it takes not to lose).
+ */
+const STACK_IDS = ['stack', 'stack8', 'stack-nolimit', 'stack8-nolimit'] as const
 
 /** Every shortfall of stored readings, in any measured run. */
 const lostAny: string[] = []
@@ -387,10 +391,10 @@ async function main(): Promise<number> {
       const inst = install
       if (!inst) break
       // The same load as the gateway → InfluxDB scenario of the same payload shape.
-      const twin = SCENARIOS.find((x) => x.forwards && x.kind === (id === 'stack' ? 'single' : 'eight'))!
+      const twin = SCENARIOS.find((x) => x.forwards && x.kind === (id.startsWith('stack8') ? 'eight' : 'single'))!
       await contained(id, async () => {
         stacks.push(
-          await runStack(track, inst, requireInflux(influx), { id, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup), measuredPer: perClient(twin.messages) }),
+          await runStack(track, inst, requireInflux(influx), { id, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup / 4), measuredPer: perClient(twin.messages), ...(id.endsWith('-nolimit') ? { maxQueued: 0 } : {}) }),
         )
       })
     }

@@ -23,6 +23,8 @@ import type { StackInstall } from './stack-install.js'
 export interface StackOutcome {
   id: string
   kind: PayloadKind
+  /** mosquitto's max_queued_messages: undefined = its default (1000), 0 = no limit. */
+  maxQueued: number | undefined
   messages: number
   /** Readings mosquitto acknowledged in the measured run, and how many of them reached InfluxDB. */
   acknowledged: number
@@ -138,13 +140,14 @@ export async function runStack(
   track: Track,
   install: StackInstall,
   influx: InfluxServer,
-  s: { id: string; kind: PayloadKind; clients: number; window: number; warmPer: number; measuredPer: number },
+  s: { id: string; kind: PayloadKind; clients: number; window: number; warmPer: number; measuredPer: number; maxQueued?: number },
 ): Promise<StackOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'hvac-bench-stack-'))
   const database = benchDatabase(s.id)
   const mqttPort = await freePort()
   // Defaults otherwise: what `apt-get install mosquitto` runs with (max_queued_messages 1000).
-  writeFileSync(join(dir, 'mosquitto.conf'), `listener ${mqttPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`)
+  const maxQueued = s.maxQueued === undefined ? '' : `max_queued_messages ${s.maxQueued}\n`
+  writeFileSync(join(dir, 'mosquitto.conf'), `listener ${mqttPort} 127.0.0.1\nallow_anonymous true\npersistence false\n${maxQueued}`)
   const mosq = track(proc(install.mosquitto, ['-c', join(dir, 'mosquitto.conf')], 'mosquitto'))
   let red: ReturnType<typeof proc> | undefined
   const load = track(spawnChild<LoadApi>('./load.ts', `load:${s.id}`))
@@ -171,6 +174,7 @@ export async function runStack(
     return {
       id: s.id,
       kind: s.kind,
+      maxQueued: s.maxQueued,
       messages: run.messages,
       acknowledged: run.messages * perMsg,
       inInflux,
