@@ -25,7 +25,9 @@
  * BENCH_SUBSCRIBER=process (baseline subscriber in its own process instead of the load
  * generator's), BENCH_QUIET_WAIT_S (how long to wait for an idle machine first; default 15),
  * BENCH_INFLUX_BATCH (points per InfluxDB write request, gateway and baseline writer alike;
- * default 5000, GW_INFLUX_BATCH's default).
+ * default 5000, GW_INFLUX_BATCH's default), BENCH_GW_ENV ("GW_A=1 GW_B=2": more settings for
+ * every gateway under test, e.g. a per-device publish rate limit lifted for the throughput
+ * scenarios, whose 4 connections each publish far faster than a real device).
  *
  * Choices, measured on the 2-core machine: 4 connections × 200 in flight (50/500/1000 gave no
  * better baseline; 1000 only raised latency). The baseline listener is exactly

@@ -152,6 +152,22 @@ async function startBaseline(arg: StartArg): Promise<StartResult> {
   return { url: `mqtt://127.0.0.1:${port}`, creds: Array.from({ length: arg.devices }, (_, i) => ({ clientId: `bench-pub-${i}` })) }
 }
 
+/**
+ * BENCH_GW_ENV="GW_A=1 GW_B=2": more settings for every gateway under test, e.g. to lift a
+ * per-device publish rate limit for the throughput scenarios, whose 4 load connections each
+ * publish far faster than any real device.
+ */
+function extraGatewayEnv(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of (raw ?? '').split(/[\s,]+/)) {
+    if (pair === '') continue
+    const m = /^(GW_[A-Z0-9_]+)=(.*)$/.exec(pair)
+    if (!m) throw new Error(`BENCH_GW_ENV: "${pair}" is not GW_NAME=value (pairs separated by spaces or commas)`)
+    out[m[1]!] = m[2]!
+  }
+  return out
+}
+
 async function startGateway(arg: StartArg): Promise<StartResult> {
   const { startHarness } = await import('../helpers/gateway-harness.js')
   dataDir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), 'gw-bench-'))
@@ -159,6 +175,8 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
   harness = await startHarness({
     dataDir,
     env: {
+      // First, so that a scenario's own settings (GW_SYNC …) win over it.
+      ...extraGatewayEnv(process.env.BENCH_GW_ENV),
       GW_SYNC: arg.sync ?? 'full',
       ...(arg.influx ? { GW_INFLUX_URL: arg.influx.url, GW_INFLUX_DB: arg.influx.database, GW_INFLUX_BATCH: String(arg.influx.batch) } : {}),
       ...arg.env,
