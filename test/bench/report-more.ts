@@ -96,6 +96,7 @@ function stackLines(r: MoreResults, i: StackInstall): string[] {
         `the stack lost ${fmtInt(missing)} of ${fmtInt(st.acknowledged)} acknowledged readings (${((100 * missing) / st.acknowledged).toFixed(1)}%)` +
         (gw ? `; the gateway lost ${fmtInt(gw.acknowledged - gw.inInflux)}` : ''),
     )
+    for (const l of st.logs) out.push(`  ${st.id} log /${l.pattern}/ × ${fmtInt(l.count)}, first: ${l.first}`)
   }
   return out
 }

@@ -34,7 +34,15 @@ export interface StackOutcome {
   run: RunResult
   cpu: { mosquitto?: number; nodeRed?: number; influxd?: number }
   rss: { mosquitto?: number; nodeRed?: number }
+  /** What mosquitto and Node-RED logged about the loss (lines that match, counted; the first one of each kind). */
+  logs: { pattern: string; count: number; first: string }[]
 }
+
+/** Log lines that say where messages went: mosquitto dropping, Node-RED's MQTT client or InfluxDB writes failing. */
+const TELLING = [/dropped/i, /node-red-bench.*(disconnect|closed|timeout)/i, /\[error\]/i, /\[warn\] \[/i]
+
+/** No growth for this long = the rest was lost (Node-RED was seen to pause for seconds with a long queue). */
+const QUIET_MS = 6000
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -61,13 +69,29 @@ async function waitForPort(port: number, what: string, timeoutMs: number): Promi
 }
 
 /** A spawned server process, killed (SIGKILL after 3 s) by close(). */
-function proc(cmd: string, args: string[], label: string, onLine?: (line: string) => void): { p: ChildProcess; output: string[]; kill(): void; close(): Promise<void> } {
+interface Proc {
+  p: ChildProcess
+  output: string[]
+  telling: Map<string, { count: number; first: string }>
+  kill(): void
+  close(): Promise<void>
+}
+
+function proc(cmd: string, args: string[], label: string, onLine?: (line: string) => void): Proc {
   const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   const output: string[] = []
+  const telling = new Map<string, { count: number; first: string }>()
   const onData = (buf: Buffer): void => {
     for (const line of buf.toString().split('\n')) {
       if (line === '') continue
       if (output.length < 200) output.push(line)
+      for (const re of TELLING) {
+        if (!re.test(line)) continue
+        const key = `${label} ${re.source}`
+        const t = telling.get(key)
+        if (t) t.count++
+        else telling.set(key, { count: 1, first: line.slice(0, 300) })
+      }
       onLine?.(line)
     }
   }
@@ -80,6 +104,7 @@ function proc(cmd: string, args: string[], label: string, onLine?: (line: string
   return {
     p,
     output,
+    telling,
     kill: () => void p.kill('SIGKILL'),
     async close() {
       if (p.exitCode !== null || p.signalCode !== null) return
@@ -91,7 +116,7 @@ function proc(cmd: string, args: string[], label: string, onLine?: (line: string
   }
 }
 
-async function startNodeRed(install: StackInstall, dir: string, vars: Record<string, string>): Promise<ReturnType<typeof proc>> {
+async function startNodeRed(install: StackInstall, dir: string, vars: Record<string, string>): Promise<Proc> {
   let flow = readFileSync(new URL('./node-red-flow.json', import.meta.url), 'utf8')
   for (const [k, v] of Object.entries(vars)) flow = flow.replaceAll(`\${${k}}`, v)
   writeFileSync(join(dir, 'flows.json'), flow)
@@ -118,8 +143,11 @@ async function startNodeRed(install: StackInstall, dir: string, vars: Record<str
   return red
 }
 
-/** Polls InfluxDB until the count has not grown for `quietMs`; returns it and when it last grew. */
-async function settledCount(url: string, db: string, quietMs: number, timeoutMs: number): Promise<{ count: number; lastGrewAt: number }> {
+/**
+ * Polls InfluxDB until the count reaches `expected`, or has not grown for `quietMs` (readings
+ * were lost), or `timeoutMs` passed; returns it and when it last grew.
+ */
+async function settledCount(url: string, db: string, expected: number, quietMs: number, timeoutMs: number): Promise<{ count: number; lastGrewAt: number }> {
   let count = await telemetryReadings(url, db)
   let lastGrewAt = performance.timeOrigin + performance.now()
   const deadline = Date.now() + timeoutMs
@@ -130,6 +158,7 @@ async function settledCount(url: string, db: string, quietMs: number, timeoutMs:
     if (c !== count) {
       count = c
       lastGrewAt = now
+      if (count >= expected) return { count, lastGrewAt }
     } else if (now - lastGrewAt >= quietMs || Date.now() > deadline) {
       return { count, lastGrewAt }
     }
@@ -147,9 +176,9 @@ export async function runStack(
   const mqttPort = await freePort()
   // Defaults otherwise: what `apt-get install mosquitto` runs with (max_queued_messages 1000).
   const maxQueued = s.maxQueued === undefined ? '' : `max_queued_messages ${s.maxQueued}\n`
-  writeFileSync(join(dir, 'mosquitto.conf'), `listener ${mqttPort} 127.0.0.1\nallow_anonymous true\npersistence false\n${maxQueued}`)
+  writeFileSync(join(dir, 'mosquitto.conf'), `listener ${mqttPort} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n${maxQueued}`)
   const mosq = track(proc(install.mosquitto, ['-c', join(dir, 'mosquitto.conf')], 'mosquitto'))
-  let red: ReturnType<typeof proc> | undefined
+  let red: Proc | undefined
   const load = track(spawnChild<LoadApi>('./load.ts', `load:${s.id}`))
   try {
     await waitForPort(mqttPort, 'mosquitto', 10_000)
@@ -162,10 +191,10 @@ export async function runStack(
     let ts = Date.now() - 10 * 60_000
     await load.call('run', { kind: s.kind, perClient: s.warmPer, window: s.window, tsStart: ts }, 90_000)
     ts += s.warmPer
-    const warm = await settledCount(influx.url, database, 2000, 60_000)
+    const warm = await settledCount(influx.url, database, s.warmPer * s.clients * perMsg, QUIET_MS, 60_000)
     const cpu0 = { mosquitto: processCpuSeconds(mosq.p.pid), nodeRed: processCpuSeconds(red.p.pid), influxd: processCpuSeconds(influx.pid) }
     const run = await load.call('run', { kind: s.kind, perClient: s.measuredPer, window: s.window, tsStart: ts }, 120_000)
-    const end = await settledCount(influx.url, database, 3000, 120_000)
+    const end = await settledCount(influx.url, database, warm.count + s.measuredPer * s.clients * perMsg, QUIET_MS, 120_000)
     const cpu1 = { mosquitto: processCpuSeconds(mosq.p.pid), nodeRed: processCpuSeconds(red.p.pid), influxd: processCpuSeconds(influx.pid) }
     const wallS = (end.lastGrewAt - run.firstPublishAt) / 1000
     const share = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : (b - a) / wallS)
@@ -183,6 +212,7 @@ export async function runStack(
       run,
       cpu: { mosquitto: share(cpu0.mosquitto, cpu1.mosquitto), nodeRed: share(cpu0.nodeRed, cpu1.nodeRed), influxd: share(cpu0.influxd, cpu1.influxd) },
       rss: { mosquitto: processRssBytes(mosq.p.pid), nodeRed: processRssBytes(red.p.pid) },
+      logs: [...mosq.telling, ...red.telling].map(([pattern, t]) => ({ pattern, ...t })),
     }
   } finally {
     await load.close()
