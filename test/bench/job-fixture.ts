@@ -110,20 +110,3 @@ export async function setUpJob(h: Harness, arg: JobSetupArg): Promise<JobSetupRe
     tightness,
   }
 }
-
-/** Registers `count` devices over the HTTP API, `parallel` requests at a time. */
-export async function registerMany(h: Harness, prefix: string, count: number, parallel: number): Promise<Credentials[]> {
-  const creds = new Array<Credentials>(count)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const i = next++
-      const id = `${prefix}${i}`
-      creds[i] = { clientId: `${id}-c`, username: id, password: await h.register(id) }
-    }
-  }
-  const workers: Promise<void>[] = []
-  for (let w = 0; w < parallel; w++) workers.push(worker())
-  await Promise.all(workers)
-  return creds
-}

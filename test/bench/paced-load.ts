@@ -54,6 +54,16 @@ let live: { client: MqttClient; timer: NodeJS.Timeout; counts: { sent: number; a
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** The tightness step's test_pressure `measured` in a status message (a verdict), if any. */
+function measuredPressure(buf: Buffer): number | undefined {
+  try {
+    const v = JSON.parse(buf.toString()) as { steps?: { id: string; checks?: { id: string; measured?: number }[] }[] }
+    return v.steps?.find((s) => s.id === 'tightness')?.checks?.find((c) => c.id === 'test_pressure')?.measured
+  } catch {
+    return undefined
+  }
+}
+
 export const pacedHandlers: Handlers<PacedApi> = {
   async pacedConnect({ url, creds }) {
     paced = await Promise.all(creds.map((c) => mqtt.connectAsync(url, connectOpts(c))))
@@ -123,9 +133,7 @@ export const pacedHandlers: Handlers<PacedApi> = {
       client.on('message', (_topic, buf) => {
         if (!waiting) return
         const at = performance.now()
-        const v = JSON.parse(buf.toString()) as { steps?: { id: string; checks: { id: string; measured?: number }[] }[] }
-        const check = v.steps?.find((s) => s.id === 'tightness')?.checks.find((c) => c.id === 'test_pressure')
-        if (check?.measured === waiting.value) waiting.resolve(at)
+        if (measuredPressure(buf) === waiting.value) waiting.resolve(at)
       })
       const granted = await client.subscribeAsync(jobStatusTopic(jobId), { qos: 1 })
       if (granted[0]?.qos === 128) throw new Error(`verdictProbe: subscription to ${jobStatusTopic(jobId)} refused`)
@@ -135,7 +143,13 @@ export const pacedHandlers: Handlers<PacedApi> = {
         const value = 3000 + i
         const seen = new Promise<number | undefined>((resolve) => {
           const timer = setTimeout(() => resolve(undefined), timeoutMs)
-          waiting = { value, resolve: (at) => (clearTimeout(timer), resolve(at)) }
+          waiting = {
+            value,
+            resolve: (at) => {
+              clearTimeout(timer)
+              resolve(at)
+            },
+          }
         })
         const t0 = performance.now()
         client.publish(TELEMETRY_TOPIC, `{"ts":${Date.now()},"values":{"pressure_high_kpag":${value}}}`, { qos: 1 })

@@ -76,6 +76,7 @@ const RETRY_BUDGET_MS = 100_000
 /** Points per InfluxDB write request, for the gateway (GW_INFLUX_BATCH) and the baseline writer alike. */
 const INFLUX_BATCH = Math.round(numEnv('BENCH_INFLUX_BATCH', 5000))
 const BENCH_START = performance.now()
+const elapsed = (): string => `${Math.round((performance.now() - BENCH_START) / 1000)} s`
 
 /** Busy CPU seconds of the whole machine so far (Linux /proc/stat; USER_HZ = 100), or undefined elsewhere. */
 function machineBusySeconds(): number | undefined {
@@ -387,7 +388,7 @@ async function main(): Promise<number> {
   let install: StackInstall | undefined
   try {
     for (const s of scenarios) {
-      process.stderr.write(`running ${s.id} …\n`)
+      process.stderr.write(`running ${s.id} … (bench at ${elapsed()})\n`)
       if (s.mode === 'influx') {
         influxBases.push(await runInfluxBaseline(s, requireInflux(influx)))
         continue
@@ -400,7 +401,7 @@ async function main(): Promise<number> {
       outcomes.push(o)
     }
     for (const id of stackIds) {
-      process.stderr.write(`running ${id} …\n`)
+      process.stderr.write(`running ${id} … (bench at ${elapsed()})\n`)
       if (!install) await contained('stack install', async () => void (install = ensureStack()))
       const inst = install
       if (!inst) break
@@ -419,7 +420,7 @@ async function main(): Promise<number> {
   let verdict: VerdictOutcome | undefined
   let conns: ConnOutcome | undefined
   for (const id of EXTRA_IDS.filter(wanted)) {
-    process.stderr.write(`running ${id} …\n`)
+    process.stderr.write(`running ${id} … (bench at ${elapsed()})\n`)
     // A scenario that fails (e.g. the gateway under test exits) is reported; the others still run.
     await contained(id, async () => {
       if (id === 'ack-quiet' || id === 'ack-500k') ackLatency.push(await runAckLatency(track, id, id === 'ack-500k', SCALE))
@@ -504,6 +505,7 @@ async function main(): Promise<number> {
       )
     }
   }
+  process.stderr.write(`bench done in ${elapsed()}\n`)
   const more = reportMore({ ackLatency, verdict, stacks, install, forwarding, conns, clients: CLIENTS, window: WINDOW })
   if (more.text.length > 0) console.log(more.text.join('\n'))
   for (const line of more.lost) lostAny.push(line)

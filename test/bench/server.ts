@@ -104,8 +104,6 @@ export type ServerApi = {
   forwarderSettled: { arg: { timeoutMs: number }; result: ForwarderTrace }
   /** A job (and its meter) set up through the HTTP API, with bulk readings through MQTT. */
   setUpJob: { arg: JobSetupArg; result: JobSetupResult }
-  /** Registers devices `${prefix}0` … over the HTTP API. */
-  registerMany: { arg: { prefix: string; count: number; parallel: number }; result: Credentials[] }
   /** Resident memory after a full GC (the child needs --expose-gc), and the open connections aedes counts. */
   settledRss: { arg: null; result: { rss: number; heapUsed: number; connectedClients: number } }
   stop: { arg: null; result: null }
@@ -273,7 +271,6 @@ serve<ServerApi>({
   },
   forwarderSettled: ({ timeoutMs }) => forwarderSettled(timeoutMs),
   setUpJob: async (arg) => (await import('./job-fixture.js')).setUpJob(requireHarness(), arg),
-  registerMany: async ({ prefix, count, parallel }) => (await import('./job-fixture.js')).registerMany(requireHarness(), prefix, count, parallel),
   settledRss: async () => {
     const gc = (globalThis as { gc?: () => void }).gc
     if (!gc) throw new Error('settledRss: start the server child with --expose-gc')
