@@ -66,7 +66,7 @@ export async function runAckLatency(track: Track, id: string, big: boolean, scal
     const tsStart = Date.now() - 7 * 24 * 3600_000
     // Warm-up: the live meter's first evaluations and the JIT, not measured.
     const warm = await load.call('pacedRun', { intervalMs: INTERVAL_MS, durationMs: 2000, tsStart }, 60_000)
-    const durationMs = Math.max(4000, Math.round(15_000 * scale))
+    const durationMs = Math.max(4000, Math.round(10_000 * scale))
     const before = await server.call('sample', null)
     const paced = await load.call('pacedRun', { intervalMs: INTERVAL_MS, durationMs, tsStart: tsStart + 1000 }, durationMs + 60_000)
     const after = await server.call('sample', null)
@@ -100,7 +100,7 @@ export async function runVerdictLatency(track: Track, scale: number): Promise<Ve
   try {
     const start = await server.call('start', { mode: 'gateway', sync: 'normal', devices: 0 })
     const setup = await server.call('setUpJob', { jobId: 'bench-verdict', deviceId: 'bench-verdict-meter' })
-    const count = Math.max(50, Math.round(200 * scale))
+    const count = Math.max(50, Math.round(100 * scale))
     const probe = await load.call('verdictProbe', { url: start.url, cred: setup.cred, jobId: 'bench-verdict', count, timeoutMs: 10_000 }, count * 10_500)
     await server.call('stop', null)
     return { probe }

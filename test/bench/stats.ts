@@ -40,5 +40,5 @@ export function table(rows: string[][]): string {
   const line = (r: string[]): string =>
     r.map((cell, c) => (c === 0 || c === last ? cell.padEnd(c === last ? 0 : widths[c]!) : cell.padStart(widths[c]!))).join('  ')
   const sep = widths.map((w) => '-'.repeat(w)).join('  ')
-  return [line(rows[0]!), sep, ...rows.slice(1).map(line)].join('\n')
+  return [line(rows[0]!), sep].concat(rows.slice(1).map(line)).join('\n')
 }
