@@ -45,6 +45,8 @@ function ackLines(rows: AckLatencyOutcome[], lost: string[]): string[] {
     reportAckLatency(rows),
     "bulk load = the meter's own MQTT ingest, arrays of 500 samples, before it was attached; first verdict = GET /verdict right after the step started.",
   ]
+  // Shows that the bulk really is in the open step: the hold's measured duration covers it.
+  for (const o of rows) out.push(`${o.id}: the tightness step in the first verdict: ${o.setup.tightness}`)
   const quiet = rows.find((o) => o.id === 'ack-quiet')
   const big = rows.find((o) => o.id === 'ack-500k')
   if (quiet && big) {
