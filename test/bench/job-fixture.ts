@@ -110,3 +110,12 @@ export async function setUpJob(h: Harness, arg: JobSetupArg): Promise<JobSetupRe
     tightness,
   }
 }
+
+/** When the tightness step's current hold started (the hold_duration check's evidence), from GET /verdict. */
+export async function holdStart(h: Harness, jobId: string): Promise<number> {
+  const v = await api<{ steps: { id: string; checks: { id: string; evidence?: { from: number; to: number }[] }[] }[] }>(h, 'GET', `/api/v1/jobs/${jobId}/verdict`)
+  const check = v.steps.find((s) => s.id === 'tightness')?.checks.find((c) => c.id === 'hold_duration')
+  const from = check?.evidence?.[0]?.from
+  if (from === undefined) throw new Error(`job ${jobId}: no hold in the tightness step (hold_duration: ${JSON.stringify(check)})`)
+  return from
+}

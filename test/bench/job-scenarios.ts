@@ -26,6 +26,8 @@ export interface AckLatencyOutcome {
   setup: JobSetupResult
   paced: PacedResult
   live: { sent: number; acked: number }
+  /** Reading-to-verdict of readings that continue the hold, after the PUBACK measurement. */
+  probe: ProbeResult
   rateMsgPerSec: number
   /** Rows in the readings table after the run, and the readings acknowledged over the whole run. */
   stored: { rows: number; acknowledged: number }
@@ -72,8 +74,17 @@ export async function runAckLatency(track: Track, id: string, big: boolean, scal
     const after = await server.call('sample', null)
     const live = await load.call('liveStop', null, 60_000)
     await load.call('pacedDisconnect', null)
+    // Reading-to-verdict in this step: readings that continue the hold, one at a time.
+    const jobId = `bench-${id}`
+    const holdStartTs = await server.call('holdStart', { jobId }, 60_000)
+    const probeCount = Math.max(20, Math.round(50 * scale))
+    const probe = await load.call(
+      'verdictProbe',
+      { kind: 'hold', url: start.url, cred: setup.cred, jobId, count: probeCount, timeoutMs: 10_000, holdStartTs, afterTs: live.lastTs },
+      probeCount * 10_500,
+    )
     const rows = await server.call('rowCount', null)
-    const acknowledged = setup.bulkStored + live.acked * LIVE_CHANNELS + warm.messages + paced.messages
+    const acknowledged = setup.bulkStored + live.acked * LIVE_CHANNELS + warm.messages + paced.messages + (probe.probes - probe.missed) * LIVE_CHANNELS
     await server.call('stop', null)
     const cpuUs = after.cpuUserUs + after.cpuSystemUs - before.cpuUserUs - before.cpuSystemUs
     return {
@@ -83,6 +94,7 @@ export async function runAckLatency(track: Track, id: string, big: boolean, scal
       setup,
       paced,
       live,
+      probe,
       rateMsgPerSec: (UNRELATED * 1000) / INTERVAL_MS,
       stored: { rows, acknowledged },
       serverCpu: cpuUs / ((after.at - before.at) * 1000),
@@ -101,7 +113,7 @@ export async function runVerdictLatency(track: Track, scale: number): Promise<Ve
     const start = await server.call('start', { mode: 'gateway', sync: 'normal', devices: 0 })
     const setup = await server.call('setUpJob', { jobId: 'bench-verdict', deviceId: 'bench-verdict-meter' })
     const count = Math.max(50, Math.round(100 * scale))
-    const probe = await load.call('verdictProbe', { url: start.url, cred: setup.cred, jobId: 'bench-verdict', count, timeoutMs: 10_000 }, count * 10_500)
+    const probe = await load.call('verdictProbe', { kind: 'pressurise', url: start.url, cred: setup.cred, jobId: 'bench-verdict', count, timeoutMs: 10_000 }, count * 10_500)
     await server.call('stop', null)
     return { probe }
   } finally {

@@ -27,15 +27,29 @@ export interface ProbeResult {
   missed: number
 }
 
+/**
+ * How a probe reading shows in the verdict (the tightness step):
+ * - pressurise: below the test pressure, test_pressure's `measured` is the highest pressure so
+ *   far; probe i sends 3000 + i kPa(g), so each probe moves it to a value only it can cause.
+ * - hold: in a hold, hold_duration's `measured` is (last reading − hold start) / 1000 s; probe
+ *   readings continue the hold at 4000 kPa(g), each with a later device time, so the value it
+ *   must show is known from holdStartTs.
+ */
+export type ProbeArg = { url: string; cred: Credentials; jobId: string; count: number; timeoutMs: number } & (
+  | { kind: 'pressurise' }
+  | { kind: 'hold'; holdStartTs: number; afterTs: number }
+)
+
 export type PacedApi = {
   pacedConnect: { arg: { url: string; creds: Credentials[] }; result: null }
   /** Every device publishes one message each intervalMs for durationMs. */
   pacedRun: { arg: { intervalMs: number; durationMs: number; tsStart: number }; result: PacedResult }
   /** The job's meter: one 3-channel reading every intervalMs until liveStop. */
   liveStart: { arg: { url: string; cred: Credentials; intervalMs: number; tsFrom: number }; result: null }
-  liveStop: { arg: null; result: { sent: number; acked: number } }
-  /** An attached device subscribes to the job's status, then publishes `count` rising pressures, one at a time. */
-  verdictProbe: { arg: { url: string; cred: Credentials; jobId: string; count: number; timeoutMs: number }; result: ProbeResult }
+  /** lastTs: device time of the last reading sent. */
+  liveStop: { arg: null; result: { sent: number; acked: number; lastTs: number } }
+  /** An attached device subscribes to the job's status, then publishes `count` probe readings, one at a time. */
+  verdictProbe: { arg: ProbeArg; result: ProbeResult }
   pacedDisconnect: { arg: null; result: null }
 }
 
@@ -50,17 +64,26 @@ const connectOpts = (c: Credentials) => ({
 })
 
 let paced: MqttClient[] = []
-let live: { client: MqttClient; timer: NodeJS.Timeout; counts: { sent: number; acked: number } } | undefined
+let live: { client: MqttClient; timer: NodeJS.Timeout; counts: { sent: number; acked: number }; last: { ts: number } } | undefined
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** The tightness step's test_pressure `measured` in a status message (a verdict), if any. */
-function measuredPressure(buf: Buffer): number | undefined {
+interface Probe {
+  check: 'test_pressure' | 'hold_duration'
+  /** What the check's `measured` must be once the verdict reflects this probe. */
+  measured: number
+  payload: string
+}
+
+/** Does this status message (a verdict) show the probe in the tightness step? */
+function shows(buf: Buffer, probe: Probe): boolean {
   try {
     const v = JSON.parse(buf.toString()) as { steps?: { id: string; checks?: { id: string; measured?: number }[] }[] }
-    return v.steps?.find((s) => s.id === 'tightness')?.checks?.find((c) => c.id === 'test_pressure')?.measured
+    const measured = v.steps?.find((s) => s.id === 'tightness')?.checks?.find((c) => c.id === probe.check)?.measured
+    // hold_duration is ms / 1000: allow for the float rounding of that division, nothing more.
+    return measured !== undefined && Math.abs(measured - probe.measured) < 1e-6
   } catch {
-    return undefined
+    return false
   }
 }
 
@@ -102,49 +125,53 @@ export const pacedHandlers: Handlers<PacedApi> = {
   async liveStart({ url, cred, intervalMs, tsFrom }) {
     const client = await mqtt.connectAsync(url, connectOpts(cred))
     client.on('error', (err) => process.stderr.write(`live meter: ${err.message}\n`))
-    let ts = Math.max(tsFrom, Date.now())
+    const last = { ts: Math.max(tsFrom, Date.now()) }
     const state = { sent: 0, acked: 0 }
     const timer = setInterval(() => {
-      ts = Math.max(ts + 1, Date.now())
+      last.ts = Math.max(last.ts + 1, Date.now())
+      const ts = last.ts
       const p = (4000 + (state.sent % 3) - 1).toFixed(1)
       state.sent++
       client.publish(TELEMETRY_TOPIC, `{"ts":${ts},"values":{"pressure_high_kpag":${p},"pressure_low_kpag":${p},"temp_pipe_c":20.1}}`, { qos: 1 }, (err) => {
         if (!err) state.acked++
       })
     }, intervalMs)
-    live = { client, timer, counts: state }
+    live = { client, timer, counts: state, last }
     return null
   },
   async liveStop() {
-    if (!live) return { sent: 0, acked: 0 }
+    if (!live) return { sent: 0, acked: 0, lastTs: 0 }
     const l = live
     live = undefined
     clearInterval(l.timer)
     for (let waited = 0; l.counts.acked < l.counts.sent && waited < 30_000; waited += 10) await sleep(10)
     await l.client.endAsync()
-    return { ...l.counts }
+    return { ...l.counts, lastTs: l.last.ts }
   },
-  async verdictProbe({ url, cred, jobId, count, timeoutMs }) {
+  async verdictProbe(arg) {
+    const { url, cred, jobId, count, timeoutMs } = arg
     const client = await mqtt.connectAsync(url, connectOpts(cred))
     try {
-      // The verdict reflects a reading when the tightness step's test_pressure check shows it:
-      // while pressurising, `measured` is the highest pressure so far, and each probe is higher.
-      let waiting: { value: number; resolve: (at: number) => void } | undefined
+      let waiting: { probe: Probe; resolve: (at: number) => void } | undefined
       client.on('message', (_topic, buf) => {
         if (!waiting) return
         const at = performance.now()
-        if (measuredPressure(buf) === waiting.value) waiting.resolve(at)
+        if (shows(buf, waiting.probe)) waiting.resolve(at)
       })
       const granted = await client.subscribeAsync(jobStatusTopic(jobId), { qos: 1 })
       if (granted[0]?.qos === 128) throw new Error(`verdictProbe: subscription to ${jobStatusTopic(jobId)} refused`)
       const lat = new Float64Array(count).fill(Number.NaN)
+      let ts = arg.kind === 'hold' ? arg.afterTs : 0
       for (let i = 0; i < count; i++) {
-        // 3000, 3001, … kPa(g): below the 4000 test pressure, so the check stays pending and moves each time.
-        const value = 3000 + i
+        ts = Math.max(ts + 1, Date.now())
+        const probe: Probe =
+          arg.kind === 'pressurise'
+            ? { check: 'test_pressure', measured: 3000 + i, payload: `{"ts":${ts},"values":{"pressure_high_kpag":${3000 + i}}}` }
+            : { check: 'hold_duration', measured: (ts - arg.holdStartTs) / 1000, payload: `{"ts":${ts},"values":{"pressure_high_kpag":4000,"pressure_low_kpag":4000,"temp_pipe_c":20.1}}` }
         const seen = new Promise<number | undefined>((resolve) => {
           const timer = setTimeout(() => resolve(undefined), timeoutMs)
           waiting = {
-            value,
+            probe,
             resolve: (at) => {
               clearTimeout(timer)
               resolve(at)
@@ -152,7 +179,7 @@ export const pacedHandlers: Handlers<PacedApi> = {
           }
         })
         const t0 = performance.now()
-        client.publish(TELEMETRY_TOPIC, `{"ts":${Date.now()},"values":{"pressure_high_kpag":${value}}}`, { qos: 1 })
+        client.publish(TELEMETRY_TOPIC, probe.payload, { qos: 1 })
         const at = await seen
         waiting = undefined
         if (at !== undefined) lat[i] = at - t0

@@ -45,6 +45,10 @@ function ackLines(rows: AckLatencyOutcome[], lost: string[]): string[] {
     reportAckLatency(rows),
     "bulk load = the meter's own MQTT ingest, arrays of 500 samples, before it was attached; first verdict = GET /verdict right after the step started.",
   ]
+  out.push(
+    'reading→verdict = after the PUBACK run, readings that continue the hold, one at a time: publish → the first v1/jobs/<id>/status message ' +
+      "whose hold_duration shows that reading's device time (the hold's start from GET /verdict's evidence).",
+  )
   // Shows that the bulk really is in the open step: the hold's measured duration covers it.
   for (const o of rows) out.push(`${o.id}: the tightness step in the first verdict: ${o.setup.tightness}`)
   const quiet = rows.find((o) => o.id === 'ack-quiet')
@@ -55,6 +59,12 @@ function ackLines(rows: AckLatencyOutcome[], lost: string[]): string[] {
       `PUBACK p99 with ${fmtInt(big.jobReadings)} readings in an open step: ${fmtMs(big.paced.latency.p99)} ms vs ${fmtMs(quiet.paced.latency.p99)} ms without = ` +
         `${ratio.toFixed(2)}× (target ≤ 1.5×) ${ratio <= 1.5 && big.paced.unanswered === 0 ? 'MET' : 'MISSED'}` +
         (big.paced.unanswered > 0 ? `; ${fmtInt(big.paced.unanswered)} publishes got no PUBACK` : ''),
+    )
+  }
+  if (quiet && big) {
+    out.push(
+      `reading-to-verdict p99 with ${fmtInt(big.jobReadings)} readings in the open step: ${fmtMs(big.probe.latency.p99)} ms vs ${fmtMs(quiet.probe.latency.p99)} ms without` +
+        (big.probe.missed > 0 ? `; ${big.probe.missed} of ${big.probe.probes} readings never shown within 10 s: MISSED` : ''),
     )
   }
   for (const o of rows) {
@@ -119,7 +129,7 @@ function connLines(c: ConnOutcome): string[] {
 /** PUBACK latency of unrelated devices with and without 500k readings in an open step. */
 export function reportAckLatency(rows: AckLatencyOutcome[]): string {
   const out: string[][] = [
-    ['scenario', 'readings in step', 'bulk load s', 'first verdict ms', 'unrelated msgs', 'rate msg/s', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'no PUBACK', 'live meter sent/acked', 'CPU srv', 'srv RSS MB', 'heap MB', 'stored check'],
+    ['scenario', 'readings in step', 'bulk load s', 'first verdict ms', 'unrelated msgs', 'rate msg/s', 'PUBACK p50 ms', 'p99 ms', 'max ms', 'no PUBACK', 'live meter sent/acked', 'reading→verdict p50/p99 ms', 'CPU srv', 'srv RSS MB', 'heap MB', 'stored check'],
   ]
   for (const o of rows) {
     out.push([
@@ -134,6 +144,7 @@ export function reportAckLatency(rows: AckLatencyOutcome[]): string {
       fmtMs(o.paced.latency.max),
       fmtInt(o.paced.unanswered),
       `${fmtInt(o.live.sent)}/${fmtInt(o.live.acked)}`,
+      `${fmtMs(o.probe.latency.p50)}/${fmtMs(o.probe.latency.p99)}${o.probe.missed > 0 ? ` (${o.probe.missed} of ${o.probe.probes} never shown)` : ''}`,
       pct(o.serverCpu),
       mb(o.rss),
       mb(o.heapUsed),

@@ -104,6 +104,8 @@ export type ServerApi = {
   forwarderSettled: { arg: { timeoutMs: number }; result: ForwarderTrace }
   /** A job (and its meter) set up through the HTTP API, with bulk readings through MQTT. */
   setUpJob: { arg: JobSetupArg; result: JobSetupResult }
+  /** Device time at which the job's tightness hold started, as its verdict shows. */
+  holdStart: { arg: { jobId: string }; result: number }
   /** Resident memory after a full GC (the child needs --expose-gc), and the open connections aedes counts. */
   settledRss: { arg: null; result: { rss: number; heapUsed: number; connectedClients: number } }
   stop: { arg: null; result: null }
@@ -271,6 +273,7 @@ serve<ServerApi>({
   },
   forwarderSettled: ({ timeoutMs }) => forwarderSettled(timeoutMs),
   setUpJob: async (arg) => (await import('./job-fixture.js')).setUpJob(requireHarness(), arg),
+  holdStart: async ({ jobId }) => (await import('./job-fixture.js')).holdStart(requireHarness(), jobId),
   settledRss: async () => {
     const gc = (globalThis as { gc?: () => void }).gc
     if (!gc) throw new Error('settledRss: start the server child with --expose-gc')
