@@ -38,19 +38,19 @@ import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { startInfluxServer, telemetryReadings, type InfluxServer } from '../helpers/influx-server.js'
+import { runIdleConnections, type ConnOutcome } from './conn-scenario.js'
 import { benchDatabase, processCpuSeconds, processRssBytes, setUpDatabase, summarizeLag } from './influx-path.js'
 import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
 import { spawnChild, type ChildHandle } from './ipc.js'
-import type { LoadApi, RunResult } from './load.js'
+import { runAckLatency, runVerdictLatency, type AckLatencyOutcome, type VerdictOutcome } from './job-scenarios.js'
+import type { LoadApi } from './load.js'
 import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC } from './payloads.js'
-import { runIdleConnections, type ConnOutcome } from './conn-scenario.js'
+import { reportMain } from './report-main.js'
+import { reportMore } from './report-more.js'
+import { NOISY, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
+import type { ServerApi } from './server.js'
 import { ensureStack, type StackInstall } from './stack-install.js'
 import { runStack, type StackOutcome } from './stack.js'
-import { runAckLatency, runVerdictLatency, type AckLatencyOutcome, type VerdictOutcome } from './job-scenarios.js'
-import { reportMore } from './report-more.js'
-import { NOISY, report, reportInflux, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
-import type { ServerApi } from './server.js'
-import { fmtInt, fmtMs } from './stats.js'
 import type { SubscriberApi } from './subscriber.js'
 
 const numEnv = (name: string, dflt: number): number => {
@@ -429,82 +429,8 @@ async function main(): Promise<number> {
     })
   }
 
-  const base = outcomes.find((o) => o.scenario.mode === 'baseline')
-  const mqttOnly = outcomes.filter((o) => !o.scenario.forwards)
   const forwarding = outcomes.filter((o) => o.scenario.forwards)
-  console.log('')
-  if (mqttOnly.length > 0) console.log(report(mqttOnly, base))
-  console.log('')
-  for (const o of outcomes) {
-    if (o.start.sqlite) {
-      const q = o.start.sqlite
-      const c = o.commits
-      console.log(
-        `${o.scenario.id}: measured SQLite synchronous=${q.synchronous}, journal_mode=${q.journalMode}, data dir on ${q.fsType}` +
-          (c
-            ? `; ${fmtInt(c.commits)} group commits, mean ${c.meanBatch.toFixed(0)} msgs (max ${c.maxBatch}), ` +
-              `${c.meanMs.toFixed(2)} ms each = ${Math.round(c.loopShare * 100)}% of wall time in commit`
-            : ''),
-      )
-    }
-  }
-  console.log('')
-  if (mqttOnly.length > 0) {
-    console.log('Baseline msg/s = messages received by the subscriber / (first publish → last message received).')
-    console.log('Ceiling msg/s = messages acknowledged by an aedes whose authorizePublish resolves at once (no store, no subscriber) / (first publish → last PUBACK).')
-    console.log('Gateway msg/s = messages acknowledged / (first publish → last PUBACK); a PUBACK follows the commit.')
-    console.log('CPU = CPU time / wall time of each bench process (1 core = 100%); other CPU = the rest of the machine')
-    console.log('(other processes, and kernel time not charged to ours) during the run; ⚠ = over 25%: that row is disturbed.')
-    console.log('RSS and heap: server process after the run.')
-  }
-  if (outcomes.some((o) => o.attempts > 1)) console.log('² measured twice because the first run was disturbed; the less disturbed run is shown (retries only in the first 70 s).')
-  console.log('')
-  for (const o of mqttOnly.filter((x) => x.scenario.kind === 'single' && x.scenario.mode === 'gateway')) {
-    if (!base) break
-    const ratio = o.msgPerSec / base.msgPerSec
-    console.log(
-      `QoS1 single (${o.scenario.sync}): ratio ${ratio.toFixed(2)}× of baseline (${fmtInt(o.msgPerSec)} vs ${fmtInt(base.msgPerSec)} msg/s) ` +
-        `(target ≥ 0.8×) ${ratio >= 0.8 ? 'MET' : 'MISSED'}`,
-    )
-  }
-  for (const o of mqttOnly.filter((x) => x.scenario.kind === 'eight' && x.scenario.mode === 'gateway')) {
-    console.log(
-      `8-reading (${o.scenario.sync}): ${fmtInt(o.readingsPerSec)} readings/s (target ≥ 150,000) ${o.readingsPerSec >= 150_000 ? 'MET' : 'MISSED'}`,
-    )
-  }
-  for (const o of mqttOnly.filter((x) => x.scenario.mode === 'gateway')) {
-    const ceiling = mqttOnly.find((x) => x.scenario.mode === 'ceiling' && x.scenario.kind === o.scenario.kind)
-    if (!ceiling) continue
-    console.log(
-      `ceiling (${o.scenario.kind === 'single' ? '1 reading' : '8 readings'}/msg, ${o.scenario.sync}): the gateway acknowledges ${fmtInt(o.msgPerSec)} msg/s = ` +
-        `${(o.msgPerSec / ceiling.msgPerSec).toFixed(2)}× of aedes acknowledging with nothing stored (${fmtInt(ceiling.msgPerSec)} msg/s)`,
-    )
-  }
-  if (influxBases.length > 0 || forwarding.length > 0) {
-    console.log('')
-    console.log(`InfluxDB path: Debian influxd ${influx?.version ?? '?'} on the same machine, loopback; the gateway forwards batches of ${INFLUX_BATCH} points (GW_INFLUX_BATCH), one request in flight.`)
-    console.log('')
-    console.log(reportInflux(influxBases, forwarding))
-    console.log('')
-    console.log('InfluxDB alone: pre-encoded line protocol of the same points (same measurement, tag, fields, rp, precision, batch size), POSTed')
-    console.log('to /write one request at a time by a bare client; readings/s = readings / (first request → last 204).')
-    console.log('Gateway → InfluxDB: readings / (first publish → forwarder backlog empty), i.e. acknowledged over MQTT, stored in SQLite and in InfluxDB;')
-    console.log('lag = age of the oldest acknowledged reading not yet in InfluxDB, sampled every 50 ms while the load ran; drain = last PUBACK → backlog empty.')
-    console.log('CPU gw = gateway process (both threads) over the whole run, drain included; RSS and heap after the run.')
-    console.log('"in InfluxDB" counts the readings there after the run (warm-up included).')
-    for (const o of forwarding) {
-      const f = o.forwarding!
-      const b = influxBases.find((x) => x.scenario.kind === o.scenario.kind)
-      // The same gateway scenario without InfluxDB: what forwarding costs the ingest.
-      const plain = mqttOnly.find((x) => x.scenario.mode === 'gateway' && x.scenario.kind === o.scenario.kind && x.scenario.sync === o.scenario.sync)
-      console.log(
-        `InfluxDB path (${o.scenario.kind === 'single' ? '1 reading' : '8 readings'}/msg): ${fmtInt(f.readingsPerSec)} readings/s into InfluxDB` +
-          (b ? ` = ${(f.readingsPerSec / b.readingsPerSec).toFixed(2)}× of InfluxDB alone (${fmtInt(b.readingsPerSec)})` : '') +
-          (plain ? `, ${(o.readingsPerSec / plain.readingsPerSec).toFixed(2)}× of the gateway's ingest without InfluxDB (${fmtInt(plain.readingsPerSec)})` : '') +
-          `; lag under load p99 ${fmtMs(f.lag.lagP99)} ms, backlog ≤ ${fmtInt(f.lag.backlogMax)} readings, empty ${fmtInt(f.lag.drainMs)} ms after the last PUBACK`,
-      )
-    }
-  }
+  console.log(reportMain({ outcomes, influxBases, influxVersion: influx?.version, influxBatch: INFLUX_BATCH }).join('\n'))
   process.stderr.write(`bench done in ${elapsed()}\n`)
   const more = reportMore({ ackLatency, verdict, stacks, install, forwarding, conns, clients: CLIENTS, window: WINDOW })
   if (more.text.length > 0) console.log(more.text.join('\n'))
