@@ -29,7 +29,7 @@ function findMosquitto(): string | undefined {
   return which.status === 0 && found !== '' ? found : undefined
 }
 
-function run(cmd: string, args: string[], what: string, opts: { cwd?: string } = {}): void {
+function run(cmd: string, args: string[], what: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
   process.stderr.write(`  stack: ${what}: ${cmd} ${args.join(' ')}\n`)
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...opts })
   if (r.status !== 0) throw new Error(`${what} failed (${cmd} exited ${r.status}): ${(r.stderr ?? '').trim().slice(-2000)}`)
@@ -45,7 +45,14 @@ export function ensureStack(): StackInstall {
   let mosquitto = findMosquitto()
   if (!mosquitto) {
     // Debian's broker; the bench, not test/setup.sh, installs it (only this bench uses it).
-    run('apt-get', ['install', '-y', '--no-install-recommends', 'mosquitto'], 'installing mosquitto')
+    const install = (): void => run('apt-get', ['install', '-y', '--no-install-recommends', 'mosquitto'], 'installing mosquitto')
+    try {
+      install()
+    } catch {
+      // A fresh machine has no package lists yet.
+      run('apt-get', ['update'], 'updating the package lists')
+      install()
+    }
     mosquitto = findMosquitto()
     if (!mosquitto) throw new Error('apt-get installed mosquitto, but no mosquitto binary was found')
     installed.push('mosquitto (apt-get)')
@@ -60,7 +67,12 @@ export function ensureStack(): StackInstall {
     mkdirSync(nodeRedDir, { recursive: true })
     const pkg = join(nodeRedDir, 'package.json')
     if (!existsSync(pkg)) writeFileSync(pkg, JSON.stringify({ name: 'hvac-bench-node-red', private: true }, null, 2))
-    run('npm', ['install', '--no-audit', '--no-fund', NODE_RED_SPEC, INFLUX_NODE_SPEC], `installing ${NODE_RED_SPEC} and ${INFLUX_NODE_SPEC} into ${nodeRedDir}`, { cwd: nodeRedDir })
+    // Under `npm run bench` the environment carries npm_* settings of this package: not for this install.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')))
+    run('npm', ['install', '--prefix', nodeRedDir, '--no-audit', '--no-fund', NODE_RED_SPEC, INFLUX_NODE_SPEC], `installing ${NODE_RED_SPEC} and ${INFLUX_NODE_SPEC} into ${nodeRedDir}`, {
+      cwd: nodeRedDir,
+      env,
+    })
     installed.push(`${NODE_RED_SPEC} + ${INFLUX_NODE_SPEC} (npm, into ${nodeRedDir})`)
   }
   const nodeRedVersion = pkgVersion(nodeRedDir, 'node-red') ?? '?'
