@@ -36,9 +36,15 @@ export interface JobSetupResult {
 /** A unit the vrf-r410a pack applies to (R410A; the nameplate and invoice agree). */
 const VRF_UNIT = { model: 'VRF-280', invoiceModel: 'VRF-280', capacityHp: 10, refrigerant: 'R410A', phases: 3, ratedCurrentA: 22 } as const
 
-/** Held at 4.0 MPa(g) with a ±1 kPa digit and a pipe temperature drifting within ±0.5 K. */
+/**
+ * Filled in the VRF manuals' stages (0.3 MPa(g), then 1.5 MPa(g), 4 minutes each at 2 Hz: the
+ * pack's staged_pressurisation), then held at 4.0 MPa(g) with a ±1 kPa digit and a pipe
+ * temperature drifting within ±0.5 K.
+ */
+const STAGE_SAMPLES = 480
 function sample(ts: number, i: number): string {
-  const p = (4000 + ((i * 7919) % 3) - 1).toFixed(1)
+  const level = i < STAGE_SAMPLES ? 300 : i < 2 * STAGE_SAMPLES ? 1500 : 4000
+  const p = (level + ((i * 7919) % 3) - 1).toFixed(1)
   const t = (20 + 0.5 * Math.sin(i / 5000)).toFixed(2)
   return `{"ts":${ts},"values":{"pressure_high_kpag":${p},"pressure_low_kpag":${p},"temp_pipe_c":${t}}}`
 }
