@@ -77,7 +77,7 @@ export async function runAckLatency(track: Track, id: string, big: boolean, scal
     // Reading-to-verdict in this step: readings that continue the hold, one at a time.
     const jobId = `bench-${id}`
     const holdStartTs = await server.call('holdStart', { jobId }, 60_000)
-    const probeCount = Math.max(20, Math.round(50 * scale))
+    const probeCount = Math.max(10, Math.round(30 * scale))
     const probe = await load.call(
       'verdictProbe',
       { kind: 'hold', url: start.url, cred: setup.cred, jobId, count: probeCount, timeoutMs: 10_000, holdStartTs, afterTs: live.lastTs },
