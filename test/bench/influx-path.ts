@@ -50,6 +50,13 @@ export interface LagSummary {
   drainMs: number
 }
 
+/** Largest f(x), 0 for none: a loop, since a spread of a long run's samples could overflow the stack. */
+function maxOf<T>(xs: readonly T[], f: (x: T) => number): number {
+  let max = 0
+  for (const x of xs) max = Math.max(max, f(x))
+  return max
+}
+
 export function summarizeLag(trace: ForwarderTrace, loadEndAt: number): LagSummary {
   const underLoad = trace.samples.filter((s) => s.at <= loadEndAt)
   const lags = Float64Array.from(underLoad, (s) => s.lagMs).sort()
@@ -57,7 +64,7 @@ export function summarizeLag(trace: ForwarderTrace, loadEndAt: number): LagSumma
     lagP50: percentile(lags, 0.5),
     lagP99: percentile(lags, 0.99),
     lagMax: percentile(lags, 1),
-    backlogMax: Math.max(0, ...trace.samples.map((s) => s.backlog)),
+    backlogMax: maxOf(trace.samples, (s) => s.backlog),
     drainMs: Math.max(0, trace.settledAt - loadEndAt),
   }
 }

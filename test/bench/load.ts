@@ -7,6 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { serve, wallNow } from './ipc.js'
 import { buildPayloads, TELEMETRY_TOPIC, type PayloadKind } from './payloads.js'
 import type { Credentials } from './server.js'
+import { pacedHandlers, type PacedApi } from './paced-load.js'
 import { subscriberHandlers, type SubscriberApi } from './subscriber.js'
 import { summarize, type LatencySummary } from './stats.js'
 
@@ -29,15 +30,17 @@ export interface RunResult {
 }
 
 /** The load generator can also host the baseline's subscriber (BENCH_SUBSCRIBER=load). */
-export type LoadApi = SubscriberApi & {
-  connect: { arg: { url: string; creds: Credentials[] }; result: null }
+export type LoadApi = SubscriberApi & PacedApi & {
+  /** topics: one per connection (default: the device API's "me" telemetry topic). */
+  connect: { arg: { url: string; creds: Credentials[]; topics?: string[] }; result: null }
   run: { arg: RunArg; result: RunResult }
   disconnect: { arg: null; result: null }
 }
 
 let clients: MqttClient[] = []
+let topics: string[] = []
 
-function drive(client: MqttClient, payloads: Buffer[], window: number, lat: Float64Array, offset: number): Promise<void> {
+function drive(client: MqttClient, topic: string, payloads: Buffer[], window: number, lat: Float64Array, offset: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const n = payloads.length
     let next = 0
@@ -46,7 +49,7 @@ function drive(client: MqttClient, payloads: Buffer[], window: number, lat: Floa
       while (next < n && next - acked < window) {
         const i = next++
         const t0 = performance.now()
-        client.publish(TELEMETRY_TOPIC, payloads[i]!, { qos: 1 }, (err) => {
+        client.publish(topic, payloads[i]!, { qos: 1 }, (err) => {
           if (err) return reject(err)
           lat[offset + i] = performance.now() - t0
           if (++acked === n) resolve()
@@ -60,7 +63,9 @@ function drive(client: MqttClient, payloads: Buffer[], window: number, lat: Floa
 
 serve<LoadApi>({
   ...subscriberHandlers,
-  async connect({ url, creds }) {
+  ...pacedHandlers,
+  async connect({ url, creds, topics: perClient }) {
+    topics = creds.map((_, k) => perClient?.[k] ?? TELEMETRY_TOPIC)
     clients = await Promise.all(
       creds.map(async (c) => {
         const client = await mqtt.connectAsync(url, {
@@ -84,7 +89,7 @@ serve<LoadApi>({
     const lat = new Float64Array(perClient * clients.length)
     const cpu0 = process.cpuUsage()
     const firstPublishAt = wallNow()
-    await Promise.all(clients.map((c, k) => drive(c, payloads[k]!, window, lat, k * perClient)))
+    await Promise.all(clients.map((c, k) => drive(c, topics[k]!, payloads[k]!, window, lat, k * perClient)))
     const lastAckAt = wallNow()
     const cpu = process.cpuUsage(cpu0)
     return { messages: lat.length, firstPublishAt, lastAckAt, latency: summarize(lat), cpuUs: cpu.user + cpu.system }

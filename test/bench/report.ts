@@ -15,8 +15,11 @@ export const NOISY = 0.25
 export interface Scenario {
   id: string
   label: string
-  /** baseline: plain aedes; gateway: the gateway under MQTT load; influx: influxd alone, written to directly. */
-  mode: 'baseline' | 'gateway' | 'influx'
+  /**
+   * baseline: plain aedes relaying to a subscriber; ceiling: aedes acknowledging with nothing
+   * stored and no subscriber; gateway: the gateway under MQTT load; influx: influxd alone.
+   */
+  mode: 'baseline' | 'ceiling' | 'gateway' | 'influx'
   sync?: 'full' | 'normal'
   /** The gateway forwards to InfluxDB; its run ends when every reading is there. */
   forwards?: boolean
@@ -79,8 +82,8 @@ export interface InfluxBaseOutcome {
   attempts: number
 }
 
-const pct = (x: number | undefined): string => (x === undefined ? '?' : `${Math.round(x * 100)}%`)
-const rssMb = (bytes: number | undefined): string => (bytes === undefined ? '?' : mb(bytes))
+export const pct = (x: number | undefined): string => (x === undefined ? '?' : `${Math.round(x * 100)}%`)
+export const rssMb = (bytes: number | undefined): string => (bytes === undefined ? '?' : mb(bytes))
 const fmtOther = (x: number | undefined): string => (x === undefined ? '?' : `${pct(x)}${x > NOISY ? ' ⚠' : ''}`)
 
 /** The InfluxDB path: per payload kind, the baseline row, then the gateway rows against it. */
@@ -144,14 +147,14 @@ export function report(outcomes: Outcome[], base: Outcome | undefined): string {
       ? o.stored.ok
         ? `ok ${fmtInt(o.stored.counted)}`
         : `LOST: ${fmtInt(o.stored.counted)} of ${fmtInt(o.stored.expected)} (dup ${o.stored.duplicates}, quar ${o.stored.quarantined}, rows ${o.stored.rows}/${o.stored.rowsExpected})`
-      : 'n/a (relay)'
+      : o.scenario.mode === 'ceiling' ? 'n/a (nothing stored)' : 'n/a (relay)'
     rows.push([
       `${o.scenario.label}${o.attempts > 1 ? ' ²' : ''}`,
       fmtInt(o.messages),
-      o.scenario.mode === 'baseline' ? '-' : fmtInt(o.readings),
+      o.scenario.mode === 'gateway' ? fmtInt(o.readings) : '-',
       o.seconds.toFixed(2),
       fmtInt(o.msgPerSec),
-      o.scenario.mode === 'baseline' ? '-' : fmtInt(o.readingsPerSec),
+      o.scenario.mode === 'gateway' ? fmtInt(o.readingsPerSec) : '-',
       base && o.scenario.mode === 'gateway' && o.scenario.kind === 'single' ? `${(o.msgPerSec / base.msgPerSec).toFixed(2)}×` : '',
       fmtMs(o.run.latency.p50),
       fmtMs(o.run.latency.p99),
@@ -165,3 +168,4 @@ export function report(outcomes: Outcome[], base: Outcome | undefined): string {
   }
   return table(rows)
 }
+

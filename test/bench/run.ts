@@ -5,8 +5,18 @@
  * for the same points. Each scenario gets fresh processes: the system under test (server.ts),
  * the load generator (load.ts) and, for the baselines, a subscriber (subscriber.ts) or a bare
  * InfluxDB writer (influx-writer.ts). Benchmarks are not tests: a missed target still exits 0;
- * lost readings (in SQLite or in InfluxDB) exit 1. The InfluxDB scenarios need Debian's
- * influxd (./test/setup.sh installs it).
+ * lost readings (in SQLite or in InfluxDB) and scenarios that could not run exit 1. The
+ * InfluxDB scenarios need Debian's influxd (./test/setup.sh installs it).
+ *
+ * Scenarios (BENCH_ONLY ids), in the order they run:
+ *   baseline, ceiling, ceiling8          plain aedes relaying; aedes acking with nothing stored (1 and 8 readings/msg)
+ *   gw-full, gw-normal, gw8-full, gw8-normal   the gateway's QoS 1 ingest
+ *   influx, gw-influx, influx8, gw8-influx     the InfluxDB path against influxd alone
+ *   stack, stack8                        mosquitto (defaults) → Node-RED → InfluxDB, the same load (stack.ts; installed on demand)
+ *   stack-nolimit, stack8-nolimit        the same with max_queued_messages 0 (mosquitto queues without limit: no loss)
+ *   ack-quiet, ack-500k                  PUBACK latency of unrelated devices, with 500k readings in an open step (job-scenarios.ts)
+ *   verdict                              reading-to-verdict latency over v1/jobs/<id>/status (job-scenarios.ts)
+ *   conns                                RSS per idle device connection at 10,000 connections (conn-scenario.ts)
  *
  * Knobs (environment): BENCH_SCALE (multiplies message counts, e.g. 0.2 for a quick look),
  * BENCH_WINDOW (in-flight QoS 1 publishes per connection), BENCH_CLIENTS, BENCH_ONLY
@@ -15,7 +25,9 @@
  * BENCH_SUBSCRIBER=process (baseline subscriber in its own process instead of the load
  * generator's), BENCH_QUIET_WAIT_S (how long to wait for an idle machine first; default 15),
  * BENCH_INFLUX_BATCH (points per InfluxDB write request, gateway and baseline writer alike;
- * default 5000, GW_INFLUX_BATCH's default).
+ * default 5000, GW_INFLUX_BATCH's default), BENCH_GW_ENV ("GW_A=1 GW_B=2": more settings for
+ * every gateway under test, e.g. a per-device publish rate limit lifted for the throughput
+ * scenarios, whose 4 connections each publish far faster than a real device).
  *
  * Choices, measured on the 2-core machine: 4 connections × 200 in flight (50/500/1000 gave no
  * better baseline; 1000 only raised latency). The baseline listener is exactly
@@ -26,14 +38,19 @@ import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { startInfluxServer, telemetryReadings, type InfluxServer } from '../helpers/influx-server.js'
+import { runIdleConnections, type ConnOutcome } from './conn-scenario.js'
 import { benchDatabase, processCpuSeconds, processRssBytes, setUpDatabase, summarizeLag } from './influx-path.js'
 import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
 import { spawnChild, type ChildHandle } from './ipc.js'
-import type { LoadApi, RunResult } from './load.js'
+import { runAckLatency, runVerdictLatency, type AckLatencyOutcome, type VerdictOutcome } from './job-scenarios.js'
+import type { LoadApi } from './load.js'
 import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC } from './payloads.js'
-import { NOISY, report, reportInflux, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
+import { reportMain } from './report-main.js'
+import { reportMore } from './report-more.js'
+import { NOISY, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
 import type { ServerApi } from './server.js'
-import { fmtInt, fmtMs } from './stats.js'
+import { ensureStack, type StackInstall } from './stack-install.js'
+import { runStack, type StackOutcome } from './stack.js'
 import type { SubscriberApi } from './subscriber.js'
 
 const numEnv = (name: string, dflt: number): number => {
@@ -52,12 +69,14 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(','))
 // The baseline's subscriber shares the load generator's process by default: on 2 cores that
 // gave the higher baseline (≈ 37-47k vs ≈ 30k msg/s with a third process), i.e. the stricter ratio.
 const SUB_IN_LOAD = process.env.BENCH_SUBSCRIBER !== 'process'
-const WATCHDOG_MS = 300_000
+// The whole bench takes about 6 minutes on the 2-core machine.
+const WATCHDOG_MS = 540_000
 /** A disturbed run is measured again only while the bench has run less than this (keeps it near 3 minutes). */
 const RETRY_BUDGET_MS = 100_000
 /** Points per InfluxDB write request, for the gateway (GW_INFLUX_BATCH) and the baseline writer alike. */
 const INFLUX_BATCH = Math.round(numEnv('BENCH_INFLUX_BATCH', 5000))
 const BENCH_START = performance.now()
+const elapsed = (): string => `${Math.round((performance.now() - BENCH_START) / 1000)} s`
 
 /** Busy CPU seconds of the whole machine so far (Linux /proc/stat; USER_HZ = 100), or undefined elsewhere. */
 function machineBusySeconds(): number | undefined {
@@ -79,10 +98,16 @@ async function machineBusyShare(ms: number): Promise<number | undefined> {
 }
 
 
+/** A per-device publish rate no load here reaches. */
+const UNLIMITED = 100_000_000
+
 const perClient = (n: number): number => Math.max(1, Math.round((n * SCALE) / CLIENTS))
 
 const SCENARIOS: Scenario[] = [
   { id: 'baseline', label: 'baseline: plain aedes → 1 subscriber', mode: 'baseline', kind: 'single', messages: 160_000, warmup: 20_000 },
+  // The ceiling of any aedes-based ingest: the same QoS 1 load acknowledged with nothing stored.
+  { id: 'ceiling', label: 'ceiling: aedes acks, nothing stored, 1 reading/msg', mode: 'ceiling', kind: 'single', messages: 160_000, warmup: 20_000 },
+  { id: 'ceiling8', label: 'ceiling: aedes acks, nothing stored, 8 readings/msg', mode: 'ceiling', kind: 'eight', messages: 100_000, warmup: 10_000 },
   { id: 'gw-full', label: 'gateway, 1 reading/msg, GW_SYNC=full', mode: 'gateway', sync: 'full', kind: 'single', messages: 160_000, warmup: 20_000 },
   { id: 'gw-normal', label: 'gateway, 1 reading/msg, GW_SYNC=normal', mode: 'gateway', sync: 'normal', kind: 'single', messages: 160_000, warmup: 20_000 },
   { id: 'gw8-full', label: 'gateway, 8 readings/msg, GW_SYNC=full', mode: 'gateway', sync: 'full', kind: 'eight', messages: 100_000, warmup: 10_000 },
@@ -94,9 +119,30 @@ const SCENARIOS: Scenario[] = [
   { id: 'gw8-influx', label: 'gateway → InfluxDB, 8 readings/msg, full', mode: 'gateway', sync: 'full', forwards: true, kind: 'eight', messages: 100_000, warmup: 10_000 },
 ]
 
+/** Scenarios with their own drivers (job-scenarios.ts …), in the order they run after the table above. */
+const EXTRA_IDS = ['ack-quiet', 'ack-500k', 'verdict', 'conns'] as const
+const wanted = (id: string): boolean => !ONLY || ONLY.has(id)
+/**
+ * mosquitto → Node-RED → InfluxDB, 1 and 8 readings per message (stack.ts): with mosquitto's
+ * defaults (max_queued_messages 1000: it drops), and with no queue limit (what it takes not to lose).
+ */
+const STACK_IDS = ['stack', 'stack8', 'stack-nolimit', 'stack8-nolimit'] as const
 
 /** Every shortfall of stored readings, in any measured run. */
 const lostAny: string[] = []
+
+/** Scenarios that could not be measured (the system under test exited, a tool was missing …). */
+const failed: string[] = []
+
+async function contained(id: string, f: () => Promise<void>): Promise<void> {
+  try {
+    await f()
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    process.stderr.write(`  ${id} failed: ${msg}\n`)
+    failed.push(`${id}: ${msg.split('\n')[0]}`)
+  }
+}
 
 type Killable = Pick<ChildHandle<Record<string, never>>, 'kill' | 'close'>
 const children = new Set<Killable>()
@@ -137,7 +183,16 @@ async function runScenario(s: Scenario, influx: InfluxServer | undefined): Promi
   const forwardTo = s.forwards ? { url: requireInflux(influx).url, database: benchDatabase(s.id), batch: INFLUX_BATCH } : undefined
   try {
     if (s.mode === 'influx') throw new Error(`${s.id} is not an MQTT scenario`)
-    const start = await server.call('start', { mode: s.mode, ...(s.sync ? { sync: s.sync } : {}), devices: CLIENTS, ...(forwardTo ? { influx: forwardTo } : {}) })
+    const start = await server.call('start', {
+      mode: s.mode,
+      ...(s.sync ? { sync: s.sync } : {}),
+      devices: CLIENTS,
+      ...(forwardTo ? { influx: forwardTo } : {}),
+      // Each of the 4 load connections is one device publishing tens of thousands of messages a
+      // second: lift the per-device publish rate limit (ignored by a gateway without one), which
+      // would otherwise measure itself. The job scenarios keep the defaults.
+      env: { GW_DEVICE_PUBLISH_RATE: String(UNLIMITED), GW_DEVICE_PUBLISH_BURST: String(UNLIMITED) },
+    })
     if (sub) await sub.call('subConnect', { url: start.url, topic: TELEMETRY_TOPIC })
     await load.call('connect', { url: start.url, creds: start.creds })
 
@@ -325,12 +380,15 @@ async function main(): Promise<number> {
     console.log(`machine busy before start: ${Math.round(idle * 100)}% of ${availableParallelism()} cores${idle > 0.15 ? '  ← other work is running: figures will be low and noisy' : ''}`)
   }
   // One influxd for the InfluxDB scenarios, each with its own database.
-  const influx = scenarios.some((s) => s.mode === 'influx' || s.forwards) ? (influxServer = await startInfluxServer()) : undefined
+  const stackIds = STACK_IDS.filter(wanted)
+  const influx = scenarios.some((s) => s.mode === 'influx' || s.forwards) || stackIds.length > 0 ? (influxServer = await startInfluxServer()) : undefined
   const outcomes: Outcome[] = []
   const influxBases: InfluxBaseOutcome[] = []
+  const stacks: StackOutcome[] = []
+  let install: StackInstall | undefined
   try {
     for (const s of scenarios) {
-      process.stderr.write(`running ${s.id} …\n`)
+      process.stderr.write(`running ${s.id} … (bench at ${elapsed()})\n`)
       if (s.mode === 'influx') {
         influxBases.push(await runInfluxBaseline(s, requireInflux(influx)))
         continue
@@ -342,81 +400,51 @@ async function main(): Promise<number> {
       }
       outcomes.push(o)
     }
+    for (const id of stackIds) {
+      process.stderr.write(`running ${id} … (bench at ${elapsed()})\n`)
+      if (!install) await contained('stack install', async () => void (install = ensureStack()))
+      const inst = install
+      if (!inst) break
+      // The same load as the gateway → InfluxDB scenario of the same payload shape.
+      const twin = SCENARIOS.find((x) => x.forwards && x.kind === (id.startsWith('stack8') ? 'eight' : 'single'))!
+      await contained(id, async () => {
+        stacks.push(
+          await runStack(track, inst, requireInflux(influx), { id, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup / 4), measuredPer: perClient(twin.messages), ...(id.endsWith('-nolimit') ? { maxQueued: 0 } : {}) }),
+        )
+      })
+    }
   } finally {
     await influx?.close()
   }
+  const ackLatency: AckLatencyOutcome[] = []
+  let verdict: VerdictOutcome | undefined
+  let conns: ConnOutcome | undefined
+  for (const id of EXTRA_IDS.filter(wanted)) {
+    process.stderr.write(`running ${id} … (bench at ${elapsed()})\n`)
+    // A scenario that fails (e.g. the gateway under test exits) is reported; the others still run.
+    await contained(id, async () => {
+      if (id === 'ack-quiet' || id === 'ack-500k') ackLatency.push(await runAckLatency(track, id, id === 'ack-500k', SCALE))
+      if (id === 'verdict') verdict = await runVerdictLatency(track, SCALE)
+      if (id === 'conns') conns = await runIdleConnections(track, SCALE)
+    })
+  }
 
-  const base = outcomes.find((o) => o.scenario.mode === 'baseline')
-  const mqttOnly = outcomes.filter((o) => !o.scenario.forwards)
   const forwarding = outcomes.filter((o) => o.scenario.forwards)
-  console.log('')
-  if (mqttOnly.length > 0) console.log(report(mqttOnly, base))
-  console.log('')
-  for (const o of outcomes) {
-    if (o.start.sqlite) {
-      const q = o.start.sqlite
-      const c = o.commits
-      console.log(
-        `${o.scenario.id}: measured SQLite synchronous=${q.synchronous}, journal_mode=${q.journalMode}, data dir on ${q.fsType}` +
-          (c
-            ? `; ${fmtInt(c.commits)} group commits, mean ${c.meanBatch.toFixed(0)} msgs (max ${c.maxBatch}), ` +
-              `${c.meanMs.toFixed(2)} ms each = ${Math.round(c.loopShare * 100)}% of wall time in commit`
-            : ''),
-      )
-    }
-  }
-  console.log('')
-  console.log('Baseline msg/s = messages received by the subscriber / (first publish → last message received).')
-  console.log('Gateway msg/s = messages acknowledged / (first publish → last PUBACK); a PUBACK follows the commit.')
-  console.log('CPU = CPU time / wall time of each bench process (1 core = 100%); other CPU = the rest of the machine')
-  console.log('(other processes, and kernel time not charged to ours) during the run; ⚠ = over 25%: that row is disturbed.')
-  console.log('RSS and heap: server process after the run.')
-  if (outcomes.some((o) => o.attempts > 1)) console.log('² measured twice because the first run was disturbed; the less disturbed run is shown (retries only in the first 70 s).')
-  console.log('')
-  for (const o of mqttOnly.filter((x) => x.scenario.kind === 'single' && x.scenario.mode === 'gateway')) {
-    if (!base) break
-    const ratio = o.msgPerSec / base.msgPerSec
-    console.log(
-      `QoS1 single (${o.scenario.sync}): ratio ${ratio.toFixed(2)}× of baseline (${fmtInt(o.msgPerSec)} vs ${fmtInt(base.msgPerSec)} msg/s) ` +
-        `(target ≥ 0.8×) ${ratio >= 0.8 ? 'MET' : 'MISSED'}`,
-    )
-  }
-  for (const o of mqttOnly.filter((x) => x.scenario.kind === 'eight')) {
-    console.log(
-      `8-reading (${o.scenario.sync}): ${fmtInt(o.readingsPerSec)} readings/s (target ≥ 150,000) ${o.readingsPerSec >= 150_000 ? 'MET' : 'MISSED'}`,
-    )
-  }
-  if (influxBases.length > 0 || forwarding.length > 0) {
+  console.log(reportMain({ outcomes, influxBases, influxVersion: influx?.version, influxBatch: INFLUX_BATCH }).join('\n'))
+  process.stderr.write(`bench done in ${elapsed()}\n`)
+  const more = reportMore({ ackLatency, verdict, stacks, install, forwarding, conns, clients: CLIENTS, window: WINDOW })
+  if (more.text.length > 0) console.log(more.text.join('\n'))
+  for (const line of more.lost) lostAny.push(line)
+  if (failed.length > 0) {
     console.log('')
-    console.log(`InfluxDB path: Debian influxd ${influx?.version ?? '?'} on the same machine, loopback; the gateway forwards batches of ${INFLUX_BATCH} points (GW_INFLUX_BATCH), one request in flight.`)
-    console.log('')
-    console.log(reportInflux(influxBases, forwarding))
-    console.log('')
-    console.log('InfluxDB alone: pre-encoded line protocol of the same points (same measurement, tag, fields, rp, precision, batch size), POSTed')
-    console.log('to /write one request at a time by a bare client; readings/s = readings / (first request → last 204).')
-    console.log('Gateway → InfluxDB: readings / (first publish → forwarder backlog empty), i.e. acknowledged over MQTT, stored in SQLite and in InfluxDB;')
-    console.log('lag = age of the oldest acknowledged reading not yet in InfluxDB, sampled every 50 ms while the load ran; drain = last PUBACK → backlog empty.')
-    console.log('CPU gw = gateway process (both threads) over the whole run, drain included; RSS and heap after the run.')
-    console.log('"in InfluxDB" counts the readings there after the run (warm-up included).')
-    for (const o of forwarding) {
-      const f = o.forwarding!
-      const b = influxBases.find((x) => x.scenario.kind === o.scenario.kind)
-      // The same gateway scenario without InfluxDB: what forwarding costs the ingest.
-      const plain = mqttOnly.find((x) => x.scenario.mode === 'gateway' && x.scenario.kind === o.scenario.kind && x.scenario.sync === o.scenario.sync)
-      console.log(
-        `InfluxDB path (${o.scenario.kind === 'single' ? '1 reading' : '8 readings'}/msg): ${fmtInt(f.readingsPerSec)} readings/s into InfluxDB` +
-          (b ? ` = ${(f.readingsPerSec / b.readingsPerSec).toFixed(2)}× of InfluxDB alone (${fmtInt(b.readingsPerSec)})` : '') +
-          (plain ? `, ${(o.readingsPerSec / plain.readingsPerSec).toFixed(2)}× of the gateway's ingest without InfluxDB (${fmtInt(plain.readingsPerSec)})` : '') +
-          `; lag under load p99 ${fmtMs(f.lag.lagP99)} ms, backlog ≤ ${fmtInt(f.lag.backlogMax)} readings, empty ${fmtInt(f.lag.drainMs)} ms after the last PUBACK`,
-      )
-    }
+    for (const line of failed) console.log(`!!! SCENARIO FAILED: ${line} !!!`)
   }
   if (lostAny.length > 0) {
     console.log('')
     for (const line of lostAny) console.log(`!!! READINGS LOST: ${line} !!!`)
     return 1
   }
-  return 0
+  return failed.length > 0 ? 1 : 0
 }
 
 /** Started by main when a scenario needs it; the watchdog and a failure stop it too. */

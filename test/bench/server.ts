@@ -14,6 +14,7 @@ import type { ForwarderStats } from '../../gateway/forwarder/forwarder.js'
 import type { Gateway } from '../../gateway/gateway.js'
 import type { IngestCounters } from '../../gateway/ingest/ingest.js'
 import type { Harness } from '../helpers/gateway-harness.js'
+import type { JobSetupArg, JobSetupResult } from './job-fixture.js'
 import { serve, wallNow } from './ipc.js'
 
 export interface Credentials {
@@ -23,16 +24,21 @@ export interface Credentials {
 }
 
 export interface StartArg {
-  mode: 'baseline' | 'gateway'
+  /** ceiling: plain aedes whose authorizePublish resolves at once, nothing stored, no subscriber. */
+  mode: 'baseline' | 'ceiling' | 'gateway'
   sync?: 'full' | 'normal'
   devices: number
   /** Forward to this InfluxDB (GW_INFLUX_URL, GW_INFLUX_DB, GW_INFLUX_BATCH). */
   influx?: { url: string; database: string; batch: number }
+  /** More GW_* settings for the gateway under test. */
+  env?: Record<string, string>
 }
 
 export interface StartResult {
   url: string
   creds: Credentials[]
+  /** The gateway's HTTP API and admin token. */
+  http?: { url: string; token: string }
   /** Read back from the gateway's own SQLite connection (PRAGMA is per connection). */
   sqlite?: { synchronous: string; journalMode: string; dataDir: string; fsType: string }
 }
@@ -96,6 +102,12 @@ export type ServerApi = {
   forwarderWatch: { arg: null; result: null }
   /** Resolves once every reading acknowledged so far is in InfluxDB. */
   forwarderSettled: { arg: { timeoutMs: number }; result: ForwarderTrace }
+  /** A job (and its meter) set up through the HTTP API, with bulk readings through MQTT. */
+  setUpJob: { arg: JobSetupArg; result: JobSetupResult }
+  /** Device time at which the job's tightness hold started, as its verdict shows. */
+  holdStart: { arg: { jobId: string }; result: number }
+  /** Resident memory after a full GC (the child needs --expose-gc), and the open connections aedes counts. */
+  settledRss: { arg: null; result: { rss: number; heapUsed: number; connectedClients: number } }
   stop: { arg: null; result: null }
 }
 
@@ -126,7 +138,9 @@ function gatewayDb(gw: Gateway): Database.Database {
 }
 
 async function startBaseline(arg: StartArg): Promise<StartResult> {
-  const aedes = await Aedes.createBroker()
+  // The ceiling: the same QoS 1 load acknowledged by aedes with nothing stored, i.e. the limit
+  // of any ingest that runs inside aedes's authorizePublish (the PUBACK follows its callback).
+  const aedes = await Aedes.createBroker(arg.mode === 'ceiling' ? { authorizePublish: (_client, _packet, done) => done(null) } : {})
   const server = createServer(aedes.handle)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -138,6 +152,22 @@ async function startBaseline(arg: StartArg): Promise<StartResult> {
   return { url: `mqtt://127.0.0.1:${port}`, creds: Array.from({ length: arg.devices }, (_, i) => ({ clientId: `bench-pub-${i}` })) }
 }
 
+/**
+ * BENCH_GW_ENV="GW_A=1 GW_B=2": more settings for every gateway under test, e.g. to lift a
+ * per-device publish rate limit for the throughput scenarios, whose 4 load connections each
+ * publish far faster than any real device.
+ */
+function extraGatewayEnv(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of (raw ?? '').split(/[\s,]+/)) {
+    if (pair === '') continue
+    const m = /^(GW_[A-Z0-9_]+)=(.*)$/.exec(pair)
+    if (!m) throw new Error(`BENCH_GW_ENV: "${pair}" is not GW_NAME=value (pairs separated by spaces or commas)`)
+    out[m[1]!] = m[2]!
+  }
+  return out
+}
+
 async function startGateway(arg: StartArg): Promise<StartResult> {
   const { startHarness } = await import('../helpers/gateway-harness.js')
   dataDir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), 'gw-bench-'))
@@ -145,8 +175,11 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
   harness = await startHarness({
     dataDir,
     env: {
+      // First, so that a scenario's own settings (GW_SYNC …) win over it.
+      ...extraGatewayEnv(process.env.BENCH_GW_ENV),
       GW_SYNC: arg.sync ?? 'full',
       ...(arg.influx ? { GW_INFLUX_URL: arg.influx.url, GW_INFLUX_DB: arg.influx.database, GW_INFLUX_BATCH: String(arg.influx.batch) } : {}),
+      ...arg.env,
     },
   })
   const gw = (gateway = harness.gateway)
@@ -161,6 +194,7 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
   return {
     url: `mqtt://127.0.0.1:${gw.mqttPort}`,
     creds,
+    http: { url: harness.httpUrl, token: harness.token },
     sqlite: {
       synchronous: SYNC_NAMES[sync] ?? String(sync),
       journalMode: String(db.pragma('journal_mode', { simple: true })),
@@ -168,6 +202,11 @@ async function startGateway(arg: StartArg): Promise<StartResult> {
       fsType: FS_TYPES[fsType] ?? `0x${fsType.toString(16)}`,
     },
   }
+}
+
+function requireHarness(): Harness {
+  if (!harness) throw new Error('this command needs the gateway (mode: gateway)')
+  return harness
 }
 
 let watch: { samples: ForwarderTrace['samples']; timer: NodeJS.Timeout } | undefined
@@ -198,7 +237,7 @@ function forwarderSettled(timeoutMs: number): Promise<ForwarderTrace> {
 }
 
 serve<ServerApi>({
-  start: (arg) => (arg.mode === 'baseline' ? startBaseline(arg) : startGateway(arg)),
+  start: (arg) => (arg.mode === 'gateway' ? startGateway(arg) : startBaseline(arg)),
   sample: () => {
     const cpu = process.cpuUsage()
     const mem = process.memoryUsage()
@@ -233,6 +272,19 @@ serve<ServerApi>({
     return null
   },
   forwarderSettled: ({ timeoutMs }) => forwarderSettled(timeoutMs),
+  setUpJob: async (arg) => (await import('./job-fixture.js')).setUpJob(requireHarness(), arg),
+  holdStart: async ({ jobId }) => (await import('./job-fixture.js')).holdStart(requireHarness(), jobId),
+  settledRss: async () => {
+    const gc = (globalThis as { gc?: () => void }).gc
+    if (!gc) throw new Error('settledRss: start the server child with --expose-gc')
+    // Twice, with a turn between: the first GC's finalizers free more for the second.
+    gc()
+    await new Promise((r) => setImmediate(r))
+    gc()
+    const mem = process.memoryUsage()
+    const broker = (gateway as unknown as { broker?: { aedes?: { connectedClients?: number } } } | undefined)?.broker
+    return { rss: mem.rss, heapUsed: mem.heapUsed, connectedClients: broker?.aedes?.connectedClients ?? -1 }
+  },
   stop: async () => {
     if (watch) clearInterval(watch.timer)
     await harness?.close()

@@ -31,10 +31,14 @@ export function fmtMs(n: number): string {
 
 /** Renders rows as a plain-text table; the first row is the header. First and last columns left-aligned, the rest right-aligned. */
 export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)))
+  const widths = rows[0]!.map((_, c) => {
+    let w = 0
+    for (const r of rows) w = Math.max(w, (r[c] ?? '').length)
+    return w
+  })
   const last = widths.length - 1
   const line = (r: string[]): string =>
     r.map((cell, c) => (c === 0 || c === last ? cell.padEnd(c === last ? 0 : widths[c]!) : cell.padStart(widths[c]!))).join('  ')
   const sep = widths.map((w) => '-'.repeat(w)).join('  ')
-  return [line(rows[0]!), sep, ...rows.slice(1).map(line)].join('\n')
+  return [line(rows[0]!), sep].concat(rows.slice(1).map(line)).join('\n')
 }
