@@ -34,7 +34,7 @@ export interface JobSetupResult {
 }
 
 /** A unit the vrf-r410a pack applies to (R410A; the nameplate and invoice agree). */
-const VRF_UNIT = { model: 'VRF-280', invoiceModel: 'VRF-280', capacityHp: 10, refrigerant: 'R410A', phases: 3, ratedCurrentA: 22 } as const
+const VRF_UNIT = { model: 'VRF-280', invoiceModel: 'VRF-280', capacityHp: 10, refrigerant: 'R410A', phases: 3, ratedCurrentA: 22, type: 'vrf' } as const
 
 /**
  * Filled in the VRF manuals' stages (0.3 MPa(g), then 1.5 MPa(g), 4 minutes each at 2 Hz: the
