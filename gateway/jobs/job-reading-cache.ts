@@ -60,6 +60,8 @@ export interface CacheStats {
   evictions: number
   /** Readings read from storage into the cache. */
   loadedReadings: number
+  /** Reading objects built from the columns for evaluators (kept ones are not built again). */
+  builtReadings: number
 }
 
 export class JobReadingCache implements JobReadingSource {
@@ -68,6 +70,7 @@ export class JobReadingCache implements JobReadingSource {
   private readonly jobsByDevice = new Map<string, Set<string>>()
   private evictions = 0
   private loadedReadings = 0
+  private builtReadings = 0
 
   constructor(
     private readonly store: ReadingStore,
@@ -115,7 +118,7 @@ export class JobReadingCache implements JobReadingSource {
     const parts: Reading[][] = []
     for (const s of cached.series.values()) {
       const part: Reading[] = []
-      s.range(from, to, part, true)
+      this.builtReadings += s.range(from, to, part, true)
       parts.push(part)
     }
     return mergeByTime(parts)
@@ -208,7 +211,7 @@ export class JobReadingCache implements JobReadingSource {
     for (const entry of this.jobs.values()) for (const c of entry.channels.values()) for (const s of c.series.values()) bytes += s.bytes
     let viewed = 0
     for (const entry of this.jobs.values()) viewed += entryViewed(entry)
-    return { jobs: this.jobs.size, cachedReadings: this.count(), cachedBytes: bytes, maxReadings: this.maxReadings, viewedReadings: viewed, evictions: this.evictions, loadedReadings: this.loadedReadings }
+    return { jobs: this.jobs.size, cachedReadings: this.count(), cachedBytes: bytes, maxReadings: this.maxReadings, viewedReadings: viewed, evictions: this.evictions, loadedReadings: this.loadedReadings, builtReadings: this.builtReadings }
   }
 
   private count(): number {

@@ -101,19 +101,22 @@ export class ReadingColumns {
   /**
    * The readings with from <= ts <= to, as Reading objects, in time order. With `keep`,
    * the objects are kept for the next call (only those added since are then built).
-   * Callers must not change them: they are shared between evaluations.
+   * Callers must not change them: they are shared between evaluations. Returns how many
+   * Reading objects were built.
    */
-  range(from: number, to: number, out: Reading[], keep = false): void {
+  range(from: number, to: number, out: Reading[], keep = false): number {
     this.merge()
     const lo = this.lowerBound(from)
     let hi = lo
     while (hi < this.length && this.ts[hi]! <= to) hi++
     if (!keep) {
       for (let i = lo; i < hi; i++) out.push(this.reading(i))
-      return
+      return hi - lo
     }
+    const built = Math.max(0, hi - this.view.length)
     for (let i = this.view.length; i < hi; i++) this.view.push(this.reading(i))
     for (let i = lo; i < hi; i++) out.push(this.view[i]!)
+    return built
   }
 
   private reading(i: number): Reading {
