@@ -117,9 +117,9 @@ export class JobReadingCache implements JobReadingSource {
     if (!cached || from < cached.from) return jobReadings(this.store, attachments, channel, from, to)
     const parts: Reading[][] = []
     for (const s of cached.series.values()) {
-      const part: Reading[] = []
-      this.builtReadings += s.range(from, to, part, true)
-      parts.push(part)
+      const { readings, built } = s.kept(from, to)
+      this.builtReadings += built
+      parts.push(readings)
     }
     return mergeByTime(parts)
   }

@@ -98,25 +98,23 @@ export class ReadingColumns {
     if (this.length * 4 < this.ts.length && this.ts.length > MIN_CAPACITY) this.resize(Math.max(MIN_CAPACITY, this.length * 2))
   }
 
+  /** The readings with from <= ts <= to, as new Reading objects, in time order. */
+  range(from: number, to: number, out: Reading[]): void {
+    this.merge()
+    for (let i = this.lowerBound(from); i < this.length && this.ts[i]! <= to; i++) out.push(this.reading(i))
+  }
+
   /**
-   * The readings with from <= ts <= to, as Reading objects, in time order. With `keep`,
-   * the objects are kept for the next call (only those added since are then built).
-   * Callers must not change them: they are shared between evaluations. Returns how many
-   * Reading objects were built.
+   * range(), from the kept Reading objects: only those added since the last call are built
+   * (`built` says how many). Callers must not change them: they are shared between evaluations.
    */
-  range(from: number, to: number, out: Reading[], keep = false): number {
+  kept(from: number, to: number): { readings: Reading[]; built: number } {
     this.merge()
     const lo = this.lowerBound(from)
-    let hi = lo
-    while (hi < this.length && this.ts[hi]! <= to) hi++
-    if (!keep) {
-      for (let i = lo; i < hi; i++) out.push(this.reading(i))
-      return hi - lo
-    }
+    const hi = Math.max(lo, this.lowerBound(to, true))
     const built = Math.max(0, hi - this.view.length)
     for (let i = this.view.length; i < hi; i++) this.view.push(this.reading(i))
-    for (let i = lo; i < hi; i++) out.push(this.view[i]!)
-    return built
+    return { readings: this.view.slice(lo, hi), built }
   }
 
   private reading(i: number): Reading {
@@ -199,13 +197,13 @@ export class ReadingColumns {
     this.receivedAt = copy(this.receivedAt)
   }
 
-  /** First index whose ts >= ts. */
-  private lowerBound(ts: number): number {
+  /** First index whose ts >= ts (with `after`: > ts). */
+  private lowerBound(ts: number, after = false): number {
     let lo = 0
     let hi = this.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (this.ts[mid]! < ts) lo = mid + 1
+      if (this.ts[mid]! < ts || (after && this.ts[mid] === ts)) lo = mid + 1
       else hi = mid
     }
     return lo
