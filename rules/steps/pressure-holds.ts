@@ -31,7 +31,10 @@ const fastSign = (a: Reading, b: Reading) => {
 export function findHolds(rs: readonly Reading[], testKpaG: number): Hold[] {
   const holds: Hold[] = []
   const addSegment = (from: number, to: number, cut?: Hold['cut']) => {
-    const i = rs.findIndex((r, k) => k >= from && k <= to && r.value >= testKpaG)
+    // From `from` on, not from 0: a series cut by many fills would be scanned once per segment.
+    let i = from
+    while (i <= to && i < rs.length && !(rs[i]!.value >= testKpaG)) i++
+    if (i > to || i >= rs.length) i = -1
     const start = rs[i]
     const end = rs[to]
     if (i >= 0 && start && end) holds.push(cut ? { start, end, cut } : { start, end })
