@@ -178,7 +178,7 @@ export class JobReadingCache implements JobReadingSource {
   enforceCap(current?: string): void {
     let total = this.count()
     for (const [jobId, entry] of this.jobs) {
-      if (total <= this.maxReadings && this.jobs.size <= MAX_CACHED_JOBS) return
+      if (total <= this.maxReadings && this.jobs.size <= MAX_CACHED_JOBS) break
       if (jobId === current) continue
       total -= entryCount(entry)
       this.invalidate(jobId)
