@@ -19,6 +19,9 @@ export interface JobMonitorStats {
   cachedBytes: number
   maxCachedReadings: number
   cacheEvictions: number
+  /** Reading objects kept for the next evaluation, and built from the columns in all (the rest were reused). */
+  viewedReadings: number
+  builtReadings: number
 }
 
 export class EvaluationCounters {
@@ -58,6 +61,8 @@ export class EvaluationCounters {
       cachedBytes: this.cache?.cachedBytes ?? 0,
       maxCachedReadings: this.cache?.maxReadings ?? 0,
       cacheEvictions: this.cache?.evictions ?? 0,
+      viewedReadings: this.cache?.viewedReadings ?? 0,
+      builtReadings: this.cache?.builtReadings ?? 0,
     }
   }
 }

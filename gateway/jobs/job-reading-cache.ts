@@ -14,9 +14,14 @@
  * ReadingColumns, up to twice that while columns grow by doubling; default 4,000,000 ≈
  * 96-192 MB, about 7 VRF 24 h holds at 1 Hz on six channels). Beyond it the least
  * recently evaluated jobs are dropped, and reloaded from SQLite when next evaluated;
- * likewise beyond MAX_CACHED_JOBS jobs. While a job is evaluated its window's readings
- * exist a second time, as the Reading objects the evaluators take (~110 bytes each,
- * garbage after the evaluation).
+ * likewise beyond MAX_CACHED_JOBS jobs.
+ *
+ * The Reading objects the evaluators take (~110 bytes each) are kept beside the columns
+ * (ReadingColumns' view), so that the next evaluation builds only the readings that arrived
+ * since: at most `maxViewed` over all jobs (default 1,000,000 ≈ 110 MB: a VRF 24 h hold at
+ * 1 Hz on six channels with room to spare). Beyond it the least recently evaluated jobs'
+ * objects are let go (their columns stay); they are built again when next evaluated. A job
+ * of more than maxViewed readings is then built in full on each evaluation, as before.
  */
 import type { ChannelName } from '../contract/channels.js'
 import type { Reading } from '../contract/reading.js'
@@ -28,6 +33,8 @@ import { ReadingColumns } from './reading-columns.js'
 import type { JobReadingSource } from './reading-source.js'
 
 export const DEFAULT_MAX_CACHED_READINGS = 4_000_000
+/** Reading objects kept between evaluations, over all jobs (see the file comment). */
+export const DEFAULT_MAX_VIEWED_READINGS = 1_000_000
 /** Jobs kept (with their memo of stopped steps, a few KB each) even when they cache no readings. */
 export const MAX_CACHED_JOBS = 1000
 
@@ -47,10 +54,14 @@ export interface CacheStats {
   cachedReadings: number
   cachedBytes: number
   maxReadings: number
+  /** Reading objects kept for the next evaluation (at most maxViewed). */
+  viewedReadings: number
   /** Jobs dropped to stay under maxReadings. */
   evictions: number
   /** Readings read from storage into the cache. */
   loadedReadings: number
+  /** Reading objects built from the columns for evaluators (kept ones are not built again). */
+  builtReadings: number
 }
 
 export class JobReadingCache implements JobReadingSource {
@@ -59,10 +70,12 @@ export class JobReadingCache implements JobReadingSource {
   private readonly jobsByDevice = new Map<string, Set<string>>()
   private evictions = 0
   private loadedReadings = 0
+  private builtReadings = 0
 
   constructor(
     private readonly store: ReadingStore,
     readonly maxReadings = DEFAULT_MAX_CACHED_READINGS,
+    readonly maxViewed = DEFAULT_MAX_VIEWED_READINGS,
   ) {}
 
   /**
@@ -102,10 +115,21 @@ export class JobReadingCache implements JobReadingSource {
   async readings(jobId: string, attachments: readonly Attachment[], channel: ChannelName, from: number, to: number): Promise<Reading[]> {
     const cached = this.jobs.get(jobId)?.channels.get(channel)
     if (!cached || from < cached.from) return jobReadings(this.store, attachments, channel, from, to)
-    const out: Reading[] = []
-    for (const s of cached.series.values()) s.range(from, to, out)
-    if (cached.series.size > 1) out.sort((a, b) => a.ts - b.ts)
-    return out
+    const parts: Reading[][] = []
+    for (const s of cached.series.values()) {
+      const { readings, built } = s.kept(from, to)
+      this.builtReadings += built
+      parts.push(readings)
+    }
+    return mergeByTime(parts)
+  }
+
+  /** Can the job's cached readings of the channel carry a conflict? (Not cached: maybe.) */
+  mayHaveConflicts(jobId: string, channel: ChannelName, from: number): boolean {
+    const cached = this.jobs.get(jobId)?.channels.get(channel)
+    if (!cached || from < cached.from) return true
+    for (const s of cached.series.values()) if (s.hasConflicts) return true
+    return false
   }
 
   /** Newly stored readings: added to every cached job whose attachment covers them. */
@@ -154,7 +178,7 @@ export class JobReadingCache implements JobReadingSource {
   enforceCap(current?: string): void {
     let total = this.count()
     for (const [jobId, entry] of this.jobs) {
-      if (total <= this.maxReadings && this.jobs.size <= MAX_CACHED_JOBS) return
+      if (total <= this.maxReadings && this.jobs.size <= MAX_CACHED_JOBS) break
       if (jobId === current) continue
       total -= entryCount(entry)
       this.invalidate(jobId)
@@ -164,12 +188,30 @@ export class JobReadingCache implements JobReadingSource {
       this.invalidate(current)
       this.evictions++
     }
+    this.enforceViewCap(current)
+  }
+
+  /** Lets go of kept Reading objects, least recently evaluated jobs first, until at most maxViewed remain. */
+  private enforceViewCap(current?: string): void {
+    let viewed = 0
+    for (const entry of this.jobs.values()) viewed += entryViewed(entry)
+    const order: JobEntry[] = []
+    for (const [jobId, entry] of this.jobs) if (jobId !== current) order.push(entry)
+    const last = current === undefined ? undefined : this.jobs.get(current)
+    if (last) order.push(last)
+    for (const entry of order) {
+      if (viewed <= this.maxViewed) return
+      viewed -= entryViewed(entry)
+      for (const c of entry.channels.values()) for (const s of c.series.values()) s.dropView()
+    }
   }
 
   stats(): CacheStats {
     let bytes = 0
     for (const entry of this.jobs.values()) for (const c of entry.channels.values()) for (const s of c.series.values()) bytes += s.bytes
-    return { jobs: this.jobs.size, cachedReadings: this.count(), cachedBytes: bytes, maxReadings: this.maxReadings, evictions: this.evictions, loadedReadings: this.loadedReadings }
+    let viewed = 0
+    for (const entry of this.jobs.values()) viewed += entryViewed(entry)
+    return { jobs: this.jobs.size, cachedReadings: this.count(), cachedBytes: bytes, maxReadings: this.maxReadings, viewedReadings: viewed, evictions: this.evictions, loadedReadings: this.loadedReadings, builtReadings: this.builtReadings }
   }
 
   private count(): number {
@@ -194,6 +236,44 @@ function entryCount(entry: JobEntry): number {
   let n = 0
   for (const c of entry.channels.values()) for (const s of c.series.values()) n += s.size
   return n
+}
+
+function entryViewed(entry: JobEntry): number {
+  let n = 0
+  for (const c of entry.channels.values()) for (const s of c.series.values()) n += s.viewSize
+  return n
+}
+
+/**
+ * Sorted runs merged into one, by device time; on a tie the earlier run first. That is
+ * the order a stable sort of their concatenation gives, in O(n·runs) instead of O(n log n).
+ */
+function mergeByTime(parts: Reading[][]): Reading[] {
+  if (parts.length === 1) return parts[0]!
+  if (parts.length === 2) return mergeTwo(parts[0]!, parts[1]!)
+  const out: Reading[] = []
+  const at = parts.map(() => 0)
+  for (;;) {
+    let best = -1
+    for (let k = 0; k < parts.length; k++) {
+      const r = parts[k]![at[k]!]
+      if (r !== undefined && (best < 0 || r.ts < parts[best]![at[best]!]!.ts)) best = k
+    }
+    if (best < 0) return out
+    out.push(parts[best]![at[best]!++]!)
+  }
+}
+
+/** mergeByTime of two runs (two meters on one channel: the usual case), without the general loop's bookkeeping. */
+function mergeTwo(a: Reading[], b: Reading[]): Reading[] {
+  const out = new Array<Reading>(a.length + b.length)
+  let i = 0
+  let j = 0
+  let k = 0
+  while (i < a.length && j < b.length) out[k++] = b[j]!.ts < a[i]!.ts ? b[j++]! : a[i++]!
+  while (i < a.length) out[k++] = a[i++]!
+  while (j < b.length) out[k++] = b[j++]!
+  return out
 }
 
 function seriesOf(series: Map<string, ReadingColumns>, r: Reading): ReadingColumns {

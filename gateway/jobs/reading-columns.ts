@@ -6,6 +6,13 @@
  * series is next read, so a buffered upload of k old readings costs O(n + k log k), not
  * O(n·k). Optional fields of a Reading beyond the five columns (e.g. a flag the ingest
  * adds) are kept beside, keyed by device time and value, and given back on every read.
+ *
+ * The Reading objects handed to evaluators are kept too, while the cache allows it (the
+ * `view`, one per column index from the start): the columns only grow at the end between
+ * two evaluations, so the next read materializes only the readings added since (issue 8:
+ * rebuilding 500,000 objects took a third of each evaluation). A merge of late readings,
+ * dropBefore() or a changed extra field (a conflict flag on a reading already viewed)
+ * discards the view; it is rebuilt on the next read.
  */
 import type { ChannelName } from '../contract/channels.js'
 import type { Reading } from '../contract/reading.js'
@@ -23,6 +30,10 @@ export class ReadingColumns {
   /** Readings older than the last one: merged before the next read. */
   private late: Reading[] = []
   private readonly extras = new Map<string, Extras>()
+  /** Extras that carry a `conflict`: none, and a range of this series has no conflict to show. */
+  private conflicts = 0
+  /** view[i] is the Reading of column index i, for i < view.length (see the file comment). */
+  private view: Reading[] = []
 
   constructor(
     readonly deviceId: string,
@@ -37,6 +48,21 @@ export class ReadingColumns {
   /** Bytes of the columns as allocated (extras not counted: a handful in practice). */
   get bytes(): number {
     return this.ts.length * 24
+  }
+
+  /** Reading objects kept for the next read (see the file comment). */
+  get viewSize(): number {
+    return this.view.length
+  }
+
+  /** Do any readings of this series carry a conflict (a re-send with another value)? */
+  get hasConflicts(): boolean {
+    return this.conflicts > 0
+  }
+
+  /** Lets the kept Reading objects go (the cache's memory bound); the next read rebuilds what it needs. */
+  dropView(): void {
+    this.view = []
   }
 
   /** Adds a reading; the same device time with the same value is the same reading and kept once. */
@@ -63,20 +89,40 @@ export class ReadingColumns {
     this.value.copyWithin(0, cut, this.length)
     this.receivedAt.copyWithin(0, cut, this.length)
     this.length -= cut
-    for (const key of this.extras.keys()) if (Number(key.slice(0, key.indexOf(':'))) < ts) this.extras.delete(key)
+    this.view = []
+    for (const [key, extra] of this.extras) {
+      if (Number(key.slice(0, key.indexOf(':'))) >= ts) continue
+      if ('conflict' in extra) this.conflicts--
+      this.extras.delete(key)
+    }
     if (this.length * 4 < this.ts.length && this.ts.length > MIN_CAPACITY) this.resize(Math.max(MIN_CAPACITY, this.length * 2))
   }
 
-  /** The readings with from <= ts <= to, as Reading objects, in time order. */
+  /** The readings with from <= ts <= to, as new Reading objects, in time order. */
   range(from: number, to: number, out: Reading[]): void {
     this.merge()
-    for (let i = this.lowerBound(from); i < this.length && this.ts[i]! <= to; i++) {
-      const ts = this.ts[i]!
-      const value = this.value[i]!
-      const r: Reading = { deviceId: this.deviceId, channel: this.channel, ts, value, receivedAt: this.receivedAt[i]! }
-      const extra = this.extras.size > 0 ? this.extras.get(extraKey(ts, value)) : undefined
-      out.push(extra ? { ...r, ...extra } : r)
-    }
+    for (let i = this.lowerBound(from); i < this.length && this.ts[i]! <= to; i++) out.push(this.reading(i))
+  }
+
+  /**
+   * range(), from the kept Reading objects: only those added since the last call are built
+   * (`built` says how many). Callers must not change them: they are shared between evaluations.
+   */
+  kept(from: number, to: number): { readings: Reading[]; built: number } {
+    this.merge()
+    const lo = this.lowerBound(from)
+    const hi = Math.max(lo, this.lowerBound(to, true))
+    const built = Math.max(0, hi - this.view.length)
+    for (let i = this.view.length; i < hi; i++) this.view.push(this.reading(i))
+    return { readings: this.view.slice(lo, hi), built }
+  }
+
+  private reading(i: number): Reading {
+    const ts = this.ts[i]!
+    const value = this.value[i]!
+    const r: Reading = { deviceId: this.deviceId, channel: this.channel, ts, value, receivedAt: this.receivedAt[i]! }
+    const extra = this.extras.size > 0 ? this.extras.get(extraKey(ts, value)) : undefined
+    return extra ? { ...r, ...extra } : r
   }
 
   private keepExtras(r: Reading): void {
@@ -85,7 +131,15 @@ export class ReadingColumns {
       if (BASE_KEYS.has(key)) continue
       ;(extra ??= {})[key] = (r as unknown as Extras)[key]
     }
-    if (extra) this.extras.set(extraKey(r.ts, r.value), extra)
+    if (!extra) return
+    const key = extraKey(r.ts, r.value)
+    const before = this.extras.get(key)
+    if (before && 'conflict' in before) this.conflicts--
+    if ('conflict' in extra) this.conflicts++
+    this.extras.set(key, extra)
+    // A reading already built without this field (or with an older one) must be built again.
+    const lastViewed = this.view.at(-1)
+    if (lastViewed && r.ts <= lastViewed.ts) this.view = []
   }
 
   /** Merges the late readings into the columns in one pass. */
@@ -93,6 +147,7 @@ export class ReadingColumns {
     if (this.late.length === 0) return
     const late = this.late.sort((a, b) => a.ts - b.ts || a.receivedAt - b.receivedAt)
     this.late = []
+    this.view = []
     const oldTs = this.ts
     const oldValue = this.value
     const oldReceived = this.receivedAt
@@ -142,13 +197,13 @@ export class ReadingColumns {
     this.receivedAt = copy(this.receivedAt)
   }
 
-  /** First index whose ts >= ts. */
-  private lowerBound(ts: number): number {
+  /** First index whose ts >= ts (with `after`: > ts). */
+  private lowerBound(ts: number, after = false): number {
     let lo = 0
     let hi = this.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (this.ts[mid]! < ts) lo = mid + 1
+      if (this.ts[mid]! < ts || (after && this.ts[mid] === ts)) lo = mid + 1
       else hi = mid
     }
     return lo

@@ -8,7 +8,7 @@
  * reading), so it is memoized under a key of those inputs; overrides are applied after.
  * A step whose evaluator throws is shown as failed to evaluate; the others still count.
  */
-import { calibrationCheck, partitionByCalibration } from '../../rules/calibration.js'
+import { calibrationCheck, mayExclude, partitionByCalibration, type ExcludedDevice } from '../../rules/calibration.js'
 import { packHash } from '../../rules/pack-hash.js'
 import type { RulePack } from '../../rules/pack-schema.js'
 import { readingConflictsCheck } from '../../rules/reading-conflicts.js'
@@ -137,21 +137,44 @@ export class VerdictService {
   private async evaluateStep(ctx: JobContext, evaluator: StepEvaluator, attempt: StepAttempt, work: EvaluationWork): Promise<StepResult> {
     const { job, pack, attachments, now } = ctx
     const to = attempt.stop ?? now
-    const all: Reading[] = []
-    for (const channel of evaluator.channels) for (const r of await this.deps.cache.readings(job.id, attachments, channel, attempt.start, to)) all.push(r)
-    work.readingsEvaluated += all.length
-    // A meter past its calibration due date is not evidence; the step says whose readings were left out.
+    const byChannel: [ChannelName, Reading[]][] = []
+    for (const channel of evaluator.channels) {
+      const rs = await this.deps.cache.readings(job.id, attachments, channel, attempt.start, to)
+      work.readingsEvaluated += rs.length
+      byChannel.push([channel, rs])
+    }
     const calibration = new Map(attachments.map((a) => [a.deviceId, ctx.calibration[a.deviceId] ?? {}]))
-    const { counted, excluded } = partitionByCalibration(all, calibration, { utcOffsetMinutes: this.deps.siteUtcOffsetMinutes })
+    const calibrationOptions = { utcOffsetMinutes: this.deps.siteUtcOffsetMinutes }
     const readings: Partial<Record<ChannelName, Reading[]>> = {}
-    for (const r of counted) (readings[r.channel] ??= []).push(r)
+    let excluded: ExcludedDevice[] = []
+    let counted: readonly Reading[] | undefined
+    // No meter can be out of calibration before the window's end: every reading counts, and the
+    // cache's arrays go to the evaluator as they are (the partition below gives the same, in O(n)).
+    if (!mayExclude(calibration, to, calibrationOptions)) {
+      for (const [channel, rs] of byChannel) if (rs.length > 0) readings[channel] = rs
+    } else {
+      // A meter past its calibration due date is not evidence; the step says whose readings were left out.
+      const all: Reading[] = []
+      for (const [, rs] of byChannel) for (const r of rs) all.push(r)
+      const partition = partitionByCalibration(all, calibration, calibrationOptions)
+      excluded = partition.excluded
+      counted = partition.counted
+      for (const r of counted) (readings[r.channel] ??= []).push(r)
+    }
     const meters = new Map(attachments.map((a) => [a.deviceId, ctx.accuracy[a.deviceId] ?? {}]))
     const roles: Record<string, Partial<Record<ChannelName, string>>> = {}
     for (const a of attachments) if (a.roles) roles[a.deviceId] = a.roles
     const window = { start: attempt.start, stop: attempt.stop }
     const result = evaluator.evaluate(pack, { unit: job.unit, window, now, facts: attempt.facts, readings, meters, events: ctx.stepEvents, roles })
     const withCalibration = excluded.length === 0 ? result : { ...result, checks: [...result.checks, calibrationCheck(excluded)] }
-    const conflicts = readingConflictsCheck(counted) // re-sent readings with another value: a reviewer's look
+    // Re-sent readings with another value: a reviewer's look. Only read when a series holds any (the cache counts them).
+    if (!counted && !evaluator.channels.some((ch) => this.deps.cache.mayHaveConflicts(job.id, ch, attempt.start))) return withCalibration
+    if (!counted) {
+      const all: Reading[] = []
+      for (const [channel] of byChannel) for (const r of readings[channel] ?? []) all.push(r)
+      counted = all
+    }
+    const conflicts = readingConflictsCheck(counted)
     return conflicts ? { ...withCalibration, checks: [...withCalibration.checks, conflicts] } : withCalibration
   }
 }

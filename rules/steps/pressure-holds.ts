@@ -6,7 +6,7 @@
  * before the stop marker ends the hold instead of counting as a drop.
  */
 import type { Reading } from '../../gateway/contract/reading.js'
-import { maxReading, seconds } from './series.js'
+import { seconds } from './series.js'
 
 // Sun on a pipe warms it ~10 K in 10 min: at 4 MPa(g) that is ~14 kPa/K, 0.23 kPa/s. A
 // fill or a vent is far faster, so 0.5 kPa/s separates them; 10 kPa (one 0.01 MPa digit)
@@ -31,7 +31,10 @@ const fastSign = (a: Reading, b: Reading) => {
 export function findHolds(rs: readonly Reading[], testKpaG: number): Hold[] {
   const holds: Hold[] = []
   const addSegment = (from: number, to: number, cut?: Hold['cut']) => {
-    const i = rs.findIndex((r, k) => k >= from && k <= to && r.value >= testKpaG)
+    // From `from` on, not from 0: a series cut by many fills would be scanned once per segment.
+    let i = from
+    while (i <= to && i < rs.length && !(rs[i]!.value >= testKpaG)) i++
+    if (i > to || i >= rs.length) i = -1
     const start = rs[i]
     const end = rs[to]
     if (i >= 0 && start && end) holds.push(cut ? { start, end, cut } : { start, end })
@@ -58,5 +61,8 @@ export function findHolds(rs: readonly Reading[], testKpaG: number): Hold[] {
  * sunny afternoon lifts a 4.05 MPa(g) fill past 4.15 (+7 K), and that is not an over-fill.
  */
 export function filledTo(rs: readonly Reading[], holds: readonly Hold[]): Reading | undefined {
-  return maxReading(rs.filter((r) => !holds.some((h) => r.ts > h.start.ts && r.ts <= h.end.ts)))
+  // maxReading of the readings outside the holds, in one pass without copying them.
+  let top: Reading | undefined
+  for (const r of rs) if ((top === undefined || r.value > top.value) && !holds.some((h) => r.ts > h.start.ts && r.ts <= h.end.ts)) top = r
+  return top
 }

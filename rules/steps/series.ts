@@ -43,14 +43,30 @@ export const byTime = (a: Reading, b: Reading) => a.ts - b.ts || a.receivedAt - 
 /** Upper bound of the window: the stop marker, or now while running (readings dated later are ignored). */
 export const windowEnd = (w: StepWindow, now: number) => w.stop ?? now
 
-/** A channel's readings inside [start, end], sorted. Readings filed under the wrong key are dropped. */
+/**
+ * A channel's readings inside [start, end], sorted. Readings filed under the wrong key are dropped.
+ * One pass first: the gateway hands in half a million readings already in order and all
+ * inside the window, and then a copy is all that is needed (the same array a filter and a
+ * stable sort would give).
+ */
 export function channelReadings(all: ReadingsByChannel, channel: ChannelName, start: number, end: number): Reading[] {
   const rs = all[channel] ?? []
-  return rs.filter((r) => r.channel === channel && Number.isFinite(r.value) && r.ts >= start && r.ts <= end).sort(byTime)
+  const keep = (r: Reading) => r.channel === channel && Number.isFinite(r.value) && r.ts >= start && r.ts <= end
+  let kept = true
+  let sorted = true
+  for (let i = 0; i < rs.length && kept; i++) {
+    kept = keep(rs[i]!)
+    if (sorted && i > 0 && byTime(rs[i - 1]!, rs[i]!) > 0) sorted = false
+  }
+  const out = kept ? rs.slice() : rs.filter(keep)
+  return sorted && kept ? out : out.sort(byTime)
 }
 
 /** Splits sorted readings of one channel into one series per device, ordered by device id. */
 export function seriesByDevice(readings: readonly Reading[], channel: ChannelName): Series[] {
+  const first = readings[0]
+  // One instrument (the usual case): the readings are its series as they are.
+  if (first && readings.every((r) => r.deviceId === first.deviceId)) return [{ deviceId: first.deviceId, channel, readings: readings.slice() }]
   const map = new Map<string, Reading[]>()
   for (const r of readings) {
     const list = map.get(r.deviceId)
@@ -58,6 +74,24 @@ export function seriesByDevice(readings: readonly Reading[], channel: ChannelNam
     else map.set(r.deviceId, [r])
   }
   return [...map.keys()].sort().map((deviceId) => ({ deviceId, channel, readings: map.get(deviceId) ?? [] }))
+}
+
+/** The readings with from <= ts <= to of readings sorted by device time (a binary search, not a scan). */
+export function sortedWithin(rs: readonly Reading[], from: number, to: number): Reading[] {
+  return rs.slice(lowerBound(rs, from), lowerBound(rs, to, true))
+}
+
+/** First index whose ts >= t (with `after`: > t), in readings sorted by device time. */
+function lowerBound(rs: readonly Reading[], t: number, after = false): number {
+  let lo = 0
+  let hi = rs.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const ts = rs[mid]!.ts
+    if (ts < t || (after && ts === t)) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** reduce, not Math.max(...): a day of 1 Hz readings would overflow the argument list. */
@@ -71,12 +105,14 @@ export function lastMinReading(rs: readonly Reading[]): Reading | undefined {
 }
 
 /**
- * The level at t from a least-squares line through the readings within ±radiusMs of t.
+ * The level at t from a least-squares line through the readings within ±radiusMs of t
+ * (`rs` sorted by device time: they are found by a binary search).
  * Unlike a plain mean it does not lag a steady trend when the readings sit on one side of
  * t (the end of a window); like a mean it smooths sensor noise. Undefined if none are near.
  */
 export function fitAt(rs: readonly Reading[], t: number, radiusMs: number): { value: number; from: number; to: number } | undefined {
-  const near = rs.filter((r) => Math.abs(r.ts - t) <= radiusMs)
+  // Widened by 1 ms so rounding of t ± radiusMs never loses a reading the exact test keeps.
+  const near = sortedWithin(rs, t - radiusMs - 1, t + radiusMs + 1).filter((r) => Math.abs(r.ts - t) <= radiusMs)
   const first = near[0]
   const last = near.at(-1)
   if (!first || !last) return undefined

@@ -37,7 +37,7 @@ import type { MeterAccuracy } from '../meter-accuracy.js'
 import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from '../result.js'
 import { finite, sourced } from '../sourced.js'
 import { filledTo, findHolds, type Hold } from './pressure-holds.js'
-import { channelReadings, evidence, fitAt, maxReading, seconds, seriesByDevice, windowEnd, type Series, type StepInput } from './series.js'
+import { channelReadings, evidence, fitAt, maxReading, seconds, seriesByDevice, sortedWithin, windowEnd, type Series, type StepInput } from './series.js'
 import { describeBudget, dropUncertainty, UncertaintyParamsSchema, type DropUncertainty } from './tightness-uncertainty.js'
 import { StagesParamSchema, stagesCheck } from './tightness-stages.js'
 
@@ -100,7 +100,7 @@ const PRESSURE_RADIUS_MS = 60_000
 function dropOf(c: Context, h: Hold): Drop {
   const pressures = c.series?.readings ?? []
   const temps = c.temps
-  const inHold = pressures.filter((r) => r.ts >= h.start.ts && r.ts <= h.end.ts)
+  const inHold = sortedWithin(pressures, h.start.ts, h.end.ts)
   const p1 = fitAt(inHold, h.start.ts, PRESSURE_RADIUS_MS)?.value ?? h.start.value
   const p2 = fitAt(inHold, h.end.ts, PRESSURE_RADIUS_MS)?.value ?? h.end.value
   const raw = p1 - p2
@@ -243,7 +243,9 @@ function metersOf(input: TightnessInput, series: Series | undefined, temps: read
   const pressureMeter = { accuracy: m ?? {}, basis: `pressure: ${declaresPressure ? `${series?.deviceId} declared accuracy` : 'pack default accuracy'}` }
   // Several probes: the least accurate one speaks for all (their readings are fitted together).
   const u = input.params.uncertainty
-  const ids = [...new Set(temps.map((r) => r.deviceId))].sort()
+  const seen = new Set<string>()
+  for (const r of temps) seen.add(r.deviceId)
+  const ids = [...seen].sort()
   let probeK = 0
   let probeRes = 0
   const declared: string[] = []

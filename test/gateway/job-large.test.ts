@@ -77,6 +77,7 @@ describe('a job with 518,400 readings in an open tightness step', () => {
     expect(tightness(before.body).status).toBe('in_progress')
 
     // The meter's next reading completes the 24 h hold.
+    const built = h.gateway.monitor!.stats().builtReadings
     const live = await h.connect('vrf-a', secrets.get('vrf-a')!)
     clock.set(END + 2000)
     await live.publishAsync('v1/devices/me/telemetry', JSON.stringify({ ts: END + 1000, values: { pressure_high_kpag: 4050 } }), { qos: 1 })
@@ -92,6 +93,9 @@ describe('a job with 518,400 readings in an open tightness step', () => {
     // Columns of 24 bytes a reading that grow by doubling: at most twice that, plus one small block per series.
     expect(stats.cachedBytes).toBeLessThanOrEqual(2 * 24 * stats.cachedReadings + 7 * 64 * 24)
     expect(stats.lastReadingsEvaluated).toBe(stats.cachedReadings)
+    // Incremental: the Reading objects of the first evaluation were kept, and only the new one was built.
+    expect(stats.viewedReadings).toBe(stats.cachedReadings)
+    expect(stats.builtReadings - built).toBe(1)
   })
 
   it('a burst of 10,000 readings collapses into a few evaluations', async () => {
