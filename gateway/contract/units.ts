@@ -15,7 +15,8 @@
  */
 import type { Quantity } from './channels.js'
 
-// Standard atmosphere, used to turn absolute pressures into gauge (ISO 2533: 101.325 kPa).
+// Standard atmosphere (ISO 2533: 101.325 kPa): the default zero of a gauge reading where a job
+// gives no site elevation or pressure (rules/site-atmosphere.ts). Not used at ingest.
 export const ATMOSPHERE_KPA = 101.325
 // 1 micron of mercury = 0.133322 Pa (1 torr = 1000 microns = 133.322 Pa).
 const PA_PER_MICRON = 0.133322
@@ -26,9 +27,6 @@ const times = (k: number): Convert => (v) => v * k
 // Dividing, not multiplying by 1e-3: 5100 mA is 5.1 A exactly, not 5.1000000000000005.
 const per = (k: number): Convert => (v) => v / k
 
-// A pressure unit without a g/a suffix is read as the channel's own reference (gauge):
-// the channel name already states it (pressure_low_kpag). Absolute needs the explicit "a".
-const absToGauge = (kpaPerUnit: number): Convert => (v) => v * kpaPerUnit - ATMOSPHERE_KPA
 const PSI_KPA = 6.894757
 const fromF: Convert = (v) => ((v - 32) * 5) / 9
 
@@ -40,11 +38,16 @@ const PRESSURE_GAUGE: Table = [
   ['MPa', times(1000)], ['MPag', times(1000)], ['MPa(g)', times(1000)],
   ['bar', times(100)], ['barg', times(100)], ['bar(g)', times(100)],
   ['psi', times(PSI_KPA)], ['psig', times(PSI_KPA)],
-  ['kPaa', absToGauge(1)], ['kPa(a)', absToGauge(1)],
-  ['MPaa', absToGauge(1000)], ['MPa(a)', absToGauge(1000)],
-  ['bara', absToGauge(100)], ['bar(a)', absToGauge(100)],
-  ['psia', absToGauge(PSI_KPA)],
 ]
+
+/**
+ * Absolute pressure spellings, refused on a gauge channel: turning them into gauge needs the
+ * site's atmospheric pressure, which the ingest does not know (a device is not tied to one
+ * site; at 1,900 m the atmosphere is ~80.5 kPa, so subtracting 101.325 would store a value
+ * ~21 kPa low). The device is told to send gauge, as its manifold displays it. A unit without
+ * a suffix is gauge: the channel name states it (pressure_low_kpag).
+ */
+const ABSOLUTE_PRESSURE = new Set(['kpaa', 'kpa(a)', 'mpaa', 'mpa(a)', 'bara', 'bar(a)', 'psia'])
 
 // Vacuum is absolute by nature; a gauge unit here ("-0.1 MPa") cannot tell 5000 microns
 // from 500 (DOMAIN.md, evacuation), so none is accepted.
@@ -131,6 +134,9 @@ export function unitRefusal(quantity: Quantity, unit: string): string {
   const key = fold(unit)
   const f = LOOKUPS.get(quantity)?.folded.get(key.toLowerCase())
   const list = acceptedUnits(quantity).join(', ')
+  if (quantity === 'pressure_gauge' && ABSOLUTE_PRESSURE.has(key.toLowerCase())) {
+    return `"${unit}" is an absolute pressure and this channel is gauge: the gateway cannot know the site's atmospheric pressure at ingest, so send the gauge pressure the manifold shows (one of ${list}); the verdict converts gauge to absolute with the job's site elevation or atmospheric pressure`
+  }
   if (f?.prefix !== undefined && key[0] !== f.prefix) {
     const prefix = (c: string | undefined) => (c === 'M' ? 'mega' : 'milli')
     return `prefixes are case-sensitive (m = milli, M = mega): "${unit}" would be ${prefix(key[0])}, the accepted unit is "${f.spelling}" (${prefix(f.prefix)}); use one of ${list}`

@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS readings (
   ts          INTEGER NOT NULL,  -- device time, ms: the evidence
   value       REAL    NOT NULL,  -- canonical unit of the channel
   received_at INTEGER NOT NULL,  -- gateway time, ms: the provenance
+  sent_value  REAL,              -- the value and unit as the device sent them ({"value": 118, "unit": "psi"});
+  sent_unit   TEXT,              -- NULL both when it sent a plain number (already canonical)
   PRIMARY KEY (device_id, channel, ts)   -- same device, channel, device time = same point
 ) WITHOUT ROWID;
 
@@ -28,6 +30,8 @@ CREATE TABLE IF NOT EXISTS readings_conflicts (
   ts          INTEGER NOT NULL,
   value       REAL    NOT NULL,
   received_at INTEGER NOT NULL,
+  sent_value  REAL,              -- as sent, like readings.sent_value / sent_unit
+  sent_unit   TEXT,
   PRIMARY KEY (device_id, channel, ts, value)
 ) WITHOUT ROWID;
 -- Arrival order, so listing a point's first values reads only those (not every value re-sent).

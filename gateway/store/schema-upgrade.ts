@@ -6,8 +6,11 @@
  */
 import type { Db } from './database.js'
 
-/** 1: seen_seq(device_id, seq) became per-device seq epochs in device_ingest_state. */
-export const SCHEMA_VERSION = 1
+/**
+ * 1: seen_seq(device_id, seq) became per-device seq epochs in device_ingest_state.
+ * 2: readings and readings_conflicts keep the value and unit as sent (sent_value, sent_unit).
+ */
+export const SCHEMA_VERSION = 2
 
 export class SchemaTooNewError extends Error {}
 
@@ -21,6 +24,7 @@ export function upgradeSchema(db: Db): void {
       throw new SchemaTooNewError(`the database in the data dir has schema version ${version}; this gateway knows up to ${SCHEMA_VERSION}: run the newer gateway that wrote it`)
     }
     if (version < 1) seqEpochs(db)
+    if (version < 2) sentColumns(db)
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }
@@ -39,4 +43,17 @@ function seqEpochs(db: Db): void {
       ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq;
     DROP TABLE seen_seq;
   `)
+}
+
+/**
+ * Version 1 stored only the canonical value. The as-sent columns are added (NULL for the rows
+ * already there: what those devices sent is not known any more, and NULL says so rather than
+ * inventing it). A table created by this gateway's schema has them already.
+ */
+function sentColumns(db: Db): void {
+  for (const table of ['readings', 'readings_conflicts']) {
+    const columns = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name))
+    if (!columns.has('sent_value')) db.exec(`ALTER TABLE ${table} ADD COLUMN sent_value REAL`)
+    if (!columns.has('sent_unit')) db.exec(`ALTER TABLE ${table} ADD COLUMN sent_unit TEXT`)
+  }
 }

@@ -1,5 +1,6 @@
 import { CONFLICT_VALUES_LISTED, type Reading } from '../contract/reading.js'
 import type { Db } from './database.js'
+import { sentOf } from './ingest-log.js'
 import type { ReadingQuery, ReadingStore } from './reading-store.js'
 
 interface Row {
@@ -7,6 +8,8 @@ interface Row {
   ts: number
   value: number
   received_at: number
+  sent_value: number | null
+  sent_unit: string | null
 }
 
 /** Reads back from the embedded log (the primary key serves device+channel+time ranges). */
@@ -16,11 +19,11 @@ export class SqliteReadingStore implements ReadingStore {
 
   constructor(db: Db) {
     this.select = db.prepare<[string, string, number, number], Row>(
-      'SELECT device_id, ts, value, received_at FROM readings WHERE device_id = ? AND channel = ? AND ts BETWEEN ? AND ? ORDER BY ts',
+      'SELECT device_id, ts, value, received_at, sent_value, sent_unit FROM readings WHERE device_id = ? AND channel = ? AND ts BETWEEN ? AND ? ORDER BY ts',
     )
     // One short range seek per query, usually finding nothing; arrival order from its index.
     this.selectConflicts = db.prepare<[string, string, number, number], Omit<Row, 'device_id'>>(
-      'SELECT ts, value, received_at FROM readings_conflicts WHERE device_id = ? AND channel = ? AND ts BETWEEN ? AND ? ORDER BY ts, received_at, value',
+      'SELECT ts, value, received_at, sent_value, sent_unit FROM readings_conflicts WHERE device_id = ? AND channel = ? AND ts BETWEEN ? AND ? ORDER BY ts, received_at, value',
     )
   }
 
@@ -29,7 +32,11 @@ export class SqliteReadingStore implements ReadingStore {
     for (const deviceId of q.deviceIds) {
       const start = out.length
       for (const row of this.select.iterate(deviceId, q.channel, q.from, q.to)) {
-        out.push({ deviceId: row.device_id, channel: q.channel, ts: row.ts, value: row.value, receivedAt: row.received_at })
+        const r: Reading = { deviceId: row.device_id, channel: q.channel, ts: row.ts, value: row.value, receivedAt: row.received_at }
+        // As sent, only where the device gave a unit (sent_unit NULL for a plain number).
+        const sent = sentOf(row)
+        if (sent) r.sent = sent
+        out.push(r)
       }
       let i = start
       for (const c of this.selectConflicts.iterate(deviceId, q.channel, q.from, q.to)) {
@@ -38,7 +45,8 @@ export class SqliteReadingStore implements ReadingStore {
         const r = out[i]
         if (r?.ts !== c.ts) continue
         const conflict = (r.conflict ??= { others: [] })
-        if (conflict.others.length < CONFLICT_VALUES_LISTED) conflict.others.push({ value: c.value, receivedAt: c.received_at })
+        const sent = sentOf(c)
+        if (conflict.others.length < CONFLICT_VALUES_LISTED) conflict.others.push(sent ? { value: c.value, receivedAt: c.received_at, sent } : { value: c.value, receivedAt: c.received_at })
         else conflict.truncated = true
       }
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ATMOSPHERE_KPA, convertToCanonical, unitRefusal } from '../../gateway/contract/units.js'
+import { convertToCanonical, unitRefusal } from '../../gateway/contract/units.js'
 
 // Expected values are worked by hand from the unit definitions (1 psi = 6.894757 kPa,
 // 1 torr = 1000 microns = 133.322 Pa, °F = °C × 9/5 + 32), never by the code under test.
@@ -18,9 +18,7 @@ describe('unit conversion to canonical units', () => {
     ['pressure_gauge', 812, ' kpa ', 812],
     ['pressure_gauge', 40, 'bar', 4000],
     ['pressure_gauge', 40, 'BAR', 4000],
-    ['pressure_gauge', 500, 'kPa(a)', 500 - ATMOSPHERE_KPA],
-    ['pressure_gauge', 14.696, 'psia', 0],
-    ['pressure_gauge', 3.9, 'MPaa', 3900 - ATMOSPHERE_KPA],
+    ['vacuum', 0.0666612, 'kPa(a)', 500],
     ['vacuum', 0.5, 'torr', 500],
     ['vacuum', 0.5, 'TORR', 500],
     ['vacuum', 500, 'mTorr', 500],
@@ -62,6 +60,15 @@ describe('unit conversion to canonical units', () => {
     ['pressure_gauge', 'mpa'], // milli- by the rule: not guessed to be MPa
     ['pressure_gauge', 'mpa(g)'],
     ['pressure_gauge', 'kgf/cm2'],
+    // Absolute pressures on a gauge channel: converting needs the site's atmosphere, unknown at ingest.
+    ['pressure_gauge', 'kPa(a)'],
+    ['pressure_gauge', 'kPaa'],
+    ['pressure_gauge', 'MPaa'],
+    ['pressure_gauge', 'MPa(a)'],
+    ['pressure_gauge', 'bara'],
+    ['pressure_gauge', 'BAR(A)'],
+    ['pressure_gauge', 'psia'],
+    ['pressure_gauge', 'PSIA'],
     ['vacuum', 'MTorr'], // megatorr
     ['vacuum', 'Mbar'], // megabar
     ['current', 'MA'], // megaampere
@@ -80,5 +87,13 @@ describe('unit conversion to canonical units', () => {
     expect(unitRefusal('pressure_gauge', 'mPa')).toMatch(/^prefixes are case-sensitive \(m = milli, M = mega\): "mPa" would be milli, the accepted unit is "MPa" \(mega\); use one of kPa, /)
     expect(unitRefusal('current', 'MA')).toMatch(/"MA" would be mega, the accepted unit is "mA" \(milli\)/)
     expect(unitRefusal('voltage', 'parsec')).toBe('use one of V, kV, mV')
+  })
+
+  it('an absolute pressure on a gauge channel is refused with what to send instead', () => {
+    for (const unit of ['psia', 'kPa(a)', 'bara', 'MPaa']) {
+      expect(unitRefusal('pressure_gauge', unit)).toMatch(
+        new RegExp(`^"${unit.replace(/[()]/g, '\\$&')}" is an absolute pressure and this channel is gauge: the gateway cannot know the site's atmospheric pressure at ingest, so send the gauge pressure the manifold shows \\(one of kPa, kPag, kPa\\(g\\), MPa, `),
+      )
+    }
   })
 })
