@@ -34,7 +34,7 @@ export class SqliteReadingStore implements ReadingStore {
       for (const row of this.select.iterate(deviceId, q.channel, q.from, q.to)) {
         const r: Reading = { deviceId: row.device_id, channel: q.channel, ts: row.ts, value: row.value, receivedAt: row.received_at }
         // As sent, only where the device gave a unit (sent_unit NULL for a plain number).
-        const sent = sentOf(row)
+        const sent = q.withSent ? sentOf(row) : undefined
         if (sent) r.sent = sent
         out.push(r)
       }
@@ -45,7 +45,7 @@ export class SqliteReadingStore implements ReadingStore {
         const r = out[i]
         if (r?.ts !== c.ts) continue
         const conflict = (r.conflict ??= { others: [] })
-        const sent = sentOf(c)
+        const sent = q.withSent ? sentOf(c) : undefined
         if (conflict.others.length < CONFLICT_VALUES_LISTED) conflict.others.push(sent ? { value: c.value, receivedAt: c.received_at, sent } : { value: c.value, receivedAt: c.received_at })
         else conflict.truncated = true
       }

@@ -168,7 +168,7 @@ export const jobRoutes =
         requireJob(req.params.id)
         const channel = req.query.channel as keyof typeof CHANNELS
         const to = req.query.to ?? deps.clock.now()
-        const readings = await jobReadings(deps.store, deps.jobs.attachments(req.params.id), channel, req.query.from, to)
+        const readings = await jobReadings(deps.store, deps.jobs.attachments(req.params.id), channel, req.query.from, to, { withSent: true })
         const points: [number, number][] = []
         const conflicts = []
         const sent: { deviceId: string; ts: number; value: number; unit: string }[] = []
