@@ -23,12 +23,20 @@ const PA_PER_MICRON = 0.133322
 
 type Convert = (value: number) => number
 const same: Convert = (v) => v
-const times = (k: number): Convert => (v) => v * k
+/**
+ * A product of two decimals in binary floating point can miss the decimal result by one unit in
+ * the last place: 8.2 bar × 100 = 819.9999999999999, 1.1 bar = 110.00000000000001 kPa. Rounded
+ * to 15 significant digits (a double holds 15 exactly, IEEE 754 §3.6 / DBL_DIG), the canonical
+ * value is the decimal one: 8.2 bar and a plain 820 kPa for the same point are then the same
+ * reading, not a conflict.
+ */
+const decimal = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(15)) : v)
+const times = (k: number): Convert => (v) => decimal(v * k)
 // Dividing, not multiplying by 1e-3: 5100 mA is 5.1 A exactly, not 5.1000000000000005.
-const per = (k: number): Convert => (v) => v / k
+const per = (k: number): Convert => (v) => decimal(v / k)
 
 const PSI_KPA = 6.894757
-const fromF: Convert = (v) => ((v - 32) * 5) / 9
+const fromF: Convert = (v) => decimal(((v - 32) * 5) / 9)
 
 /** Spelling (as written in docs, prefix case significant if it starts with m/M) → conversion. */
 type Table = readonly (readonly [spelling: string, convert: Convert])[]
@@ -63,7 +71,7 @@ const VACUUM: Table = [
 const TEMPERATURE: Table = [
   ['°C', same], ['C', same], ['degC', same], ['celsius', same],
   ['°F', fromF], ['F', fromF], ['degF', fromF], ['fahrenheit', fromF],
-  ['K', (v) => v - 273.15], ['kelvin', (v) => v - 273.15],
+  ['K', (v) => decimal(v - 273.15)], ['kelvin', (v) => decimal(v - 273.15)],
 ]
 
 const AMPERES: Table = [['A', same], ['mA', per(1000)]]

@@ -160,6 +160,18 @@ describe('the value and unit as sent are kept beside the canonical value', () =>
   })
 })
 
+it('8.2 bar and a plain 820 kPa for one point are the same reading (the conversion is decimal-exact): a duplicate, not a conflict', async () => {
+  const secret = await h.register('sent-decimal')
+  const job = await jobFor('sent-decimal')
+  const c = await h.connect('sent-decimal', secret)
+  await c.publishAsync('v1/devices/me/telemetry', JSON.stringify({ ts: T0 - 7000, values: { pressure_low_kpag: { value: 8.2, unit: 'bar' } } }), { qos: 1 })
+  await c.publishAsync('v1/devices/me/telemetry', JSON.stringify({ ts: T0 - 7000, values: { pressure_low_kpag: 820 } }), { qos: 1 })
+  const body = await readings(job, 'pressure_low_kpag')
+  expect(body.points).toEqual([[T0 - 7000, 820]])
+  expect(body.conflicts).toEqual([])
+  expect(body.sent).toEqual([{ deviceId: 'sent-decimal', ts: T0 - 7000, value: 8.2, unit: 'bar' }])
+})
+
 describe('an absolute pressure on a gauge channel', () => {
   it.each(['psia', 'kPa(a)', 'bara', 'MPaa'])('%s is refused, the device told to send gauge; the rest of the message is stored', async (unit) => {
     const id = `sent-abs-${unit.replaceAll(/[^a-z]/gi, '')}`

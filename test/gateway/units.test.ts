@@ -83,6 +83,21 @@ describe('unit conversion to canonical units', () => {
     expect(convertToCanonical(quantity, 1, unit)).toBeUndefined()
   })
 
+  it.each([
+    // [quantity, value, unit, the decimal result exactly] (binary products miss these by 1 ulp)
+    ['pressure_gauge', 8.2, 'bar', 820], // 8.2 × 100 = 819.9999999999999
+    ['pressure_gauge', 1.1, 'bar', 110], // 110.00000000000001
+    ['pressure_gauge', 4.15, 'MPa', 4150],
+    ['pressure_gauge', 100, 'psi', 689.4757],
+    ['current', 5100, 'mA', 5.1],
+    ['leakage', 0.0035, 'A', 3.5],
+    ['temperature', 293.15, 'K', 20],
+    ['temperature', 98.6, '°F', 37],
+    ['voltage', 0.23, 'kV', 230],
+  ] as const)('%s %d %s is exactly %d', (quantity, value, unit, expected) => {
+    expect(convertToCanonical(quantity, value, unit)).toBe(expected)
+  })
+
   it('a refusal that is only the prefix case says so', () => {
     expect(unitRefusal('pressure_gauge', 'mPa')).toMatch(/^prefixes are case-sensitive \(m = milli, M = mega\): "mPa" would be milli, the accepted unit is "MPa" \(mega\); use one of kPa, /)
     expect(unitRefusal('current', 'MA')).toMatch(/"MA" would be mega, the accepted unit is "mA" \(milli\)/)
