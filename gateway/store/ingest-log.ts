@@ -13,8 +13,8 @@
  * Hot path: one INSERT OR IGNORE per reading. Only a key that already exists (a redelivery
  * or a conflict, both rare) costs a SELECT of the stored value.
  *
- * A value sent with a unit keeps it (sent_value, sent_unit) in the same INSERT, by a second
- * prepared statement: a plain number, already canonical, runs the statement it always did.
+ * A value sent with a unit keeps it as sent in readings_sent (one more INSERT, for those only):
+ * a plain number, already canonical, runs the one statement it always did.
  * Equal canonical values are the same reading whatever unit they came in (1 bar and 100 kPa):
  * a duplicate, not a conflict; the as-sent form kept is the one first stored.
  */
@@ -120,16 +120,10 @@ export class IngestLog {
     const insertReading = db.prepare<[string, string, number, number, number]>(
       'INSERT OR IGNORE INTO readings (device_id, channel, ts, value, received_at) VALUES (?, ?, ?, ?, ?)',
     )
-    const insertSentReading = db.prepare<[string, string, number, number, number, number, string]>(
-      'INSERT OR IGNORE INTO readings (device_id, channel, ts, value, received_at, sent_value, sent_unit) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    )
-    const insert = (deviceId: string, r: SampleToStore['readings'][number], receivedAt: number): boolean =>
-      (r.sent === undefined
-        ? insertReading.run(deviceId, r.channel, r.ts, r.value, receivedAt)
-        : insertSentReading.run(deviceId, r.channel, r.ts, r.value, receivedAt, r.sent.value, r.sent.unit)
-      ).changes === 1
+    const insertSent = db.prepare<[string, string, number, number, string]>('INSERT OR IGNORE INTO readings_sent (device_id, channel, ts, value, unit) VALUES (?, ?, ?, ?, ?)')
     const selectReading = db.prepare<[string, string, number], SentRow>(
-      'SELECT value, received_at, sent_value, sent_unit FROM readings WHERE device_id = ? AND channel = ? AND ts = ?',
+      `SELECT r.value, r.received_at, s.value AS sent_value, s.unit AS sent_unit FROM readings r
+       LEFT JOIN readings_sent s USING (device_id, channel, ts) WHERE r.device_id = ? AND r.channel = ? AND r.ts = ?`,
     )
     const insertConflict = db.prepare<[string, string, number, number, number, number | null, string | null]>(
       'INSERT OR IGNORE INTO readings_conflicts (device_id, channel, ts, value, received_at, sent_value, sent_unit) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -182,8 +176,9 @@ export class IngestLog {
           continue
         }
         for (const r of sample.readings) {
-          if (insert(sample.deviceId, r, entry.receivedAt)) {
+          if (insertReading.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 1) {
             outcome.stored++
+            if (r.sent !== undefined) insertSent.run(sample.deviceId, r.channel, r.ts, r.sent.value, r.sent.unit)
             // With InfluxDB configured: only readings really inserted go out (never a duplicate).
             outbox?.mark(sample.deviceId, r.ts, entry.receivedAt)
             continue

@@ -8,7 +8,8 @@ import type { Db } from './database.js'
 
 /**
  * 1: seen_seq(device_id, seq) became per-device seq epochs in device_ingest_state.
- * 2: readings and readings_conflicts keep the value and unit as sent (sent_value, sent_unit).
+ * 2: the value and unit as sent are kept: readings_sent (created by database.ts) and, for a
+ *    conflicting re-send, readings_conflicts.sent_value / sent_unit.
  */
 export const SCHEMA_VERSION = 2
 
@@ -46,14 +47,12 @@ function seqEpochs(db: Db): void {
 }
 
 /**
- * Version 1 stored only the canonical value. The as-sent columns are added (NULL for the rows
- * already there: what those devices sent is not known any more, and NULL says so rather than
- * inventing it). A table created by this gateway's schema has them already.
+ * Version 1 stored only the canonical value. readings_conflicts gains the as-sent columns (NULL
+ * for the rows already there: what those devices sent is not known any more, and NULL says so
+ * rather than inventing it); a table created by this gateway's schema has them already.
  */
 function sentColumns(db: Db): void {
-  for (const table of ['readings', 'readings_conflicts']) {
-    const columns = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name))
-    if (!columns.has('sent_value')) db.exec(`ALTER TABLE ${table} ADD COLUMN sent_value REAL`)
-    if (!columns.has('sent_unit')) db.exec(`ALTER TABLE ${table} ADD COLUMN sent_unit TEXT`)
-  }
+  const columns = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').all('readings_conflicts') as { name: string }[]).map((c) => c.name))
+  if (!columns.has('sent_value')) db.exec('ALTER TABLE readings_conflicts ADD COLUMN sent_value REAL')
+  if (!columns.has('sent_unit')) db.exec('ALTER TABLE readings_conflicts ADD COLUMN sent_unit TEXT')
 }

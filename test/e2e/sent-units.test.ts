@@ -47,11 +47,11 @@ async function readings(jobId: string, channel: string): Promise<ReadingsBody> {
   return res.body
 }
 
-/** The rows as SQLite holds them (read-only second connection beside the gateway's, WAL). */
-function rows(deviceId: string, table = 'readings'): { channel: string; ts: number; value: number; sent_value: number | null; sent_unit: string | null }[] {
+/** Rows as SQLite holds them (read-only second connection beside the gateway's, WAL). */
+function query<T>(sql: string, ...params: unknown[]): T[] {
   const db = new Database(join(h.dataDir, 'gateway.db'), { readonly: true })
   try {
-    return db.prepare(`SELECT channel, ts, value, sent_value, sent_unit FROM ${table} WHERE device_id = ? ORDER BY channel, ts, value`).all(deviceId) as never
+    return db.prepare(sql).all(...params) as T[]
   } finally {
     db.close()
   }
@@ -84,7 +84,7 @@ describe('the value and unit as sent are kept beside the canonical value', () =>
     ['voltage_v', 0.23, 'kV', 230],
   ] as const
 
-  it('mqtt.js: each comes back verbatim in `sent`, its point canonical; plain numbers are not listed and store NULL', async () => {
+  it('mqtt.js: each comes back verbatim in `sent`, its point canonical; plain numbers are not listed and store no as-sent row', async () => {
     const secret = await h.register('sent-manifold')
     const job = await jobFor('sent-manifold')
     const c = await h.connect('sent-manifold', secret)
@@ -109,8 +109,11 @@ describe('the value and unit as sent are kept beside the canonical value', () =>
     expect(low.sent.map((s) => s.ts)).not.toContain(T0 - 1000)
     expect(low.sent).toHaveLength(3) // psi, MPag, ㎫
     expect((await readings(job, 'current_a')).sent).toContainEqual({ deviceId: 'sent-manifold', ts: T0 - 1000, value: 4.8, unit: 'A' })
-    const plain = rows('sent-manifold').find((r) => r.channel === 'pressure_low_kpag' && r.ts === T0 - 1000)
-    expect(plain).toEqual({ channel: 'pressure_low_kpag', ts: T0 - 1000, value: 812.5, sent_value: null, sent_unit: null })
+    // One readings_sent row per value sent with a unit (16), none for the plain 812.5.
+    const sentRows = query<{ channel: string; ts: number; value: number; unit: string }>('SELECT channel, ts, value, unit FROM readings_sent WHERE device_id = ?', 'sent-manifold')
+    expect(sentRows).toHaveLength(cases.length + 1)
+    expect(sentRows.find((r) => r.ts === T0 - 1000 && r.channel === 'pressure_low_kpag')).toBeUndefined()
+    expect(query('SELECT value FROM readings WHERE device_id = ? AND channel = ? AND ts = ?', 'sent-manifold', 'pressure_low_kpag', T0 - 1000)).toEqual([{ value: 812.5 }])
   })
 
   it('mosquitto_pub: psig and PSI spelled as the device did', async () => {
@@ -153,7 +156,7 @@ describe('the value and unit as sent are kept beside the canonical value', () =>
       [4000, { value: 40, unit: 'bar' }],
       [3990, undefined],
     ])
-    expect(rows('sent-conflict', 'readings_conflicts').map((r) => [r.value, r.sent_value, r.sent_unit])).toEqual([
+    expect(query<{ value: number; sent_value: number | null; sent_unit: string | null }>('SELECT value, sent_value, sent_unit FROM readings_conflicts WHERE device_id = ? ORDER BY value', 'sent-conflict').map((r) => [r.value, r.sent_value, r.sent_unit])).toEqual([
       [3990, null, null],
       [4000, 40, 'bar'],
     ])

@@ -44,7 +44,7 @@ it('version 0 → 1: each device continues from its highest seq; readings kept; 
     { device_id: 'm-a', seq_epoch: 0, last_seq: 50 },
     { device_id: 'm-b', seq_epoch: 0, last_seq: 3 },
   ])
-  expect(db.prepare('SELECT * FROM readings').all()).toEqual([{ device_id: 'm-a', channel: 'current_a', ts: 1000, value: 5.5, received_at: 1100, sent_value: null, sent_unit: null }])
+  expect(db.prepare('SELECT * FROM readings').all()).toEqual([{ device_id: 'm-a', channel: 'current_a', ts: 1000, value: 5.5, received_at: 1100 }])
 
   const log = new IngestLog(db)
   const outcomes = [log.append(sample(50, 2000)), log.append(sample(51, 3000)), log.append(sample(2, 4000))]
@@ -84,13 +84,12 @@ function version1DataDir(): string {
   return dir
 }
 
-it('version 1 → 2: readings and conflicts gain the as-sent columns (NULL for old rows); new ones keep what was sent', async () => {
+it('version 1 → 2: readings_sent appears, conflicts gain the as-sent columns (NULL for old rows); new readings keep what was sent', async () => {
   const dir = version1DataDir()
   const db = openDatabase(dir, 'normal')
   expect(db.pragma('user_version', { simple: true })).toBe(2)
-  expect(db.prepare('SELECT * FROM readings').all()).toEqual([
-    { device_id: 'm-a', channel: 'pressure_low_kpag', ts: 1000, value: 813.581326, received_at: 1100, sent_value: null, sent_unit: null },
-  ])
+  expect(db.prepare('SELECT * FROM readings').all()).toEqual([{ device_id: 'm-a', channel: 'pressure_low_kpag', ts: 1000, value: 813.581326, received_at: 1100 }])
+  expect(db.prepare('SELECT * FROM readings_sent').all()).toEqual([])
   expect(db.prepare('SELECT * FROM readings_conflicts').all()).toEqual([
     { device_id: 'm-a', channel: 'pressure_low_kpag', ts: 1000, value: 820, received_at: 1200, sent_value: null, sent_unit: null },
   ])
@@ -105,11 +104,12 @@ it('version 1 → 2: readings and conflicts gain the as-sent columns (NULL for o
   db.close()
 
   const again = openDatabase(dir, 'normal')
-  expect(again.prepare('SELECT ts, value, sent_value, sent_unit FROM readings ORDER BY ts').all()).toEqual([
-    { ts: 1000, value: 813.581326, sent_value: null, sent_unit: null },
-    { ts: 2000, value: 689.4757, sent_value: 100, sent_unit: 'psi' },
-    { ts: 3000, value: 700, sent_value: null, sent_unit: null },
+  expect(again.prepare('SELECT ts, value FROM readings ORDER BY ts').all()).toEqual([
+    { ts: 1000, value: 813.581326 },
+    { ts: 2000, value: 689.4757 },
+    { ts: 3000, value: 700 },
   ])
+  expect(again.prepare('SELECT * FROM readings_sent').all()).toEqual([{ device_id: 'm-a', channel: 'pressure_low_kpag', ts: 2000, value: 100, unit: 'psi' }])
   expect(again.prepare('SELECT value, sent_value, sent_unit FROM readings_conflicts ORDER BY value').all()).toEqual([
     { value: 820, sent_value: null, sent_unit: null },
     { value: 1000, sent_value: 1, sent_unit: 'MPa' },
