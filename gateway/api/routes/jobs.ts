@@ -130,7 +130,7 @@ export const jobRoutes =
       '/jobs/:id/readings',
       {
         schema: {
-          summary: "One channel's readings from the job's attached devices, in the canonical unit",
+          summary: "One channel's readings from the job's attached devices, in the canonical unit, with the values as sent where a device gave a unit",
           params: JobParams,
           querystring: z.object({
             channel: z.enum(CHANNEL_NAMES as [string, ...string[]]),
