@@ -9,6 +9,8 @@
  * 100 kPa, 1 MPa = 1000 kPa, °C = (°F − 32) × 5/9, 1 torr = 1000 microns.
  */
 import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
@@ -194,4 +196,31 @@ describe('an absolute pressure on a gauge channel', () => {
       `unit "${unit}" is not accepted for pressure_low_kpag; "${unit}" is an absolute pressure and this channel is gauge: the gateway cannot know the site's atmospheric pressure at ingest, so send the gauge pressure the manifold shows`,
     )
   })
+})
+
+it('what was sent survives a gateway restart on the same data dir', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gw-sent-restart-'))
+  try {
+    const first = await startHarness({ clock, dataDir })
+    const secret = await first.register('sent-restart')
+    const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
+    expect((await first.api('POST', '/api/v1/jobs', { id: 'sent-restart-job', rulePack: 'split-ac', unit })).status).toBe(201)
+    expect((await first.api('POST', '/api/v1/jobs/sent-restart-job/devices', { deviceId: 'sent-restart', at: T0 - 86_400_000 })).status).toBe(201)
+    const c = await first.connect('sent-restart', secret)
+    await c.publishAsync('v1/devices/me/telemetry', JSON.stringify({ ts: T0 - 3000, values: { pressure_high_kpag: { value: 551, unit: 'psig' } } }), { qos: 1 })
+    await first.close()
+
+    const second = await startHarness({ clock, dataDir })
+    try {
+      const res = await second.api<ReadingsBody>('GET', `/api/v1/jobs/sent-restart-job/readings?channel=pressure_high_kpag&to=${T0}`)
+      expect(res.status).toBe(200)
+      expect(res.body.points).toHaveLength(1)
+      expect(res.body.points[0]![1]).toBeCloseTo(3799.011107, 4) // 551 × 6.894757
+      expect(res.body.sent).toEqual([{ deviceId: 'sent-restart', ts: T0 - 3000, value: 551, unit: 'psig' }])
+    } finally {
+      await second.close()
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
 })
