@@ -111,7 +111,8 @@ know at ingest (at 1,900 m it is about 80.5 kPa, not 101.325, so a silent sea-le
 would store the pressure ~21 kPa low). Send the gauge pressure the manifold shows; the verdict
 converts gauge to absolute (saturation temperatures, the nitrogen hold's compensation) with the
 job's \`unit.siteElevationM\` (ISA barometric formula) or measured \`unit.siteAtmosphericKpa\`.
-Vacuum accepts absolute units only: a compound-gauge reading cannot tell 5000 microns from 500.
+Vacuum accepts absolute units only: a compound-gauge reading (\`inHg\`, a negative \`kPa\`) cannot
+tell 5000 microns from 500 and is refused with that reason.
 Unit spellings: SI prefixes are case-sensitive (m = milli, M = mega: \`MPa\` is accepted, \`mPa\` and \`mpa\` are refused, never read as MPa; \`mA\` not \`MA\`; \`MΩ\`/\`Mohm\` megohm, \`mΩ\` milliohm); after the prefix, and for units without one, any case (\`psi\`, \`PSI\`, \`KPA\`). Unicode forms are folded first (NFKC): \`℃\`, \`℉\`, \`Ω\` (U+2126), \`µ\`/\`μ\`, \`㎫\`.
 
 | channel | canonical unit | plausible range | accepted units | meaning |

@@ -57,6 +57,13 @@ const PRESSURE_GAUGE: Table = [
  */
 const ABSOLUTE_PRESSURE = new Set(['kpaa', 'kpa(a)', 'mpaa', 'mpa(a)', 'bara', 'bar(a)', 'psia'])
 
+/**
+ * Gauge vacuum spellings, refused on the vacuum channel: inches of mercury (and a negative
+ * gauge kPa/MPa/bar/psi) is how a compound gauge reads vacuum, below the site's atmosphere; it
+ * cannot resolve 500 microns (0.02 inHg) and needs the atmosphere to become absolute.
+ */
+const GAUGE_VACUUM = new Set(['inhg', 'inhgv', 'in hg', '"hg', 'kpa', 'kpag', 'kpa(g)', 'mpa', 'mpag', 'mpa(g)', 'bar', 'barg', 'bar(g)', 'psi', 'psig'])
+
 // Vacuum is absolute by nature; a gauge unit here ("-0.1 MPa") cannot tell 5000 microns
 // from 500 (DOMAIN.md, evacuation), so none is accepted.
 const VACUUM: Table = [
@@ -142,6 +149,9 @@ export function unitRefusal(quantity: Quantity, unit: string): string {
   const key = fold(unit)
   const f = LOOKUPS.get(quantity)?.folded.get(key.toLowerCase())
   const list = acceptedUnits(quantity).join(', ')
+  if (quantity === 'vacuum' && GAUGE_VACUUM.has(key.toLowerCase())) {
+    return `"${unit}" is a gauge vacuum (below atmosphere, as a compound gauge reads it): it cannot tell 5000 microns from 500 and needs the site's atmosphere to become absolute; send the micron probe's absolute reading (one of ${list})`
+  }
   if (quantity === 'pressure_gauge' && ABSOLUTE_PRESSURE.has(key.toLowerCase())) {
     return `"${unit}" is an absolute pressure and this channel is gauge: the gateway cannot know the site's atmospheric pressure at ingest, so send the gauge pressure the manifold shows (one of ${list}); the verdict converts gauge to absolute with the job's site elevation or atmospheric pressure`
   }

@@ -104,6 +104,15 @@ describe('unit conversion to canonical units', () => {
     expect(unitRefusal('voltage', 'parsec')).toBe('use one of V, kV, mV')
   })
 
+  it('a gauge vacuum (inHg, a compound gauge\'s kPa) on the vacuum channel is refused with what to send instead', () => {
+    for (const unit of ['inHg', 'INHG', 'kPa', 'psig']) {
+      expect(convertToCanonical('vacuum', 29.9, unit)).toBeUndefined()
+      expect(unitRefusal('vacuum', unit)).toBe(
+        `"${unit}" is a gauge vacuum (below atmosphere, as a compound gauge reads it): it cannot tell 5000 microns from 500 and needs the site's atmosphere to become absolute; send the micron probe's absolute reading (one of micron, microns, um, umHg, µm, µmHg, Torr, mTorr, Pa, mbar, kPaa, kPa(a))`,
+      )
+    }
+  })
+
   it('an absolute pressure on a gauge channel is refused with what to send instead', () => {
     for (const unit of ['psia', 'kPa(a)', 'bara', 'MPaa']) {
       expect(unitRefusal('pressure_gauge', unit)).toMatch(
