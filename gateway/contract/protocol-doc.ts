@@ -99,9 +99,20 @@ One of:
 - an array of the above (buffered data, flushed after an outage).
 
 A value is a number in the channel's canonical unit, or \`{"value": 118, "unit": "psig"}\`,
-converted once at ingest. Pressure units without a \`g\`/\`a\` suffix are read as gauge, as the
-channel name states; absolute pressures need the suffix (\`kPaa\`, \`psia\`, \`bara\`, \`MPaa\`).
-Vacuum accepts absolute units only: a compound-gauge reading cannot tell 5000 microns from 500.
+converted once at ingest. The value and unit as sent are kept beside the canonical value
+(evidence: a reviewer can check the conversion) and listed under \`sent\` by
+\`GET /api/v1/jobs/:id/readings\`, also for a conflicting re-send; a plain number is already
+canonical and stores nothing extra. The same canonical value in another unit (\`1 bar\`,
+\`100 kPa\`) is the same reading: a duplicate, and the form first sent is the one kept.
+Pressure channels are gauge, as their names state: units without a suffix, or with \`g\`, are
+gauge. An absolute pressure (\`kPaa\`, \`kPa(a)\`, \`psia\`, \`bara\`, \`MPaa\`) is refused on
+them: turning it into gauge needs the site's atmospheric pressure, which the gateway does not
+know at ingest (at 1,900 m it is about 80.5 kPa, not 101.325, so a silent sea-level conversion
+would store the pressure ~21 kPa low). Send the gauge pressure the manifold shows; the verdict
+converts gauge to absolute (saturation temperatures, the nitrogen hold's compensation) with the
+job's \`unit.siteElevationM\` (ISA barometric formula) or measured \`unit.siteAtmosphericKpa\`.
+Vacuum accepts absolute units only: a compound-gauge reading (\`inHg\`, a negative \`kPa\`) cannot
+tell 5000 microns from 500 and is refused with that reason.
 Unit spellings: SI prefixes are case-sensitive (m = milli, M = mega: \`MPa\` is accepted, \`mPa\` and \`mpa\` are refused, never read as MPa; \`mA\` not \`MA\`; \`MΩ\`/\`Mohm\` megohm, \`mΩ\` milliohm); after the prefix, and for units without one, any case (\`psi\`, \`PSI\`, \`KPA\`). Unicode forms are folded first (NFKC): \`℃\`, \`℉\`, \`Ω\` (U+2126), \`µ\`/\`μ\`, \`㎫\`.
 
 | channel | canonical unit | plausible range | accepted units | meaning |

@@ -15,22 +15,28 @@
  */
 import type { Quantity } from './channels.js'
 
-// Standard atmosphere, used to turn absolute pressures into gauge (ISO 2533: 101.325 kPa).
+// Standard atmosphere (ISO 2533: 101.325 kPa): the default zero of a gauge reading where a job
+// gives no site elevation or pressure (rules/site-atmosphere.ts). Not used at ingest.
 export const ATMOSPHERE_KPA = 101.325
 // 1 micron of mercury = 0.133322 Pa (1 torr = 1000 microns = 133.322 Pa).
 const PA_PER_MICRON = 0.133322
 
 type Convert = (value: number) => number
 const same: Convert = (v) => v
-const times = (k: number): Convert => (v) => v * k
+/**
+ * A product of two decimals in binary floating point can miss the decimal result by one unit in
+ * the last place: 8.2 bar × 100 = 819.9999999999999, 1.1 bar = 110.00000000000001 kPa. Rounded
+ * to 15 significant digits (a double holds 15 exactly, IEEE 754 §3.6 / DBL_DIG), the canonical
+ * value is the decimal one: 8.2 bar and a plain 820 kPa for the same point are then the same
+ * reading, not a conflict.
+ */
+const decimal = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(15)) : v)
+const times = (k: number): Convert => (v) => decimal(v * k)
 // Dividing, not multiplying by 1e-3: 5100 mA is 5.1 A exactly, not 5.1000000000000005.
-const per = (k: number): Convert => (v) => v / k
+const per = (k: number): Convert => (v) => decimal(v / k)
 
-// A pressure unit without a g/a suffix is read as the channel's own reference (gauge):
-// the channel name already states it (pressure_low_kpag). Absolute needs the explicit "a".
-const absToGauge = (kpaPerUnit: number): Convert => (v) => v * kpaPerUnit - ATMOSPHERE_KPA
 const PSI_KPA = 6.894757
-const fromF: Convert = (v) => ((v - 32) * 5) / 9
+const fromF: Convert = (v) => decimal(((v - 32) * 5) / 9)
 
 /** Spelling (as written in docs, prefix case significant if it starts with m/M) → conversion. */
 type Table = readonly (readonly [spelling: string, convert: Convert])[]
@@ -40,11 +46,23 @@ const PRESSURE_GAUGE: Table = [
   ['MPa', times(1000)], ['MPag', times(1000)], ['MPa(g)', times(1000)],
   ['bar', times(100)], ['barg', times(100)], ['bar(g)', times(100)],
   ['psi', times(PSI_KPA)], ['psig', times(PSI_KPA)],
-  ['kPaa', absToGauge(1)], ['kPa(a)', absToGauge(1)],
-  ['MPaa', absToGauge(1000)], ['MPa(a)', absToGauge(1000)],
-  ['bara', absToGauge(100)], ['bar(a)', absToGauge(100)],
-  ['psia', absToGauge(PSI_KPA)],
 ]
+
+/**
+ * Absolute pressure spellings, refused on a gauge channel: turning them into gauge needs the
+ * site's atmospheric pressure, which the ingest does not know (a device is not tied to one
+ * site; at 1,900 m the atmosphere is ~80.5 kPa, so subtracting 101.325 would store a value
+ * ~21 kPa low). The device is told to send gauge, as its manifold displays it. A unit without
+ * a suffix is gauge: the channel name states it (pressure_low_kpag).
+ */
+const ABSOLUTE_PRESSURE = new Set(['kpaa', 'kpa(a)', 'mpaa', 'mpa(a)', 'bara', 'bar(a)', 'psia'])
+
+/**
+ * Gauge vacuum spellings, refused on the vacuum channel: inches of mercury (and a negative
+ * gauge kPa/MPa/bar/psi) is how a compound gauge reads vacuum, below the site's atmosphere; it
+ * cannot resolve 500 microns (0.02 inHg) and needs the atmosphere to become absolute.
+ */
+const GAUGE_VACUUM = new Set(['inhg', 'inhgv', 'in hg', '"hg', 'kpa', 'kpag', 'kpa(g)', 'mpa', 'mpag', 'mpa(g)', 'bar', 'barg', 'bar(g)', 'psi', 'psig'])
 
 // Vacuum is absolute by nature; a gauge unit here ("-0.1 MPa") cannot tell 5000 microns
 // from 500 (DOMAIN.md, evacuation), so none is accepted.
@@ -60,7 +78,7 @@ const VACUUM: Table = [
 const TEMPERATURE: Table = [
   ['°C', same], ['C', same], ['degC', same], ['celsius', same],
   ['°F', fromF], ['F', fromF], ['degF', fromF], ['fahrenheit', fromF],
-  ['K', (v) => v - 273.15], ['kelvin', (v) => v - 273.15],
+  ['K', (v) => decimal(v - 273.15)], ['kelvin', (v) => decimal(v - 273.15)],
 ]
 
 const AMPERES: Table = [['A', same], ['mA', per(1000)]]
@@ -131,6 +149,12 @@ export function unitRefusal(quantity: Quantity, unit: string): string {
   const key = fold(unit)
   const f = LOOKUPS.get(quantity)?.folded.get(key.toLowerCase())
   const list = acceptedUnits(quantity).join(', ')
+  if (quantity === 'vacuum' && GAUGE_VACUUM.has(key.toLowerCase())) {
+    return `"${unit}" is a gauge vacuum (below atmosphere, as a compound gauge reads it): it cannot tell 5000 microns from 500 and needs the site's atmosphere to become absolute; send the micron probe's absolute reading (one of ${list})`
+  }
+  if (quantity === 'pressure_gauge' && ABSOLUTE_PRESSURE.has(key.toLowerCase())) {
+    return `"${unit}" is an absolute pressure and this channel is gauge: the gateway cannot know the site's atmospheric pressure at ingest, so send the gauge pressure the manifold shows (one of ${list}); the verdict converts gauge to absolute with the job's site elevation or atmospheric pressure`
+  }
   if (f?.prefix !== undefined && key[0] !== f.prefix) {
     const prefix = (c: string | undefined) => (c === 'M' ? 'mega' : 'milli')
     return `prefixes are case-sensitive (m = milli, M = mega): "${unit}" would be ${prefix(key[0])}, the accepted unit is "${f.spelling}" (${prefix(f.prefix)}); use one of ${list}`

@@ -8,13 +8,17 @@
  */
 import { CHANNELS, isChannelName, type ChannelName } from '../contract/channels.js'
 import { SampleSchema, looksLikeSample, readSample, readValueWithUnit } from '../contract/telemetry.js'
+import type { SentValue } from '../contract/reading.js'
 import { convertToCanonical, unitRefusal } from '../contract/units.js'
 import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
 
 export interface ParsedReading {
   channel: ChannelName
   ts: number
+  /** In the channel's canonical unit. */
   value: number
+  /** The value and unit as sent, only when a unit was given (a plain number is canonical already). */
+  sent?: SentValue
 }
 
 export interface ParsedSample {
@@ -150,6 +154,7 @@ function parseValue(key: string, raw: unknown, ts: number, sample: string, out: 
   }
   const spec = CHANNELS[key]
   let value: number
+  let sent: SentValue | undefined
   if (typeof raw === 'number') {
     value = raw // hot path: a plain number is the schema's first form
   } else {
@@ -168,6 +173,8 @@ function parseValue(key: string, raw: unknown, ts: number, sample: string, out: 
       return undefined
     }
     value = converted
+    // Verbatim (the unit as spelled, not folded): the evidence is what the device said.
+    sent = { value: withUnit.value, unit: withUnit.unit }
   }
   if (!Number.isFinite(value)) {
     out.problems.report(PROBLEM_CODES.badValue, () => `${sample}.${pathKey(key)}: ${value} is not a finite number`)
@@ -180,7 +187,7 @@ function parseValue(key: string, raw: unknown, ts: number, sample: string, out: 
     )
     return undefined
   }
-  return { channel: key, ts, value }
+  return sent === undefined ? { channel: key, ts, value } : { channel: key, ts, value, sent }
 }
 
 /** Why readSample refused it, in zod's words (only for problems that are kept). */

@@ -62,7 +62,11 @@ function step<K extends keyof Steps & StepId>(
 export const STEP_EVALUATORS: readonly StepEvaluator[] = [
   step('power_test', ['current_a'], evaluatePowerTest),
   step('factory_charge', ['pressure_low_kpag', 'pressure_high_kpag'], evaluateFactoryCharge),
-  step('tightness', ['pressure_high_kpag', 'pressure_low_kpag', 'temp_pipe_c'], (input) => evaluateTightness({ ...input, designPressureKpaG: input.unit.designPressureKpaG })),
+  // The hold's compensation is on absolute pressure: the gauge zero is the site's atmosphere (issue 10).
+  step('tightness', ['pressure_high_kpag', 'pressure_low_kpag', 'temp_pipe_c'], (input) => {
+    const atm = siteAtmosphere(input.unit)
+    return evaluateTightness({ ...input, designPressureKpaG: input.unit.designPressureKpaG, atmosphereKpa: atm.kpa, atmosphereBasis: atm.basis })
+  }),
   step('evacuation', ['vacuum_micron', 'pressure_low_kpag', 'pressure_high_kpag'], (input) =>
     evaluateEvacuation({ ...input, isolations: (input.events ?? []).filter((e) => e.step === 'evacuation' && e.kind === 'isolate').map((e) => e.at) }),
   ),

@@ -20,6 +20,18 @@ CREATE TABLE IF NOT EXISTS readings (
   PRIMARY KEY (device_id, channel, ts)   -- same device, channel, device time = same point
 ) WITHOUT ROWID;
 
+-- The value and unit exactly as the device sent them ({"value": 118, "unit": "psi"}), for the
+-- readings sent with a unit: evidence beside the canonical readings.value. A plain number is
+-- canonical already and has no row here, so its insert is the one it always was.
+CREATE TABLE IF NOT EXISTS readings_sent (
+  device_id   TEXT    NOT NULL,
+  channel     TEXT    NOT NULL,
+  ts          INTEGER NOT NULL,
+  value       REAL    NOT NULL,
+  unit        TEXT    NOT NULL,
+  PRIMARY KEY (device_id, channel, ts)   -- the reading's key: written in the same transaction
+) WITHOUT ROWID;
+
 -- A re-send of a stored point with a different value: kept beside it, never dropped, and flagged
 -- (readings API, verdict). The same conflicting value again is a duplicate (primary key).
 CREATE TABLE IF NOT EXISTS readings_conflicts (
@@ -28,6 +40,8 @@ CREATE TABLE IF NOT EXISTS readings_conflicts (
   ts          INTEGER NOT NULL,
   value       REAL    NOT NULL,
   received_at INTEGER NOT NULL,
+  sent_value  REAL,              -- as sent, when the device gave a unit (like readings_sent); else NULL
+  sent_unit   TEXT,
   PRIMARY KEY (device_id, channel, ts, value)
 ) WITHOUT ROWID;
 -- Arrival order, so listing a point's first values reads only those (not every value re-sent).

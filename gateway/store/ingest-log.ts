@@ -12,9 +12,14 @@
  *
  * Hot path: one INSERT OR IGNORE per reading. Only a key that already exists (a redelivery
  * or a conflict, both rare) costs a SELECT of the stored value.
+ *
+ * A value sent with a unit keeps it as sent in readings_sent (one more INSERT, for those only):
+ * a plain number, already canonical, runs the one statement it always did.
+ * Equal canonical values are the same reading whatever unit they came in (1 bar and 100 kPa):
+ * a duplicate, not a conflict; the as-sent form kept is the one first stored.
  */
 import type { ChannelName } from '../contract/channels.js'
-import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue } from '../contract/reading.js'
+import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue, type SentValue } from '../contract/reading.js'
 import type { Db } from './database.js'
 import { GroupCommit, type CommitObserver } from './group-commit.js'
 import { OutboxAppender } from './influx-outbox.js'
@@ -22,7 +27,8 @@ import { OutboxAppender } from './influx-outbox.js'
 export interface SampleToStore {
   deviceId: string
   seq?: number | undefined
-  readings: { channel: ChannelName; ts: number; value: number }[]
+  /** `value` canonical; `sent` the value and unit as sent, only when the device gave a unit. */
+  readings: { channel: ChannelName; ts: number; value: number; sent?: SentValue | undefined }[]
   /** The sample carried no device time: its readings' ts is the device's implicit clock (persisted per device). */
   implicit?: boolean | undefined
   /** Set when committing: the sample's seq repeats the last one of its epoch, so nothing of it was stored. */
@@ -74,6 +80,24 @@ export interface IngestLogOptions {
   commitObserver?: CommitObserver
 }
 
+/** A stored value with its as-sent columns (both NULL for a plain number). */
+export interface SentRow {
+  value: number
+  received_at: number
+  sent_value: number | null
+  sent_unit: string | null
+}
+
+/** The as-sent form of a row, or undefined when the device sent a plain number. */
+export function sentOf(row: { sent_value: number | null; sent_unit: string | null }): SentValue | undefined {
+  return row.sent_unit === null || row.sent_value === null ? undefined : { value: row.sent_value, unit: row.sent_unit }
+}
+
+function conflictingValue(row: SentRow): ConflictingValue {
+  const sent = sentOf(row)
+  return sent ? { value: row.value, receivedAt: row.received_at, sent } : { value: row.value, receivedAt: row.received_at }
+}
+
 interface DeviceState {
   implicitTs: number | null
   epoch: number
@@ -96,19 +120,21 @@ export class IngestLog {
     const insertReading = db.prepare<[string, string, number, number, number]>(
       'INSERT OR IGNORE INTO readings (device_id, channel, ts, value, received_at) VALUES (?, ?, ?, ?, ?)',
     )
-    const selectReading = db.prepare<[string, string, number], { value: number; received_at: number }>(
-      'SELECT value, received_at FROM readings WHERE device_id = ? AND channel = ? AND ts = ?',
+    const insertSent = db.prepare<[string, string, number, number, string]>('INSERT OR IGNORE INTO readings_sent (device_id, channel, ts, value, unit) VALUES (?, ?, ?, ?, ?)')
+    const selectReading = db.prepare<[string, string, number], SentRow>(
+      `SELECT r.value, r.received_at, s.value AS sent_value, s.unit AS sent_unit FROM readings r
+       LEFT JOIN readings_sent s USING (device_id, channel, ts) WHERE r.device_id = ? AND r.channel = ? AND r.ts = ?`,
     )
-    const insertConflict = db.prepare<[string, string, number, number, number]>(
-      'INSERT OR IGNORE INTO readings_conflicts (device_id, channel, ts, value, received_at) VALUES (?, ?, ?, ?, ?)',
+    const insertConflict = db.prepare<[string, string, number, number, number, number | null, string | null]>(
+      'INSERT OR IGNORE INTO readings_conflicts (device_id, channel, ts, value, received_at, sent_value, sent_unit) VALUES (?, ?, ?, ?, ?, ?, ?)',
     )
-    const selectConflicts = db.prepare<[string, string, number, number], { value: number; received_at: number }>(
-      'SELECT value, received_at FROM readings_conflicts WHERE device_id = ? AND channel = ? AND ts = ? ORDER BY received_at, value LIMIT ?',
+    const selectConflicts = db.prepare<[string, string, number, number], SentRow>(
+      'SELECT value, received_at, sent_value, sent_unit FROM readings_conflicts WHERE device_id = ? AND channel = ? AND ts = ? ORDER BY received_at, value LIMIT ?',
     )
     // One more than listed: tells whether there are more, without counting them all.
     const listConflicts = (deviceId: string, channel: string, ts: number): ReadingConflict => {
       const rows = selectConflicts.all(deviceId, channel, ts, CONFLICT_VALUES_LISTED + 1)
-      const others = rows.slice(0, CONFLICT_VALUES_LISTED).map((c) => ({ value: c.value, receivedAt: c.received_at }))
+      const others = rows.slice(0, CONFLICT_VALUES_LISTED).map(conflictingValue)
       return rows.length > CONFLICT_VALUES_LISTED ? { others, truncated: true } : { others }
     }
     this.selectState = db.prepare<[string], StateRow>('SELECT implicit_ts, seq_epoch, last_seq FROM device_ingest_state WHERE device_id = ?')
@@ -152,13 +178,14 @@ export class IngestLog {
         for (const r of sample.readings) {
           if (insertReading.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 1) {
             outcome.stored++
+            if (r.sent !== undefined) insertSent.run(sample.deviceId, r.channel, r.ts, r.sent.value, r.sent.unit)
             // With InfluxDB configured: only readings really inserted go out (never a duplicate).
             outbox?.mark(sample.deviceId, r.ts, entry.receivedAt)
             continue
           }
           const first = selectReading.get(sample.deviceId, r.channel, r.ts)!
           // Values are canonical doubles from the same conversion: equal means the same reading.
-          if (first.value === r.value || insertConflict.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 0) {
+          if (first.value === r.value || insertConflict.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt, r.sent?.value ?? null, r.sent?.unit ?? null).changes === 0) {
             outcome.duplicates++
             continue
           }
@@ -167,7 +194,7 @@ export class IngestLog {
             channel: r.channel,
             ts: r.ts,
             value: r.value,
-            first: { value: first.value, receivedAt: first.received_at },
+            first: conflictingValue(first),
             conflict: listConflicts(sample.deviceId, r.channel, r.ts),
           })
         }

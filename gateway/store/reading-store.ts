@@ -7,6 +7,12 @@ export interface ReadingQuery {
   /** Inclusive range of device time, ms. */
   from: number
   to: number
+  /**
+   * Also give each reading its value and unit as sent (Reading.sent, conflicts' others too).
+   * Only the readings API asks: the verdict's job cache keeps fields beyond the five columns
+   * per reading, and a meter that always sends psi would give it one for every reading.
+   */
+  withSent?: boolean
 }
 
 /** Where readings are read back from for verdicts, charts and disputes. */

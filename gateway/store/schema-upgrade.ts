@@ -6,8 +6,12 @@
  */
 import type { Db } from './database.js'
 
-/** 1: seen_seq(device_id, seq) became per-device seq epochs in device_ingest_state. */
-export const SCHEMA_VERSION = 1
+/**
+ * 1: seen_seq(device_id, seq) became per-device seq epochs in device_ingest_state.
+ * 2: the value and unit as sent are kept: readings_sent (created by database.ts) and, for a
+ *    conflicting re-send, readings_conflicts.sent_value / sent_unit.
+ */
+export const SCHEMA_VERSION = 2
 
 export class SchemaTooNewError extends Error {}
 
@@ -21,6 +25,7 @@ export function upgradeSchema(db: Db): void {
       throw new SchemaTooNewError(`the database in the data dir has schema version ${version}; this gateway knows up to ${SCHEMA_VERSION}: run the newer gateway that wrote it`)
     }
     if (version < 1) seqEpochs(db)
+    if (version < 2) sentColumns(db)
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }
@@ -39,4 +44,15 @@ function seqEpochs(db: Db): void {
       ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq;
     DROP TABLE seen_seq;
   `)
+}
+
+/**
+ * Version 1 stored only the canonical value. readings_conflicts gains the as-sent columns (NULL
+ * for the rows already there: what those devices sent is not known any more, and NULL says so
+ * rather than inventing it); a table created by this gateway's schema has them already.
+ */
+function sentColumns(db: Db): void {
+  const columns = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').all('readings_conflicts') as { name: string }[]).map((c) => c.name))
+  if (!columns.has('sent_value')) db.exec('ALTER TABLE readings_conflicts ADD COLUMN sent_value REAL')
+  if (!columns.has('sent_unit')) db.exec('ALTER TABLE readings_conflicts ADD COLUMN sent_unit TEXT')
 }

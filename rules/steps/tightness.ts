@@ -67,6 +67,8 @@ export interface TightnessInput extends StepInput<TightnessParams> {
   designPressureKpaG?: number | undefined
   /** Atmospheric pressure at the site, kPa (gauge ↔ absolute); default the standard atmosphere. */
   atmosphereKpa?: number | undefined
+  /** How atmosphereKpa was found (rules/site-atmosphere.ts), named in the drop check's message. */
+  atmosphereBasis?: string | undefined
 }
 
 /**
@@ -90,7 +92,7 @@ interface Drop {
   /** Set when the fitted state lies outside the nitrogen equation's range. */
   outOfRange?: string
   /** Absent when there is no pipe temperature near the hold's start or end (or outOfRange). */
-  comp?: { drop: number; expected: number; t1: number; t2: number; ev: Evidence[]; allowed: DropUncertainty }
+  comp?: { drop: number; expected: number; t1: number; t2: number; ev: Evidence[]; allowed: DropUncertainty; gaugeZero: string }
 }
 
 // Pressure at the hold's start and end: a line fitted to the hold's own readings within
@@ -112,7 +114,7 @@ function dropOf(c: Context, h: Hold): Drop {
   try {
     const expected = compensatedPressureKpaG(p1, t1.value, t2.value, c.atmosphereKpa)
     const allowed = dropUncertainty(state, c.p.uncertainty, c.pressureMeter.accuracy, c.probe.accuracy, `${c.pressureMeter.basis}; ${c.probe.basis}`)
-    return { p1, p2, raw, comp: { drop: expected - p2, expected, t1: t1.value, t2: t2.value, ev, allowed } }
+    return { p1, p2, raw, comp: { drop: expected - p2, expected, t1: t1.value, t2: t2.value, ev, allowed, gaugeZero: c.atmosphereBasis } }
   } catch (err) {
     // A fitted state outside the equation's gas range (absurd readings): not compensable, never a crash.
     if (err instanceof RangeError) return { p1, p2, raw, outOfRange: err.message }
@@ -133,6 +135,7 @@ interface Context {
   /** Set when the design pressure lowered the pack's figures. */
   cappedBy?: number
   atmosphereKpa: number
+  atmosphereBasis: string
   pressureMeter: { accuracy: MeterAccuracy; basis: string }
   probe: { accuracy: MeterAccuracy; basis: string }
   running: boolean
@@ -197,8 +200,8 @@ function holdCheck(c: Context): CheckResult {
 function describeDrop(d: Drop): string {
   const raw = `raw drop ${fix(d.raw, 1)} kPa (${mpa(d.p1)} → ${mpa(d.p2)})`
   if (!d.comp) return raw
-  const { t1, t2, expected, drop, allowed } = d.comp
-  return `compensated drop ${fix(drop, 1)} kPa, limit ${fix(allowed.allowedKpa, 1)} kPa; ${raw}; pipe ${fix(t1, 1)} → ${fix(t2, 1)} °C, so ${mpa(expected)} expected (real-gas nitrogen, Span et al. 2000); ${describeBudget(allowed)}`
+  const { t1, t2, expected, drop, allowed, gaugeZero } = d.comp
+  return `compensated drop ${fix(drop, 1)} kPa, limit ${fix(allowed.allowedKpa, 1)} kPa; ${raw}; pipe ${fix(t1, 1)} → ${fix(t2, 1)} °C, so ${mpa(expected)} expected (real-gas nitrogen, Span et al. 2000; gauge zero: ${gaugeZero}); ${describeBudget(allowed)}`
 }
 
 function dropCheck(c: Context): CheckResult {
@@ -292,6 +295,7 @@ export function evaluateTightness(input: TightnessInput): StepResult {
     max,
     ...(design !== undefined && design < p.maxPressureKpaG.value ? { cappedBy: design } : {}),
     atmosphereKpa: input.atmosphereKpa ?? ATMOSPHERE_KPA,
+    atmosphereBasis: input.atmosphereBasis ?? (input.atmosphereKpa === undefined ? `sea-level atmosphere ${ATMOSPHERE_KPA} kPa` : `atmosphere ${input.atmosphereKpa} kPa`),
     ...metersOf(input, series, temps),
     running,
     start,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ATMOSPHERE_KPA, convertToCanonical, unitRefusal } from '../../gateway/contract/units.js'
+import { convertToCanonical, unitRefusal } from '../../gateway/contract/units.js'
 
 // Expected values are worked by hand from the unit definitions (1 psi = 6.894757 kPa,
 // 1 torr = 1000 microns = 133.322 Pa, °F = °C × 9/5 + 32), never by the code under test.
@@ -18,9 +18,7 @@ describe('unit conversion to canonical units', () => {
     ['pressure_gauge', 812, ' kpa ', 812],
     ['pressure_gauge', 40, 'bar', 4000],
     ['pressure_gauge', 40, 'BAR', 4000],
-    ['pressure_gauge', 500, 'kPa(a)', 500 - ATMOSPHERE_KPA],
-    ['pressure_gauge', 14.696, 'psia', 0],
-    ['pressure_gauge', 3.9, 'MPaa', 3900 - ATMOSPHERE_KPA],
+    ['vacuum', 0.0666612, 'kPa(a)', 500],
     ['vacuum', 0.5, 'torr', 500],
     ['vacuum', 0.5, 'TORR', 500],
     ['vacuum', 500, 'mTorr', 500],
@@ -62,6 +60,15 @@ describe('unit conversion to canonical units', () => {
     ['pressure_gauge', 'mpa'], // milli- by the rule: not guessed to be MPa
     ['pressure_gauge', 'mpa(g)'],
     ['pressure_gauge', 'kgf/cm2'],
+    // Absolute pressures on a gauge channel: converting needs the site's atmosphere, unknown at ingest.
+    ['pressure_gauge', 'kPa(a)'],
+    ['pressure_gauge', 'kPaa'],
+    ['pressure_gauge', 'MPaa'],
+    ['pressure_gauge', 'MPa(a)'],
+    ['pressure_gauge', 'bara'],
+    ['pressure_gauge', 'BAR(A)'],
+    ['pressure_gauge', 'psia'],
+    ['pressure_gauge', 'PSIA'],
     ['vacuum', 'MTorr'], // megatorr
     ['vacuum', 'Mbar'], // megabar
     ['current', 'MA'], // megaampere
@@ -76,9 +83,41 @@ describe('unit conversion to canonical units', () => {
     expect(convertToCanonical(quantity, 1, unit)).toBeUndefined()
   })
 
+  it.each([
+    // [quantity, value, unit, the decimal result exactly] (binary products miss these by 1 ulp)
+    ['pressure_gauge', 8.2, 'bar', 820], // 8.2 × 100 = 819.9999999999999
+    ['pressure_gauge', 1.1, 'bar', 110], // 110.00000000000001
+    ['pressure_gauge', 4.15, 'MPa', 4150],
+    ['pressure_gauge', 100, 'psi', 689.4757],
+    ['current', 5100, 'mA', 5.1],
+    ['leakage', 0.0035, 'A', 3.5],
+    ['temperature', 293.15, 'K', 20],
+    ['temperature', 98.6, '°F', 37],
+    ['voltage', 0.23, 'kV', 230],
+  ] as const)('%s %d %s is exactly %d', (quantity, value, unit, expected) => {
+    expect(convertToCanonical(quantity, value, unit)).toBe(expected)
+  })
+
   it('a refusal that is only the prefix case says so', () => {
     expect(unitRefusal('pressure_gauge', 'mPa')).toMatch(/^prefixes are case-sensitive \(m = milli, M = mega\): "mPa" would be milli, the accepted unit is "MPa" \(mega\); use one of kPa, /)
     expect(unitRefusal('current', 'MA')).toMatch(/"MA" would be mega, the accepted unit is "mA" \(milli\)/)
     expect(unitRefusal('voltage', 'parsec')).toBe('use one of V, kV, mV')
+  })
+
+  it('a gauge vacuum (inHg, a compound gauge\'s kPa) on the vacuum channel is refused with what to send instead', () => {
+    for (const unit of ['inHg', 'INHG', 'kPa', 'psig']) {
+      expect(convertToCanonical('vacuum', 29.9, unit)).toBeUndefined()
+      expect(unitRefusal('vacuum', unit)).toBe(
+        `"${unit}" is a gauge vacuum (below atmosphere, as a compound gauge reads it): it cannot tell 5000 microns from 500 and needs the site's atmosphere to become absolute; send the micron probe's absolute reading (one of micron, microns, um, umHg, µm, µmHg, Torr, mTorr, Pa, mbar, kPaa, kPa(a))`,
+      )
+    }
+  })
+
+  it('an absolute pressure on a gauge channel is refused with what to send instead', () => {
+    for (const unit of ['psia', 'kPa(a)', 'bara', 'MPaa']) {
+      expect(unitRefusal('pressure_gauge', unit)).toMatch(
+        new RegExp(`^"${unit.replace(/[()]/g, '\\$&')}" is an absolute pressure and this channel is gauge: the gateway cannot know the site's atmospheric pressure at ingest, so send the gauge pressure the manifold shows \\(one of kPa, kPag, kPa\\(g\\), MPa, `),
+      )
+    }
   })
 })

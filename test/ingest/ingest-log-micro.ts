@@ -17,6 +17,8 @@ const BATCH = 256
 const withSeq = process.env.MICRO_SEQ === '1'
 /** Every message sent twice (a redelivery of everything): the path where the key exists already. */
 const twice = process.env.MICRO_DUP === '1'
+/** Every reading sent with a unit ({"value": 5100, "unit": "mA"}): the as-sent columns are written too. */
+const withUnit = process.env.MICRO_UNIT === '1'
 
 async function run(): Promise<{ wall: number; cpu: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-micro-'))
@@ -30,7 +32,7 @@ async function run(): Promise<{ wall: number; cpu: number }> {
     for (let i = base; i < Math.min(N, base + BATCH); i++) {
       const entry: IngestEntry = {
         receivedAt: t0 + i,
-        samples: [{ deviceId: `d-${i % DEVICES}`, seq: withSeq ? Math.floor(i / DEVICES) : undefined, readings: [{ channel: 'current_a', ts: t0 + i, value: 5 + (i % 7) / 10 }] }],
+        samples: [{ deviceId: `d-${i % DEVICES}`, seq: withSeq ? Math.floor(i / DEVICES) : undefined, readings: [{ channel: 'current_a', ts: t0 + i, value: 5 + (i % 7) / 10, ...(withUnit ? { sent: { value: 5000 + (i % 7) * 100, unit: 'mA' } } : {}) }] }],
       }
       pending.push(log.append(entry))
       if (twice) pending.push(log.append({ ...entry, samples: entry.samples.map((x) => ({ ...x, seq: undefined })) }))
@@ -54,5 +56,5 @@ for (let r = 0; r < 5; r++) {
   cpu.push(x.cpu)
 }
 const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[2]!)
-const what = `${N} readings${withSeq ? ' with seq' : ''}${twice ? ', each sent twice' : ''}`
+const what = `${N} readings${withSeq ? ' with seq' : ''}${twice ? ', each sent twice' : ''}${withUnit ? ', each with its unit as sent' : ''}`
 console.log(`IngestLog ${what}: median ${median(wall)} readings/s wall, ${median(cpu)} readings per CPU-second`)

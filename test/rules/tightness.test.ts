@@ -115,7 +115,7 @@ describe('tightness: pressure drop with temperature compensation', () => {
       name: 'DOMAIN.md example: 3.8 MPa(g) at 27 °C to 3.701 at 20 °C is no leak',
       p1: 3800, p2: 3701, pipe: [28.4, 20], t1: 27, t2: 20, test: 3800,
       status: 'pass', measured: 0,
-      message: /^no leak: compensated drop -?0\.[0-5] kPa, limit 1\d\.\d kPa; raw drop 99\.0 kPa \(3\.800 MPa\(g\) → 3\.701 MPa\(g\)\); pipe 27\.0 → 20\.0 °C, so 3\.70\d MPa\(g\) expected \(real-gas nitrogen, Span et al\. 2000\); allowed 1\d\.\d kPa = k 2 × u_c \d\.\d\d kPa \(GUM, pressure: pack default accuracy; probe: pack default accuracy; transducer ±30 kPa \(0\.5 % of 6000 kPa FS\)/,
+      message: /^no leak: compensated drop -?0\.[0-5] kPa, limit 1\d\.\d kPa; raw drop 99\.0 kPa \(3\.800 MPa\(g\) → 3\.701 MPa\(g\)\); pipe 27\.0 → 20\.0 °C, so 3\.70\d MPa\(g\) expected \(real-gas nitrogen, Span et al\. 2000; gauge zero: sea-level atmosphere 101\.325 kPa\); allowed 1\d\.\d kPa = k 2 × u_c \d\.\d\d kPa \(GUM, pressure: pack default accuracy; probe: pack default accuracy; transducer ±30 kPa \(0\.5 % of 6000 kPa FS\)/,
     },
     {
       // Ideal-gas compensation expected 3.866 here: an 11 kPa "drop" over its 10 kPa limit, a critical leak.

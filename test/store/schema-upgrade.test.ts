@@ -38,7 +38,7 @@ const sample = (seq: number, ts: number) => ({ receivedAt: ts + 10, samples: [{ 
 it('version 0 → 1: each device continues from its highest seq; readings kept; opening again changes nothing', async () => {
   const dir = oldDataDir()
   const db = openDatabase(dir, 'normal')
-  expect(db.pragma('user_version', { simple: true })).toBe(1)
+  expect(db.pragma('user_version', { simple: true })).toBe(2)
   expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'seen_seq'").get()).toBeUndefined()
   expect(db.prepare('SELECT device_id, seq_epoch, last_seq FROM device_ingest_state ORDER BY device_id').all()).toEqual([
     { device_id: 'm-a', seq_epoch: 0, last_seq: 50 },
@@ -65,5 +65,54 @@ it('a database from a newer gateway is refused with a message saying so', () => 
   const db = new Database(join(dir, 'gateway.db'))
   db.pragma('user_version = 99')
   db.close()
-  expect(() => openDatabase(dir, 'normal')).toThrow(/schema version 99; this gateway knows up to 1/)
+  expect(() => openDatabase(dir, 'normal')).toThrow(/schema version 99; this gateway knows up to 2/)
+})
+
+/** A data dir as version 1 left it: readings and conflicts with the canonical value only. */
+function version1DataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-upgrade-'))
+  dirs.push(dir)
+  const db = new Database(join(dir, 'gateway.db'))
+  db.exec(`
+    CREATE TABLE readings (device_id TEXT NOT NULL, channel TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (device_id, channel, ts)) WITHOUT ROWID;
+    CREATE TABLE readings_conflicts (device_id TEXT NOT NULL, channel TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (device_id, channel, ts, value)) WITHOUT ROWID;
+    INSERT INTO readings VALUES ('m-a', 'pressure_low_kpag', 1000, 813.581326, 1100);
+    INSERT INTO readings_conflicts VALUES ('m-a', 'pressure_low_kpag', 1000, 820, 1200);
+    PRAGMA user_version = 1;
+  `)
+  db.close()
+  return dir
+}
+
+it('version 1 → 2: readings_sent appears, conflicts gain the as-sent columns (NULL for old rows); new readings keep what was sent', async () => {
+  const dir = version1DataDir()
+  const db = openDatabase(dir, 'normal')
+  expect(db.pragma('user_version', { simple: true })).toBe(2)
+  expect(db.prepare('SELECT * FROM readings').all()).toEqual([{ device_id: 'm-a', channel: 'pressure_low_kpag', ts: 1000, value: 813.581326, received_at: 1100 }])
+  expect(db.prepare('SELECT * FROM readings_sent').all()).toEqual([])
+  expect(db.prepare('SELECT * FROM readings_conflicts').all()).toEqual([
+    { device_id: 'm-a', channel: 'pressure_low_kpag', ts: 1000, value: 820, received_at: 1200, sent_value: null, sent_unit: null },
+  ])
+  const log = new IngestLog(db)
+  const at = (ts: number, value: number, sent?: { value: number; unit: string }) => ({
+    receivedAt: ts + 10,
+    samples: [{ deviceId: 'm-a', readings: [{ channel: 'pressure_low_kpag' as const, ts, value, ...(sent ? { sent } : {}) }] }],
+  })
+  const outcomes = [log.append(at(2000, 689.4757, { value: 100, unit: 'psi' })), log.append(at(1000, 1000, { value: 1, unit: 'MPa' })), log.append(at(3000, 700))]
+  log.flush()
+  expect((await Promise.all(outcomes)).map((o) => [o.stored, o.conflicts.length])).toEqual([[1, 0], [0, 1], [1, 0]])
+  db.close()
+
+  const again = openDatabase(dir, 'normal')
+  expect(again.prepare('SELECT ts, value FROM readings ORDER BY ts').all()).toEqual([
+    { ts: 1000, value: 813.581326 },
+    { ts: 2000, value: 689.4757 },
+    { ts: 3000, value: 700 },
+  ])
+  expect(again.prepare('SELECT * FROM readings_sent').all()).toEqual([{ device_id: 'm-a', channel: 'pressure_low_kpag', ts: 2000, value: 100, unit: 'psi' }])
+  expect(again.prepare('SELECT value, sent_value, sent_unit FROM readings_conflicts ORDER BY value').all()).toEqual([
+    { value: 820, sent_value: null, sent_unit: null },
+    { value: 1000, sent_value: 1, sent_unit: 'MPa' },
+  ])
+  again.close()
 })

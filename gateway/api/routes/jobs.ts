@@ -8,6 +8,9 @@ import { ApiError, ErrorBodySchema, notFound } from '../api-error.js'
 import type { ApiDeps } from '../api-deps.js'
 import { VerdictSchema } from '../verdict-schema.js'
 
+/** A value and unit exactly as the device sent them (issue 10: evidence kept beside the canonical value). */
+const SentSchema = z.object({ value: z.number(), unit: z.string() })
+
 const JobParams = z.object({ id: IdSchema })
 const When = z.number().int().positive().describe('When it really happened, ms since epoch (for markers sent late); default: now')
 
@@ -127,7 +130,7 @@ export const jobRoutes =
       '/jobs/:id/readings',
       {
         schema: {
-          summary: "One channel's readings from the job's attached devices, in the canonical unit",
+          summary: "One channel's readings from the job's attached devices, in the canonical unit, with the values as sent where a device gave a unit",
           params: JobParams,
           querystring: z.object({
             channel: z.enum(CHANNEL_NAMES as [string, ...string[]]),
@@ -146,11 +149,17 @@ export const jobRoutes =
                     ts: z.number(),
                     value: z.number().describe('the value first stored: the point above'),
                     receivedAt: z.number(),
-                    others: z.array(z.object({ value: z.number(), receivedAt: z.number() })).describe('values re-sent later for the same device time, kept (the first 20)'),
+                    sent: SentSchema.optional().describe('the first value as the device sent it, when it gave a unit'),
+                    others: z
+                      .array(z.object({ value: z.number(), receivedAt: z.number(), sent: SentSchema.optional().describe('as sent, when it gave a unit') }))
+                      .describe('values re-sent later for the same device time, kept (the first 20)'),
                     truncated: z.boolean().optional().describe('true: more values were kept than listed'),
                   }),
                 )
                 .describe('points re-sent with a different value (nothing is dropped; a reviewer should look)'),
+              sent: z
+                .array(z.object({ deviceId: z.string(), ts: z.number(), value: z.number(), unit: z.string() }))
+                .describe('the points whose device sent a unit, with the value and unit exactly as sent (the point above is its canonical conversion); a plain number sent is not listed'),
             }),
           },
         },
@@ -159,14 +168,26 @@ export const jobRoutes =
         requireJob(req.params.id)
         const channel = req.query.channel as keyof typeof CHANNELS
         const to = req.query.to ?? deps.clock.now()
-        const readings = await jobReadings(deps.store, deps.jobs.attachments(req.params.id), channel, req.query.from, to)
+        const readings = await jobReadings(deps.store, deps.jobs.attachments(req.params.id), channel, req.query.from, to, { withSent: true })
         const points: [number, number][] = []
         const conflicts = []
+        const sent: { deviceId: string; ts: number; value: number; unit: string }[] = []
         for (const r of readings) {
           points.push([r.ts, r.value])
-          if (r.conflict) conflicts.push({ deviceId: r.deviceId, ts: r.ts, value: r.value, receivedAt: r.receivedAt, others: r.conflict.others, ...(r.conflict.truncated ? { truncated: true } : {}) })
+          if (r.sent) sent.push({ deviceId: r.deviceId, ts: r.ts, value: r.sent.value, unit: r.sent.unit })
+          if (r.conflict) {
+            conflicts.push({
+              deviceId: r.deviceId,
+              ts: r.ts,
+              value: r.value,
+              receivedAt: r.receivedAt,
+              ...(r.sent ? { sent: r.sent } : {}),
+              others: r.conflict.others,
+              ...(r.conflict.truncated ? { truncated: true } : {}),
+            })
+          }
         }
-        return { channel, unit: CHANNELS[channel].unit, points, conflicts }
+        return { channel, unit: CHANNELS[channel].unit, points, conflicts, sent }
       },
     )
   }
