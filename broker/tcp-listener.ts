@@ -87,7 +87,7 @@ export async function listenTcp(
     sockets.add(socket)
     socket.on('close', onSocketClose)
     guardReadable(socket, opts, onViolation)
-    trimNewClient(aedes.handle(socket))
+    trimNewClient(aedes.handle(socket), socket)
   })
 
   await new Promise<void>((resolve, reject) => {

@@ -49,6 +49,24 @@ describe('aedes client trims (memory per idle connection)', () => {
     raw.destroy()
   })
 
+  it('the stream.finished() watch is replaced: a peer that vanishes, or half-closes, still ends its aedes client', async () => {
+    const a = await connectRaw(h, 'trim-gone')
+    const b = await connectRaw(h, 'trim-half')
+    const clients = (h.broker.aedes as unknown as { clients: Record<string, { conn: { listenerCount(e: string): number } } | undefined> }).clients
+    const conn = clients['meter-1/trim-gone']?.conn
+    // Left on 'finish': aedes's own listeners only (stream.finished() added one of its own).
+    expect(conn?.listenerCount('finish')).toBe(0)
+    expect(h.broker.stats().connected).toBe(2)
+    a.destroy()
+    b.socket.end()
+    await a.closed
+    await b.closed
+    for (let i = 0; i < 200 && h.broker.stats().connected > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(h.broker.stats().connected).toBe(0)
+    expect(clients['meter-1/trim-gone']).toBeUndefined()
+    expect(clients['meter-1/trim-half']).toBeUndefined()
+  })
+
   it('MQTT 3.1 keeps its protocol version for later parsing', async () => {
     const raw = await connectRaw(h, 'trim-31', 3)
     expect(parserOf(h, 'meter-1/trim-31').settings).toEqual({ protocolVersion: 3 })
