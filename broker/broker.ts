@@ -15,7 +15,7 @@ import { DeviceConnections } from './device-connections.js'
 import type { Authenticate } from './device-identity.js'
 import { type Log, type MayWatchJob, type OnDevicePublish, createAccessHooks } from './hooks.js'
 import { LogLimiter } from './log-limiter.js'
-import { DEFAULT_MAX_CONNECT_BYTES, DEFAULT_MAX_PACKET_BYTES, type ReadGate } from './packet-guard.js'
+import { DEFAULT_MAX_CONNECT_BYTES, DEFAULT_MAX_PACKET_BYTES, gateOf } from './packet-guard.js'
 import { type PublishRateLimits, PublishRateLimiter, rateLimitNotice } from './publish-rate-limiter.js'
 import { listenTcp } from './tcp-listener.js'
 
@@ -136,8 +136,6 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const logLimiter = new LogLimiter(log, now)
   const counters = { refusedAuth: 0, rejectedPackets: 0, refusedConnections: 0, shedConnections: 0, droppedQueuedMessages: 0 }
   const connections = new DeviceConnections<Client>(opts.maxConnectionsPerDevice ?? BROKER_DEFAULTS.maxConnectionsPerDevice)
-  /** Each accepted socket's read gate (set by the listener, used by the rate limiter). */
-  const gates = new WeakMap<object, ReadGate>()
   const refused = new WeakSet<object>()
   let aedesRef: Aedes | undefined
   const noticeIntervalMs = BROKER_DEFAULTS.rateLimitNoticeIntervalMs
@@ -148,8 +146,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       logLimiter.line(`rate|${deviceId}`, 'warn', 'device over its publish rate; acknowledgements delayed', { deviceId, ...publishRate })
       publishAsBroker(aedesRef, deviceErrorTopic(deviceId), rateLimitNotice(publishRate, noticeIntervalMs, now()), 1, false, log)
     },
-    hold: (client) => gates.get((client as Client).conn)?.hold(),
-    release: (client) => gates.get((client as Client).conn)?.release(),
+    hold: (client) => gateOf((client as Client).conn)?.hold(),
+    release: (client) => gateOf((client as Client).conn)?.release(),
   })
   const persistence = new BoundedPersistence(queue, {
     refused,
@@ -194,7 +192,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const closeAedes = (): Promise<void> => new Promise((resolve) => aedes.close(() => resolve()))
   let listener: Awaited<ReturnType<typeof listenTcp>>
   try {
-    listener = await listenTcp(aedes, { ...opts, maxConnectBytes, maxPendingPerAddress }, logLimiter, counters, gates)
+    listener = await listenTcp(aedes, { ...opts, maxConnectBytes, maxPendingPerAddress }, logLimiter, counters, hooks.released)
   } catch (error) {
     await closeAedes()
     throw error

@@ -6,7 +6,10 @@
  * A CONNECT with a new session key beyond the cap is refused: the newest loses, never a live one.
  */
 export class DeviceConnections<C> {
-  private readonly byDevice = new Map<string, Map<string, C>>()
+  // Two flat maps rather than a Map per device: one entry per connection and one count per
+  // device, so an idle connection costs two hash entries (issue 8: memory per connection).
+  private readonly bySession = new Map<string, C>()
+  private readonly counts = new Map<string, number>()
 
   constructor(private readonly maxPerDevice: number) {
     if (!Number.isSafeInteger(maxPerDevice) || maxPerDevice < 1) {
@@ -14,27 +17,29 @@ export class DeviceConnections<C> {
     }
   }
 
-  /** true = admitted and counted until release(); false = over the cap. */
+  /** true = admitted and counted until release(); false = over the cap. `sessionKey` is unique across devices. */
   admit(deviceId: string, sessionKey: string, client: C): boolean {
-    let sessions = this.byDevice.get(deviceId)
-    if (sessions === undefined) {
-      sessions = new Map()
-      this.byDevice.set(deviceId, sessions)
+    if (this.bySession.has(sessionKey)) {
+      this.bySession.set(sessionKey, client)
+      return true
     }
-    if (!sessions.has(sessionKey) && sessions.size >= this.maxPerDevice) return false
-    sessions.set(sessionKey, client)
+    const count = this.count(deviceId)
+    if (count >= this.maxPerDevice) return false
+    this.bySession.set(sessionKey, client)
+    this.counts.set(deviceId, count + 1)
     return true
   }
 
   /** The connection closed. A connection already taken over by a newer one releases nothing. */
   release(deviceId: string, sessionKey: string, client: C): void {
-    const sessions = this.byDevice.get(deviceId)
-    if (sessions?.get(sessionKey) !== client) return
-    sessions.delete(sessionKey)
-    if (sessions.size === 0) this.byDevice.delete(deviceId)
+    if (this.bySession.get(sessionKey) !== client) return
+    this.bySession.delete(sessionKey)
+    const count = this.count(deviceId) - 1
+    if (count <= 0) this.counts.delete(deviceId)
+    else this.counts.set(deviceId, count)
   }
 
   count(deviceId: string): number {
-    return this.byDevice.get(deviceId)?.size ?? 0
+    return this.counts.get(deviceId) ?? 0
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
 import { jobIdOfStatusTopic } from '../gateway/contract/topics.js'
+import { trimConnectedClient } from './aedes-client-trim.js'
 import { canPublish, mapSubscription, meTopicFor } from './acl.js'
 import type { DeviceConnections } from './device-connections.js'
 import { type Authenticate, type DeviceIdentity, isUsableDeviceId } from './device-identity.js'
@@ -36,6 +37,8 @@ export interface HookCounters {
 export interface AccessHooks
   extends Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>> {
   identityOf(client: Client): DeviceIdentity | undefined
+  /** The connection's socket closed: what its device held (connection slot, waiting publishes) is released. */
+  released(conn: object): void
   ownTopicsToUnsubscribe(client: Client, topics: readonly string[]): string[]
 }
 
@@ -52,6 +55,14 @@ class ConnectRefused extends Error {
   ) {
     super(message)
   }
+}
+
+class Session<C> {
+  constructor(
+    readonly client: C,
+    readonly identity: DeviceIdentity,
+    readonly sessionKey: string,
+  ) {}
 }
 
 function sourceOf(client: Client): string {
@@ -81,7 +92,12 @@ export function createAccessHooks(deps: {
   refused: WeakSet<object>
 }): AccessHooks {
   const { log, counters, logLimiter } = deps
-  const identities = new WeakMap<Client, DeviceIdentity>()
+  /**
+   * Per authenticated connection, keyed by its socket: who it is and its session key. One small
+   * record and one WeakMap entry; the socket's single 'close' listener (tcp-listener.ts) ends it.
+   */
+  const sessions = new WeakMap<object, Session<Client>>()
+  const identityOf = (client: Client): DeviceIdentity | undefined => sessions.get(client.conn)?.identity
   /** Why a CONNECT's ClientId is refused, found in preConnect (authenticate does not see the packet). */
   const badClientIds = new WeakMap<Client, string>()
 
@@ -141,11 +157,7 @@ export function createAccessHooks(deps: {
       })
       throw new ConnectRefused(SERVER_UNAVAILABLE, 'too many connections for this device')
     }
-    client.conn.once('close', () => {
-      deps.connections.release(identity.id, sessionKey, client)
-      deps.rateLimiter.abandon(identity.id, client)
-    })
-    identities.set(client, identity)
+    sessions.set(client.conn, new Session(client, identity, sessionKey))
     client.id = sessionKey
     return true
   }
@@ -154,7 +166,7 @@ export function createAccessHooks(deps: {
     // client === null: a stale will of a client that is not connected here (aedes _clearWills).
     // The gateway's own publishes go through aedes.publish(), which never calls this hook.
     if (client === null) throw new Error('publish without a connected client refused')
-    const identity = identities.get(client)
+    const identity = identityOf(client)
     if (identity === undefined) throw new Error('publish before authentication refused')
     const topicProblem = topicNameProblem(packet.topic)
     if (topicProblem !== null) {
@@ -193,7 +205,7 @@ export function createAccessHooks(deps: {
   }
 
   async function authorizeSubscribe(client: Client, sub: Subscription): Promise<Subscription | null> {
-    const identity = identities.get(client)
+    const identity = identityOf(client)
     const problem = utf8StringProblem(sub.topic)
     // [MQTT-1.5.3-1], [MQTT-1.5.3-2]: close the connection (the error makes aedes do so).
     if (problem !== null) throw new Error(`invalid topic filter: ${problem}`)
@@ -219,7 +231,7 @@ export function createAccessHooks(deps: {
   }
 
   function authorizeForward(client: Client, packet: AedesPublishPacket): AedesPublishPacket | null {
-    const identity = identities.get(client)
+    const identity = identityOf(client)
     // Job status: only clients whose subscription to it was authorized receive it.
     if (identity !== undefined && jobIdOfStatusTopic(packet.topic) !== null) return packet
     const meTopic = identity === undefined ? null : meTopicFor(identity, packet.topic)
@@ -236,7 +248,7 @@ export function createAccessHooks(deps: {
    * "me" forms in an UNSUBSCRIBE (topics already in broker form are left to aedes).
    */
   function ownTopicsToUnsubscribe(client: Client, topics: readonly string[]): string[] {
-    const identity = identities.get(client)
+    const identity = identityOf(client)
     if (identity === undefined) return []
     const out: string[] = []
     for (const topic of topics) {
@@ -247,9 +259,18 @@ export function createAccessHooks(deps: {
   }
 
   return {
-    identityOf: (client) => identities.get(client),
+    identityOf,
+    released(conn) {
+      const session = sessions.get(conn)
+      if (session === undefined) return
+      sessions.delete(conn)
+      deps.connections.release(session.identity.id, session.sessionKey, session.client)
+      deps.rateLimiter.abandon(session.identity.id, session.client)
+    },
     ownTopicsToUnsubscribe,
     preConnect(client, packet, done) {
+      // The parser would keep the CONNECT (and the device's secret) for the connection's life.
+      trimConnectedClient(client, packet)
       preConnect(client, packet.clientId, packet.clean !== false)
       done(null, true)
     },

@@ -112,16 +112,35 @@ export class MqttFrameScanner {
   }
 }
 
+/** Where a stream's guard is kept: one symbol property instead of a per-socket closure or WeakMap entry. */
+const GUARD = Symbol('mqtt packet guard')
+type GuardedStream = Readable & { [GUARD]?: ReadGate }
+
+/** Told once per stream, with the stream, when its guard trips (one shared callback, not one per socket). */
+export type OnViolation = (violation: GuardViolation, stream: Readable) => void
+
 /**
- * Lets the broker stop reading one connection for a while (publish rate limit) with real TCP
- * backpressure: while held, reads return nothing, so the stream buffer fills to its
+ * The guard of one stream: the frame scanner plus the read gate in one object, because it
+ * exists once per connection (issue 8: memory per idle connection), and a scanner, a gate, a
+ * read closure and their contexts cost several times one object.
+ *
+ * The gate lets the broker stop reading one connection for a while (publish rate limit) with
+ * real TCP backpressure: while held, reads return nothing, so the stream buffer fills to its
  * highWaterMark, Node stops reading the socket and the kernel window closes on the sender.
  */
-export class ReadGate {
+export class ReadGate extends MqttFrameScanner {
   private holding = false
   private refusedWhileHeld = false
+  private tripped = false
 
-  constructor(private readonly stream: Readable) {}
+  constructor(
+    opts: PacketGuardOptions,
+    private readonly stream: Readable,
+    private readonly originalRead: Readable['read'],
+    private readonly onViolation: OnViolation,
+  ) {
+    super(opts)
+  }
 
   get held(): boolean {
     return this.holding
@@ -143,11 +162,33 @@ export class ReadGate {
     })
   }
 
-  /** For guardedRead: true = withhold this read (and remember to announce data on release). */
-  refuse(): boolean {
-    if (this.holding) this.refusedWhileHeld = true
-    return this.holding
+  /** The stream's read(), scanned: null while held or after a violation. */
+  read(size?: number): unknown {
+    if (this.tripped) return null
+    if (this.holding) {
+      this.refusedWhileHeld = true
+      return null
+    }
+    const chunk: unknown = this.originalRead.call(this.stream, size)
+    if (chunk === null) return null
+    const violation = Buffer.isBuffer(chunk) ? this.scan(chunk) : { reason: 'not-a-buffer' as const }
+    if (violation === null) return chunk
+    this.tripped = true
+    this.onViolation(violation, this.stream)
+    this.stream.destroy()
+    return null
   }
+}
+
+// One function for every guarded stream; it finds the stream's guard on the stream itself.
+function guardedRead(this: GuardedStream, size?: number): unknown {
+  const guard = this[GUARD]
+  return guard === undefined ? null : guard.read(size)
+}
+
+/** The guard put on `stream` by guardReadable, if any. */
+export function gateOf(stream: object): ReadGate | undefined {
+  return (stream as GuardedStream)[GUARD]
 }
 
 /**
@@ -155,25 +196,10 @@ export class ReadGate {
  * withheld from the reader, `onViolation` is told, and only this stream is destroyed.
  * Call before `aedes.handle(stream)`.
  */
-export function guardReadable(
-  stream: Readable,
-  opts: PacketGuardOptions,
-  onViolation: (violation: GuardViolation) => void,
-): ReadGate {
-  const scanner = new MqttFrameScanner(opts)
-  const gate = new ReadGate(stream)
-  const originalRead = stream.read
-  let tripped = false
-  stream.read = function guardedRead(this: Readable, size?: number): unknown {
-    if (tripped || gate.refuse()) return null
-    const chunk: unknown = originalRead.call(this, size)
-    if (chunk === null) return null
-    const violation = Buffer.isBuffer(chunk) ? scanner.scan(chunk) : { reason: 'not-a-buffer' as const }
-    if (violation === null) return chunk
-    tripped = true
-    onViolation(violation)
-    this.destroy()
-    return null
-  }
+export function guardReadable(stream: Readable, opts: PacketGuardOptions, onViolation: OnViolation): ReadGate {
+  const guarded = stream as GuardedStream
+  const gate = new ReadGate(opts, stream, stream.read, onViolation)
+  guarded[GUARD] = gate
+  guarded.read = guardedRead
   return gate
 }

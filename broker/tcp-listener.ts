@@ -9,9 +9,11 @@
  * not extend it (test/hostile/connections-slowloris.test.ts).
  */
 import { type Server, type Socket, createServer } from 'node:net'
+import type { Readable } from 'node:stream'
 import type { Aedes, Client } from 'aedes'
+import { trimNewClient } from './aedes-client-trim.js'
 import type { LogLimiter } from './log-limiter.js'
-import { type PacketGuardOptions, type ReadGate, guardReadable } from './packet-guard.js'
+import { type GuardViolation, type PacketGuardOptions, guardReadable } from './packet-guard.js'
 import { PendingAdmission } from './pending-admission.js'
 import { sourceKey } from './source-address.js'
 
@@ -44,8 +46,8 @@ export async function listenTcp(
   opts: TcpListenerOptions,
   log: LogLimiter,
   counters: TcpListenerCounters,
-  /** Filled with each accepted socket's read gate (used by the publish rate limit). */
-  gates: WeakMap<object, ReadGate>,
+  /** Told when an accepted socket has closed (once per socket), e.g. to release what its device held. */
+  onClosed: (socket: Socket) => void = () => {},
 ): Promise<TcpListener> {
   const sockets = new Set<Socket>()
   const pending = new PendingAdmission<Socket>({ maxPending: opts.maxPendingConnections, maxPendingPerSource: opts.maxPendingPerAddress })
@@ -55,9 +57,24 @@ export async function listenTcp(
   }
   aedes.on('clientReady', onClientReady)
 
+  // Per socket only shared functions are registered (no closure, no once() wrapper): what an
+  // idle connection costs is what the gateway can hold (issue 8: at most 10 KB each).
+  function onSocketClose(this: Socket): void {
+    sockets.delete(this)
+    pending.remove(this)
+    onClosed(this)
+  }
+  const onViolation = (violation: GuardViolation, stream: Readable): void => {
+    const socket = stream as Socket
+    counters.rejectedPackets++
+    log.line(`guard|${sourceKey(socket.remoteAddress)}|${violation.reason}`, 'warn', 'connection dropped by packet guard', {
+      remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+      ...violation,
+    })
+  }
+
   const server: Server = createServer({ noDelay: true }, (socket) => {
-    const source = sourceKey(socket.remoteAddress)
-    const admission = pending.admit(source, socket)
+    const admission = pending.admit(sourceKey(socket.remoteAddress), socket)
     if (!admission.admitted) {
       counters.refusedConnections++
       socket.destroy()
@@ -68,19 +85,9 @@ export async function listenTcp(
       admission.shed.destroy()
     }
     sockets.add(socket)
-    socket.once('close', () => {
-      sockets.delete(socket)
-      pending.remove(socket)
-    })
-    const gate = guardReadable(socket, opts, (violation) => {
-      counters.rejectedPackets++
-      log.line(`guard|${source}|${violation.reason}`, 'warn', 'connection dropped by packet guard', {
-        remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
-        ...violation,
-      })
-    })
-    gates.set(socket, gate)
-    aedes.handle(socket)
+    socket.on('close', onSocketClose)
+    guardReadable(socket, opts, onViolation)
+    trimNewClient(aedes.handle(socket), socket)
   })
 
   await new Promise<void>((resolve, reject) => {

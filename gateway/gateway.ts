@@ -198,7 +198,7 @@ export class Gateway {
         }
       },
       // The installer's devices (or their bridge) may watch the live status of the job they are attached to.
-      mayWatchJob: (identity, jobId) => [identity.id, ...identity.bridgeFor].some((id) => monitor.attachedTo(id, jobId)),
+      mayWatchJob: (identity, jobId) => monitor.attachedTo(identity.id, jobId) || identity.bridgeFor.some((id) => monitor.attachedTo(id, jobId)),
       log,
     }))
     monitor.subscribe('*', (verdict) => {

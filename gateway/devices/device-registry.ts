@@ -64,7 +64,7 @@ export class DeviceRegistry {
   authenticate(deviceId: string, secret: Buffer): DeviceIdentity | null {
     const row = this.selectOne.get(deviceId)
     const ok = timingSafeEqual(hashSecret(secret), row?.secret_hash ?? DUMMY_HASH)
-    return ok && row ? toRecord(row) : null
+    return ok && row ? toIdentity(row) : null
   }
 
   get(deviceId: string): DeviceRecord | undefined {
@@ -78,6 +78,19 @@ export class DeviceRegistry {
     if (!current) return
     this.updateAttributes.run(JSON.stringify({ ...current.attributes, ...attrs }), deviceId)
   }
+}
+
+// Most devices speak for nobody else: they all share this one frozen list.
+const NOBODY: readonly string[] = Object.freeze([])
+
+/**
+ * Only what the broker keeps for the life of a connection (id, kind, bridgeFor): no model,
+ * attributes or timestamps, since an identity is held per connected device (issue 8: memory per
+ * idle connection). Identities are immutable once registered, so nothing here can go stale.
+ */
+function toIdentity(row: Row): DeviceIdentity {
+  const bridgeFor = row.bridge_for === '[]' ? NOBODY : Object.freeze(JSON.parse(row.bridge_for) as string[])
+  return Object.freeze({ id: row.id, kind: row.kind, bridgeFor })
 }
 
 function toRecord(row: Row): DeviceRecord {
