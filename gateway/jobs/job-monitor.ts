@@ -15,7 +15,6 @@
  * GW_ERR_EVALUATION_FAILED (evaluation-failure.ts), the failure is logged at most once a
  * minute per job, and every other job and device is served as before.
  */
-import type { DeviceCalibration } from '../../rules/calibration.js'
 import type { Clock } from '../clock.js'
 import type { Reading } from '../contract/reading.js'
 import type { ReadingWatcher } from '../ingest/ingest.js'
