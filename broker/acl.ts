@@ -1,5 +1,5 @@
 /**
- * Topic ACL: pure functions over the contract in gateway/contract/topics.ts. Deny by default.
+ * Topic ACL: pure functions over the contract in contract/topics.ts. Deny by default.
  *
  * Devices speak in the "me" form (ThingsBoard device API). Inside the broker every "me"
  * subscription becomes the device's own topic (v1/devices/me/errors → v1/devices/<id>/errors)
@@ -11,8 +11,8 @@ import {
   DEVICE_SUBSCRIBE_TOPICS,
   TOPICS,
   deviceErrorTopic,
-} from '../gateway/contract/topics.js'
-import type { DeviceIdentity } from './device-identity.js'
+} from '../contract/topics.js'
+import type { DeviceIdentity } from '../contract/device-identity.js'
 
 const SYS_PREFIX = '$SYS/'
 

@@ -9,17 +9,17 @@
  */
 import type { EventEmitter } from 'node:events'
 import { Aedes, type Client } from 'aedes'
-import { deviceErrorTopic } from '../gateway/contract/topics.js'
+import { deviceErrorTopic } from '../contract/topics.js'
 import { BoundedPersistence } from './bounded-persistence.js'
 import { DeviceConnections } from './device-connections.js'
-import type { Authenticate } from './device-identity.js'
+import type { Authenticate } from '../contract/device-identity.js'
 import { type Log, type MayWatchJob, type OnDevicePublish, createAccessHooks } from './hooks.js'
 import { LogLimiter } from './log-limiter.js'
 import { DEFAULT_MAX_CONNECT_BYTES, DEFAULT_MAX_PACKET_BYTES, gateOf } from './packet-guard.js'
 import { type PublishRateLimits, PublishRateLimiter, rateLimitNotice } from './publish-rate-limiter.js'
 import { listenTcp } from './tcp-listener.js'
 
-export type { DeviceIdentity, Authenticate } from './device-identity.js'
+export type { DeviceIdentity, Authenticate } from '../contract/device-identity.js'
 export type { DevicePublish, Log } from './hooks.js'
 export type { PublishRateLimits } from './publish-rate-limiter.js'
 

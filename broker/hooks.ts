@@ -5,11 +5,11 @@
  * callbacks, and it is the only place that does.
  */
 import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
-import { jobIdOfStatusTopic } from '../gateway/contract/topics.js'
+import { jobIdOfStatusTopic } from '../contract/topics.js'
 import { trimConnectedClient } from './aedes-client-trim.js'
 import { canPublish, mapSubscription, meTopicFor } from './acl.js'
 import type { DeviceConnections } from './device-connections.js'
-import { type Authenticate, type DeviceIdentity, isUsableDeviceId } from './device-identity.js'
+import { type Authenticate, type DeviceIdentity, isUsableDeviceId } from '../contract/device-identity.js'
 import type { LogLimiter } from './log-limiter.js'
 import { topicNameProblem, utf8StringProblem } from './mqtt-strings.js'
 import { sourceKey } from './source-address.js'

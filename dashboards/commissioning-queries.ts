@@ -2,7 +2,7 @@
  * The commissioning dashboard's queries: one job (`$job_id`), built from the schema so
  * every name is checked, and from the rule pack's limits where a query needs a number.
  */
-import type { ChannelName } from '../gateway/contract/channels.js'
+import type { ChannelName } from '../contract/channels.js'
 import { target } from './influx-target.js'
 import { Query, variable } from './influxql.js'
 import type { Limits } from './limits.js'

@@ -11,7 +11,7 @@ import {
   VariableRefresh,
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard'
-import type { ChannelName } from '../gateway/contract/channels.js'
+import type { ChannelName } from '../contract/channels.js'
 import { qualifiedName, quoteIdent } from './influx-schema.js'
 import { target } from './influx-target.js'
 import { Query, variable } from './influxql.js'

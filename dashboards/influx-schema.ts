@@ -6,7 +6,7 @@
  * (dashboards/influxql.ts): a misspelt field or tag is a compile error, and the tests run
  * each query against a real InfluxDB to prove the names are the ones written.
  */
-import { CHANNEL_NAMES, type ChannelName } from '../gateway/contract/channels.js'
+import { CHANNEL_NAMES, type ChannelName } from '../contract/channels.js'
 import {
   AGGREGATES,
   continuousQueryStatement,

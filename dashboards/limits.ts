@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { z } from 'zod'
-import { ATMOSPHERE_KPA } from '../gateway/contract/units.js'
+import { ATMOSPHERE_KPA } from '../contract/units.js'
 import { dropUncertainty, UncertaintyParamsSchema } from '../rules/steps/tightness-uncertainty.js'
 
 export interface Limit {

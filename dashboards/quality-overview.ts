@@ -12,7 +12,7 @@ import { COMMISSIONING_UID } from './commissioning.js'
 
 export const QUALITY_UID = 'hvac-quality'
 
-/** Steps whose failures mean refrigerant escapes (gateway/jobs/job.ts step ids). */
+/** Steps whose failures mean refrigerant escapes (contract/job.ts step ids). */
 export const LEAK_STEPS = ['factory_charge', 'tightness', 'evacuation'] as const
 
 /** T4 (addendum art.11): more than 2 leak call-backs within 30 days. */

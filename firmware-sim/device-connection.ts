@@ -5,7 +5,7 @@
  * replaying, so what the gateway saw is exactly what the timeline says.
  */
 import { connectAsync, type MqttClient } from 'mqtt'
-import { TOPICS } from '../gateway/contract/topics.js'
+import { TOPICS } from '../contract/topics.js'
 import type { DeviceCredentials } from './http-client.js'
 
 export interface DeviceConnectionOptions {

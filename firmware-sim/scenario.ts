@@ -7,14 +7,14 @@
  * (timeline.ts) turns the script into the ordered list of events run.ts plays against a
  * gateway.
  */
-import type { ChannelName } from '../gateway/contract/channels.js'
-import type { Attributes, Value } from '../gateway/contract/telemetry.js'
-import type { InstalledUnit, StepId } from '../gateway/jobs/job.js'
+import type { ChannelName } from '../contract/channels.js'
+import type { Attributes, Value } from '../contract/telemetry.js'
+import type { InstalledUnit, StepId } from '../contract/job.js'
 import type { InstallationRecord } from '../rules/record/record-schema.js'
 import type { StepStatus, VerdictStatus } from '../rules/result.js'
 import type { Rng } from './prng.js'
 
-export type { StepId } from '../gateway/jobs/job.js'
+export type { StepId } from '../contract/job.js'
 export type { StepStatus, VerdictStatus } from '../rules/result.js'
 
 /** What a device is on site; its device id is `${jobId}-${role}`. */

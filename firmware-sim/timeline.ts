@@ -3,7 +3,7 @@
  * sent), attribute declarations, step start/stop markers and installation-record
  * declarations. Pure and deterministic for a given seed.
  */
-import type { Sample } from '../gateway/contract/telemetry.js'
+import type { Sample } from '../contract/telemetry.js'
 import type { Rng } from './prng.js'
 import type { DeviceRole, Measurement, PublishEvent, Scenario, ScenarioScript, TimelineEvent } from './scenario.js'
 

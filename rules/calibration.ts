@@ -9,8 +9,8 @@
  * (an installed unit, a meter that never declared one) is not excluded: it has no
  * calibration to lapse.
  */
-import type { ChannelName } from '../gateway/contract/channels.js'
-import type { Reading } from '../gateway/contract/reading.js'
+import type { ChannelName } from '../contract/channels.js'
+import type { Reading } from '../contract/reading.js'
 import type { CheckResult, Evidence } from './result.js'
 
 export interface DeviceCalibration {

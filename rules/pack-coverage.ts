@@ -3,7 +3,7 @@
  * capacity range it was written for; judging an R290 unit by R32 pressures, or a VRF by a
  * split's hold time, gives a verdict about a different machine. Pure.
  */
-import type { InstalledUnit } from '../gateway/jobs/job.js'
+import type { InstalledUnit } from '../contract/job.js'
 import type { RulePack } from './pack-schema.js'
 
 // As the record compares models: full-width characters, case and spaces do not count.

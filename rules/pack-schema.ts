@@ -6,7 +6,7 @@
  */
 import { z } from 'zod'
 
-import { UNIT_TYPES } from '../gateway/jobs/job.js'
+import { UNIT_TYPES } from '../contract/job.js'
 import { InstallationRecordParamsSchema } from './record/installation-record.js'
 import { finite, sourced } from './sourced.js'
 import { TEST_RUN_CHECK_PARAMS } from './test-run-params.js'

@@ -6,7 +6,7 @@
  * installation, may be at fault). No seed clause: this is evidence integrity, like calibration.
  * Pure; undefined when the window holds no conflict, so clean verdicts are unchanged.
  */
-import type { Reading } from '../gateway/contract/reading.js'
+import type { Reading } from '../contract/reading.js'
 import type { CheckResult, Evidence } from './result.js'
 
 const LISTED = 5

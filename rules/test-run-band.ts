@@ -7,8 +7,8 @@
  * gap over maxGapS): readings taken while the compressor was off say nothing about the
  * refrigerant circuit.
  */
-import type { ChannelName } from '../gateway/contract/channels.js'
-import type { Reading } from '../gateway/contract/reading.js'
+import type { ChannelName } from '../contract/channels.js'
+import type { Reading } from '../contract/reading.js'
 import { formatDuration } from './format-duration.js'
 import type { CheckResult, Evidence, Severity } from './result.js'
 import type { BandCheckParams } from './test-run-params.js'

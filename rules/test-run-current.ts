@@ -10,7 +10,7 @@ import { formatDuration } from './format-duration.js'
 import type { TestRunParams } from './pack-schema.js'
 import type { CheckResult, Evidence } from './result.js'
 import type { Segment } from './test-run-timeline.js'
-import type { Reading } from '../gateway/contract/reading.js'
+import type { Reading } from '../contract/reading.js'
 
 export interface CurrentInput {
   p: TestRunParams

@@ -4,7 +4,7 @@
  * is watched over the whole run: one reading above the limit fails, critically, because
  * the seed's answer is to stop the unit, not to finish the run. Pure.
  */
-import type { Reading } from '../gateway/contract/reading.js'
+import type { Reading } from '../contract/reading.js'
 import type { CheckResult } from './result.js'
 
 export interface LeakageInput {

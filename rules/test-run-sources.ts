@@ -5,8 +5,8 @@
  * reading. So a channel's role is declared when the device is attached
  * (`roles: {"current_a": "compressor"}`) and each check names the role it reads. Pure.
  */
-import type { ChannelName } from '../gateway/contract/channels.js'
-import type { Reading } from '../gateway/contract/reading.js'
+import type { ChannelName } from '../contract/channels.js'
+import type { Reading } from '../contract/reading.js'
 import type { TestRunReadings } from './test-run-series.js'
 
 /** Per device id, the role each channel of it plays on this job (declared at attachment). */

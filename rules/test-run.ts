@@ -10,7 +10,7 @@
  * reading. A non-running reading or a longer gap ends the chain. The commissioning checks
  * (air ΔT, superheat, subcooling: test-run-commissioning.ts) look at the longest run.
  */
-import type { ChannelName } from '../gateway/contract/channels.js'
+import type { ChannelName } from '../contract/channels.js'
 import { formatDuration } from './format-duration.js'
 import type { TestRunParams as PackTestRunParams } from './pack-schema.js'
 import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from './result.js'

@@ -1,4 +1,4 @@
 import { writeFileSync } from 'node:fs'
-import { renderProtocolDoc } from '../gateway/contract/protocol-doc.js'
+import { renderProtocolDoc } from '../contract/protocol-doc.js'
 
 writeFileSync(new URL('../docs/protocol.md', import.meta.url), renderProtocolDoc())

@@ -5,8 +5,8 @@
  * record is filled in along the way and every meter declares its calibration due date when
  * it connects. The good commissioning passes every step; a fault scenario changes one thing.
  */
-import type { Attributes } from '../../gateway/contract/telemetry.js'
-import { STEP_IDS } from '../../gateway/jobs/job.js'
+import type { Attributes } from '../../contract/telemetry.js'
+import { STEP_IDS } from '../../contract/job.js'
 import type { InstallationRecord } from '../../rules/record/record-schema.js'
 import { COMMISSIONING_DEVICES, COOLING_DEVICES, SPLIT_1_5HP_R32 } from '../devices.js'
 import {

@@ -5,7 +5,7 @@
  * it takes it, every 5 s while a test runs; each sample carries only the quantity measured.
  * The installer declares the supply's facts (earth conductor, breaker, RCD) on the start marker.
  */
-import type { ChannelName } from '../../gateway/contract/channels.js'
+import type { ChannelName } from '../../contract/channels.js'
 import { phaseOf } from '../devices.js'
 import { noise, quantize, type Rng } from '../prng.js'
 import { SAMPLE_PERIOD_MS, type SampleEvent, type StepFacts } from '../scenario.js'

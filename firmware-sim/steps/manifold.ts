@@ -2,7 +2,7 @@
  * How the digital manifold reports a pressure: in psig with the unit stated (as most
  * manifolds sold with R32 gauges display it), so every step exercises the conversion at ingest.
  */
-import type { Value } from '../../gateway/contract/telemetry.js'
+import type { Value } from '../../contract/telemetry.js'
 import { noise, quantize, type Rng } from '../prng.js'
 import { kpaToPsi } from '../refrigerant.js'
 

@@ -4,8 +4,8 @@
  * on PRE_ROLL_MS before the start marker. Faults (over-current, a silent meter) and extra
  * messages are layered on top by the scenarios.
  */
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Value } from '../../gateway/contract/telemetry.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Value } from '../../contract/telemetry.js'
 import { COOLING_DEVICES } from '../devices.js'
 import { noise, quantize, type Rng } from '../prng.js'
 import { kpaToPsi, saturationTempC } from '../refrigerant.js'

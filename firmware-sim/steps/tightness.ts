@@ -10,7 +10,7 @@
  * as pressure at the starting temperature); the sun on the pipe raises T. Both act on the
  * same reading, so a leak can hide behind warming: only the compensated pressure shows it.
  */
-import { ATMOSPHERE_KPA } from '../../gateway/contract/units.js'
+import { ATMOSPHERE_KPA } from '../../contract/units.js'
 import { n2DensityMolDm3 } from '../../rules/gas/nitrogen.js'
 import { n2PressureKpa } from '../../rules/gas/nitrogen-span-2000.js'
 import { phaseOf } from '../devices.js'

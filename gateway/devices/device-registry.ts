@@ -5,8 +5,8 @@
  * not); comparison is constant-time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { DeviceIdentity } from '../../broker/device-identity.js'
-import type { Attributes } from '../contract/telemetry.js'
+import type { DeviceIdentity } from '../../contract/device-identity.js'
+import type { Attributes } from '../../contract/telemetry.js'
 import type { Db } from '../store/database.js'
 
 export type DeviceKind = DeviceIdentity['kind']

@@ -5,7 +5,7 @@
  * transactions are IMMEDIATE: it runs in its own thread, on its own connection, beside the
  * ingest's writes.
  */
-import { CHANNEL_NAMES } from '../contract/channels.js'
+import { CHANNEL_NAMES } from '../../contract/channels.js'
 import type { Db } from '../store/database.js'
 import { createInfluxOutboxTables, OutboxAppender } from '../store/influx-outbox.js'
 

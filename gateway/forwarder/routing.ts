@@ -3,7 +3,7 @@
  * points: the readings of a queued point (device, device time), and the jobs the device was
  * attached to at that time.
  */
-import { CHANNEL_NAMES } from '../contract/channels.js'
+import { CHANNEL_NAMES } from '../../contract/channels.js'
 import type { Db } from '../store/database.js'
 import type { MergedPoint } from '../store/influx-points.js'
 

@@ -6,7 +6,7 @@
  * count, with the next conflict after it. Nothing is lost by the limit: every conflict is
  * stored, counted (IngestCounters.conflicts) and listed by the readings API.
  */
-import type { DeviceConflictNotice } from '../contract/telemetry.js'
+import type { DeviceConflictNotice } from '../../contract/telemetry.js'
 import type { StoredConflict } from '../store/ingest-log.js'
 
 const MAX_DETAILS = 5

@@ -4,11 +4,11 @@
  * resolve (and the broker send PUBACK). Bad input never throws out of here: it is
  * quarantined verbatim and answered on the device's error topic.
  */
-import type { DeviceIdentity } from '../../broker/device-identity.js'
-import { TOPICS } from '../contract/topics.js'
-import { AttributesSchema, type Attributes, type DeviceConflictNotice, type DeviceErrorMessage } from '../contract/telemetry.js'
+import type { DeviceIdentity } from '../../contract/device-identity.js'
+import { TOPICS } from '../../contract/topics.js'
+import { AttributesSchema, type Attributes, type DeviceConflictNotice, type DeviceErrorMessage } from '../../contract/telemetry.js'
 import type { Clock } from '../clock.js'
-import type { Reading } from '../contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
 import type { IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
 import { ConflictNotices } from './conflict-notices.js'

@@ -6,10 +6,10 @@
  * a sample with more values than the limit is refused, and problems go to a collector
  * that keeps only the first few.
  */
-import { CHANNELS, isChannelName, type ChannelName } from '../contract/channels.js'
-import { SampleSchema, looksLikeSample, readSample, readValueWithUnit } from '../contract/telemetry.js'
-import type { SentValue } from '../contract/reading.js'
-import { convertToCanonical, unitRefusal } from '../contract/units.js'
+import { CHANNELS, isChannelName, type ChannelName } from '../../contract/channels.js'
+import { SampleSchema, looksLikeSample, readSample, readValueWithUnit } from '../../contract/telemetry.js'
+import type { SentValue } from '../../contract/reading.js'
+import { convertToCanonical, unitRefusal } from '../../contract/units.js'
 import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
 
 export interface ParsedReading {

@@ -4,7 +4,7 @@
  * which the step and the verdict follow.
  */
 import { stepStatusFromChecks, type CheckResult, type StepResult } from '../../rules/result.js'
-import type { CheckOverride } from './job.js'
+import type { CheckOverride } from '../../contract/job.js'
 
 export interface ReviewedCheck extends CheckResult {
   override?: CheckOverride

@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import { Backoff } from '../forwarder/backoff.js'
-import type { Reading } from '../contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import type { Log } from '../log.js'
 import type { EvaluationThreadData, FromEvaluationThread, ToEvaluationThread } from './evaluation-messages.js'
 import type { EvaluationOutcome, JobEvaluator } from './job-evaluator.js'

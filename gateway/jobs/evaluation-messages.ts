@@ -1,5 +1,5 @@
 /** Messages between the gateway and its evaluation thread (evaluation-host.ts, evaluation-thread.ts). */
-import type { Reading } from '../contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import type { LogLevel } from '../log.js'
 import type { EvaluationOutcome } from './job-evaluator.js'
 import type { JobContext } from './job-context.js'

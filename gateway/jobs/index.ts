@@ -1,2 +1,2 @@
-export * from './job.js'
+export * from '../../contract/job.js'
 export { JobExistsError, JobRepository } from './job-repository.js'

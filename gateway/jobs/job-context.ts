@@ -8,7 +8,7 @@
 import type { DeviceCalibration } from '../../rules/calibration.js'
 import type { MeterAccuracy } from '../../rules/meter-accuracy.js'
 import type { RulePack } from '../../rules/pack-schema.js'
-import type { Attachment, CheckOverride, Job, StepMarker } from './job.js'
+import type { Attachment, CheckOverride, Job, StepMarker } from '../../contract/job.js'
 import type { JobRepository } from './job-repository.js'
 import type { StepEvent } from './step-event-repository.js'
 

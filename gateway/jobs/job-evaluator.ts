@@ -4,7 +4,7 @@
  * 500,000 readings never holds up the event loop that acknowledges readings; tests of the
  * monitor may run one in the same thread (InlineEvaluator).
  */
-import type { Reading } from '../contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import type { ReadingStore } from '../store/reading-store.js'
 import type { JobContext } from './job-context.js'
 import { JobReadingCache, type CacheStats } from './job-reading-cache.js'

@@ -16,7 +16,7 @@
  * minute per job, and every other job and device is served as before.
  */
 import type { Clock } from '../clock.js'
-import type { Reading } from '../contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import type { ReadingWatcher } from '../ingest/ingest.js'
 import type { Log } from '../log.js'
 import { describeError, failedVerdict } from './evaluation-failure.js'

@@ -23,11 +23,11 @@
  * objects are let go (their columns stay); they are built again when next evaluated. A job
  * of more than maxViewed readings is then built in full on each evaluation, as before.
  */
-import type { ChannelName } from '../contract/channels.js'
-import type { Reading } from '../contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
 import type { StepResult } from '../../rules/result.js'
 import type { ReadingStore } from '../store/reading-store.js'
-import type { Attachment } from './job.js'
+import type { Attachment } from '../../contract/job.js'
 import { jobReadings } from './job-readings.js'
 import { ReadingColumns } from './reading-columns.js'
 import type { JobReadingSource } from './reading-source.js'

@@ -1,8 +1,8 @@
 /** The readings that count for a job: those of its attached devices while they were attached. */
-import type { ChannelName } from '../contract/channels.js'
-import type { Reading } from '../contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
 import type { ReadingStore } from '../store/reading-store.js'
-import type { Attachment } from './job.js'
+import type { Attachment } from '../../contract/job.js'
 
 export async function jobReadings(
   store: ReadingStore,

@@ -1,7 +1,7 @@
 /** Jobs, the devices attached to them, and the installer's step markers, in the embedded database. */
 import type { Db } from '../store/database.js'
 import type { RulePack } from '../../rules/pack-schema.js'
-import type { Attachment, CheckOverride, InstalledUnit, Job, StepId, StepMarker } from './job.js'
+import type { Attachment, CheckOverride, InstalledUnit, Job, StepId, StepMarker } from '../../contract/job.js'
 
 export class JobExistsError extends Error {}
 

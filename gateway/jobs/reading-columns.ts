@@ -14,8 +14,8 @@
  * dropBefore() or a changed extra field (a conflict flag on a reading already viewed)
  * discards the view; it is rebuilt on the next read.
  */
-import type { ChannelName } from '../contract/channels.js'
-import type { Reading } from '../contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
 
 const BASE_KEYS = new Set(['deviceId', 'channel', 'ts', 'value', 'receivedAt'])
 const MIN_CAPACITY = 64

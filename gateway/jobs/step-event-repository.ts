@@ -4,7 +4,7 @@
  * curve). Stored in the step_events table; kept forever like the markers.
  */
 import type { Db } from '../store/database.js'
-import type { StepId } from './job.js'
+import type { StepId } from '../../contract/job.js'
 
 export const STEP_EVENT_KINDS = ['isolate'] as const
 export type StepEventKind = (typeof STEP_EVENT_KINDS)[number]

@@ -1,4 +1,4 @@
-import type { StepId, StepMarker } from './job.js'
+import type { StepId, StepMarker } from '../../contract/job.js'
 
 export interface StepWindow {
   start: number

@@ -3,7 +3,7 @@
  * docs/influx-schema.md explains each choice; the dashboards query exactly these names.
  */
 import { escape } from 'influx'
-import { CHANNEL_NAMES } from '../contract/channels.js'
+import { CHANNEL_NAMES } from '../../contract/channels.js'
 
 export type RetentionPolicyName = 'evidence' | 'in_service' | 'long_term'
 

@@ -18,8 +18,8 @@
  * Equal canonical values are the same reading whatever unit they came in (1 bar and 100 kPa):
  * a duplicate, not a conflict; the as-sent form kept is the one first stored.
  */
-import type { ChannelName } from '../contract/channels.js'
-import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue, type SentValue } from '../contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue, type SentValue } from '../../contract/reading.js'
 import type { Db } from './database.js'
 import { GroupCommit, type CommitObserver } from './group-commit.js'
 import { OutboxAppender } from './influx-outbox.js'

@@ -1,5 +1,5 @@
-import type { ChannelName } from '../contract/channels.js'
-import type { Reading } from '../contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
 
 export interface ReadingQuery {
   deviceIds: readonly string[]

@@ -1,4 +1,4 @@
-import { CONFLICT_VALUES_LISTED, type Reading } from '../contract/reading.js'
+import { CONFLICT_VALUES_LISTED, type Reading } from '../../contract/reading.js'
 import type { Db } from './database.js'
 import { sentOf } from './ingest-log.js'
 import type { ReadingQuery, ReadingStore } from './reading-store.js'

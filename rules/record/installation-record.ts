@@ -7,7 +7,7 @@
  * order (S15: upload, then confirm), what is still undeclared fails with the check's
  * severity: a rule the installer did not show cannot be taken as kept.
  */
-import type { InstalledUnit } from '../../gateway/jobs/job.js'
+import type { InstalledUnit } from '../../contract/job.js'
 import { stepStatusFromChecks, type CheckResult, type StepResult } from '../result.js'
 import { harness, outdoorNameplate, wallHole, waterAndCondensate } from './attestations.js'
 import { cableCrossSection } from './cable.js'

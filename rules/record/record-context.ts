@@ -1,5 +1,5 @@
 /** What every installation-record check reads, and how an undeclared item is judged. */
-import type { InstalledUnit } from '../../gateway/jobs/job.js'
+import type { InstalledUnit } from '../../contract/job.js'
 import type { CheckResult, Severity } from '../result.js'
 import type { InstallationRecord, InstallationRecordParams } from './record-schema.js'
 

@@ -9,9 +9,9 @@
  */
 import { z } from 'zod'
 
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
-import type { InstalledUnit } from '../../gateway/jobs/job.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
+import type { InstalledUnit } from '../../contract/job.js'
 import { stepStatusFromChecks, type CheckResult, type Severity, type StepResult } from '../result.js'
 import { finite, sourced } from '../sourced.js'
 import { channelReadings, type StepInput } from './series.js'

@@ -2,7 +2,7 @@
  * Reading a vacuum curve for the evacuation step: where the vacuum was last broken, how a
  * rise looks (moisture or leak), and the review note on implausible readings.
  */
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import { formatDuration } from '../format-duration.js'
 import type { CheckResult } from '../result.js'
 import { evidence, levelAt, seconds } from './series.js'

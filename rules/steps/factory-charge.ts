@@ -12,8 +12,8 @@
  */
 import { z } from 'zod'
 
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { InstalledUnit } from '../../gateway/jobs/job.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { InstalledUnit } from '../../contract/job.js'
 import { stepStatusFromChecks, type CheckResult, type StepResult } from '../result.js'
 import { finite, sourced } from '../sourced.js'
 import { channelReadings, maxReading, type StepInput } from './series.js'

@@ -5,7 +5,7 @@
  * reading: a top-up restarts the hold (it is never credited against a leak), and venting
  * before the stop marker ends the hold instead of counting as a drop.
  */
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import { seconds } from './series.js'
 
 // Sun on a pipe warms it ~10 K in 10 min: at 4 MPa(g) that is ~14 kPa/K, 0.23 kPa/s. A

@@ -4,8 +4,8 @@
  * A series is one device's one channel: two instruments are never mixed, so the offset
  * between two sensors can never look like a drop or a rise.
  */
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
 import type { MeterAccuracy } from '../meter-accuracy.js'
 import type { Evidence } from '../result.js'
 

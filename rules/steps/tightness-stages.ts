@@ -11,7 +11,7 @@
  */
 import { z } from 'zod'
 
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import { formatDuration } from '../format-duration.js'
 import type { CheckResult, Evidence } from '../result.js'
 import { finite, sourced } from '../sourced.js'

@@ -27,9 +27,9 @@
  */
 import { z } from 'zod'
 
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
-import { ATMOSPHERE_KPA } from '../../gateway/contract/units.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
+import { ATMOSPHERE_KPA } from '../../contract/units.js'
 import { formatDuration } from '../format-duration.js'
 import { n2IsochoricPressureKpa } from '../gas/nitrogen.js'
 import { isNitrogen } from '../gas/test-gas.js'

@@ -14,7 +14,7 @@
  *   accuracy plus noise, e.g. testo 552 ±(10 microns + 10 % of reading)). One spike, one
  *   zero, one low reading among 2000-micron readings are each such a reading.
  */
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 
 const GLITCH_RATIO = 2
 const NEIGHBOURS_AGREE = 1.25

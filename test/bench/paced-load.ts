@@ -5,7 +5,7 @@
  * the reading-to-verdict probe.
  */
 import mqtt, { type MqttClient } from 'mqtt'
-import { jobStatusTopic } from '../../gateway/contract/topics.js'
+import { jobStatusTopic } from '../../contract/topics.js'
 import type { Handlers } from './ipc.js'
 import { payload, TELEMETRY_TOPIC } from './payloads.js'
 import type { Credentials } from './server.js'

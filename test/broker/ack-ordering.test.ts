@@ -1,6 +1,6 @@
 /** "Acknowledged means stored": PUBACK only after onDevicePublish resolves; never if it rejects. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { type Harness, closed, deferred, startHarness } from './harness.js'
 import { PINGREQ, RawClient, connectPacket, publishPacket } from './raw-mqtt.js'
 

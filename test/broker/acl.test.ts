@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canPublish, mapSubscription, meTopicFor } from '../../broker/acl.js'
-import type { DeviceIdentity } from '../../broker/device-identity.js'
-import { TOPICS, deviceErrorTopic } from '../../gateway/contract/topics.js'
+import type { DeviceIdentity } from '../../contract/device-identity.js'
+import { TOPICS, deviceErrorTopic } from '../../contract/topics.js'
 import { type Harness, closed, startHarness } from './harness.js'
 import { RawClient, connectPacket, publishPacket, subscribePacket } from './raw-mqtt.js'
 

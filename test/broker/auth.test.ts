@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { type Harness, startHarness } from './harness.js'
 import { RawClient, connectPacket, publishPacket } from './raw-mqtt.js'
 

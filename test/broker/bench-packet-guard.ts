@@ -15,7 +15,7 @@ import {
   MqttFrameScanner,
   guardReadable,
 } from '../../broker/packet-guard.js'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { connectPacket, publishPacket } from './raw-mqtt.js'
 
 const MESSAGES = Number(process.argv[2] ?? 200_000)

@@ -4,7 +4,7 @@
  * parses packets split across reads and packed into one read.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { type Harness, startHarness } from './harness.js'
 import { RawClient, connectPacket, publishPacket } from './raw-mqtt.js'
 

@@ -2,7 +2,7 @@
 import type { MqttClient } from 'mqtt'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BROKER_DEFAULTS } from '../../broker/broker.js'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { type Harness, closed, startHarness } from './harness.js'
 import { RawClient, connectPacket } from './raw-mqtt.js'
 

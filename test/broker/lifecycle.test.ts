@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { type BrokerOptions, startBroker } from '../../broker/broker.js'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { closed, startHarness } from './harness.js'
 import { RawClient } from './raw-mqtt.js'
 

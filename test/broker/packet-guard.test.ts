@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MqttFrameScanner } from '../../broker/packet-guard.js'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { type Harness, closed, startHarness } from './harness.js'
 import { PINGREQ, RawClient, connectPacket, publishPacket, remainingLength } from './raw-mqtt.js'
 

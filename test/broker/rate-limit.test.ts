@@ -6,7 +6,7 @@
 import type { MqttClient } from 'mqtt'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../gateway/clock.js'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { type Harness, startHarness } from './harness.js'
 import { RawClient, connectPacket, publishPacket } from './raw-mqtt.js'
 

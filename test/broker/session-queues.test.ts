@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Log } from '../../broker/broker.js'
 import { ManualClock } from '../../gateway/clock.js'
-import { TOPICS, deviceErrorTopic } from '../../gateway/contract/topics.js'
+import { TOPICS, deviceErrorTopic } from '../../contract/topics.js'
 import { type Harness, startHarness } from './harness.js'
 import { RawClient, connectPacket, subscribePacket } from './raw-mqtt.js'
 

@@ -1,7 +1,7 @@
 /** Persistent sessions, session keys scoped to the device, and wills through the same ACL. */
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { TOPICS, deviceErrorTopic } from '../../gateway/contract/topics.js'
+import { TOPICS, deviceErrorTopic } from '../../contract/topics.js'
 import { type Harness, closed, startHarness } from './harness.js'
 
 function nextMessage(client: MqttClient): Promise<{ topic: string; payload: string }> {

@@ -5,9 +5,9 @@
  * The physics is checked here independently of the gateway's evaluators.
  */
 import { describe, expect, it } from 'vitest'
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import { AttributesSchema } from '../../gateway/contract/telemetry.js'
-import { STEP_IDS } from '../../gateway/jobs/job.js'
+import type { ChannelName } from '../../contract/channels.js'
+import { AttributesSchema } from '../../contract/telemetry.js'
+import { STEP_IDS } from '../../contract/job.js'
 import { InstallationRecordSchema, type InstallationRecord } from '../../rules/record/record-schema.js'
 import { MINUTE_MS, type TimelineEvent } from '../../firmware-sim/scenario.js'
 import { getScenario } from '../../firmware-sim/scenarios/index.js'

@@ -7,7 +7,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { once } from 'node:events'
 import { Aedes, type AuthenticateError } from 'aedes'
 import { afterEach, describe, expect, it } from 'vitest'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { HttpError } from '../../firmware-sim/http-client.js'
 import { mulberry32 } from '../../firmware-sim/prng.js'
 import { defaultStartTs, runScenario } from '../../firmware-sim/run.js'

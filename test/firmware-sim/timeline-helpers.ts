@@ -1,8 +1,8 @@
 /** Shared by the firmware-sim timeline tests: building a scenario's timeline and decoding it as the gateway would. */
 import { expect } from 'vitest'
-import { CHANNELS, isChannelName, type ChannelName } from '../../gateway/contract/channels.js'
-import { SampleSchema, ValueSchema } from '../../gateway/contract/telemetry.js'
-import { convertToCanonical } from '../../gateway/contract/units.js'
+import { CHANNELS, isChannelName, type ChannelName } from '../../contract/channels.js'
+import { SampleSchema, ValueSchema } from '../../contract/telemetry.js'
+import { convertToCanonical } from '../../contract/units.js'
 import { mulberry32 } from '../../firmware-sim/prng.js'
 import type { AttributesEvent, DeviceRole, MarkerEvent, PublishEvent, RecordEvent, TimelineEvent } from '../../firmware-sim/scenario.js'
 import { getScenario } from '../../firmware-sim/scenarios/index.js'

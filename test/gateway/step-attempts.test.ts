@@ -1,6 +1,6 @@
 /** Every attempt at a step is kept: the last decides, earlier ones stay visible (issue 10). */
 import { describe, expect, it } from 'vitest'
-import type { StepMarker } from '../../gateway/jobs/job.js'
+import type { StepMarker } from '../../contract/job.js'
 import { stepAttempts, stepWindow } from '../../gateway/jobs/step-window.js'
 
 const m = (action: 'start' | 'stop', at: number, facts: Record<string, unknown> = {}, step: StepMarker['step'] = 'electrical'): StepMarker => ({ step, action, at, receivedAt: at, facts })

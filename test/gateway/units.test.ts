@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { convertToCanonical, unitRefusal } from '../../gateway/contract/units.js'
+import { convertToCanonical, unitRefusal } from '../../contract/units.js'
 
 // Expected values are worked by hand from the unit definitions (1 psi = 6.894757 kPa,
 // 1 torr = 1000 microns = 133.322 Pa, °F = °C × 9/5 + 32), never by the code under test.

@@ -3,7 +3,7 @@
  * flood, the per-device connection cap and the publish rate limit, with real ingest into SQLite.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { type Harness, startHarness } from '../helpers/gateway-harness.js'
 import { type Flood, RSS_BOUND_BYTES, openFlood, publishQos1, settledRss, until } from './hostile-harness.js'
 

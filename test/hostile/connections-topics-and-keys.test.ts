@@ -5,7 +5,7 @@
  */
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TOPICS, deviceErrorTopic } from '../../gateway/contract/topics.js'
+import { TOPICS, deviceErrorTopic } from '../../contract/topics.js'
 import { startHarness as startGateway } from '../helpers/gateway-harness.js'
 import { type Harness, startHarness } from '../broker/harness.js'
 import { RawClient, connectPacket, publishPacket, subscribePacket } from '../broker/raw-mqtt.js'

@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { MqttClient } from 'mqtt'
 import { expect } from 'vitest'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import type { Harness } from '../broker/harness.js'
 
 /**

@@ -9,7 +9,7 @@
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../gateway/clock.js'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js'
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)

@@ -3,7 +3,7 @@
  * bounded, so messages with fresh names cannot grow that record without end. Real gateway.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TOPICS } from '../../gateway/contract/topics.js'
+import { TOPICS } from '../../contract/topics.js'
 import { startHarness, type Harness } from '../helpers/gateway-harness.js'
 
 let h: Harness

@@ -1,6 +1,6 @@
 /** rules/reading-conflicts.ts: the verdict's note on points re-sent with another value. */
 import { expect, it } from 'vitest'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import { readingConflictsCheck } from '../../rules/reading-conflicts.js'
 
 const T = Date.UTC(2026, 10, 27, 8, 0, 0)

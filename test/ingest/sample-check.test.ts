@@ -3,7 +3,7 @@
  * SampleSchema / ValueSchema accept, so the documented schemas stay the contract.
  */
 import { describe, expect, it } from 'vitest'
-import { SampleSchema, ValueSchema, readSample, readValueWithUnit } from '../../gateway/contract/telemetry.js'
+import { SampleSchema, ValueSchema, readSample, readValueWithUnit } from '../../contract/telemetry.js'
 
 const T = Date.UTC(2026, 0, 1)
 const odd: unknown[] = [undefined, null, true, 0, -0, -1, 1.5, 2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER, 1e308, Infinity, NaN, '1', [], {}, [1]]

@@ -8,7 +8,7 @@
  * restart that trims the cache) against a fresh cache that loads the same readings at once.
  */
 import { describe, expect, it } from 'vitest'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import { JobReadingCache } from '../../gateway/jobs/job-reading-cache.js'
 import type { JobContext } from '../../gateway/jobs/job-context.js'
 import { VerdictService, type Verdict } from '../../gateway/jobs/verdict-service.js'

@@ -4,8 +4,8 @@
  * temperature), plus the two fill stages before the hold (518,400 + 1,600 readings), and a
  * store that answers the cache's loads from those arrays.
  */
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
 import type { JobContext } from '../../gateway/jobs/job-context.js'
 import type { ReadingQuery, ReadingStore } from '../../gateway/store/reading-store.js'
 import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'

@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ChannelName } from '../../gateway/contract/channels.js'
+import type { ChannelName } from '../../contract/channels.js'
 import { openDatabase } from '../../gateway/store/database.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
 import { startHarness } from '../helpers/gateway-harness.js'

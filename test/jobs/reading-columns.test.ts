@@ -1,6 +1,6 @@
 /** The cache's columnar series: order, duplicates, late readings, extra fields, trimming. */
 import { describe, expect, it } from 'vitest'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import { ReadingColumns } from '../../gateway/jobs/reading-columns.js'
 
 const r = (ts: number, value: number, receivedAt = ts): Reading => ({ deviceId: 'm', channel: 'current_a', ts, value, receivedAt })

@@ -19,7 +19,7 @@ import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = join(import.meta.dirname, '..', '..')
-const DIRS = ['gateway', 'broker', 'rules', 'firmware-sim', 'dashboards']
+const DIRS = ['contract', 'gateway', 'broker', 'rules', 'firmware-sim', 'dashboards']
 const ALLOW = /spread-ok:\s*\S/
 
 function sourceFiles(dir: string): string[] {

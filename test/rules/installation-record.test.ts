@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import type { InstalledUnit } from '../../gateway/jobs/job.js'
+import type { InstalledUnit } from '../../contract/job.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
 import {
   evaluateInstallationRecord,

@@ -1,6 +1,6 @@
 /** appliesTo enforced (issue 10): which packs cover a unit, and why not. */
 import { describe, expect, it } from 'vitest'
-import type { InstalledUnit } from '../../gateway/jobs/job.js'
+import type { InstalledUnit } from '../../contract/job.js'
 import { packMismatches, packsCovering } from '../../rules/pack-coverage.js'
 import type { RulePack } from '../../rules/pack-schema.js'
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
-import type { InstalledUnit } from '../../gateway/jobs/job.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
+import type { InstalledUnit } from '../../contract/job.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
 import { evaluatePowerTest, PowerTestParamsSchema, type PowerTestParams } from '../../rules/steps/power-test.js'
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
 import { evaluateTestRun, type TestRunParams, type TestRunReadings } from '../../rules/test-run.js'
 

@@ -5,8 +5,8 @@
  * named beside them.
  */
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
 import { isaPressureKpa, siteAtmosphere } from '../../rules/site-atmosphere.js'
 import { formulaTargetK, tableTargetK } from '../../rules/target-superheat.js'

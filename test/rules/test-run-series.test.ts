@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import { channelReadings, mean, median, pairNearest, span } from '../../rules/test-run-series.js'
 
 const r = (ts: number, value = 0, channel: Reading['channel'] = 'temp_suction_c'): Reading => ({ deviceId: 'd', channel, ts, value, receivedAt: ts })

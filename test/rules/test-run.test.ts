@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
 import { evaluateTestRun, formatDuration, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../rules/test-run.js'
 

@@ -16,9 +16,9 @@
  * both equations give it to well under 0.1 kPa.
  */
 import { describe, expect, it } from 'vitest'
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
-import type { InstalledUnit } from '../../gateway/jobs/job.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
+import type { InstalledUnit } from '../../contract/job.js'
 import { STEP_EVALUATORS } from '../../gateway/jobs/step-evaluators.js'
 import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
 import type { CheckResult } from '../../rules/result.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { Reading } from '../../contract/reading.js'
 import { splitGlitches } from '../../rules/steps/vacuum-glitches.js'
 
 const series = (values: number[]): Reading[] => values.map((value, i) => ({ deviceId: 'p', channel: 'vacuum_micron', ts: i * 10_000, value, receivedAt: i * 10_000 }))

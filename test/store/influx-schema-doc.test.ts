@@ -1,7 +1,7 @@
 /** docs/influx-schema.md names every measurement, tag, field and retention policy the forwarder writes. */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { CHANNEL_NAMES } from '../../gateway/contract/channels.js'
+import { CHANNEL_NAMES } from '../../contract/channels.js'
 import { DOWNSAMPLED_FIELDS, MEASUREMENTS, retentionPolicies } from '../../gateway/store/influx-schema.js'
 
 const doc = readFileSync(new URL('../../docs/influx-schema.md', import.meta.url), 'utf8')

@@ -4,8 +4,8 @@
  * (influx-store.test.ts). `write` is the store's real write path; each test gets a fresh store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { ChannelName } from '../../gateway/contract/channels.js'
-import type { Reading } from '../../gateway/contract/reading.js'
+import type { ChannelName } from '../../contract/channels.js'
+import type { Reading } from '../../contract/reading.js'
 import type { IngestLog } from '../../gateway/store/ingest-log.js'
 import type { ReadingStore } from '../../gateway/store/reading-store.js'
 

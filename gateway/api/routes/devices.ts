@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { DeviceExistsError } from '../../devices/device-registry.js'
-import { IdSchema } from '../../jobs/job.js'
+import { IdSchema } from '../../../contract/job.js'
 import { ApiError, ErrorBodySchema } from '../api-error.js'
 import type { ApiDeps } from '../api-deps.js'
 

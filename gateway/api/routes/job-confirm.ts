@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { InstallationRecord } from '../../../rules/record/record-schema.js'
-import { IdSchema } from '../../jobs/job.js'
+import { IdSchema } from '../../../contract/job.js'
 import { ApiError, ErrorBodySchema, notFound } from '../api-error.js'
 import type { ApiDeps } from '../api-deps.js'
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { IdSchema } from '../../jobs/job.js'
+import { IdSchema } from '../../../contract/job.js'
 import type { Verdict } from '../../jobs/verdict-service.js'
 import { notFound } from '../api-error.js'
 import type { ApiDeps } from '../api-deps.js'

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { InstallationRecordSchema } from '../../../rules/record/installation-record.js'
-import { IdSchema } from '../../jobs/job.js'
+import { IdSchema } from '../../../contract/job.js'
 import { notFound } from '../api-error.js'
 import type { ApiDeps } from '../api-deps.js'
 

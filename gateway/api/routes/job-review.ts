@@ -1,7 +1,7 @@
 /** Quality review: overrides of single checks, kept beside the original result with who and why. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { IdSchema, OverrideBodySchema } from '../../jobs/job.js'
+import { IdSchema, OverrideBodySchema } from '../../../contract/job.js'
 import { ApiError, notFound } from '../api-error.js'
 import type { ApiDeps } from '../api-deps.js'
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { CHANNEL_NAMES, CHANNELS } from '../../contract/channels.js'
+import { CHANNEL_NAMES, CHANNELS } from '../../../contract/channels.js'
 import { packMismatches, packsCovering } from '../../../rules/pack-coverage.js'
 import { jobReadings } from '../../jobs/job-readings.js'
 import { ChannelRolesSchema, IdSchema, JobExistsError, StepIdSchema, UnitSchema } from '../../jobs/index.js'

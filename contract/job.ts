@@ -1,6 +1,6 @@
 /** A job is one installation being commissioned. Schemas shared by the HTTP API and the repository. */
 import { z } from 'zod'
-import { CHANNEL_NAMES, type ChannelName } from '../contract/channels.js'
+import { CHANNEL_NAMES, type ChannelName } from './channels.js'
 
 /** The measured steps of a cooling installation, in procedure order. */
 export const STEP_IDS = ['power_test', 'factory_charge', 'tightness', 'evacuation', 'electrical', 'test_run'] as const
