@@ -3,7 +3,7 @@
  * conversion uses it"). A manifold reads gauge; the gas law works on absolute pressure, so the
  * expected pressure after a temperature change depends on where zero is. The job's unit gives
  * the site (siteElevationM → ISA, or a measured siteAtmosphericKpa); the tightness step of the
- * gateway (gateway/jobs/step-evaluators.ts) hands it to the evaluator.
+ * step registry (rules/steps/registry.ts) hands it to the evaluator.
  *
  * Expectations are independent of the code under test:
  * - Atmosphere by the ICAO/ISO 2533 standard atmosphere, p = 101.325 (1 − 0.0065 h / 288.15)^5.25588
@@ -19,7 +19,7 @@ import { describe, expect, it } from 'vitest'
 import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
 import type { InstalledUnit } from '../../contract/job.js'
-import { STEP_EVALUATORS } from '../../gateway/jobs/step-evaluators.js'
+import { STEP_EVALUATORS } from '../../rules/steps/registry.js'
 import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
 import type { CheckResult } from '../../rules/result.js'
 import { gergIsochoricKpa } from './nitrogen-gerg-2008.js'
