@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
-import { evaluateTestRun, type TestRunParams, type TestRunReadings } from '../../rules/test-run.js'
+import { evaluateTestRun, type TestRunParams, type TestRunReadings } from '../../rules/steps/test-run/index.js'
 
 const T0 = Date.UTC(2025, 6, 15, 10, 0, 0)
 const at = (s: number) => T0 + s * 1000

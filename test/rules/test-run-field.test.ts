@@ -10,7 +10,7 @@ import type { Reading } from '../../contract/reading.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
 import { isaPressureKpa, siteAtmosphere } from '../../rules/site-atmosphere.js'
 import { formulaTargetK, tableTargetK } from '../../rules/target-superheat.js'
-import { evaluateTestRun, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../rules/test-run.js'
+import { evaluateTestRun, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../rules/steps/test-run/index.js'
 
 const T0 = Date.UTC(2025, 6, 15, 10, 0, 0)
 const at = (s: number) => T0 + s * 1000

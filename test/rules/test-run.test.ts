@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import type { Reading } from '../../contract/reading.js'
 import type { CheckResult, StepResult } from '../../rules/result.js'
-import { evaluateTestRun, formatDuration, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../rules/test-run.js'
+import { evaluateTestRun, formatDuration, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../rules/steps/test-run/index.js'
 
 // The split-ac pack's values, spelt out so these cases do not move when the pack does.
 const PARAMS: TestRunParams = {

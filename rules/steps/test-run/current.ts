@@ -6,11 +6,11 @@
  * above the nameplate maximum fails; above rated × ratio after the pull-down warns. Without
  * a nameplate maximum the limit is rated × ratio, as for a fixed-speed unit. Pure.
  */
-import { formatDuration } from './format-duration.js'
-import type { TestRunParams } from './pack-schema.js'
-import type { CheckResult, Evidence } from './result.js'
-import type { Segment } from './test-run-timeline.js'
-import type { Reading } from '../contract/reading.js'
+import { formatDuration } from '../../format-duration.js'
+import type { TestRunParams } from '../../pack-schema.js'
+import type { CheckResult, Evidence } from '../../result.js'
+import type { Segment } from './timeline.js'
+import type { Reading } from '../../../contract/reading.js'
 
 export interface CurrentInput {
   p: TestRunParams

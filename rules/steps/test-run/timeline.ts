@@ -2,8 +2,8 @@
  * The test run's timeline from current readings: continuous runs (running readings no more
  * than maxGapS apart), the gaps that broke them, and where the unit stopped. Pure.
  */
-import type { Reading } from '../contract/reading.js'
-import type { TestRunParams } from './pack-schema.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { TestRunParams } from '../../pack-schema.js'
 
 /** A continuous run: consecutive running readings, none more than maxGapS apart. */
 export interface Segment {

@@ -8,25 +8,25 @@
  * Only time covered by readings counts: a run is a chain of running readings (current
  * >= runningCurrentMinA) no more than maxGapS apart, and lasts from its first to its last
  * reading. A non-running reading or a longer gap ends the chain. The commissioning checks
- * (air ΔT, superheat, subcooling: test-run-commissioning.ts) look at the longest run.
+ * (air ΔT, superheat, subcooling: commissioning.ts) look at the longest run.
  */
-import type { ChannelName } from '../contract/channels.js'
-import { formatDuration } from './format-duration.js'
-import type { TestRunParams as PackTestRunParams } from './pack-schema.js'
-import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from './result.js'
-import type { BandContext } from './test-run-band.js'
-import type { SiteAtmosphere } from './site-atmosphere.js'
-import { targetSuperheatK } from './target-superheat.js'
-import { airDeltaTCheck, airDeltaTHeatingCheck, notMeasurable, subcoolingCheck, superheatCheck, type SideOptions } from './test-run-commissioning.js'
-import { currentCheck } from './test-run-current.js'
-import { leakageCheck } from './test-run-leakage.js'
-import type { BandCheckParams, TestRunCheckParams } from './test-run-params.js'
-import { channelReadings, median, type TestRunReadings } from './test-run-series.js'
-import { CHANNEL_ROLES, narrowChannel, type ChannelRoles } from './test-run-sources.js'
-import { buildTimeline, largestGap, longestSegment, type Segment, type Timeline } from './test-run-timeline.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import { formatDuration } from '../../format-duration.js'
+import type { TestRunParams as PackTestRunParams } from '../../pack-schema.js'
+import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from '../../result.js'
+import type { BandContext } from './band.js'
+import type { SiteAtmosphere } from '../../site-atmosphere.js'
+import { targetSuperheatK } from '../../target-superheat.js'
+import { airDeltaTCheck, airDeltaTHeatingCheck, notMeasurable, subcoolingCheck, superheatCheck, type SideOptions } from './commissioning.js'
+import { currentCheck } from './current.js'
+import { leakageCheck } from './leakage.js'
+import type { BandCheckParams, TestRunCheckParams } from './params.js'
+import { channelReadings, median, type TestRunReadings } from './series.js'
+import { CHANNEL_ROLES, narrowChannel, type ChannelRoles } from './sources.js'
+import { buildTimeline, largestGap, longestSegment, type Segment, type Timeline } from './timeline.js'
 
-export { formatDuration } from './format-duration.js'
-export type { TestRunReadings } from './test-run-series.js'
+export { formatDuration } from '../../format-duration.js'
+export type { TestRunReadings } from './series.js'
 
 /** The pack's test_run parameters; the commissioning groups are optional (absent → check not run). */
 export type TestRunParams = PackTestRunParams & TestRunCheckParams
