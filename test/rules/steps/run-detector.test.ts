@@ -9,6 +9,7 @@ import { detectRuns, largestGap, longestRun, type RunParams } from '../../../rul
 import { channelReadings } from '../../../rules/steps/series.js'
 import { evaluatePowerTest } from '../../../rules/steps/power-test.js'
 import { evaluateTestRun } from '../../../rules/steps/test-run/index.js'
+import { check } from '../helpers/checks.js'
 
 const P: RunParams = { runningCurrentMinA: { value: 1 }, maxGapS: { value: 30 } }
 const T0 = Date.UTC(2025, 3, 1, 9, 0, 0)
@@ -137,11 +138,11 @@ describe('run detector: a run that starts before the window', () => {
       now: at(600),
       readings: { current_a: readings },
     })
-    const powered = power.checks.find((c) => c.id === 'powered')
-    const duration = testRun.checks.find((c) => c.id === 'duration')
-    expect(powered?.measured).toBe(600)
-    expect(duration?.measured).toBe(600)
-    expect(powered?.evidence).toEqual([{ channel: 'current_a', from: at(0), to: at(600) }])
-    expect(duration?.evidence).toEqual(powered?.evidence)
+    const powered = check(power, 'powered')
+    const duration = check(testRun, 'duration')
+    expect(powered.measured).toBe(600)
+    expect(duration.measured).toBe(600)
+    expect(powered.evidence).toEqual([{ channel: 'current_a', from: at(0), to: at(600) }])
+    expect(duration.evidence).toEqual(powered.evidence)
   })
 })

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { parse } from 'yaml'
 import { z } from 'zod'
-import { TestRunParamsSchema } from '../../rules/pack-schema.js'
-import { TEST_RUN_CHECK_PARAMS } from '../../rules/steps/test-run/params.js'
+import { TestRunParamsSchema } from '../../../../rules/pack-schema.js'
+import { TEST_RUN_CHECK_PARAMS } from '../../../../rules/steps/test-run/params.js'
 
 // TestRunParamsSchema as it reads once TEST_RUN_CHECK_PARAMS is spread into it (rules/pack-schema.ts).
 const Extended = z.object({ ...TestRunParamsSchema.shape, ...TEST_RUN_CHECK_PARAMS }).strict()
