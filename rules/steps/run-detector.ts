@@ -40,6 +40,9 @@ export interface RunTimeline {
   stoppedAt?: Reading
 }
 
+/** Running at this reading: current at or above the threshold. */
+export const isRunning = (r: Reading, p: RunParams) => r.value >= p.runningCurrentMinA.value
+
 export function detectRuns(readings: readonly Reading[], p: RunParams): RunTimeline {
   const maxGapMs = p.maxGapS.value * 1000
   const timeline: RunTimeline = { readings, runs: [], gaps: [] }
@@ -49,7 +52,7 @@ export function detectRuns(readings: readonly Reading[], p: RunParams): RunTimel
       timeline.gaps.push({ from: open.to, to: r.ts })
       open = undefined
     }
-    if (r.value < p.runningCurrentMinA.value) {
+    if (!isRunning(r, p)) {
       if (open && !timeline.stoppedAt) timeline.stoppedAt = r
       open = undefined
       continue
@@ -66,6 +69,13 @@ export function detectRuns(readings: readonly Reading[], p: RunParams): RunTimel
 }
 
 const durationMs = (s: Run) => s.to - s.from
+
+/** The run still going at the last reading (that reading is running), if any. */
+export function openRun(tl: RunTimeline, p: RunParams): Run | undefined {
+  const last = tl.readings.at(-1)
+  const run = tl.runs.at(-1)
+  return last !== undefined && run !== undefined && run.to === last.ts && isRunning(last, p) ? run : undefined
+}
 
 /** The longest run; of equally long ones, the first. */
 export function longestRun(runs: readonly Run[]): Run | undefined {

@@ -24,7 +24,7 @@ import { leakageCheck } from './leakage.js'
 import type { BandCheckParams, TestRunCheckParams } from './params.js'
 import { channelReadings, median, type TestRunReadings } from './series.js'
 import { CHANNEL_ROLES, narrowChannel, type ChannelRoles } from './sources.js'
-import { detectRuns, largestGap, longestRun, type Run, type RunTimeline } from '../run-detector.js'
+import { detectRuns, largestGap, longestRun, openRun, type Run, type RunTimeline } from '../run-detector.js'
 
 export { formatDuration } from '../../format-duration.js'
 export type { TestRunReadings } from './series.js'
@@ -98,11 +98,10 @@ function progressMessage(c: Context, longest: number): string {
   const limit = formatDuration(c.p.minDurationS.value)
   const last = c.tl.readings.at(-1)
   if (!last) return `test run 0:00 of ${limit}: no current readings yet`
-  const lastSeg = c.tl.runs.at(-1)
-  const isOpen = lastSeg !== undefined && lastSeg.to === last.ts && last.value >= c.p.runningCurrentMinA.value
-  const elapsed = isOpen ? durationS(lastSeg) : 0
+  const open = openRun(c.tl, c.p)
+  const elapsed = open ? durationS(open) : 0
   let msg = `test run ${formatDuration(elapsed)} of ${limit}`
-  if (!isOpen) msg += `: unit not running (last current ${amps(last.value)}, running means >= ${amps(c.p.runningCurrentMinA.value)})`
+  if (!open) msg += `: unit not running (last current ${amps(last.value)}, running means >= ${amps(c.p.runningCurrentMinA.value)})`
   else if (c.input.now - last.ts > c.p.maxGapS.value * 1000) msg += `: no current reading for ${formatDuration(seconds(c.input.now - last.ts))}`
   if (longest > elapsed) msg += `; longest continuous run so far ${formatDuration(longest)}`
   return msg

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Reading } from '../../../contract/reading.js'
-import { detectRuns, largestGap, longestRun, type RunParams } from '../../../rules/steps/run-detector.js'
+import { detectRuns, largestGap, longestRun, openRun, type RunParams } from '../../../rules/steps/run-detector.js'
 import { channelReadings } from '../../../rules/steps/series.js'
 import { evaluatePowerTest } from '../../../rules/steps/power-test.js'
 import { evaluateTestRun } from '../../../rules/steps/test-run/index.js'
@@ -100,6 +100,24 @@ describe('run detector: flapping around the threshold', () => {
     expect(tl.stoppedAt).toEqual(r(10, 0.98))
     expect(longestRun(tl.runs)?.from).toBe(at(0))
     expect(tl.gaps).toEqual([])
+  })
+})
+
+describe('run detector: the run still going', () => {
+  it('is the last run while the last reading is running', () => {
+    const tl = detectRuns([r(0, 5), r(10, 0.1), r(20, 5), r(30, 5)], P)
+    expect(openRun(tl, P)).toBe(tl.runs[1])
+  })
+
+  it('is none once the last reading is below the threshold, or with no readings', () => {
+    expect(openRun(detectRuns([r(0, 5), r(10, 5), r(20, 0.1)], P), P)).toBeUndefined()
+    expect(openRun(detectRuns([], P), P)).toBeUndefined()
+  })
+
+  it('is none when a non-running reading shares the last running reading\'s time', () => {
+    const tl = detectRuns([r(0, 5), r(10, 5), { ...r(10, 0.1), receivedAt: at(11) }], P)
+    expect(tl.runs.map((x) => [x.from, x.to])).toEqual([[at(0), at(10)]])
+    expect(openRun(tl, P)).toBeUndefined()
   })
 })
 
