@@ -71,7 +71,7 @@ export interface Attachment {
   deviceId: string
   attachedAt: number
   detachedAt: number | null
-  /** What each channel of the device measures on this job, e.g. { current_a: 'compressor' } (rules/test-run-sources.ts). */
+  /** What each channel of the device measures on this job, e.g. { current_a: 'compressor' } (rules/steps/test-run/sources.ts). */
   roles?: Partial<Record<ChannelName, string>>
 }
 

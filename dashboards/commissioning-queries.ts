@@ -7,7 +7,7 @@ import { target } from './influx-target.js'
 import { Query, variable } from './influxql.js'
 import type { Limits } from './limits.js'
 
-/** Steps and checks as the rules name them (rules/test-run.ts, rules/steps/*.ts). */
+/** Steps and checks as the rules name them (rules/steps/*.ts, rules/steps/test-run/*.ts). */
 export const CHECKS = {
   testRunDuration: { step: 'test_run', check: 'duration' },
   tightnessDrop: { step: 'tightness', check: 'pressure_drop' },

@@ -19,7 +19,7 @@ import { applyOverrides, type ReviewedStep } from './apply-overrides.js'
 import { failedStep } from './evaluation-failure.js'
 import type { JobContext } from './job-context.js'
 import type { JobReadingCache } from './job-reading-cache.js'
-import { STEP_EVALUATORS, type StepEvaluator } from './step-evaluators.js'
+import { STEP_EVALUATORS, type StepEvaluator } from '../../rules/steps/registry.js'
 import { stepAttempts, type StepAttempt } from './step-window.js'
 
 export interface Verdict {

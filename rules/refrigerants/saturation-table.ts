@@ -5,7 +5,7 @@
  * Between rows, ln(P) is interpolated linearly in 1/T (T in kelvin). That is the shape of
  * the Clausius-Clapeyron relation, ln P ≈ A − B/T, so 5 K rows reproduce the equations of
  * state they were computed from to better than 0.01 K from −40 to +65 °C (checked against
- * the EOS at the midpoints, test/rules/refrigerants.test.ts); linear interpolation of P in
+ * the EOS at the midpoints, test/rules/refrigerants/refrigerants.test.ts); linear interpolation of P in
  * T would be off by up to ~0.1 K. Each piece is strictly increasing, so the table can be
  * inverted exactly: pressure → temperature is the same line read the other way.
  *

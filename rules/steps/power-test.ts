@@ -6,7 +6,7 @@
  *
  * Evidence: a clamp ammeter on the indoor unit's supply. The unit counts as running while
  * current_a >= runningCurrentMinA; a run is a chain of running readings no more than
- * maxGapS apart (as in the test run), and it must last minRunS.
+ * maxGapS apart (run-detector.ts, shared with the test run), and it must last minRunS.
  */
 import { z } from 'zod'
 
@@ -16,6 +16,7 @@ import type { InstalledUnit } from '../../contract/job.js'
 import { stepStatusFromChecks, type CheckResult, type StepResult } from '../result.js'
 import { finite, sourced } from '../sourced.js'
 import { formatDuration } from '../format-duration.js'
+import { detectRuns, longestRun } from './run-detector.js'
 import { channelReadings, evidence as range, type StepInput } from './series.js'
 
 export const PowerTestParamsSchema = z
@@ -36,39 +37,13 @@ export type PowerTestInput = StepInput<PowerTestParams> & { unit: InstalledUnit 
 const CHANNEL: ChannelName = 'current_a'
 const CLAUSE = 'S2'
 
-interface Run {
-  from: number
-  to: number
-}
-
 const amps = (v: number) => `${Math.round(v * 1000) / 1000} A`
-
-/** Continuous runs in time order; the last one may still be open. */
-function runs(readings: readonly Reading[], p: PowerTestParams): Run[] {
-  const out: Run[] = []
-  let open: Run | undefined
-  for (const r of readings) {
-    if (open && r.ts - open.to > p.maxGapS.value * 1000) open = undefined
-    if (r.value < p.runningCurrentMinA.value) {
-      open = undefined
-      continue
-    }
-    if (open) {
-      open.to = r.ts
-    } else {
-      open = { from: r.ts, to: r.ts }
-      out.push(open)
-    }
-  }
-  return out
-}
 
 function poweredCheck(input: PowerTestInput, readings: readonly Reading[], running: boolean, end: number): CheckResult {
   const p = input.params
   const limit = p.minRunS.value
   const threshold = amps(p.runningCurrentMinA.value)
-  let longest: Run | undefined
-  for (const r of runs(readings, p)) if (!longest || r.to - r.from > longest.to - longest.from) longest = r
+  const longest = longestRun(detectRuns(readings, p).runs)
   const measured = longest ? (longest.to - longest.from) / 1000 : 0
   const base = { id: 'powered', measured, limit, unit: 's', clause: CLAUSE }
   const evidence = [longest ? range(CHANNEL, longest.from, longest.to) : range(CHANNEL, input.window.start, end)]

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
 import type { Reading } from '../../contract/reading.js'
 import { evaluateTightness } from '../../rules/steps/tightness.js'
-import { readingPath } from './reading-path.js'
+import { readingPath } from './helpers/reading-path.js'
 
 const packs = loadRulePacks(defaultPacksDir())
 const T0 = Date.UTC(2026, 3, 1, 8, 0, 0)

@@ -1,9 +1,10 @@
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../contract/channels.js'
-import type { Reading } from '../../contract/reading.js'
-import type { CheckResult, StepResult } from '../../rules/result.js'
-import { EvacuationParamsSchema, evaluateEvacuation, type EvacuationParams } from '../../rules/steps/evacuation.js'
-import { readingPath } from './reading-path.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { StepResult } from '../../../rules/result.js'
+import { check } from '../helpers/checks.js'
+import { EvacuationParamsSchema, evaluateEvacuation, type EvacuationParams } from '../../../rules/steps/evacuation.js'
+import { readingPath } from '../helpers/reading-path.js'
 
 // The split-ac pack's values, spelt out so these cases do not move when the pack does.
 const SPLIT: EvacuationParams = {
@@ -49,12 +50,6 @@ function run(readings: Reading[], opts: { stopS?: number; nowS?: number; params?
     isolations: (opts.isolateS ?? []).map(at),
   })
 }
-function check(step: StepResult, id: string): CheckResult {
-  const c = step.checks.find((x) => x.id === id)
-  if (!c) throw new Error(`no check ${id}`)
-  return c
-}
-
 describe('evacuation: stopped steps', () => {
   const cases: { name: string; readings: Reading[]; stopS: number; isolateS: number[]; step: 'pass' | 'fail' | 'incomplete'; reached: RegExp; decay: { status: 'pass' | 'fail' | 'pending'; severity?: 'major' | 'critical'; message: RegExp } }[] = [
     {

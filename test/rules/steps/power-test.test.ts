@@ -1,9 +1,10 @@
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../contract/channels.js'
-import type { Reading } from '../../contract/reading.js'
-import type { InstalledUnit } from '../../contract/job.js'
-import type { CheckResult, StepResult } from '../../rules/result.js'
-import { evaluatePowerTest, PowerTestParamsSchema, type PowerTestParams } from '../../rules/steps/power-test.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { InstalledUnit } from '../../../contract/job.js'
+import type { StepResult } from '../../../rules/result.js'
+import { check } from '../helpers/checks.js'
+import { evaluatePowerTest, PowerTestParamsSchema, type PowerTestParams } from '../../../rules/steps/power-test.js'
 
 const PARAMS: PowerTestParams = {
   runningCurrentMinA: { value: 0.1, source: 'test' },
@@ -30,11 +31,7 @@ function run(current: Reading[], opts: { stopS?: number; nowS?: number } = {}): 
     readings: { current_a: current },
   })
 }
-const powered = (step: StepResult): CheckResult => {
-  const c = step.checks.find((x) => x.id === 'powered')
-  if (!c) throw new Error('no powered check')
-  return c
-}
+const powered = (step: StepResult) => check(step, 'powered')
 
 describe('power test: powered (S2, seed §5 ch.7 art.4), stopped', () => {
   const cases: { name: string; readings: Reading[]; stopS: number; status: 'pass' | 'fail'; measured: number; message: string }[] = [

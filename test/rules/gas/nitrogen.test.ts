@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { n2DensityMolDm3, n2IsochoricPressureKpa, n2IsochoricSlopeKpaPerK } from '../../rules/gas/nitrogen.js'
-import { n2PressureKpa } from '../../rules/gas/nitrogen-span-2000.js'
-import { gergIsochoricKpa, gergPressureKpa } from './nitrogen-gerg-2008.js'
+import { n2DensityMolDm3, n2IsochoricPressureKpa, n2IsochoricSlopeKpaPerK } from '../../../rules/gas/nitrogen.js'
+import { n2PressureKpa } from '../../../rules/gas/nitrogen-span-2000.js'
+import { gergIsochoricKpa, gergPressureKpa } from '../helpers/nitrogen-gerg-2008.js'
 
 const ATM = 101.325
 

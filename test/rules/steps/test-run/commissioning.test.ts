@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../contract/channels.js'
-import type { Reading } from '../../contract/reading.js'
-import type { CheckResult, StepResult } from '../../rules/result.js'
-import { evaluateTestRun, type TestRunParams, type TestRunReadings } from '../../rules/test-run.js'
+import type { ChannelName } from '../../../../contract/channels.js'
+import type { Reading } from '../../../../contract/reading.js'
+import type { StepResult } from '../../../../rules/result.js'
+import { check } from '../../helpers/checks.js'
+import { evaluateTestRun, type TestRunParams, type TestRunReadings } from '../../../../rules/steps/test-run/index.js'
 
 const T0 = Date.UTC(2025, 6, 15, 10, 0, 0)
 const at = (s: number) => T0 + s * 1000
@@ -60,12 +61,6 @@ function run(readings: TestRunReadings, opts: { stopS?: number; nowS?: number; r
     readings,
   })
 }
-function check(step: StepResult, id: string): CheckResult {
-  const c = step.checks.find((x) => x.id === id)
-  if (!c) throw new Error(`no check ${id}`)
-  return c
-}
-
 const HOW = 'of 121 readings from 20:00 to 30:00'
 const R32_NOTE = 'R32 saturation data: Tillner-Roth & Yokozeki 1997 equation of state (NIST REFPROP / CoolProp)'
 const R410A_NOTE = 'R410A saturation data: Lemmon 2003 pseudo-pure R410A bubble/dew equations (NIST REFPROP / CoolProp)'

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import type { Reading } from '../../contract/reading.js'
-import { channelReadings, mean, median, pairNearest, span } from '../../rules/test-run-series.js'
+import type { Reading } from '../../../../contract/reading.js'
+import { channelReadings, mean, median, pairNearest, span } from '../../../../rules/steps/test-run/series.js'
 
 const r = (ts: number, value = 0, channel: Reading['channel'] = 'temp_suction_c'): Reading => ({ deviceId: 'd', channel, ts, value, receivedAt: ts })
 const tsPairs = (a: Reading[], b: Reading[], gap: number) => pairNearest(a, b, gap).map((p) => [p.a.ts, p.b.ts])

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest'
-import type { InstalledUnit } from '../../contract/job.js'
-import type { CheckResult, StepResult } from '../../rules/result.js'
+import type { InstalledUnit } from '../../../contract/job.js'
+import type { StepResult } from '../../../rules/result.js'
+import { check } from '../helpers/checks.js'
 import {
   evaluateInstallationRecord,
   InstallationRecordParamsSchema,
@@ -8,7 +9,7 @@ import {
   stepFor,
   type InstallationRecord,
   type InstallationRecordParams,
-} from '../../rules/record/installation-record.js'
+} from '../../../rules/record/installation-record.js'
 
 // The split-ac pack's values, spelt out so these cases do not move when the pack does.
 const PARAMS: InstallationRecordParams = {
@@ -69,11 +70,6 @@ const FULL: InstallationRecord = {
 
 function run(record: InstallationRecord, opts: { unit?: Partial<InstalledUnit>; confirmed?: boolean } = {}): StepResult {
   return evaluateInstallationRecord({ record, unit: { ...UNIT, ...opts.unit }, params: PARAMS, confirmed: opts.confirmed })
-}
-const check = (step: StepResult, id: string): CheckResult => {
-  const c = step.checks.find((x) => x.id === id)
-  if (!c) throw new Error(`no check ${id}`)
-  return c
 }
 const IDS = [
   ['model_match', 'S3'], ['capacity_for_room', 'S5'], ['wall_hole', 'S6'], ['plate_screws', 'S7'], ['ceiling_insulation', 'S8'],

@@ -1,9 +1,10 @@
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../contract/channels.js'
-import type { Reading } from '../../contract/reading.js'
-import type { InstalledUnit } from '../../contract/job.js'
-import type { CheckResult, StepResult } from '../../rules/result.js'
-import { ElectricalParamsSchema, evaluateElectrical, type ElectricalParams } from '../../rules/steps/electrical.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { InstalledUnit } from '../../../contract/job.js'
+import type { StepResult } from '../../../rules/result.js'
+import { check } from '../helpers/checks.js'
+import { ElectricalParamsSchema, evaluateElectrical, type ElectricalParams } from '../../../rules/steps/electrical.js'
 
 const PARAMS: ElectricalParams = {
   insulationMinMohm: { value: 1, source: 'IEC 60364-6' },
@@ -38,12 +39,6 @@ function run(readings: Reading[], opts: { facts?: Record<string, unknown>; unit?
     readings: byChannel,
   })
 }
-const check = (step: StepResult, id: string): CheckResult => {
-  const c = step.checks.find((x) => x.id === id)
-  if (!c) throw new Error(`no check ${id}`)
-  return c
-}
-
 describe('electrical: shape', () => {
   it('seven checks in a fixed order, each with its clause', () => {
     const step = run(GOOD)

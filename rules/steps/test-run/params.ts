@@ -6,8 +6,8 @@
  */
 import { z } from 'zod'
 
-import { finite, sourced } from './sourced.js'
-import { TargetSuperheatParamsSchema } from './target-superheat.js'
+import { finite, sourced } from '../../sourced.js'
+import { TargetSuperheatParamsSchema } from '../../target-superheat.js'
 
 /** A band [minK, maxK] evaluated over the last windowS of a run, once it has run settleS. */
 const bandCheck = () =>

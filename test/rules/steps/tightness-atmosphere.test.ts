@@ -3,27 +3,27 @@
  * conversion uses it"). A manifold reads gauge; the gas law works on absolute pressure, so the
  * expected pressure after a temperature change depends on where zero is. The job's unit gives
  * the site (siteElevationM → ISA, or a measured siteAtmosphericKpa); the tightness step of the
- * gateway (gateway/jobs/step-evaluators.ts) hands it to the evaluator.
+ * step registry (rules/steps/registry.ts) hands it to the evaluator.
  *
  * Expectations are independent of the code under test:
  * - Atmosphere by the ICAO/ISO 2533 standard atmosphere, p = 101.325 (1 − 0.0065 h / 288.15)^5.25588
  *   kPa, worked out once and written down here: 1,000 m 89.875, 1,900 m 80.487, 3,650 m (Lhasa)
  *   64.504 kPa (the US Standard Atmosphere 1976 tables give 89.876 kPa at 1,000 m, 79.495 at 2,000 m).
- * - Nitrogen at constant volume from GERG-2008 (test/rules/nitrogen-gerg-2008.ts), a different
+ * - Nitrogen at constant volume from GERG-2008 (test/rules/helpers/nitrogen-gerg-2008.ts), a different
  *   equation of state than the gateway's Span et al. (2000).
  * The two equations agree to ~0.5 kPa at 4 MPa, about the size of the altitude effect, so each
  * case compares a site with sea level on the same readings: the difference is the effect, and
  * both equations give it to well under 0.1 kPa.
  */
 import { describe, expect, it } from 'vitest'
-import type { ChannelName } from '../../contract/channels.js'
-import type { Reading } from '../../contract/reading.js'
-import type { InstalledUnit } from '../../contract/job.js'
-import { STEP_EVALUATORS } from '../../gateway/jobs/step-evaluators.js'
-import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
-import type { CheckResult } from '../../rules/result.js'
-import { gergIsochoricKpa } from './nitrogen-gerg-2008.js'
-import { readingPath } from './reading-path.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { InstalledUnit } from '../../../contract/job.js'
+import { STEP_EVALUATORS } from '../../../rules/steps/registry.js'
+import { defaultPacksDir, loadRulePacks } from '../../../gateway/rules/load-packs.js'
+import type { CheckResult } from '../../../rules/result.js'
+import { gergIsochoricKpa } from '../helpers/nitrogen-gerg-2008.js'
+import { readingPath } from '../helpers/reading-path.js'
 
 const SEA = 101.325
 const ISA_1000 = 89.875

@@ -1,23 +1,32 @@
 /**
- * The steps a pack can check, in procedure order, each adapted from the gateway's context
- * to its pure evaluator in rules/. Adding a step = one entry here plus its evaluator.
+ * The step registry: the steps a pack can check, in procedure order, each with the channels
+ * it is judged on and the adapter from the gateway's context to its pure evaluator. Adding a
+ * step = one entry here plus its evaluator. Lives beside the evaluators so that rules/ owns
+ * which channels a step reads (issue 9); the gateway only fetches them and calls evaluate.
  */
-import type { MeterAccuracy } from '../../rules/meter-accuracy.js'
-import type { RulePack } from '../../rules/pack-schema.js'
-import type { StepResult } from '../../rules/result.js'
-import { evaluateElectrical } from '../../rules/steps/electrical.js'
-import { evaluateEvacuation } from '../../rules/steps/evacuation.js'
-import { evaluateFactoryCharge } from '../../rules/steps/factory-charge.js'
-import { evaluatePowerTest } from '../../rules/steps/power-test.js'
-import { evaluateTightness } from '../../rules/steps/tightness.js'
-import { evaluateTestRun, TEST_RUN_CHANNELS } from '../../rules/test-run.js'
-import { siteAtmosphere } from '../../rules/site-atmosphere.js'
-import type { ChannelRoles } from '../../rules/test-run-sources.js'
+import type { MeterAccuracy } from '../meter-accuracy.js'
+import type { RulePack } from '../pack-schema.js'
+import type { StepResult } from '../result.js'
+import { evaluateElectrical } from './electrical.js'
+import { evaluateEvacuation } from './evacuation.js'
+import { evaluateFactoryCharge } from './factory-charge.js'
+import { evaluatePowerTest } from './power-test.js'
+import { evaluateTightness } from './tightness.js'
+import { evaluateTestRun, TEST_RUN_CHANNELS } from './test-run/index.js'
+import { siteAtmosphere } from '../site-atmosphere.js'
+import type { ChannelRoles } from './test-run/sources.js'
+import type { StepWindow } from './series.js'
 import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
 import type { InstalledUnit, StepId } from '../../contract/job.js'
-import type { StepEvent } from './step-event-repository.js'
-import type { StepWindow } from './step-window.js'
+
+/** A step event as the registry needs it (the gateway's StepEvent has more fields). */
+export interface StepEventLike {
+  step: StepId
+  kind: string
+  /** When it happened (device/site time), ms. */
+  at: number
+}
 
 export interface StepContext {
   unit: InstalledUnit
@@ -29,7 +38,7 @@ export interface StepContext {
   /** What each attached meter declared about its accuracy (device attributes). */
   meters?: ReadonlyMap<string, MeterAccuracy>
   /** The job's step events (evacuation isolation). */
-  events?: readonly StepEvent[]
+  events?: readonly StepEventLike[]
   /** Per device, the role of each of its channels, declared at attachment. */
   roles: ChannelRoles
 }

@@ -7,26 +7,27 @@
  *
  * Only time covered by readings counts: a run is a chain of running readings (current
  * >= runningCurrentMinA) no more than maxGapS apart, and lasts from its first to its last
- * reading. A non-running reading or a longer gap ends the chain. The commissioning checks
- * (air ΔT, superheat, subcooling: test-run-commissioning.ts) look at the longest run.
+ * reading. A non-running reading or a longer gap ends the chain (../run-detector.ts, shared
+ * with the power test). The commissioning checks (air ΔT, superheat, subcooling:
+ * commissioning.ts) look at the longest run.
  */
-import type { ChannelName } from '../contract/channels.js'
-import { formatDuration } from './format-duration.js'
-import type { TestRunParams as PackTestRunParams } from './pack-schema.js'
-import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from './result.js'
-import type { BandContext } from './test-run-band.js'
-import type { SiteAtmosphere } from './site-atmosphere.js'
-import { targetSuperheatK } from './target-superheat.js'
-import { airDeltaTCheck, airDeltaTHeatingCheck, notMeasurable, subcoolingCheck, superheatCheck, type SideOptions } from './test-run-commissioning.js'
-import { currentCheck } from './test-run-current.js'
-import { leakageCheck } from './test-run-leakage.js'
-import type { BandCheckParams, TestRunCheckParams } from './test-run-params.js'
-import { channelReadings, median, type TestRunReadings } from './test-run-series.js'
-import { CHANNEL_ROLES, narrowChannel, type ChannelRoles } from './test-run-sources.js'
-import { buildTimeline, largestGap, longestSegment, type Segment, type Timeline } from './test-run-timeline.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import { formatDuration } from '../../format-duration.js'
+import type { TestRunParams as PackTestRunParams } from '../../pack-schema.js'
+import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from '../../result.js'
+import type { BandContext } from './band.js'
+import type { SiteAtmosphere } from '../../site-atmosphere.js'
+import { targetSuperheatK } from '../../target-superheat.js'
+import { airDeltaTCheck, airDeltaTHeatingCheck, notMeasurable, subcoolingCheck, superheatCheck, type SideOptions } from './commissioning.js'
+import { currentCheck } from './current.js'
+import { leakageCheck } from './leakage.js'
+import type { BandCheckParams, TestRunCheckParams } from './params.js'
+import { channelReadings, median, type TestRunReadings } from './series.js'
+import { CHANNEL_ROLES, narrowChannel, type ChannelRoles } from './sources.js'
+import { detectRuns, largestGap, longestRun, openRun, type Run, type RunTimeline } from '../run-detector.js'
 
-export { formatDuration } from './format-duration.js'
-export type { TestRunReadings } from './test-run-series.js'
+export { formatDuration } from '../../format-duration.js'
+export type { TestRunReadings } from './series.js'
 
 /** The pack's test_run parameters; the commissioning groups are optional (absent → check not run). */
 export type TestRunParams = PackTestRunParams & TestRunCheckParams
@@ -75,7 +76,7 @@ export interface TestRunInput {
 }
 
 const seconds = (ms: number) => ms / 1000
-const durationS = (s: Segment) => seconds(s.to - s.from)
+const durationS = (s: Run) => seconds(s.to - s.from)
 const amps = (v: number) => `${Math.round(v * 100) / 100} A`
 const range = (from: number, to: number): Evidence => ({ channel: CHANNEL, from, to })
 
@@ -86,7 +87,7 @@ interface Context {
   running: boolean
   /** Upper bound of the window: the stop marker, or now while running. */
   end: number
-  tl: Timeline
+  tl: RunTimeline
   /** Offset from the start marker, for messages: "at 18:20". */
   at: (ts: number) => string
   /** Why current_a cannot be read (several devices, none marked as the compressor), if so. */
@@ -97,11 +98,10 @@ function progressMessage(c: Context, longest: number): string {
   const limit = formatDuration(c.p.minDurationS.value)
   const last = c.tl.readings.at(-1)
   if (!last) return `test run 0:00 of ${limit}: no current readings yet`
-  const lastSeg = c.tl.segments.at(-1)
-  const isOpen = lastSeg !== undefined && lastSeg.to === last.ts && last.value >= c.p.runningCurrentMinA.value
-  const elapsed = isOpen ? durationS(lastSeg) : 0
+  const open = openRun(c.tl, c.p)
+  const elapsed = open ? durationS(open) : 0
   let msg = `test run ${formatDuration(elapsed)} of ${limit}`
-  if (!isOpen) msg += `: unit not running (last current ${amps(last.value)}, running means >= ${amps(c.p.runningCurrentMinA.value)})`
+  if (!open) msg += `: unit not running (last current ${amps(last.value)}, running means >= ${amps(c.p.runningCurrentMinA.value)})`
   else if (c.input.now - last.ts > c.p.maxGapS.value * 1000) msg += `: no current reading for ${formatDuration(seconds(c.input.now - last.ts))}`
   if (longest > elapsed) msg += `; longest continuous run so far ${formatDuration(longest)}`
   return msg
@@ -121,7 +121,7 @@ function shortRunReasons(c: Context): string {
 
 function durationCheck(c: Context): CheckResult {
   const limit = c.p.minDurationS.value
-  const seg = longestSegment(c.tl.segments)
+  const seg = longestRun(c.tl.runs)
   const longest = seg ? durationS(seg) : 0
   const base = { id: 'duration', measured: longest, limit, unit: 's', clause: 'S1' }
   const evidence = seg ? [range(seg.from, seg.to)] : [range(c.input.window.start, c.end)]
@@ -166,7 +166,7 @@ function liveCheck(c: Context): CheckResult {
   return { ...base, status: ok ? 'pass' : 'warn', measured, message, ...(ok ? {} : { severity: 'minor' as const }), evidence: [range(first.ts, last.ts)] }
 }
 
-function commissioningChecks(c: Context, run: Segment | undefined): CheckResult[] {
+function commissioningChecks(c: Context, run: Run | undefined): CheckResult[] {
   const bc: BandContext = {
     readings: c.input.readings,
     running: c.running,
@@ -233,18 +233,18 @@ export function evaluateTestRun(input: TestRunInput, stepId = 'test_run'): StepR
   const narrowed = narrowChannel(input.readings, CHANNEL, CHANNEL_ROLES.compressor, input.roles ?? {})
   const readings = channelReadings(narrowed.readings, CHANNEL, input.window.start, end)
   const at = (ts: number) => formatDuration(seconds(ts - input.window.start))
-  const c: Context = { input, p: input.params, running, end, tl: buildTimeline(readings, input.params), at, sourceError: narrowed.error }
+  const c: Context = { input, p: input.params, running, end, tl: detectRuns(readings, input.params), at, sourceError: narrowed.error }
   const current = currentCheck({
     p: input.params,
     ratedCurrentA: input.ratedCurrentA,
     maxCurrentA: input.maxCurrentA,
-    segments: c.tl.segments,
+    runs: c.tl.runs,
     running,
     window: { from: input.window.start, to: end },
     at,
     sourceError: narrowed.error,
   })
-  const checks = [durationCheck(c), current, liveCheck(c), ...commissioningChecks(c, longestSegment(c.tl.segments))]
+  const checks = [durationCheck(c), current, liveCheck(c), ...commissioningChecks(c, longestRun(c.tl.runs))]
   if (input.params.leakage) {
     const leak = channelReadings(input.readings, 'leakage_ma', input.window.start, end)
     checks.push(leakageCheck({ maxMa: input.params.leakage.maxMa.value, readings: leak, running, window: { from: input.window.start, to: end }, at }))

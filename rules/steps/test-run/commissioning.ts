@@ -3,11 +3,11 @@
  * measurements", test run): air ΔT across the indoor coil, superheat at the suction line,
  * subcooling at the liquid line. Each runs only when the pack has its parameter group.
  */
-import { findRefrigerant, saturationTempC, unknownRefrigerantMessage, type SaturationKind } from './refrigerants/index.js'
-import type { CheckResult } from './result.js'
-import { bandCheck, type BandContext, type PairValue } from './test-run-band.js'
-import type { SiteAtmosphere } from './site-atmosphere.js'
-import type { BandCheckParams } from './test-run-params.js'
+import { findRefrigerant, saturationTempC, unknownRefrigerantMessage, type SaturationKind } from '../../refrigerants/index.js'
+import type { CheckResult } from '../../result.js'
+import { bandCheck, type BandContext, type PairValue } from './band.js'
+import type { SiteAtmosphere } from '../../site-atmosphere.js'
+import type { BandCheckParams } from './params.js'
 
 /**
  * Return minus supply air, cooling. A rule of thumb (about 8-14 K after 10-20 min on high

@@ -6,17 +6,17 @@
  * above the nameplate maximum fails; above rated × ratio after the pull-down warns. Without
  * a nameplate maximum the limit is rated × ratio, as for a fixed-speed unit. Pure.
  */
-import { formatDuration } from './format-duration.js'
-import type { TestRunParams } from './pack-schema.js'
-import type { CheckResult, Evidence } from './result.js'
-import type { Segment } from './test-run-timeline.js'
-import type { Reading } from '../contract/reading.js'
+import { formatDuration } from '../../format-duration.js'
+import type { TestRunParams } from '../../pack-schema.js'
+import type { CheckResult, Evidence } from '../../result.js'
+import type { Run } from '../run-detector.js'
+import type { Reading } from '../../../contract/reading.js'
 
 export interface CurrentInput {
   p: TestRunParams
   ratedCurrentA: number
   maxCurrentA?: number | undefined
-  segments: readonly Segment[]
+  runs: readonly Run[]
   running: boolean
   window: { from: number; to: number }
   at: (ts: number) => string
@@ -31,7 +31,7 @@ const range = (from: number, to: number): Evidence => ({ channel: 'current_a', f
 function eligible(c: CurrentInput): { r: Reading; sinceStartMs: number }[] {
   const graceMs = c.p.startupGraceS.value * 1000
   const out: { r: Reading; sinceStartMs: number }[] = []
-  for (const s of c.segments) for (const r of s.readings) if (r.ts - s.from >= graceMs) out.push({ r, sinceStartMs: r.ts - s.from })
+  for (const s of c.runs) for (const r of s.readings) if (r.ts - s.from >= graceMs) out.push({ r, sinceStartMs: r.ts - s.from })
   return out
 }
 

@@ -1,9 +1,10 @@
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../contract/channels.js'
-import type { Reading } from '../../contract/reading.js'
-import type { InstalledUnit } from '../../contract/job.js'
-import type { CheckResult, StepResult } from '../../rules/result.js'
-import { ChargeGaugeSchema, evaluateFactoryCharge, type FactoryChargeParams } from '../../rules/steps/factory-charge.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { InstalledUnit } from '../../../contract/job.js'
+import type { StepResult } from '../../../rules/result.js'
+import { check } from '../helpers/checks.js'
+import { ChargeGaugeSchema, evaluateFactoryCharge, type FactoryChargeParams } from '../../../rules/steps/factory-charge.js'
 
 const PARAMS: FactoryChargeParams = {
   indoorMinKpag: { value: 20, source: 'test' },
@@ -34,12 +35,6 @@ function run(readings: Reading[], facts: Record<string, unknown>, opts: { stopS?
     readings: byChannel,
   })
 }
-const check = (step: StepResult, id: string): CheckResult => {
-  const c = step.checks.find((x) => x.id === id)
-  if (!c) throw new Error(`no check ${id}`)
-  return c
-}
-
 describe('factory charge (S17, addendum art.3), stopped', () => {
   const cases: { name: string; indoor: number; outdoor: number; step: string; indoorStatus: string; outdoorStatus: string }[] = [
     { name: 'both charged', indoor: 150, outdoor: 900, step: 'pass', indoorStatus: 'pass', outdoorStatus: 'pass' },

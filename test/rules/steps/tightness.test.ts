@@ -1,11 +1,12 @@
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../contract/channels.js'
-import type { Reading } from '../../contract/reading.js'
-import type { CheckResult, StepResult } from '../../rules/result.js'
-import type { MeterAccuracy } from '../../rules/meter-accuracy.js'
-import { compensatedPressureKpaG, evaluateTightness, TightnessParamsSchema, type TightnessParams } from '../../rules/steps/tightness.js'
-import { gergIsochoricKpa } from './nitrogen-gerg-2008.js'
-import { readingPath } from './reading-path.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { StepResult } from '../../../rules/result.js'
+import { check } from '../helpers/checks.js'
+import type { MeterAccuracy } from '../../../rules/meter-accuracy.js'
+import { compensatedPressureKpaG, evaluateTightness, TightnessParamsSchema, type TightnessParams } from '../../../rules/steps/tightness.js'
+import { gergIsochoricKpa } from '../helpers/nitrogen-gerg-2008.js'
+import { readingPath } from '../helpers/reading-path.js'
 
 // The split-ac pack's values, spelt out so these cases do not move when the pack does.
 const SPLIT: TightnessParams = {
@@ -22,7 +23,7 @@ const SPLIT: TightnessParams = {
   },
 }
 const ATM = 101.325
-/** Real nitrogen at constant volume, kPa(g), from the independent GERG-2008 reference (test/rules/nitrogen-gerg-2008.ts). */
+/** Real nitrogen at constant volume, kPa(g), from the independent GERG-2008 reference (test/rules/helpers/nitrogen-gerg-2008.ts). */
 const real = (p1: number, t1: number, t2: number) => gergIsochoricKpa(p1 + ATM, t1, t2) - ATM
 
 /**
@@ -75,11 +76,6 @@ function run(r: Run): StepResult {
     ...(r.meters ? { meters: r.meters } : {}),
     ...(r.designPressureKpaG !== undefined ? { designPressureKpaG: r.designPressureKpaG } : {}),
   })
-}
-function check(step: StepResult, id: string): CheckResult {
-  const c = step.checks.find((x) => x.id === id)
-  if (!c) throw new Error(`no check ${id}`)
-  return c
 }
 /** Fill in 2 minutes to p1, hold 10 minutes to p2. */
 const fillHold = (p1: number, p2: number) => kpa([[0, 0], [120, p1], [720, p2]])

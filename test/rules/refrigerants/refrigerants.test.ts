@@ -7,11 +7,11 @@ import {
   saturationTempC,
   type SaturationKind,
   type SaturationResult,
-} from '../../rules/refrigerants/index.js'
-import { R22_SATURATION } from '../../rules/refrigerants/r22.js'
-import { R290_SATURATION } from '../../rules/refrigerants/r290.js'
-import { R32_SATURATION } from '../../rules/refrigerants/r32.js'
-import { R410A_BUBBLE, R410A_DEW } from '../../rules/refrigerants/r410a.js'
+} from '../../../rules/refrigerants/index.js'
+import { R22_SATURATION } from '../../../rules/refrigerants/r22.js'
+import { R290_SATURATION } from '../../../rules/refrigerants/r290.js'
+import { R32_SATURATION } from '../../../rules/refrigerants/r32.js'
+import { R410A_BUBBLE, R410A_DEW } from '../../../rules/refrigerants/r410a.js'
 
 /** The value of an ok result; fails the test with the result's message otherwise. */
 function value(r: SaturationResult): number {

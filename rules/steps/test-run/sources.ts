@@ -5,9 +5,9 @@
  * reading. So a channel's role is declared when the device is attached
  * (`roles: {"current_a": "compressor"}`) and each check names the role it reads. Pure.
  */
-import type { ChannelName } from '../contract/channels.js'
-import type { Reading } from '../contract/reading.js'
-import type { TestRunReadings } from './test-run-series.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { TestRunReadings } from './series.js'
 
 /** Per device id, the role each channel of it plays on this job (declared at attachment). */
 export type ChannelRoles = Readonly<Record<string, Readonly<Partial<Record<ChannelName, string>>>>>

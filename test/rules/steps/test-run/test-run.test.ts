@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest'
-import type { Reading } from '../../contract/reading.js'
-import type { CheckResult, StepResult } from '../../rules/result.js'
-import { evaluateTestRun, formatDuration, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../rules/test-run.js'
+import type { Reading } from '../../../../contract/reading.js'
+import type { StepResult } from '../../../../rules/result.js'
+import { check } from '../../helpers/checks.js'
+import { evaluateTestRun, formatDuration, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../../../rules/steps/test-run/index.js'
 
 // The split-ac pack's values, spelt out so these cases do not move when the pack does.
 const PARAMS: TestRunParams = {
@@ -45,12 +46,6 @@ function run(current: Reading[], opts: RunOptions = {}): StepResult {
   }
   return evaluateTestRun(input)
 }
-function check(step: StepResult, id: string): CheckResult {
-  const c = step.checks.find((x) => x.id === id)
-  if (!c) throw new Error(`no check ${id}`)
-  return c
-}
-
 describe('formatDuration', () => {
   const cases: [number, string][] = [
     [0, '0:00'], [5, '0:05'], [59.999, '0:59'], [750, '12:30'], [1799, '29:59'], [1800, '30:00'],

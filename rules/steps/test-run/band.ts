@@ -7,12 +7,12 @@
  * gap over maxGapS): readings taken while the compressor was off say nothing about the
  * refrigerant circuit.
  */
-import type { ChannelName } from '../contract/channels.js'
-import type { Reading } from '../contract/reading.js'
-import { formatDuration } from './format-duration.js'
-import type { CheckResult, Evidence, Severity } from './result.js'
-import type { BandCheckParams } from './test-run-params.js'
-import { channelReadings, mean, median, pairNearest, span, type TestRunReadings } from './test-run-series.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import { formatDuration } from '../../format-duration.js'
+import type { CheckResult, Evidence, Severity } from '../../result.js'
+import type { BandCheckParams } from './params.js'
+import { channelReadings, mean, median, pairNearest, span, type TestRunReadings } from './series.js'
 
 export interface BandContext {
   readings: TestRunReadings

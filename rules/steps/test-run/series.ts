@@ -2,9 +2,9 @@
  * Reading series for the test run's checks: one channel's readings in a time range, two
  * channels paired in time, and the averages taken over them. Pure.
  */
-import type { ChannelName } from '../contract/channels.js'
-import type { Reading } from '../contract/reading.js'
-import type { Evidence } from './result.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { Evidence } from '../../result.js'
 
 /** The readings handed to the test run, by channel, from all attached devices. */
 export type TestRunReadings = Partial<Record<ChannelName, readonly Reading[]>>

@@ -4,8 +4,8 @@
  * is watched over the whole run: one reading above the limit fails, critically, because
  * the seed's answer is to stop the unit, not to finish the run. Pure.
  */
-import type { Reading } from '../contract/reading.js'
-import type { CheckResult } from './result.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { CheckResult } from '../../result.js'
 
 export interface LeakageInput {
   maxMa: number

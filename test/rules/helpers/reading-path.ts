@@ -1,5 +1,5 @@
-import type { ChannelName } from '../../contract/channels.js'
-import type { Reading } from '../../contract/reading.js'
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
 
 /** Readings every stepS along a piecewise-linear path of [seconds after t0, value] points. */
 export function readingPath(points: [number, number][], o: { t0: number; channel: ChannelName; deviceId: string; stepS?: number }): Reading[] {

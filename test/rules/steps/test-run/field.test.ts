@@ -5,12 +5,13 @@
  * named beside them.
  */
 import { describe, it, expect } from 'vitest'
-import type { ChannelName } from '../../contract/channels.js'
-import type { Reading } from '../../contract/reading.js'
-import type { CheckResult, StepResult } from '../../rules/result.js'
-import { isaPressureKpa, siteAtmosphere } from '../../rules/site-atmosphere.js'
-import { formulaTargetK, tableTargetK } from '../../rules/target-superheat.js'
-import { evaluateTestRun, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../rules/test-run.js'
+import type { ChannelName } from '../../../../contract/channels.js'
+import type { Reading } from '../../../../contract/reading.js'
+import type { StepResult } from '../../../../rules/result.js'
+import { check } from '../../helpers/checks.js'
+import { isaPressureKpa, siteAtmosphere } from '../../../../rules/site-atmosphere.js'
+import { formulaTargetK, tableTargetK } from '../../../../rules/target-superheat.js'
+import { evaluateTestRun, type TestRunInput, type TestRunParams, type TestRunReadings } from '../../../../rules/steps/test-run/index.js'
 
 const T0 = Date.UTC(2025, 6, 15, 10, 0, 0)
 const at = (s: number) => T0 + s * 1000
@@ -48,12 +49,6 @@ function run(readings: TestRunReadings, extra: Partial<TestRunInput> = {}, stopS
     ...extra,
   })
 }
-function check(step: StepResult, id: string): CheckResult {
-  const c = step.checks.find((x) => x.id === id)
-  if (!c) throw new Error(`no check ${id} in ${step.checks.map((x) => x.id).join(', ')}`)
-  return c
-}
-
 describe('two devices reporting current_a are never merged', () => {
   // Outdoor clamp 5 A every 5 s; the indoor unit reports its own 0.3 A fan current every 5 s, offset 2 s.
   const clamp = ch('current_a', 0, 1810, 5, 5, 'clamp-1')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Reading } from '../../contract/reading.js'
-import { splitGlitches } from '../../rules/steps/vacuum-glitches.js'
+import type { Reading } from '../../../contract/reading.js'
+import { splitGlitches } from '../../../rules/steps/vacuum-glitches.js'
 
 const series = (values: number[]): Reading[] => values.map((value, i) => ({ deviceId: 'p', channel: 'vacuum_micron', ts: i * 10_000, value, receivedAt: i * 10_000 }))
 const flagged = (values: number[]) => splitGlitches(series(values)).glitches.map((g) => g.value)
