@@ -1,17 +1,17 @@
 /**
- * The gateway's side of the forwarder thread (forwarder-thread.ts): starts it, restarts it
- * with back-off if it dies (nothing is lost: what it had not forwarded is still in the
- * outbox), stops it at shutdown, and queues verdicts on the gateway's own connection. Its
- * stats read what waits from the outbox here, so they are always current; the counters are
- * the thread's last report (sent after every attempt).
+ * The gateway's side of the forwarder thread (forwarder-thread.ts), hosted by the shared
+ * WorkerHost: started at start(), restarted with back-off if it dies (nothing is lost: what it
+ * had not forwarded is still in the outbox), stopped at shutdown; verdicts are queued on the
+ * gateway's own connection. Its stats read what waits from the outbox here, so they are always
+ * current; the counters are the thread's last report (sent after every attempt).
  */
-import { Worker } from 'node:worker_threads'
-import { systemClock, type Clock } from '../clock.js'
+import type { Clock } from '../clock.js'
 import type { InfluxConfig } from '../config.js'
 import type { Log } from '../log.js'
 import type { Db } from '../store/database.js'
 import { queuedVerdict, type VerdictRecord } from '../store/influx-points.js'
-import { Backoff } from './backoff.js'
+import { SharedClock } from '../threads/shared-clock.js'
+import { WorkerHost, type WorkerExit } from '../threads/worker-host.js'
 import { forwarderStats, type ForwarderProgress, type ForwarderStats } from './forwarder.js'
 import { InfluxOutbox } from './outbox.js'
 import type { ForwarderThreadData, FromThread, ToThread } from './thread-messages.js'
@@ -31,68 +31,51 @@ export interface ForwarderHostOptions {
 const IDLE: ForwarderProgress = { running: false, retrying: false, forwarded: 0, points: 0, failures: 0, lastError: null, lastForwardedAt: null }
 /** A stopping thread finishes its write in flight (node-influx gives up after 15 s); then it is terminated. */
 const STOP_TIMEOUT_MS = 20_000
-/** How often a non-system clock (tests) is copied for the thread. */
-const CLOCK_COPY_MS = 5
 
 export class ForwarderHost {
   private readonly outbox: InfluxOutbox
-  private readonly backoff: Backoff
-  private worker: Worker | undefined
-  private exited: Promise<void> = Promise.resolve()
+  private readonly clock: SharedClock
+  private readonly host: WorkerHost<ForwarderThreadData, ToThread, FromThread>
   /** The running thread's last report. */
   private progress: ForwarderProgress = IDLE
   /** Counters of threads that have exited: a restarted thread counts from 0. */
   private carried = { forwarded: 0, points: 0, failures: 0 }
-  private restartTimer: NodeJS.Timeout | undefined
-  private stopping = false
-  private readonly clockCell: { buffer: SharedArrayBuffer; ms: BigInt64Array; timer: NodeJS.Timeout } | undefined
 
   constructor(private readonly opts: ForwarderHostOptions) {
     this.outbox = new InfluxOutbox(opts.db)
-    this.backoff = new Backoff(opts.restart ?? { baseMs: 1000, capMs: 30_000 })
-    if (opts.clock !== systemClock) {
-      // The thread cannot call this clock: it reads a copy kept current here.
-      const buffer = new SharedArrayBuffer(8)
-      const timer = setInterval(() => this.copyClock(), CLOCK_COPY_MS)
-      timer.unref()
-      this.clockCell = { buffer, ms: new BigInt64Array(buffer), timer }
-      this.copyClock()
-    }
+    // The thread reads the gateway's clock (a manual one in tests) through shared memory.
+    this.clock = new SharedClock(opts.clock)
+    this.host = new WorkerHost({
+      name: 'forwarder thread',
+      entry: new URL('./forwarder-thread.ts', import.meta.url),
+      data: { dataDir: opts.dataDir, sync: opts.sync, influx: opts.influx, clockCell: this.clock.buffer },
+      log: opts.log,
+      restart: opts.restart ?? { baseMs: 1000, capMs: 30_000 },
+      restartWhen: 'timer',
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      onStart: () => {
+        this.progress = { ...IDLE, running: true }
+      },
+      onMessage: (m) => this.receive(m),
+      onExit: (exit) => this.onExit(exit),
+    })
+  }
+
+  /** The running thread (tests end it to prove a restart). */
+  private get worker() {
+    return this.host.worker
   }
 
   start(): void {
-    if (this.worker || this.stopping) return
-    const data: ForwarderThreadData = {
-      dataDir: this.opts.dataDir,
-      sync: this.opts.sync,
-      influx: this.opts.influx,
-      ...(this.clockCell ? { clockCell: this.clockCell.buffer } : {}),
-    }
-    // execArgv: [] so that the thread registers tsx once itself (forwarder-thread-boot.mjs).
-    const worker = new Worker(new URL('./forwarder-thread-boot.mjs', import.meta.url), { workerData: data, execArgv: [] })
-    this.worker = worker
-    this.progress = { ...IDLE, running: true }
-    worker.on('message', (m: FromThread) => this.receive(worker, m))
-    worker.on('error', (err) => this.opts.log('error', 'forwarder thread failed', { err: err.stack ?? err.message }))
-    this.exited = new Promise((resolve) =>
-      worker.once('exit', (code) => {
-        this.onExit(worker, code)
-        resolve()
-      }),
-    )
+    if (this.worker || this.host.stopping) return
+    this.clock.start()
+    this.host.start()
   }
 
   /** Stops the thread after its write in flight (idempotent). What is left stays in the outbox. */
   async stop(): Promise<void> {
-    this.stopping = true
-    clearTimeout(this.restartTimer)
-    if (this.clockCell) clearInterval(this.clockCell.timer)
-    const worker = this.worker
-    if (!worker) return
-    worker.postMessage({ type: 'stop' } satisfies ToThread)
-    const kill = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS)
-    await this.exited
-    clearTimeout(kill)
+    await this.host.stop()
+    this.clock.stop()
   }
 
   /** Queues a job's verdict durably; the thread forwards it with the readings. Call when a job's verdict changes. */
@@ -101,43 +84,30 @@ export class ForwarderHost {
   }
 
   stats(): ForwarderStats {
-    this.copyClock()
+    this.clock.copy()
     const p = this.progress
     const c = this.carried
     const totals = { ...p, forwarded: c.forwarded + p.forwarded, points: c.points + p.points, failures: c.failures + p.failures }
     return forwarderStats(totals, this.outbox.queued(this.opts.clock.now()))
   }
 
-  private copyClock(): void {
-    if (this.clockCell) Atomics.store(this.clockCell.ms, 0, BigInt(Math.trunc(this.opts.clock.now())))
+  private receive(m: FromThread): void {
+    if (m.type !== 'progress') return
+    this.progress = m.progress
+    if (!m.progress.retrying) this.host.resetBackoff()
   }
 
-  private receive(worker: Worker, m: FromThread): void {
-    if (m.type === 'log') return this.opts.log(m.level, m.msg, m.fields)
-    if (m.type === 'progress') {
-      this.progress = m.progress
-      if (!m.progress.retrying) this.backoff.reset()
-      return
-    }
-    // Stopped: its connection is closed and nothing is in flight.
-    void worker.terminate()
-  }
-
-  private onExit(worker: Worker, code: number): void {
-    if (this.worker !== worker) return
-    this.worker = undefined
+  private onExit({ code, stopped, delayMs }: WorkerExit): void {
     const p = this.progress
     this.carried = { forwarded: this.carried.forwarded + p.forwarded, points: this.carried.points + p.points, failures: this.carried.failures + p.failures }
-    if (this.stopping) {
+    if (stopped) {
       this.progress = { ...IDLE, lastError: p.lastError, lastForwardedAt: p.lastForwardedAt }
       return
     }
-    const delay = this.backoff.next()
-    const lastError = `forwarder thread exited (code ${code}); restarting in ${delay} ms`
+    const lastError = `forwarder thread exited (code ${code}); restarting in ${delayMs} ms`
     this.carried.failures++
     this.opts.log('error', lastError)
     // Still on, from the operator's view: retrying, as while InfluxDB is unreachable.
     this.progress = { ...IDLE, running: true, retrying: true, lastError, lastForwardedAt: p.lastForwardedAt }
-    this.restartTimer = setTimeout(() => this.start(), delay)
   }
 }

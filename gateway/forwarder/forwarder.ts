@@ -21,7 +21,7 @@ import type { Db } from '../store/database.js'
 import { InfluxRefusedError, type InfluxSink } from '../store/influx-client.js'
 import { queuedVerdict, routePoints, verdictPoints, type VerdictRecord } from '../store/influx-points.js'
 import { RESAMPLE_COVERS_MS } from '../store/influx-schema.js'
-import { Backoff, systemTimer, type Timer } from './backoff.js'
+import { Backoff, systemTimer, type Timer } from '../shared/backoff.js'
 import { InfluxOutbox, type OutboxBatch, type QueueStats } from './outbox.js'
 import { AttachmentLookup, PointReader } from './routing.js'
 
