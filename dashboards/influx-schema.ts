@@ -49,7 +49,7 @@ export function qualifiedName(m: MeasurementKey): string {
 
 /**
  * The statements that create the database layout, as the gateway's InfluxDB client does
- * (gateway/store/influx-client.ts setup()): used by the deploy's init script, so the
+ * (gateway/sinks/influx/influx-client.ts setup()): used by the deploy's init script, so the
  * gateway's user needs no admin rights, and by the tests.
  */
 export function schemaStatements(inServiceDuration: string = IN_SERVICE_RETENTION_DEFAULT): string[] {

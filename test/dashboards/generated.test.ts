@@ -13,7 +13,7 @@ import { drift, generate, PACK_FILE, REPO_ROOT } from '../../dashboards/build.js
 import { limitsFromPack } from '../../dashboards/limits.js'
 import { CONTAINER, DATASOURCE_UID, REPO } from '../../dashboards/provisioning-paths.js'
 import { loadConfig } from '../../gateway/config.js'
-import { InfluxConnection } from '../../gateway/store/influx-client.js'
+import { InfluxConnection } from '../../gateway/sinks/influx/influx-client.js'
 import { influxQuery, influxRows, startInfluxServer, type InfluxServer } from '../helpers/influx-server.js'
 import { loadDashboards, panelTargets, variables, type DashboardJson } from './dashboard-json.js'
 

@@ -2,8 +2,8 @@
  * What the gateway and its forwarder thread say to each other (structured clone over the
  * worker's message port), besides the host's own (gateway/threads/thread-messages.ts).
  */
-import type { InfluxConfig } from '../config.js'
-import type { ThreadControl, ThreadReport } from '../threads/thread-messages.js'
+import type { InfluxConfig } from '../../config.js'
+import type { ThreadControl, ThreadReport } from '../../threads/thread-messages.js'
 import type { ForwarderProgress } from './forwarder.js'
 
 export interface ForwarderThreadData {

@@ -5,7 +5,7 @@
  * The forwarder owns retrying: node-influx's own host back-off and retries are switched off.
  */
 import { FieldType, InfluxDB, type IPoint, type IPoolOptions, type ISchemaOptions } from 'influx'
-import type { InfluxConfig } from '../config.js'
+import type { InfluxConfig } from '../../config.js'
 import {
   CONTINUOUS_QUERY,
   DOWNSAMPLED_FIELDS,

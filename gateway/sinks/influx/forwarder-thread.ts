@@ -5,14 +5,14 @@
  * It reports its progress after each attempt and its log lines to the gateway, and stops
  * (finishing a write in flight) when told.
  */
-import { openDatabase } from '../store/database.js'
-import { InfluxConnection } from '../store/influx-client.js'
-import { hostedThread } from '../threads/hosted-thread.js'
-import { sharedClock } from '../threads/shared-clock.js'
+import { openDatabase } from '../../store/database.js'
+import { InfluxConnection } from './influx-client.js'
+import { hostedThread } from '../../threads/hosted-thread.js'
+import { sharedClock } from '../../threads/shared-clock.js'
 import { InfluxForwarder } from './forwarder.js'
 import type { ForwarderThreadData, FromThread, ToThread } from './thread-messages.js'
 
-const { port, data, send } = hostedThread<ForwarderThreadData, FromThread>('forwarder-thread.ts (started by gateway/forwarder/forwarder-host.ts)')
+const { port, data, send } = hostedThread<ForwarderThreadData, FromThread>('forwarder-thread.ts (started by gateway/sinks/influx/forwarder-host.ts)')
 
 const db = openDatabase(data.dataDir, data.sync)
 let last = ''

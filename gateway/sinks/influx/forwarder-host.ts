@@ -5,15 +5,15 @@
  * gateway's own connection. Its stats read what waits from the outbox here, so they are always
  * current; the counters are the thread's last report (sent after every attempt).
  */
-import type { Clock } from '../clock.js'
-import type { InfluxConfig } from '../config.js'
-import type { Log } from '../log.js'
-import type { Db } from '../store/database.js'
-import { queuedVerdict, type VerdictRecord } from '../store/influx-points.js'
-import { SharedClock } from '../threads/shared-clock.js'
-import { WorkerHost, type WorkerExit } from '../threads/worker-host.js'
+import type { Clock } from '../../clock.js'
+import type { InfluxConfig } from '../../config.js'
+import type { Log } from '../../log.js'
+import type { Db } from '../../store/database.js'
+import { queuedVerdict, type VerdictRecord } from './influx-points.js'
+import { SharedClock } from '../../threads/shared-clock.js'
+import { WorkerHost, type WorkerExit } from '../../threads/worker-host.js'
 import { forwarderStats, type ForwarderProgress, type ForwarderStats } from './forwarder.js'
-import { InfluxOutbox } from './outbox.js'
+import { InfluxOutbox } from '../../forwarder/outbox.js'
 import type { ForwarderThreadData, FromThread, ToThread } from './thread-messages.js'
 
 export interface ForwarderHostOptions {

@@ -2,7 +2,7 @@
  * The InfluxDB layout the forwarder writes is the contract's (contract/influx-schema.ts, shared with
  * the dashboards); this adds the gateway's own query pieces. docs/influx-schema.md explains each choice.
  */
-import { quoteIdent, quoteString } from '../../contract/influx-schema.js'
+import { quoteIdent, quoteString } from '../../../contract/influx-schema.js'
 
 export {
   AGGREGATES,
@@ -20,7 +20,7 @@ export {
   type MeasurementName,
   type RetentionPolicyName,
   type RetentionPolicySpec,
-} from '../../contract/influx-schema.js'
+} from '../../../contract/influx-schema.js'
 
 export const ident = quoteIdent
 export const literal = quoteString
