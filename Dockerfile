@@ -14,6 +14,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
+COPY contract ./contract
 COPY gateway ./gateway
 COPY broker ./broker
 COPY rules ./rules

@@ -1,15 +1,16 @@
 /**
  * The limits the dashboards draw as thresholds, read from the rule pack YAML at build
- * time so each number has one source. Only an optional check group the pack leaves out
- * (ΔT) falls back to the DOMAIN.md criterion, and the panel says so. A key missing from a
- * step the pack has stops the build: the dashboard would otherwise quietly draw a
- * different number from the one the gateway judges by.
+ * time so each number has one source. The pack is parsed with the gateway's own schema
+ * (rules/pack-schema.ts), and each limit's path is typed against it: a renamed field is a
+ * compile error here, a pack the gateway would refuse stops the build. Only an optional
+ * check group the pack leaves out (ΔT) falls back to the DOMAIN.md criterion, and the panel
+ * says so.
  */
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { z } from 'zod'
 import { ATMOSPHERE_KPA } from '../contract/units.js'
-import { dropUncertainty, UncertaintyParamsSchema } from '../rules/steps/tightness-uncertainty.js'
+import { RulePackSchema, type RulePack } from '../rules/pack-schema.js'
+import { dropUncertainty } from '../rules/steps/tightness-uncertainty.js'
 
 export interface Limit {
   value: number
@@ -20,9 +21,28 @@ export interface Limit {
   from: string
 }
 
+type Steps = RulePack['steps']
+/** A pack number with its source (rules/sourced.ts). */
+interface SourcedNumber {
+  value: number
+  source: string
+}
+
+/**
+ * Every key path under `T` that leads to a sourced number: `['test_run', 'minDurationS']`,
+ * `['test_run', 'airDeltaT', 'minK']`, ... (optional groups included).
+ */
+type SourcedPath<T> = T extends SourcedNumber
+  ? []
+  : T extends readonly unknown[]
+    ? never
+    : T extends object
+      ? { [K in keyof T & string]-?: [K, ...SourcedPath<NonNullable<T[K]>>] }[keyof T & string]
+      : never
+
 interface LimitSpec {
-  /** Path in the pack: step, then key (and sub-key for grouped checks such as airDeltaT). */
-  path: readonly [string, ...string[]]
+  /** Path in the pack's steps: step, then key (and sub-key for grouped checks such as airDeltaT); checked against the schema. */
+  path: SourcedPath<Steps>
   unit: string
   /** Used when the pack has no such step; absent = the pack must have it. */
   fallback?: { value: number; source: string }
@@ -60,30 +80,48 @@ export type Limits = Record<LimitId, Limit>
 
 export const DEFAULT_PACK = 'rules/packs/split-ac.yaml'
 
-const SourcedNumber = z.object({ value: z.number().finite(), source: z.string().min(1) })
-const Steps = z.object({ steps: z.record(z.string(), z.unknown()) })
-
-function lookup(root: unknown, keys: readonly string[]): unknown {
+/** The node at `keys` under `root` (own properties only), or undefined. */
+function lookup(root: unknown, keys: readonly PropertyKey[]): unknown {
   let node = root
   for (const key of keys) {
     if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined
-    node = (node as Record<string, unknown>)[key]
+    node = (node as Record<PropertyKey, unknown>)[key]
   }
   return node
 }
 
+/**
+ * The pack as the gateway reads it. A required key that is missing says "not found" and where,
+ * as a renamed key in the YAML most often is; any other problem says what zod found.
+ */
+function parsePack(pack: unknown, origin: string): RulePack {
+  const result = RulePackSchema.safeParse(pack)
+  if (result.success) return result.data
+  const lines = result.error.issues.map((issue) => {
+    const where = `${origin} ${issue.path.map(String).join('.')}`
+    if (issue.code === 'invalid_type' && lookup(pack, issue.path) === undefined) {
+      return `${where}: not found; the dashboards draw their limits from the pack (update dashboards/limits.ts if the key was renamed)`
+    }
+    return `${where}: ${issue.message}`
+  })
+  throw new Error(lines.join('\n'))
+}
+
+function sourcedAt(steps: Steps, path: readonly string[]): SourcedNumber | undefined {
+  // The path type guarantees a sourced number (or an absent optional group) at its end.
+  return lookup(steps, path) as SourcedNumber | undefined
+}
+
 /** Limits from a parsed pack; `origin` names the file in messages. */
 export function limitsFromPack(pack: unknown, origin: string): Limits {
-  const { steps } = Steps.parse(pack)
+  const { steps } = parsePack(pack, origin)
   const out: Partial<Limits> = {}
   for (const [id, spec] of Object.entries(SPECS) as [keyof typeof SPECS, LimitSpec][]) {
     const [step, ...keys] = spec.path
     const where = `${origin} steps.${spec.path.join('.')}`
-    const raw = lookup(steps, [step, ...keys])
-    if (raw !== undefined) {
-      const parsed = SourcedNumber.safeParse(raw)
-      if (!parsed.success) throw new Error(`${where}: expected { value: number, source: string }`)
-      out[id] = { value: parsed.data.value, unit: spec.unit, source: parsed.data.source, from: where }
+    const found = sourcedAt(steps, spec.path)
+    if (found !== undefined) {
+      out[id] = { value: found.value, unit: spec.unit, source: found.source, from: where }
       continue
     }
     // A grouped check (airDeltaT) absent from the pack is simply not checked: use the fallback.
@@ -104,13 +142,12 @@ export function limitsFromPack(pack: unknown, origin: string): Limits {
  * dashboard draws that allowance for the pack's meter defaults at its test pressure and a
  * steady 20 °C, the same function the gateway uses.
  */
-function allowedDrop(steps: Record<string, unknown>, origin: string): Limit {
+function allowedDrop(steps: Steps, origin: string): Limit {
   const where = `${origin} steps.tightness.uncertainty`
-  const test = SourcedNumber.safeParse(lookup(steps, ['tightness', 'testPressureKpaG']))
-  const u = UncertaintyParamsSchema.safeParse(lookup(steps, ['tightness', 'uncertainty']))
-  if (!test.success || !u.success) throw new Error(`${where}: not found or invalid; the dashboards draw the allowed drop from it (update dashboards/limits.ts if the keys were renamed)`)
-  const p = test.data.value
-  const d = dropUncertainty({ p1KpaG: p, t1C: 20, p2KpaG: p, t2C: 20, atmosphereKpa: ATMOSPHERE_KPA }, u.data, {}, {}, 'pack defaults')
+  const tightness = steps.tightness
+  if (!tightness) throw new Error(`${where}: not found; the dashboards draw the allowed drop from it (the pack has no tightness step)`)
+  const p = tightness.testPressureKpaG.value
+  const d = dropUncertainty({ p1KpaG: p, t1C: 20, p2KpaG: p, t2C: 20, atmosphereKpa: ATMOSPHERE_KPA }, tightness.uncertainty, {}, {}, 'pack defaults')
   const source = `allowed drop (GUM, k = ${d.k}) for the pack's meter defaults at ${p} kPa(g) and a steady 20 °C; each verdict computes its own from the meters' declared accuracy`
   return { value: Math.round(d.allowedKpa * 10) / 10, unit: 'kPa', source, from: where }
 }

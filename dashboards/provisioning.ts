@@ -4,7 +4,7 @@
  * creates the database layout of influx-schema.ts.
  */
 import { stringify } from 'yaml'
-import { loadConfig } from '../gateway/config.js'
+import { IN_SERVICE_RETENTION_DEFAULT } from '../contract/influx-schema.js'
 import { DATABASE, schemaStatements } from './influx-schema.js'
 import { CONTAINER, DATASOURCE_UID, GRAFANA_FOLDER } from './provisioning-paths.js'
 
@@ -58,15 +58,9 @@ export function dashboardProviderYaml(): string {
   return HEADER + stringify(doc)
 }
 
-/** The in_service retention the gateway would create (GW_INFLUX_RETENTION's default). */
-export function defaultInServiceRetention(): string {
-  const influx = loadConfig({ GW_INFLUX_URL: 'http://influxdb:8086' }).influx
-  if (!influx) throw new Error('gateway config without InfluxDB')
-  return influx.inServiceRetention
-}
-
 /** Run once by the influxdb:1.8 image on first start (docker-entrypoint-initdb.d, as the admin user). */
 export function influxInitIql(): string {
   // The image passes the whole file to `influx -execute`: statements separated by ';'.
-  return schemaStatements(defaultInServiceRetention()).join(';\n') + '\n'
+  // The in_service duration is the contract's default, the one the gateway's GW_INFLUX_RETENTION takes.
+  return schemaStatements(IN_SERVICE_RETENTION_DEFAULT).join(';\n') + '\n'
 }

@@ -3,6 +3,7 @@
  * in. Each bad variable gets its own line saying what was wrong.
  */
 import { z } from 'zod'
+import { IN_SERVICE_RETENTION_DEFAULT, RetentionDurationSchema } from '../contract/influx-schema.js'
 
 const port = z.coerce.number().int().min(0).max(65_535)
 const positiveInt = z.coerce.number().int().positive()
@@ -46,7 +47,7 @@ const EnvSchema = z.object({
   // Points per write request; InfluxDB's guidance is 5,000-10,000.
   GW_INFLUX_BATCH: positiveInt.max(100_000).default(5000),
   // Duration of the in_service retention policy (raw telemetry of units in service), when the gateway creates it.
-  GW_INFLUX_RETENTION: z.string().regex(/^(INF|(\d+[hdw])+)$/, 'must be INF or an InfluxQL duration such as 400d or 52w').default('400d'),
+  GW_INFLUX_RETENTION: RetentionDurationSchema.default(IN_SERVICE_RETENTION_DEFAULT),
   // Per message (over: quarantined with the limit and the count); bounds the work one message can cause.
   GW_MAX_SAMPLES_PER_MESSAGE: positiveInt.default(10_000),
   GW_MAX_VALUES_PER_SAMPLE: positiveInt.default(64),

@@ -5,7 +5,7 @@
  */
 import { CHANNEL_NAMES } from '../../contract/channels.js'
 import type { Db } from '../store/database.js'
-import type { MergedPoint } from '../store/influx-points.js'
+import type { MergedPoint } from '../sinks/influx/influx-points.js'
 
 interface Span {
   jobId: string

@@ -1,6 +1,9 @@
-/** Messages between the gateway and its evaluation thread (evaluation-host.ts, evaluation-thread.ts). */
+/**
+ * Messages between the gateway and its evaluation thread (evaluation-host.ts, evaluation-thread.ts),
+ * besides the host's own (gateway/threads/thread-messages.ts).
+ */
 import type { Reading } from '../../contract/reading.js'
-import type { LogLevel } from '../log.js'
+import type { ThreadControl, ThreadReport } from '../threads/thread-messages.js'
 import type { EvaluationOutcome } from './job-evaluator.js'
 import type { JobContext } from './job-context.js'
 
@@ -15,10 +18,9 @@ export type ToEvaluationThread =
   | { type: 'readings'; readings: Reading[] }
   | { type: 'forget'; jobId: string }
   | { type: 'evaluate'; id: number; ctx: JobContext }
-  | { type: 'stop' }
+  | ThreadControl
 
 export type FromEvaluationThread =
   | { type: 'outcome'; id: number; outcome: EvaluationOutcome }
   | { type: 'failed'; id: number; error: string }
-  | { type: 'log'; level: LogLevel; msg: string; fields?: Record<string, unknown> }
-  | { type: 'stopped' }
+  | ThreadReport

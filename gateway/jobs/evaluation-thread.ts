@@ -5,17 +5,14 @@
  * Requests are handled one at a time, in the order they came; an evaluation that throws is
  * answered as failed and the thread goes on.
  */
-import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase } from '../store/database.js'
 import { SqliteReadingStore } from '../store/sqlite-reading-store.js'
 import { describeError } from './evaluation-failure.js'
 import type { EvaluationThreadData, FromEvaluationThread, ToEvaluationThread } from './evaluation-messages.js'
 import { InlineEvaluator } from './job-evaluator.js'
+import { hostedThread } from '../threads/hosted-thread.js'
 
-const port = parentPort
-if (!port) throw new Error('evaluation-thread.ts runs as a worker thread (gateway/jobs/evaluation-host.ts starts it)')
-const data = workerData as EvaluationThreadData
-const send = (m: FromEvaluationThread) => port.postMessage(m)
+const { port, data, send } = hostedThread<EvaluationThreadData, FromEvaluationThread>('evaluation-thread.ts (started by gateway/jobs/evaluation-host.ts)')
 
 const db = openDatabase(data.dataDir, data.sync)
 const evaluator = new InlineEvaluator({ store: new SqliteReadingStore(db), siteUtcOffsetMinutes: data.siteUtcOffsetMinutes, maxCachedReadings: data.maxCachedReadings })

@@ -4,7 +4,7 @@
  * under load from the samples server.ts took.
  */
 import { readFileSync } from 'node:fs'
-import { InfluxConnection } from '../../gateway/store/influx-client.js'
+import { InfluxConnection } from '../../gateway/sinks/influx/influx-client.js'
 import type { ForwarderTrace } from './server.js'
 import { percentile } from './stats.js'
 

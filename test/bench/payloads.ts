@@ -42,7 +42,7 @@ export function buildPayloads(kind: PayloadKind, tsStart: number, count: number)
 
 /**
  * Message i as the line-protocol point the forwarder writes for it (measurement telemetry,
- * tag device_id, the readings plus lag_s, ms precision): see gateway/store/influx-points.ts.
+ * tag device_id, the readings plus lag_s, ms precision): see gateway/sinks/influx/influx-points.ts.
  */
 export function telemetryLine(kind: PayloadKind, deviceId: string, ts: number, i: number): string {
   const fields = values(kind, i).map(([k, v]) => `${k}=${v}`)

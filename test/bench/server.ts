@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { Aedes } from 'aedes'
 import type Database from 'better-sqlite3'
 // Gateway modules are imported only in gateway mode, so the baseline does not depend on them.
-import type { ForwarderStats } from '../../gateway/forwarder/forwarder.js'
+import type { ForwarderStats } from '../../gateway/sinks/influx/forwarder.js'
 import type { Gateway } from '../../gateway/gateway.js'
 import type { IngestCounters } from '../../gateway/ingest/ingest.js'
 import type { Harness } from '../helpers/gateway-harness.js'

@@ -113,7 +113,7 @@ describe('Dockerfile', () => {
     const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> }
     const { files, packages } = importsOf(REPO_ROOT, 'gateway/server.ts')
     // What is loaded by URL is followed too: the forwarder thread, the rule packs.
-    expect(files).toEqual(expect.arrayContaining(['gateway/forwarder/forwarder-thread-boot.mjs', 'gateway/forwarder/forwarder-thread.ts', 'rules/packs']))
+    expect(files).toEqual(expect.arrayContaining(['gateway/threads/worker-boot.mjs', 'gateway/sinks/influx/forwarder-thread.ts', 'gateway/jobs/evaluation-thread.ts', 'rules/packs']))
     expect(packages).toContain('tsx')
     for (const f of files) expect(copied.some((c) => f === c || f.startsWith(`${c}/`)), f).toBe(true)
     for (const p of packages) expect(Object.keys(pkg.dependencies), p).toContain(p)

@@ -7,7 +7,7 @@
  */
 import { mulberry32, noise, quantize, type Rng } from '../../firmware-sim/prng.js'
 import { DATABASE } from '../../dashboards/influx-schema.js'
-import { downsampleSelect } from '../../gateway/store/influx-schema.js'
+import { downsampleSelect } from '../../gateway/sinks/influx/influx-schema.js'
 import type { InfluxFixture } from './influx-fixture.js'
 import type { Point, SchemaWriter } from './influx-writer.js'
 

@@ -8,7 +8,6 @@ import { join } from 'node:path'
 import { REPO_ROOT } from '../../dashboards/build.js'
 import { DATABASE, schemaStatements } from '../../dashboards/influx-schema.js'
 import { REPO } from '../../dashboards/provisioning-paths.js'
-import { defaultInServiceRetention } from '../../dashboards/provisioning.js'
 import { commissionJobs, type CommissionedJob, type JobPlan } from './fill-commissioning.js'
 import { fillInService } from './fill-in-service.js'
 import { startInflux, type InfluxFixture } from './influx-fixture.js'
@@ -54,7 +53,7 @@ export async function startFilledInflux(): Promise<FilledInflux> {
     const iql = readFileSync(join(REPO_ROOT, REPO.influxInit, '001-hvac-schema.iql'), 'utf8')
     const res = await influx.query(iql)
     const err = res.error ?? res.results.find((r) => r.error)?.error
-    if (err || res.results.length !== schemaStatements(defaultInServiceRetention()).length) throw new Error(`init script: ${err ?? 'not every statement ran'}`)
+    if (err || res.results.length !== schemaStatements().length) throw new Error(`init script: ${err ?? 'not every statement ran'}`)
     const jobs = await commissionJobs(PLANS, FIRST_DAY, influx.url)
     const writer = new SchemaWriter(influx.url)
 

@@ -1,19 +1,20 @@
 /**
  * The committed provisioning files are exactly what `npm run dashboards` generates, the
- * datasource is the InfluxQL one on database hvac, and the thresholds come from the rule
+ * datasource is the InfluxQL one on database hvac, the InfluxDB init script makes on a real
+ * influxd the layout the gateway's own setup makes, and the thresholds come from the rule
  * pack (change the pack, the dashboard follows; drop a key, the build stops).
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { drift, generate, PACK_FILE, REPO_ROOT } from '../../dashboards/build.js'
-import { schemaStatements } from '../../dashboards/influx-schema.js'
 import { limitsFromPack } from '../../dashboards/limits.js'
-import { defaultInServiceRetention } from '../../dashboards/provisioning.js'
 import { CONTAINER, DATASOURCE_UID, REPO } from '../../dashboards/provisioning-paths.js'
-import { continuousQueryStatement } from '../../gateway/store/influx-schema.js'
+import { loadConfig } from '../../gateway/config.js'
+import { InfluxConnection } from '../../gateway/sinks/influx/influx-client.js'
+import { influxQuery, influxRows, startInfluxServer, type InfluxServer } from '../helpers/influx-server.js'
 import { loadDashboards, panelTargets, variables, type DashboardJson } from './dashboard-json.js'
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8')
@@ -79,10 +80,48 @@ describe('generated provisioning files', () => {
     expect(loadDashboards().map((d) => d.file)).toEqual(['commissioning.json', 'in-service-fleet.json', 'quality-overview.json'])
   })
 
-  it('the InfluxDB init script creates the layout the gateway would (its retention policies and roll-up)', () => {
-    const iql = read(`${REPO.influxInit}/001-hvac-schema.iql`)
-    expect(iql.trim().split(';\n')).toEqual(schemaStatements(defaultInServiceRetention()))
-    expect(iql).toContain(continuousQueryStatement('hvac'))
+})
+
+describe('the InfluxDB init script and the gateway create the same layout', () => {
+  let influx: InfluxServer | undefined
+  beforeAll(async () => {
+    influx = await startInfluxServer()
+  })
+  afterAll(() => influx?.close())
+
+  /** What influxd holds for database hvac: its retention policies and continuous queries, as influxd shows them. */
+  async function layout(url: string): Promise<{ policies: Record<string, unknown>[]; queries: Record<string, unknown>[] }> {
+    const policies = await influxRows(url, 'SHOW RETENTION POLICIES ON "hvac"')
+    const [cqs] = await influxQuery(url, 'SHOW CONTINUOUS QUERIES')
+    const hvac = cqs?.series?.find((s) => s.name === 'hvac')
+    const queries = (hvac?.values ?? []).map((row) => Object.fromEntries(hvac!.columns.map((c, i) => [c, row[i]])))
+    return { policies, queries }
+  }
+
+  it('the committed init script (run as the influxdb image runs it) and the gateway’s setup() make identical policies and roll-up', async () => {
+    const url = influx!.url
+    // The image passes the whole file to `influx -execute`: one request, statements separated by ';'.
+    await influxQuery(url, read(`${REPO.influxInit}/001-hvac-schema.iql`))
+    const byScript = await layout(url)
+
+    await influxQuery(url, 'DROP DATABASE "hvac"')
+    const [databases] = await influxQuery(url, 'SHOW DATABASES')
+    expect((databases?.series?.[0]?.values ?? []).flat()).not.toContain('hvac')
+
+    // The gateway as it starts with only GW_INFLUX_URL set: its defaults, its own setup.
+    const config = loadConfig({ GW_INFLUX_URL: url }).influx
+    if (!config) throw new Error('GW_INFLUX_URL set but no InfluxDB config')
+    await new InfluxConnection(config).setup()
+    const byGateway = await layout(url)
+
+    expect(byScript).toEqual(byGateway)
+    // And the layout is the documented one (docs/influx-schema.md), not two equal empties.
+    const policy = (name: string) => byGateway.policies.find((p) => p.name === name)
+    expect(policy('evidence')).toMatchObject({ duration: '0s', default: false })
+    expect(policy('in_service')).toMatchObject({ duration: '9600h0m0s', default: true })
+    expect(policy('long_term')).toMatchObject({ duration: '0s', default: false })
+    expect(byGateway.queries.map((q) => q.name)).toEqual(['telemetry_1h'])
+    expect(String(byGateway.queries[0]?.query)).toMatch(/RESAMPLE EVERY 1h FOR 2h .* INTO hvac\.long_term\.telemetry_1h FROM hvac\.in_service\.telemetry GROUP BY time\(1h\), device_id/)
   })
 })
 

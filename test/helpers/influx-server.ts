@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { qualified } from '../../gateway/store/influx-schema.js'
+import { qualified } from '../../gateway/sinks/influx/influx-schema.js'
 
 export interface InfluxServer {
   /** http://127.0.0.1:<port> */

@@ -1,5 +1,5 @@
 /**
- * The forwarder in its own thread (gateway/forwarder/forwarder-host.ts), against a real
+ * The forwarder in its own thread (gateway/sinks/influx/forwarder-host.ts), against a real
  * influxd: it forwards while the ingest keeps writing to the same database, it reads the
  * gateway's clock (a manual one here), a thread that dies is restarted without losing a
  * reading, and a stopped one leaves what it did not forward in the outbox for the next start.
@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../gateway/clock.js'
 import type { InfluxConfig } from '../../gateway/config.js'
-import { ForwarderHost } from '../../gateway/forwarder/forwarder-host.js'
+import { ForwarderHost } from '../../gateway/sinks/influx/forwarder-host.js'
 import { openDatabase, type Db } from '../../gateway/store/database.js'
 import { configureInfluxOutbox } from '../../gateway/store/influx-outbox.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'

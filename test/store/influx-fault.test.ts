@@ -8,7 +8,7 @@
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../gateway/clock.js'
-import type { ForwarderStats } from '../../gateway/forwarder/forwarder.js'
+import type { ForwarderStats } from '../../gateway/sinks/influx/forwarder.js'
 import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js'
 import { influxRows, startInfluxServer, type InfluxServer } from '../helpers/influx-server.js'
 

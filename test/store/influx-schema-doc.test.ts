@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { CHANNEL_NAMES } from '../../contract/channels.js'
-import { DOWNSAMPLED_FIELDS, MEASUREMENTS, retentionPolicies } from '../../gateway/store/influx-schema.js'
+import { DOWNSAMPLED_FIELDS, MEASUREMENTS, retentionPolicies } from '../../gateway/sinks/influx/influx-schema.js'
 
 const doc = readFileSync(new URL('../../docs/influx-schema.md', import.meta.url), 'utf8')
 

@@ -6,7 +6,7 @@
  * (gateway/forwarder/routing.ts reads them so).
  */
 import type { IPoint } from 'influx'
-import type { ChannelName } from '../../contract/channels.js'
+import type { ChannelName } from '../../../contract/channels.js'
 import { LAG_FIELD } from './influx-schema.js'
 
 /** The readings of one device at one device time: one point (per job). */

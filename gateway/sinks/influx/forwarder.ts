@@ -15,15 +15,15 @@
  * tests drive it directly, with a fake sink and timers or with drain().
  */
 import type { IPoint } from 'influx'
-import type { Clock } from '../clock.js'
-import type { Log } from '../log.js'
-import type { Db } from '../store/database.js'
-import { InfluxRefusedError, type InfluxSink } from '../store/influx-client.js'
-import { queuedVerdict, routePoints, verdictPoints, type VerdictRecord } from '../store/influx-points.js'
-import { RESAMPLE_COVERS_MS } from '../store/influx-schema.js'
-import { Backoff, systemTimer, type Timer } from './backoff.js'
-import { InfluxOutbox, type OutboxBatch, type QueueStats } from './outbox.js'
-import { AttachmentLookup, PointReader } from './routing.js'
+import type { Clock } from '../../clock.js'
+import type { Log } from '../../log.js'
+import type { Db } from '../../store/database.js'
+import { InfluxRefusedError, type InfluxSink } from './influx-client.js'
+import { queuedVerdict, routePoints, verdictPoints, type VerdictRecord } from './influx-points.js'
+import { RESAMPLE_COVERS_MS } from './influx-schema.js'
+import { Backoff, systemTimer, type Timer } from '../../shared/backoff.js'
+import { InfluxOutbox, type OutboxBatch, type QueueStats } from '../../forwarder/outbox.js'
+import { AttachmentLookup, PointReader } from '../../forwarder/routing.js'
 
 export interface ForwarderOptions {
   db: Db

@@ -4,8 +4,8 @@
  * writes points with ms precision, deletes re-routed points, recomputes hourly roll-ups.
  * The forwarder owns retrying: node-influx's own host back-off and retries are switched off.
  */
-import { FieldType, InfluxDB, type IPoint, type IPoolOptions } from 'influx'
-import type { InfluxConfig } from '../config.js'
+import { FieldType, InfluxDB, type IPoint, type IPoolOptions, type ISchemaOptions } from 'influx'
+import type { InfluxConfig } from '../../config.js'
 import {
   CONTINUOUS_QUERY,
   DOWNSAMPLED_FIELDS,
@@ -13,8 +13,8 @@ import {
   continuousQueryStatement,
   downsampleSelect,
   ident,
-  qualified,
   retentionPolicies,
+  retentionPolicyStatement,
   tagIn,
   timeRange,
   type MeasurementName,
@@ -65,10 +65,7 @@ export class InfluxConnection implements InfluxSink {
       ...(config.username !== undefined ? { username: config.username, password: config.password ?? '' } : {}),
       pool: { maxRetries: 0, requestTimeout: 15_000, backoff: noBackoff },
       // Integer fields must be declared: node-influx writes plain numbers as floats.
-      schema: [
-        { measurement: 'verdict', tags: [...MEASUREMENTS.verdict.tags], fields: { value: FieldType.INTEGER, failed_checks: FieldType.INTEGER } },
-        { measurement: 'check_result', tags: [...MEASUREMENTS.check_result.tags], fields: { value: FieldType.INTEGER, measured: FieldType.FLOAT } },
-      ],
+      schema: integerSchemas(),
     })
   }
 
@@ -80,7 +77,7 @@ export class InfluxConnection implements InfluxSink {
     for (const rp of retentionPolicies(this.config.inServiceRetention)) {
       // An existing policy is left as the operator set it.
       if (names.has(rp.name)) continue
-      await this.tolerant(`CREATE RETENTION POLICY ${ident(rp.name)} ON ${ident(db)} DURATION ${rp.duration} REPLICATION 1${rp.isDefault ? ' DEFAULT' : ''}`)
+      await this.tolerant(retentionPolicyStatement(db, rp))
     }
     const cqs = await this.rows('SHOW CONTINUOUS QUERIES').catch(() => [])
     const current = cqs.find((r) => r._measurement === db && r.name === CONTINUOUS_QUERY)
@@ -160,6 +157,22 @@ export class InfluxConnection implements InfluxSink {
       if (!(err instanceof InfluxRefusedError)) throw err
     }
   }
+}
+
+/**
+ * node-influx schemas for the measurements with integer fields (the contract's types); the
+ * all-float reading measurements need none, and a schema there would only cost a check per field.
+ */
+function integerSchemas(): ISchemaOptions[] {
+  const out: ISchemaOptions[] = []
+  for (const m of Object.values(MEASUREMENTS)) {
+    const types = Object.entries<string>(m.fields)
+    if (!types.some(([, t]) => t === 'integer')) continue
+    const fields: ISchemaOptions['fields'] = {}
+    for (const [name, t] of types) fields[name] = t === 'integer' ? FieldType.INTEGER : FieldType.FLOAT
+    out.push({ measurement: m.name, tags: [...m.tags], fields })
+  }
+  return out
 }
 
 /** 4xx answers and errors in results: refused; anything else (no answer, 5xx): try again later. */

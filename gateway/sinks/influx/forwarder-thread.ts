@@ -5,29 +5,21 @@
  * It reports its progress after each attempt and its log lines to the gateway, and stops
  * (finishing a write in flight) when told.
  */
-import { parentPort, workerData } from 'node:worker_threads'
-import { systemClock, type Clock } from '../clock.js'
-import { openDatabase } from '../store/database.js'
-import { InfluxConnection } from '../store/influx-client.js'
+import { openDatabase } from '../../store/database.js'
+import { InfluxConnection } from './influx-client.js'
+import { hostedThread } from '../../threads/hosted-thread.js'
+import { sharedClock } from '../../threads/shared-clock.js'
 import { InfluxForwarder } from './forwarder.js'
 import type { ForwarderThreadData, FromThread, ToThread } from './thread-messages.js'
 
-const port = parentPort
-if (!port) throw new Error('forwarder-thread.ts runs as a worker thread (gateway/forwarder/forwarder-host.ts starts it)')
-const data = workerData as ForwarderThreadData
-const send = (m: FromThread) => port.postMessage(m)
-
-function cellClock(cell: SharedArrayBuffer): Clock {
-  const ms = new BigInt64Array(cell)
-  return { now: () => Number(Atomics.load(ms, 0)) }
-}
+const { port, data, send } = hostedThread<ForwarderThreadData, FromThread>('forwarder-thread.ts (started by gateway/sinks/influx/forwarder-host.ts)')
 
 const db = openDatabase(data.dataDir, data.sync)
 let last = ''
 const forwarder: InfluxForwarder = new InfluxForwarder({
   db,
   sink: new InfluxConnection(data.influx),
-  clock: data.clockCell ? cellClock(data.clockCell) : systemClock,
+  clock: sharedClock(data.clockCell),
   log: (level, msg, fields) => send({ type: 'log', level, msg, fields }),
   batchPoints: data.influx.batchPoints,
   onProgress: () => {

@@ -1,5 +1,5 @@
 /**
- * Retry delays while InfluxDB is unreachable: exponential (base · 2^attempt) up to a cap,
+ * Retry delays (InfluxDB unreachable, a worker thread to restart): exponential (base · 2^attempt) up to a cap,
  * with "equal jitter" (half fixed, half random) so that gateways restarted together do not
  * retry in step, and a delay never collapses to zero.
  */

@@ -3,10 +3,10 @@
  * (test/store/reading-store-contract.ts runs the same suite against both). A reading is a
  * channel field of a `commissioning` or `telemetry` point; receivedAt = ts + lag_s.
  */
-import type { Reading } from '../../contract/reading.js'
+import type { Reading } from '../../../contract/reading.js'
 import type { InfluxConnection } from './influx-client.js'
 import { LAG_FIELD, ident, qualified, tagIn, timeRange } from './influx-schema.js'
-import type { ReadingQuery, ReadingStore } from './reading-store.js'
+import type { ReadingQuery, ReadingStore } from '../../store/reading-store.js'
 
 export class InfluxReadingStore implements ReadingStore {
   constructor(private readonly influx: InfluxConnection) {}
