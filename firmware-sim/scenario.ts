@@ -11,11 +11,11 @@ import type { ChannelName } from '../contract/channels.js'
 import type { Attributes, Value } from '../contract/telemetry.js'
 import type { InstalledUnit, StepId } from '../contract/job.js'
 import type { InstallationRecord } from '../rules/record/record-schema.js'
-import type { StepStatus, VerdictStatus } from '../rules/result.js'
+import type { StepStatus, VerdictStatus } from '../contract/verdict.js'
 import type { Rng } from './prng.js'
 
 export type { StepId } from '../contract/job.js'
-export type { StepStatus, VerdictStatus } from '../rules/result.js'
+export type { StepStatus, VerdictStatus } from '../contract/verdict.js'
 
 /** What a device is on site; its device id is `${jobId}-${role}`. */
 export type DeviceRole = 'unit' | 'clamp' | 'manifold' | 'probe' | 'tester'
