@@ -108,6 +108,15 @@ for (const e of ENTRIES) {
   if (e.scope === 'own' && e.brokerTopic === undefined) throw new Error(`contract/mqtt-api: ${e.topic} is scoped 'own' without a broker topic`)
 }
 
+// Unknown kinds (not in DEVICE_KINDS) get nothing: deny by default.
+const NONE: ReadonlySet<string> = new Set()
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, (deviceId: string) => string> = new Map()
+const PUBLISH_BY_KIND = new Map<DeviceKind, ReadonlySet<string>>(DEVICE_KINDS.map((k) => [k, new Set(ENTRIES.filter((e) => e.publish.includes(k)).map((e) => e.topic))]))
+const OWN_BY_KIND = new Map<DeviceKind, ReadonlyMap<string, (deviceId: string) => string>>(
+  DEVICE_KINDS.map((k) => [k, new Map(ENTRIES.filter((e) => e.scope === 'own' && e.subscribe.includes(k)).map((e) => [e.topic, e.brokerTopic!] as const))]),
+)
+const INGEST_BY_TOPIC = new Map<string, IngestParser>(ENTRIES.filter((e) => e.ingest !== undefined).map((e) => [e.topic, e.ingest!]))
+
 /** Topics a device of this kind may publish to (exact names). */
 export function publishTopicsOf(kind: DeviceKind): ReadonlySet<string> {
   return PUBLISH_BY_KIND.get(kind) ?? NONE
@@ -115,7 +124,7 @@ export function publishTopicsOf(kind: DeviceKind): ReadonlySet<string> {
 
 /** The "me" topics a device of this kind may subscribe to, each with its broker-internal topic. */
 export function ownSubscriptionsOf(kind: DeviceKind): ReadonlyMap<string, (deviceId: string) => string> {
-  return OWN_BY_KIND.get(kind) ?? new Map()
+  return OWN_BY_KIND.get(kind) ?? NO_SUBSCRIPTIONS
 }
 
 /** Every "me" topic the broker maps to a device's own topic, whatever the kind (for delivery). */
@@ -127,10 +136,3 @@ export const OWN_TOPICS: ReadonlyMap<string, (deviceId: string) => string> = new
 export function ingestParserOf(topic: string): IngestParser | undefined {
   return INGEST_BY_TOPIC.get(topic)
 }
-
-const NONE: ReadonlySet<string> = new Set()
-const PUBLISH_BY_KIND = new Map<DeviceKind, ReadonlySet<string>>(DEVICE_KINDS.map((k) => [k, new Set(ENTRIES.filter((e) => e.publish.includes(k)).map((e) => e.topic))]))
-const OWN_BY_KIND = new Map<DeviceKind, ReadonlyMap<string, (deviceId: string) => string>>(
-  DEVICE_KINDS.map((k) => [k, new Map(ENTRIES.filter((e) => e.scope === 'own' && e.subscribe.includes(k)).map((e) => [e.topic, e.brokerTopic!] as const))]),
-)
-const INGEST_BY_TOPIC = new Map<string, IngestParser>(ENTRIES.filter((e) => e.ingest !== undefined).map((e) => [e.topic, e.ingest!]))
