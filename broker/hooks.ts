@@ -5,6 +5,7 @@
  * callbacks, and it is the only place that does.
  */
 import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes'
+import { CONNACK_REFUSALS } from '../contract/errors.js'
 import { jobIdOfStatusTopic } from '../contract/topics.js'
 import { trimConnectedClient } from './aedes-client-trim.js'
 import { canPublish, mapSubscription, meTopicFor } from './acl.js'
@@ -42,11 +43,11 @@ export interface AccessHooks
   ownTopicsToUnsubscribe(client: Client, topics: readonly string[]): string[]
 }
 
-// CONNACK return codes [MQTT-3.2.2-5], table 3.1.
-const IDENTIFIER_REJECTED = 2
-const SERVER_UNAVAILABLE = 3
-const BAD_USERNAME_OR_PASSWORD = 4
-const NOT_AUTHORIZED = 5
+// CONNACK return codes [MQTT-3.2.2-5], table 3.1 (meanings: contract/errors.ts).
+const IDENTIFIER_REJECTED = CONNACK_REFUSALS.identifierRejected.returnCode
+const SERVER_UNAVAILABLE = CONNACK_REFUSALS.serverUnavailable.returnCode
+const BAD_USERNAME_OR_PASSWORD = CONNACK_REFUSALS.badUsernameOrPassword.returnCode
+const NOT_AUTHORIZED = CONNACK_REFUSALS.notAuthorized.returnCode
 
 class ConnectRefused extends Error {
   constructor(

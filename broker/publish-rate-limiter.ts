@@ -12,6 +12,8 @@
  * Memory: one small bucket per device that has published (devices are registered, so this is
  * bounded by the registry), plus the waiters above.
  */
+import type { DeviceNoticeCode } from '../contract/errors.js'
+
 export interface PublishRateLimits {
   /** Sustained messages per second per device. */
   perSecond: number
@@ -187,7 +189,7 @@ export class PublishRateLimiter {
   }
 }
 
-export const RATE_LIMITED_CODE = 'GW_ERR_RATE_LIMITED'
+export const RATE_LIMITED_CODE = 'GW_ERR_RATE_LIMITED' satisfies DeviceNoticeCode
 
 /** What a throttled device is told on its error topic (same envelope as the ingest's answers). */
 export function rateLimitNotice(limits: PublishRateLimits, noticeIntervalMs: number, now: number): string {

@@ -2,9 +2,13 @@
  * Who is on the other end of an MQTT connection, as decided by the gateway's device registry.
  * The broker never sees secrets at rest: hashing and the constant-time compare live in the registry.
  */
+/** What a registered device is: a meter (gauges, clamps, probes), the unit itself, or a bridge speaking for others. */
+export const DEVICE_KINDS = ['meter', 'unit', 'bridge'] as const
+export type DeviceKind = (typeof DEVICE_KINDS)[number]
+
 export interface DeviceIdentity {
   id: string
-  kind: 'meter' | 'unit' | 'bridge'
+  kind: DeviceKind
   /** Device ids a bridge may publish for on v1/gateway/*; checked by the gateway, not the broker. */
   bridgeFor: readonly string[]
 }

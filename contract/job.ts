@@ -1,6 +1,7 @@
 /** A job is one installation being commissioned. Schemas shared by the HTTP API and the repository. */
 import { z } from 'zod'
 import { CHANNEL_NAMES, type ChannelName } from './channels.js'
+import { OverrideStatusSchema } from './verdict.js'
 
 /** The measured steps of a cooling installation, in procedure order. */
 export const STEP_IDS = ['power_test', 'factory_charge', 'tightness', 'evacuation', 'electrical', 'test_run'] as const
@@ -80,6 +81,10 @@ export const ChannelRolesSchema = z
   .partialRecord(z.enum(CHANNEL_NAMES as [ChannelName, ...ChannelName[]]), z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a lower-case role name, e.g. "compressor"'))
   .describe('What each channel of this device measures on the job: e.g. {"current_a": "compressor"} for the outdoor clamp, {"current_a": "indoor"} for the indoor unit')
 
+/** A step's window from the installer's markers, ms. No stop: the step is still running. */
+export const StepWindowSchema = z.object({ start: z.number(), stop: z.number().optional() })
+export type StepWindow = z.infer<typeof StepWindowSchema>
+
 export interface StepMarker {
   step: StepId
   action: 'start' | 'stop'
@@ -93,17 +98,11 @@ export const OverrideBodySchema = z
   .object({
     step: z.string().min(1).max(40),
     check: z.string().min(1).max(60),
-    status: z.enum(['pass', 'fail', 'warn']),
+    status: OverrideStatusSchema,
     reason: z.string().trim().min(5, 'say why (at least 5 characters)').max(2000),
     by: z.string().trim().min(1).max(100).describe('Who decided (a quality reviewer)'),
   })
   .strict()
 
-export interface CheckOverride {
-  step: string
-  check: string
-  status: 'pass' | 'fail' | 'warn'
-  reason: string
-  by: string
-  at: number
-}
+/** The override as stored and shown (the body plus when it was made): one schema, in contract/verdict.ts. */
+export type { CheckOverride } from './verdict.js'

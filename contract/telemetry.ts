@@ -3,6 +3,7 @@
  * these and docs/protocol.md and the OpenAPI document describe the same shapes.
  */
 import { z } from 'zod'
+import { INGEST_PROBLEMS, type DeviceNoticeCode, type IngestProblemCode } from './errors.js'
 
 /** A value: a number in the channel's canonical unit, or a number with its unit. */
 export const ValueSchema = z.union([
@@ -20,6 +21,14 @@ export const SampleSchema = z
   })
   .strict()
 export type Sample = z.infer<typeof SampleSchema>
+
+/** A sample without device time: {"channel": value, ...}; the gateway gives it the time it received it. */
+export const FlatSampleSchema = z
+  .record(z.string(), ValueSchema)
+  .refine((o) => !looksLikeSample(o), 'an object with "ts" or "values" is a timestamped sample and must be a whole one')
+
+/** v1/devices/me/telemetry: one sample (timestamped or flat), or a non-empty array of them (buffered data). */
+export const TelemetryPayloadSchema = z.union([SampleSchema, FlatSampleSchema, z.array(z.union([SampleSchema, FlatSampleSchema])).min(1)])
 
 /**
  * SampleSchema's check without zod, for the ingest's hot path and for poison messages: zod
@@ -77,23 +86,34 @@ export const AttributesSchema = z
   .catchall(z.union([z.string().max(1000), z.number(), z.boolean()]))
 export type Attributes = z.infer<typeof AttributesSchema>
 
-/** The gateway's answer on the device's error topic. */
-export interface DeviceErrorMessage {
-  status: 'error'
-  error: { code: string; message: string; details: string[] }
-  quarantineId: number
-  topic: string
-  receivedAt: number
-}
+/** The gateway's answer on the device's error topic: why (part of) a message was refused. */
+export const DeviceErrorMessageSchema = z.object({
+  status: z.literal('error'),
+  error: z.object({ code: z.enum(Object.keys(INGEST_PROBLEMS) as [IngestProblemCode, ...IngestProblemCode[]]), message: z.string(), details: z.array(z.string()) }),
+  quarantineId: z.number().int(),
+  topic: z.string(),
+  receivedAt: z.number(),
+})
+export type DeviceErrorMessage = z.infer<typeof DeviceErrorMessageSchema>
 
 /**
  * The gateway's notice that readings were re-sent for a stored device time with another
  * value: they were stored (beside the first value, flagged for review), so the message was
  * acknowledged; this only tells the device. At most one per device per 10 s, with a count.
  */
-export interface DeviceConflictNotice {
-  status: 'warning'
-  error: { code: 'GW_ERR_CONFLICT'; message: string; details: string[] }
-  topic: string
-  receivedAt: number
-}
+export const DeviceConflictNoticeSchema = z.object({
+  status: z.literal('warning'),
+  error: z.object({ code: z.literal('GW_ERR_CONFLICT' satisfies DeviceNoticeCode), message: z.string(), details: z.array(z.string()) }),
+  topic: z.string(),
+  receivedAt: z.number(),
+})
+export type DeviceConflictNotice = z.infer<typeof DeviceConflictNoticeSchema>
+
+/** The broker's notice to a device over its publish rate: acknowledgements are delayed, nothing is dropped. */
+export const RateLimitNoticeSchema = z.object({
+  status: z.literal('error'),
+  error: z.object({ code: z.literal('GW_ERR_RATE_LIMITED' satisfies DeviceNoticeCode), message: z.string(), details: z.array(z.string()) }),
+  limit: z.object({ messagesPerSecond: z.number(), burst: z.number() }),
+  receivedAt: z.number(),
+})
+export type RateLimitNotice = z.infer<typeof RateLimitNoticeSchema>

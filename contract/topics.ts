@@ -1,6 +1,6 @@
 /**
- * MQTT topics of the device API (ThingsBoard-compatible) and of the gateway's own answers.
- * The broker's ACL, the ingest and firmware-sim all use these names.
+ * Names of the MQTT topics of the device API (ThingsBoard-compatible) and of the gateway's own
+ * answers. Who may publish and subscribe to each, and its payload, is in contract/mqtt-api.ts.
  */
 export const TOPICS = {
   /** A device publishes its own readings. */
@@ -14,20 +14,6 @@ export const TOPICS = {
   /** The gateway answers a device's rejected input here; the device subscribes to it as "me". */
   errors: 'v1/devices/me/errors',
 } as const
-
-export type PublishTopic = (typeof TOPICS)[keyof Omit<typeof TOPICS, 'errors'>]
-
-/** Topics a device may publish to; everything else is refused (deny by default). */
-export const DEVICE_PUBLISH_TOPICS: ReadonlySet<string> = new Set([TOPICS.telemetry, TOPICS.attributes])
-export const BRIDGE_PUBLISH_TOPICS: ReadonlySet<string> = new Set([
-  TOPICS.telemetry,
-  TOPICS.attributes,
-  TOPICS.gatewayTelemetry,
-  TOPICS.gatewayAttributes,
-])
-
-/** Topics a device may subscribe to, as written by the device ("me" form). */
-export const DEVICE_SUBSCRIBE_TOPICS: ReadonlySet<string> = new Set([TOPICS.errors])
 
 /** The broker-internal topic a device's "me" error subscription is mapped to. */
 export function deviceErrorTopic(deviceId: string): string {

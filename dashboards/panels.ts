@@ -14,6 +14,7 @@ import {
 import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table'
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries'
+import type { CheckStatus, VerdictStatus } from '../contract/verdict.js'
 import type { InfluxQLTarget } from './influx-target.js'
 import { describeLimit, type Limit } from './limits.js'
 
@@ -140,8 +141,9 @@ export function statusColors(colors: Record<string, string>): ValueMapping[] {
   return [{ type: MappingType.ValueToText, options }]
 }
 
-export const VERDICT_COLORS = { pass: 'green', fail: 'red', in_progress: 'blue', incomplete: 'orange' }
-export const CHECK_COLORS = { pass: 'green', fail: 'red', warn: 'orange', pending: 'blue' }
+// `satisfies`: a status added to the contract without a colour is a compile error.
+export const VERDICT_COLORS = { pass: 'green', fail: 'red', in_progress: 'blue', incomplete: 'orange' } satisfies Record<VerdictStatus, string>
+export const CHECK_COLORS = { pass: 'green', fail: 'red', warn: 'orange', pending: 'blue' } satisfies Record<CheckStatus, string>
 
 export interface TablePanel {
   title: string

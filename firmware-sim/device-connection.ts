@@ -5,7 +5,7 @@
  * replaying, so what the gateway saw is exactly what the timeline says.
  */
 import { connectAsync, type MqttClient } from 'mqtt'
-import { TOPICS } from '../contract/topics.js'
+import { MQTT_API } from '../contract/mqtt-api.js'
 import type { DeviceCredentials } from './http-client.js'
 
 export interface DeviceConnectionOptions {
@@ -52,19 +52,19 @@ export class DeviceConnection {
       // The only subscription; the broker may deliver it under the "me" or the internal topic name.
       client.on('message', (_topic, payload) => report(creds.id, payload.toString('utf8')))
       // The ACL may refuse it (SUBACK 0x80); reports are a nicety, so that is not fatal.
-      await client.subscribeAsync(TOPICS.errors, { qos: 0 }).catch(() => undefined)
+      await client.subscribeAsync(MQTT_API.errors.topic, { qos: 0 }).catch(() => undefined)
     }
     return conn
   }
 
   /** Publishes to v1/devices/me/telemetry at QoS 1; resolves when the broker's PUBACK arrives. */
   publishTelemetry(payload: string): Promise<void> {
-    return this.publish(TOPICS.telemetry, payload)
+    return this.publish(MQTT_API.telemetry.topic, payload)
   }
 
   /** Publishes the device's facts about itself (model, serial, calibration due date) to v1/devices/me/attributes. */
   publishAttributes(payload: string): Promise<void> {
-    return this.publish(TOPICS.attributes, payload)
+    return this.publish(MQTT_API.attributes.topic, payload)
   }
 
   private publish(topic: string, payload: string): Promise<void> {

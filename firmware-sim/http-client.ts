@@ -4,6 +4,7 @@
  * which call the gateway refused and why.
  */
 import { z } from 'zod'
+import { VerdictOutlineSchema, type VerdictOutline } from '../contract/verdict.js'
 import type { InstallationRecord } from '../rules/record/record-schema.js'
 import type { DeviceKind, StepFacts, StepId, UnitSpec } from './scenario.js'
 
@@ -34,21 +35,10 @@ const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.stri
 export const DeviceCredentialsSchema = z.object({ id: z.string().min(1), secret: z.string().min(1) })
 export type DeviceCredentials = z.infer<typeof DeviceCredentialsSchema>
 
-// Loose on purpose: the sim prints the verdict and compares its status; fields the
-// gateway adds later must not break it.
-const CheckSchema = z.looseObject({
-  id: z.string(),
-  status: z.string(),
-  measured: z.unknown().optional(),
-  limit: z.unknown().optional(),
-  unit: z.string().nullish(),
-  message: z.string().nullish(),
-})
-export const VerdictSchema = z.looseObject({
-  status: z.string(),
-  steps: z.array(z.looseObject({ id: z.string(), status: z.string(), checks: z.array(CheckSchema) })),
-})
-export type Verdict = z.infer<typeof VerdictSchema>
+// Loose on purpose (contract/verdict.ts, VerdictOutlineSchema): the sim prints the verdict and
+// compares its status; fields the gateway adds later must not break it.
+export const VerdictSchema = VerdictOutlineSchema
+export type Verdict = VerdictOutline
 
 export interface AdminClientOptions {
   baseUrl: string

@@ -9,19 +9,20 @@
  */
 import type { ChannelName } from '../contract/channels.js'
 import type { Attributes, Value } from '../contract/telemetry.js'
+import type { DeviceKind } from '../contract/device-identity.js'
 import type { InstalledUnit, StepId } from '../contract/job.js'
 import type { InstallationRecord } from '../rules/record/record-schema.js'
-import type { StepStatus, VerdictStatus } from '../rules/result.js'
+import type { StepStatus, VerdictStatus } from '../contract/verdict.js'
 import type { Rng } from './prng.js'
 
 export type { StepId } from '../contract/job.js'
-export type { StepStatus, VerdictStatus } from '../rules/result.js'
+export type { StepStatus, VerdictStatus } from '../contract/verdict.js'
 
 /** What a device is on site; its device id is `${jobId}-${role}`. */
 export type DeviceRole = 'unit' | 'clamp' | 'manifold' | 'probe' | 'tester'
 
 /** The gateway's device kinds (POST /api/v1/devices). */
-export type DeviceKind = 'meter' | 'unit' | 'bridge'
+export type { DeviceKind }
 
 /** The installed unit, as sent to POST /api/v1/jobs. */
 export type UnitSpec = InstalledUnit

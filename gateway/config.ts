@@ -56,41 +56,57 @@ const EnvSchema = z.object({
   GW_QUARANTINE_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
 })
 
-export interface GatewayConfig {
-  mqttPort: number
-  httpPort: number
-  bind: string
-  dataDir: string
-  adminToken: string | undefined
-  metricsToken: string | undefined
-  maxPacketBytes: number
-  maxPendingConnections: number
-  connectTimeoutMs: number
+/**
+ * The configuration the gateway is given: the variables, renamed and grouped. Its type is
+ * this schema's output, so it has one definition.
+ */
+const ConfigSchema = EnvSchema.transform((e) => ({
+  mqttPort: e.GW_MQTT_PORT,
+  httpPort: e.GW_HTTP_PORT,
+  bind: e.GW_BIND,
+  dataDir: e.GW_DATA_DIR,
+  adminToken: e.GW_ADMIN_TOKEN,
+  metricsToken: e.GW_METRICS_TOKEN,
+  maxPacketBytes: e.GW_MAX_PACKET_BYTES,
+  maxPendingConnections: e.GW_MAX_PENDING_CONNECTIONS,
+  connectTimeoutMs: e.GW_CONNECT_TIMEOUT_MS,
   /** Broker limits: pending per address, connections per device, publish rate, session queues. */
-  brokerLimits: { maxPendingPerAddress: number; maxConnectionsPerDevice: number; publishRate: { perSecond: number; burst: number }; maxQueuedMessages: number; maxQueuedBytes: number }
-  sync: 'full' | 'normal'
-  futureToleranceMs: number
-  rulesDir: string | undefined
-  siteUtcOffsetMinutes: number
-  jobCacheMaxReadings: number
-  evalMinIntervalMs: number
-  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  brokerLimits: {
+    maxPendingPerAddress: e.GW_MAX_PENDING_PER_ADDRESS,
+    maxConnectionsPerDevice: e.GW_MAX_CONNECTIONS_PER_DEVICE,
+    publishRate: { perSecond: e.GW_DEVICE_PUBLISH_RATE, burst: e.GW_DEVICE_PUBLISH_BURST },
+    maxQueuedMessages: e.GW_SESSION_QUEUE_MESSAGES,
+    maxQueuedBytes: e.GW_SESSION_QUEUE_BYTES,
+  },
+  sync: e.GW_SYNC,
+  futureToleranceMs: e.GW_FUTURE_TOLERANCE_MS,
+  rulesDir: e.GW_RULES_DIR,
+  siteUtcOffsetMinutes: e.GW_SITE_UTC_OFFSET_MINUTES,
+  jobCacheMaxReadings: e.GW_JOB_CACHE_MAX_READINGS,
+  evalMinIntervalMs: e.GW_EVAL_MIN_INTERVAL_MS,
+  logLevel: e.GW_LOG_LEVEL,
   /** Forward to InfluxDB; undefined = embedded SQLite only. */
-  influx: InfluxConfig | undefined
-  maxSamplesPerMessage: number
-  maxValuesPerSample: number
-  quarantineMaxAgeDays: number
-  quarantineMaxBytes: number
-}
+  influx:
+    e.GW_INFLUX_URL === undefined
+      ? undefined
+      : {
+          url: e.GW_INFLUX_URL,
+          username: e.GW_INFLUX_USER,
+          password: e.GW_INFLUX_PASSWORD,
+          database: e.GW_INFLUX_DB,
+          batchPoints: e.GW_INFLUX_BATCH,
+          inServiceRetention: e.GW_INFLUX_RETENTION,
+        },
+  maxSamplesPerMessage: e.GW_MAX_SAMPLES_PER_MESSAGE,
+  maxValuesPerSample: e.GW_MAX_VALUES_PER_SAMPLE,
+  quarantineMaxAgeDays: e.GW_QUARANTINE_MAX_AGE_DAYS,
+  quarantineMaxBytes: e.GW_QUARANTINE_MAX_BYTES,
+}))
 
-export interface InfluxConfig {
-  url: string
-  username: string | undefined
-  password: string | undefined
-  database: string
-  batchPoints: number
-  inServiceRetention: string
-}
+
+export type GatewayConfig = z.output<typeof ConfigSchema>
+/** Forward to InfluxDB; undefined = embedded SQLite only. */
+export type InfluxConfig = NonNullable<GatewayConfig['influx']>
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -99,7 +115,7 @@ export class ConfigError extends Error {
 /** Parses the GW_* variables; throws ConfigError listing every bad one. Empty strings count as unset. */
 export function loadConfig(env: Record<string, string | undefined>): GatewayConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('GW_') && v !== ''))
-  const parsed = EnvSchema.safeParse(present)
+  const parsed = ConfigSchema.safeParse(present)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0])
@@ -107,45 +123,5 @@ export function loadConfig(env: Record<string, string | undefined>): GatewayConf
     })
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`)
   }
-  const e = parsed.data
-  return {
-    mqttPort: e.GW_MQTT_PORT,
-    httpPort: e.GW_HTTP_PORT,
-    bind: e.GW_BIND,
-    dataDir: e.GW_DATA_DIR,
-    adminToken: e.GW_ADMIN_TOKEN,
-    metricsToken: e.GW_METRICS_TOKEN,
-    maxPacketBytes: e.GW_MAX_PACKET_BYTES,
-    maxPendingConnections: e.GW_MAX_PENDING_CONNECTIONS,
-    connectTimeoutMs: e.GW_CONNECT_TIMEOUT_MS,
-    brokerLimits: {
-      maxPendingPerAddress: e.GW_MAX_PENDING_PER_ADDRESS,
-      maxConnectionsPerDevice: e.GW_MAX_CONNECTIONS_PER_DEVICE,
-      publishRate: { perSecond: e.GW_DEVICE_PUBLISH_RATE, burst: e.GW_DEVICE_PUBLISH_BURST },
-      maxQueuedMessages: e.GW_SESSION_QUEUE_MESSAGES,
-      maxQueuedBytes: e.GW_SESSION_QUEUE_BYTES,
-    },
-    sync: e.GW_SYNC,
-    futureToleranceMs: e.GW_FUTURE_TOLERANCE_MS,
-    rulesDir: e.GW_RULES_DIR,
-    siteUtcOffsetMinutes: e.GW_SITE_UTC_OFFSET_MINUTES,
-    jobCacheMaxReadings: e.GW_JOB_CACHE_MAX_READINGS,
-    evalMinIntervalMs: e.GW_EVAL_MIN_INTERVAL_MS,
-    logLevel: e.GW_LOG_LEVEL,
-    influx:
-      e.GW_INFLUX_URL === undefined
-        ? undefined
-        : {
-            url: e.GW_INFLUX_URL,
-            username: e.GW_INFLUX_USER,
-            password: e.GW_INFLUX_PASSWORD,
-            database: e.GW_INFLUX_DB,
-            batchPoints: e.GW_INFLUX_BATCH,
-            inServiceRetention: e.GW_INFLUX_RETENTION,
-          },
-    maxSamplesPerMessage: e.GW_MAX_SAMPLES_PER_MESSAGE,
-    maxValuesPerSample: e.GW_MAX_VALUES_PER_SAMPLE,
-    quarantineMaxAgeDays: e.GW_QUARANTINE_MAX_AGE_DAYS,
-    quarantineMaxBytes: e.GW_QUARANTINE_MAX_BYTES,
-  }
+  return parsed.data
 }

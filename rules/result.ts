@@ -1,53 +1,12 @@
 /**
- * Result types shared by every step evaluator, and the two roll-ups: checks → step and
- * steps → verdict. Pure data; the gateway stores and shows these as they are.
+ * The two roll-ups every step evaluator's results go through: checks → step and steps →
+ * verdict. Pure; the gateway stores and shows the results as they are.
  */
 
-/**
- * One check's outcome.
- * - pass: the evidence meets the limit.
- * - fail: the evidence breaks the limit; a fact that later readings cannot undo.
- * - warn: worth a reviewer's look (e.g. back-filled evidence) but does not fail the step.
- * - pending: not decidable yet, or not decidable from the evidence given (no data yet,
- *   nameplate value missing).
- */
-export type CheckStatus = 'pass' | 'fail' | 'warn' | 'pending'
+// The shapes are the contract's (contract/verdict.ts): one schema, every type derived from it.
+import type { CheckResult, StepResult, StepStatus, VerdictStatus } from '../contract/verdict.js'
 
-/** How bad a failure is (the measureQuick scale: minor, major, critical). */
-export type Severity = 'minor' | 'major' | 'critical'
-
-/** A time range of one channel's readings that a check is based on (ms, device time). */
-export interface Evidence {
-  channel: string
-  from: number
-  to: number
-}
-
-export interface CheckResult {
-  /** Stable id within its step, e.g. 'duration'. */
-  id: string
-  status: CheckStatus
-  measured?: number
-  limit?: number
-  unit?: string
-  /** One human sentence: what was measured, against what, and why it failed if it did. */
-  message: string
-  /** Standard clause the check enforces (DOMAIN.md ids: 'S1' ...). */
-  clause?: string
-  /** Set on failures (and warnings where useful). */
-  severity?: Severity
-  evidence?: Evidence[]
-}
-
-export type StepStatus = 'pass' | 'fail' | 'in_progress' | 'incomplete'
-
-export interface StepResult {
-  id: string
-  status: StepStatus
-  checks: CheckResult[]
-}
-
-export type VerdictStatus = 'pass' | 'fail' | 'in_progress' | 'incomplete'
+export type { CheckResult, CheckStatus, Evidence, Severity, StepResult, StepStatus, VerdictStatus } from '../contract/verdict.js'
 
 /**
  * A step's status from its checks. `running` = the step's window is still open (no stop

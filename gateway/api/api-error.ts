@@ -2,12 +2,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { HttpErrorCode } from '../../contract/errors.js'
 import type { Log } from '../log.js'
 
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly code: `GW_ERR_${string}`,
+    readonly code: HttpErrorCode,
     message: string,
   ) {
     super(message)
@@ -33,7 +34,7 @@ export function installErrorHandler(app: FastifyInstance, log: Log): void {
     const status = err.statusCode ?? 500
     if (status < 500) {
       // fastify's own 4xx (bad JSON, body too large, wrong content type) say what was wrong.
-      const code = status === 413 ? 'GW_ERR_TOO_LARGE' : status === 415 ? 'GW_ERR_UNSUPPORTED_MEDIA_TYPE' : 'GW_ERR_BAD_REQUEST'
+      const code: HttpErrorCode = status === 413 ? 'GW_ERR_TOO_LARGE' : status === 415 ? 'GW_ERR_UNSUPPORTED_MEDIA_TYPE' : 'GW_ERR_BAD_REQUEST'
       return reply.status(status).send({ error: { code, message: err.message } })
     }
     log('error', 'request failed', { method: req.method, url: req.url, err: err.stack ?? String(err) })

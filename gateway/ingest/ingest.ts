@@ -5,7 +5,7 @@
  * quarantined verbatim and answered on the device's error topic.
  */
 import type { DeviceIdentity } from '../../contract/device-identity.js'
-import { TOPICS } from '../../contract/topics.js'
+import { ingestParserOf } from '../../contract/mqtt-api.js'
 import { AttributesSchema, type Attributes, type DeviceConflictNotice, type DeviceErrorMessage } from '../../contract/telemetry.js'
 import type { Clock } from '../clock.js'
 import type { Reading } from '../../contract/reading.js'
@@ -105,16 +105,16 @@ export class Ingest {
   }
 
   private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, times: MessageTimes, samples: SampleToStore[], problems: ProblemCollector): void {
-    switch (topic) {
-      case TOPICS.telemetry:
+    switch (ingestParserOf(topic)) {
+      case 'telemetry':
         return this.collect(identity.id, json, ctx, times, 'payload', samples, problems)
-      case TOPICS.attributes:
+      case 'attributes':
         return this.attributes(identity.id, json, 'payload', problems)
-      case TOPICS.gatewayTelemetry:
+      case 'bridged-telemetry':
         // The sample limit is per message: a bridge's devices share it.
         if (tooManySamples(countBridgedSamples(json), this.limits, 'payload', problems)) return
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, times, where, samples, problems))
-      case TOPICS.gatewayAttributes:
+      case 'bridged-attributes':
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.attributes(id, value, where, problems))
       default:
         // The broker's ACL lets only the topics above through; anything else is a bug worth seeing.

@@ -1,4 +1,6 @@
-/** Why an input was refused: a stable code for machines and a message for people. */
+import type { IngestProblemCode } from '../../contract/errors.js'
+
+/** Why an input was refused: a stable code for machines and a message for people (meanings: contract/errors.ts). */
 export const PROBLEM_CODES = {
   notJson: 'GW_ERR_NOT_JSON',
   tooLarge: 'GW_ERR_TOO_LARGE',
@@ -9,9 +11,9 @@ export const PROBLEM_CODES = {
   outOfRange: 'GW_ERR_OUT_OF_RANGE',
   timestamp: 'GW_ERR_TIMESTAMP',
   notAuthorized: 'GW_ERR_NOT_AUTHORIZED',
-} as const
+} as const satisfies Record<string, IngestProblemCode>
 
-export type ProblemCode = (typeof PROBLEM_CODES)[keyof typeof PROBLEM_CODES]
+export type ProblemCode = IngestProblemCode
 
 export interface Problem {
   code: ProblemCode

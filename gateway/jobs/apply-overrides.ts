@@ -3,16 +3,10 @@
  * own result (which stays as evaluated) and decides the check's effective status, from
  * which the step and the verdict follow.
  */
-import { stepStatusFromChecks, type CheckResult, type StepResult } from '../../rules/result.js'
-import type { CheckOverride } from '../../contract/job.js'
+import { stepStatusFromChecks } from '../../rules/result.js'
+import type { CheckOverride, ReviewedCheck, ReviewedStep, StepResult } from '../../contract/verdict.js'
 
-export interface ReviewedCheck extends CheckResult {
-  override?: CheckOverride
-}
-
-export interface ReviewedStep extends StepResult {
-  checks: ReviewedCheck[]
-}
+export type { ReviewedCheck, ReviewedStep } from '../../contract/verdict.js'
 
 export function applyOverrides(step: StepResult, overrides: readonly CheckOverride[], running: boolean): ReviewedStep {
   const own = overrides.filter((o) => o.step === step.id)

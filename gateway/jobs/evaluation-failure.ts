@@ -8,10 +8,11 @@
  * check `evaluation` carries the code GW_ERR_EVALUATION_FAILED in its message and in the
  * verdict's `error`, so a client can tell "could not evaluate" from "waiting for readings".
  */
+import type { VerdictErrorCode } from '../../contract/errors.js'
 import type { StepResult } from '../../rules/result.js'
 import type { Verdict } from './verdict-service.js'
 
-export const EVALUATION_FAILED = 'GW_ERR_EVALUATION_FAILED'
+export const EVALUATION_FAILED = 'GW_ERR_EVALUATION_FAILED' satisfies VerdictErrorCode
 
 /** The longest error text shown: a thrown message may quote data. */
 const MAX_DETAIL = 300

@@ -1,10 +1,6 @@
-import type { StepId, StepMarker } from '../../contract/job.js'
+import type { StepId, StepMarker, StepWindow } from '../../contract/job.js'
 
-export interface StepWindow {
-  start: number
-  /** Absent while the step is still running. */
-  stop?: number | undefined
-}
+export type { StepWindow } from '../../contract/job.js'
 
 /**
  * The step's window from the installer's markers: the latest start, and the first stop at

@@ -12,38 +12,18 @@ import { calibrationCheck, mayExclude, partitionByCalibration, type ExcludedDevi
 import { packHash } from '../../rules/pack-hash.js'
 import { readingConflictsCheck } from '../../rules/reading-conflicts.js'
 import { evaluateInstallationRecord, type InstallationRecord } from '../../rules/record/installation-record.js'
-import { overallStatus, type Severity, type StepResult, type VerdictStatus } from '../../rules/result.js'
+import { overallStatus } from '../../rules/result.js'
+import type { EarlierAttempt, ReviewedStep, Severity, StepResult, Verdict } from '../../contract/verdict.js'
 import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
-import { applyOverrides, type ReviewedStep } from './apply-overrides.js'
+import { applyOverrides } from './apply-overrides.js'
 import { failedStep } from './evaluation-failure.js'
 import type { JobContext } from './job-context.js'
 import type { JobReadingCache } from './job-reading-cache.js'
 import { STEP_EVALUATORS, type StepEvaluator } from '../../rules/steps/registry.js'
 import { stepAttempts, type StepAttempt } from './step-window.js'
 
-export interface Verdict {
-  jobId: string
-  status: VerdictStatus
-  /** The worst severity among failed checks (after overrides). */
-  severity?: Severity
-  rulePack: { id: string; version: string; hash: string }
-  evaluatedAt: number
-  /** Set when the job could not be evaluated at all (evaluation-failure.ts). */
-  error?: { code: string; message: string }
-  steps: (ReviewedStep & { attempt?: number; earlierAttempts?: EarlierAttempt[] })[]
-}
-
-/** An earlier attempt at a step (restarted or retested): shown with its own result; the last attempt decides. */
-export interface EarlierAttempt {
-  attempt: number
-  start: number
-  stop?: number
-  /** Ended by a new start without a stop. */
-  restarted: boolean
-  status: StepResult['status']
-  checks: StepResult['checks']
-}
+export type { EarlierAttempt, Verdict } from '../../contract/verdict.js'
 
 export interface VerdictDeps {
   cache: JobReadingCache

@@ -7,6 +7,7 @@
  * Unknown refrigerants and pressures or temperatures outside the tables give a result with
  * `ok: false`, a code and a sentence saying why: never a guess, never an extrapolation.
  */
+import type { VerdictErrorCode } from '../../contract/errors.js'
 import { R22_SATURATION, R22_SOURCE } from './r22.js'
 import { R290_SATURATION, R290_SOURCE } from './r290.js'
 import { R32_SATURATION, R32_SOURCE } from './r32.js'
@@ -51,7 +52,7 @@ export function findRefrigerant(name: string): Refrigerant | undefined {
   return REFRIGERANTS.get(ALIASES[key] ?? key)
 }
 
-export type SaturationErrorCode = 'GW_ERR_UNKNOWN_REFRIGERANT' | 'GW_ERR_OUT_OF_TABLE'
+export type SaturationErrorCode = Extract<VerdictErrorCode, 'GW_ERR_UNKNOWN_REFRIGERANT' | 'GW_ERR_OUT_OF_TABLE'>
 
 export type SaturationResult =
   | { ok: true; value: number; refrigerant: string; source: string }

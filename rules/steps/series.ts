@@ -5,17 +5,14 @@
  * between two sensors can never look like a drop or a rise.
  */
 import type { ChannelName } from '../../contract/channels.js'
+import type { StepWindow } from '../../contract/job.js'
 import type { Reading } from '../../contract/reading.js'
 import type { MeterAccuracy } from '../meter-accuracy.js'
 import type { Evidence } from '../result.js'
 
 export type ReadingsByChannel = Partial<Record<ChannelName, readonly Reading[]>>
 
-/** The installer's start/stop markers, ms. No stop: the step is still running. */
-export interface StepWindow {
-  start: number
-  stop?: number | undefined
-}
+export type { StepWindow } from '../../contract/job.js'
 
 /** What a step's evaluator is given: everything, so that it stays pure (no clock, no I/O). */
 export interface StepInput<P> {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { DeviceExistsError } from '../../devices/device-registry.js'
+import { DEVICE_KINDS } from '../../../contract/device-identity.js'
 import { IdSchema } from '../../../contract/job.js'
 import { ApiError, ErrorBodySchema } from '../api-error.js'
 import type { ApiDeps } from '../api-deps.js'
@@ -8,7 +9,7 @@ import type { ApiDeps } from '../api-deps.js'
 const RegisterBody = z
   .object({
     id: IdSchema.refine((id) => id !== 'me', '"me" is reserved by the device API'),
-    kind: z.enum(['meter', 'unit', 'bridge']),
+    kind: z.enum(DEVICE_KINDS),
     model: z.string().min(1).max(100).optional(),
     bridgeFor: z.array(IdSchema).max(1000).optional().describe('Devices a bridge may publish for (v1/gateway/telemetry)'),
   })

@@ -7,6 +7,7 @@
  */
 import type { IPoint } from 'influx'
 import type { ChannelName } from '../../../contract/channels.js'
+import type { CheckStatus, OverrideStatus, Severity, VerdictStatus } from '../../../contract/verdict.js'
 import { LAG_FIELD } from './influx-schema.js'
 
 /** The readings of one device at one device time: one point (per job). */
@@ -48,17 +49,17 @@ export interface VerdictRecord {
   jobId: string
   installerId: string | null
   rulePack: { id: string; version: string }
-  status: 'pass' | 'fail' | 'in_progress' | 'incomplete'
+  status: VerdictStatus
   steps: {
     id: string
     checks: {
       id: string
-      status: 'pass' | 'fail' | 'warn' | 'pending'
+      status: CheckStatus
       clause?: string | undefined
-      severity?: 'minor' | 'major' | 'critical' | undefined
+      severity?: Severity | undefined
       measured?: number | undefined
       /** A reviewer's override decides the effective status written. */
-      override?: { status: 'pass' | 'fail' | 'warn' } | undefined
+      override?: { status: OverrideStatus } | undefined
     }[]
   }[]
   /** When the verdict changed (ms): the points' time. */
