@@ -7,7 +7,7 @@
  */
 import { CHANNEL_NAMES } from '../../contract/channels.js'
 import type { Db } from '../store/database.js'
-import { createInfluxOutboxTables, OutboxAppender } from '../store/influx-outbox.js'
+import { OutboxAppender } from '../store/influx-outbox.js'
 
 export interface QueuedPoint {
   deviceId: string
@@ -64,7 +64,6 @@ export class InfluxOutbox {
   private readonly countRollups
 
   constructor(private readonly db: Db) {
-    createInfluxOutboxTables(db)
     this.appender = new OutboxAppender(db)
     this.selectBatch = db.prepare<[number], { id: number; device_id: string; ts: number; n: number }>('SELECT id, device_id, ts, n FROM influx_outbox ORDER BY id LIMIT ?')
     this.deleteUpTo = db.prepare<[number]>('DELETE FROM influx_outbox WHERE id <= ?')

@@ -15,37 +15,6 @@ import type { Db } from './database.js'
 /** Larger than any device time: an open attachment's end. */
 export const OPEN_END = Number.MAX_SAFE_INTEGER
 
-const TABLES = `
-CREATE TABLE IF NOT EXISTS influx_outbox (
-  id        INTEGER PRIMARY KEY,   -- forwarding order; rows go from the head only, so ids stay contiguous
-  device_id TEXT    NOT NULL,      -- a point to (re)write: device and device time; its fields are read
-  ts        INTEGER NOT NULL,      -- from the readings table when it is forwarded
-  queued_at INTEGER NOT NULL,      -- gateway time it was queued (the readings' receive time; now for a re-route)
-  n         INTEGER NOT NULL,      -- readings it stands for
-  upto      INTEGER NOT NULL       -- readings queued so far, this row included: backlog = tail.upto - head.upto + head.n
-);
-CREATE TABLE IF NOT EXISTS influx_requeue (
-  id          INTEGER PRIMARY KEY,
-  device_id   TEXT    NOT NULL,
-  from_ts     INTEGER NOT NULL,
-  to_ts       INTEGER NOT NULL,
-  purged      INTEGER NOT NULL DEFAULT 0,  -- 1 once the window's old points are deleted from InfluxDB
-  channel_idx INTEGER NOT NULL DEFAULT 0,  -- copy progress: next channel (index in CHANNEL_NAMES) ...
-  next_ts     INTEGER                      -- ... and next device time within it
-);
-CREATE TABLE IF NOT EXISTS influx_verdicts (
-  id      INTEGER PRIMARY KEY,
-  verdict TEXT NOT NULL                    -- JSON of a VerdictRecord
-);
--- Hours of in-service telemetry written too late for the continuous query: rolled up again by the forwarder.
-CREATE TABLE IF NOT EXISTS influx_rollup (
-  device_id TEXT    NOT NULL,
-  hour      INTEGER NOT NULL,              -- start of the hour, ms
-  PRIMARY KEY (device_id, hour)
-) WITHOUT ROWID;
--- The forwarder routes each device's readings by its attachments.
-CREATE INDEX IF NOT EXISTS job_devices_device ON job_devices (device_id);
-`
 
 // A window [from, to] of one device whose routing (job or in service) may have changed.
 const requeue = (device: string, from: string, to: string) =>
@@ -72,19 +41,13 @@ END;
 
 const TRIGGER_NAMES = ['influx_requeue_attach', 'influx_requeue_detach', 'influx_requeue_change', 'influx_requeue_delete']
 
-/** Creates the outbox tables (idempotent). The ingest log needs them before it prepares its insert. */
-export function createInfluxOutboxTables(db: Db): void {
-  db.exec(TABLES)
-}
-
 /**
- * With InfluxDB configured: tables and attachment triggers. Without: the triggers go (so
+ * With InfluxDB configured: the attachment triggers (the tables are migration 3's). Without: the triggers go (so
  * nothing piles up for a forwarder that does not run); rows left from an earlier run stay
  * and are forwarded when InfluxDB is configured again.
  */
 export function configureInfluxOutbox(db: Db, enabled: boolean): void {
   if (enabled) {
-    createInfluxOutboxTables(db)
     db.exec(TRIGGERS)
   } else {
     for (const name of TRIGGER_NAMES) db.exec(`DROP TRIGGER IF EXISTS ${name}`)
@@ -104,7 +67,6 @@ export class OutboxAppender {
   private pending: { deviceId: string; ts: number; queuedAt: number; n: number } | undefined
 
   constructor(db: Db) {
-    createInfluxOutboxTables(db)
     this.tailUpto = db.prepare<[], { upto: number }>('SELECT upto FROM influx_outbox ORDER BY id DESC LIMIT 1')
     this.insert = db.prepare<[string, number, number, number, number]>('INSERT INTO influx_outbox (device_id, ts, queued_at, n, upto) VALUES (?, ?, ?, ?, ?)')
   }
