@@ -22,7 +22,8 @@ import type { ChannelName } from '../../contract/channels.js'
 import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue, type SentValue } from '../../contract/reading.js'
 import type { Db } from './database.js'
 import { GroupCommit, type CommitObserver } from './group-commit.js'
-import { OutboxAppender } from './influx-outbox.js'
+import { OutboxAppender } from '../outbox/outbox-appender.js'
+import { Outbox } from '../outbox/outbox.js'
 
 export interface SampleToStore {
   deviceId: string
@@ -71,11 +72,12 @@ export interface IngestOutcome {
 
 export interface IngestLogOptions {
   /**
-   * Also queue the points (device, device time) the message newly stored readings of in the
-   * InfluxDB outbox, in the same transaction (only when InfluxDB is configured: it costs one
-   * small insert per sample). Conflicting values are not forwarded (docs/influx-schema.md).
+   * The outbox sinks that take stored points: for each, the points (device, device time) the
+   * message newly stored readings of are appended to the outbox in the same transaction (one
+   * small insert per point and sink; none configured, none). Conflicting values are not
+   * queued (docs/influx-schema.md).
    */
-  influxOutbox?: boolean
+  outboxSinks?: readonly string[]
   /** Told of each group commit's outcome (health and metrics). */
   commitObserver?: CommitObserver
 }
@@ -142,7 +144,7 @@ export class IngestLog {
       `INSERT INTO device_ingest_state (device_id, implicit_ts, seq_epoch, last_seq) VALUES (?, ?, ?, ?)
        ON CONFLICT (device_id) DO UPDATE SET implicit_ts = excluded.implicit_ts, seq_epoch = excluded.seq_epoch, last_seq = excluded.last_seq`,
     )
-    const outbox = opts.influxOutbox ? new OutboxAppender(db) : undefined
+    const outbox = opts.outboxSinks && opts.outboxSinks.length > 0 ? new OutboxAppender(new Outbox(db), opts.outboxSinks) : undefined
     const insertQuarantine = db.prepare(
       'INSERT INTO quarantine (device_id, topic, received_at, code, reason, raw) VALUES (?, ?, ?, ?, ?, ?)',
     )
@@ -179,7 +181,7 @@ export class IngestLog {
           if (insertReading.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 1) {
             outcome.stored++
             if (r.sent !== undefined) insertSent.run(sample.deviceId, r.channel, r.ts, r.sent.value, r.sent.unit)
-            // With InfluxDB configured: only readings really inserted go out (never a duplicate).
+            // Only readings really inserted are queued for the sinks (never a duplicate).
             outbox?.mark(sample.deviceId, r.ts, entry.receivedAt)
             continue
           }

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../gateway/store/database.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
+import { INFLUX_SINK } from '../../gateway/forwarder/outbox.js'
 
 const CHANNELS = ['pressure_low_kpag', 'pressure_high_kpag', 'temp_suction_c', 'temp_liquid_c', 'current_a', 'voltage_v'] as const
 const messages = Number(process.env.MICRO_MESSAGES ?? 20_000)
 const dir = mkdtempSync(join(tmpdir(), 'gw-micro-'))
 const db = openDatabase(dir, 'normal')
-const log = new IngestLog(db, { influxOutbox: true })
+const log = new IngestLog(db, { outboxSinks: [INFLUX_SINK] })
 const t0 = process.hrtime.bigint()
 let pending: Promise<unknown>[] = []
 for (let i = 0; i < messages; i++) {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
+import { InfluxOutbox } from '../../gateway/forwarder/outbox.js'
 import { openDatabase } from '../../gateway/store/database.js'
 
 const dirs: string[] = []
@@ -213,9 +214,20 @@ it('a version 2 data dir without InfluxDB: every row is still there after the up
   again.close()
 })
 
-it('a version 2 data dir with InfluxDB: the re-route windows and late roll-up hours are kept', () => {
+it('a version 2 data dir with InfluxDB: the queued points and verdicts move to the generic outbox in order; re-route windows and roll-up hours are kept', async () => {
   const dir = version2DataDir(true)
   const db = openDatabase(dir, 'normal')
+  expect(db.prepare('SELECT sink, id, key, at, payload, n, upto, queued_at, attempts FROM outbox ORDER BY sink, id').all()).toEqual([
+    { sink: 'influx', id: 7, key: 'm-a', at: 1000, payload: null, n: 1, upto: 1, queued_at: 1100, attempts: 0 },
+    { sink: 'influx', id: 8, key: 'm-a', at: 2000, payload: null, n: 1, upto: 2, queued_at: 2100, attempts: 0 },
+    { sink: 'influx-verdicts', id: 3, key: 'job-1', at: 5000, payload: VERDICT, n: 1, upto: 1, queued_at: 0, attempts: 0 },
+  ])
+  expect(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('influx_outbox', 'influx_verdicts')").all()).toEqual([])
+  // The forwarder's side reads them as it read the old tables.
+  const queue = new InfluxOutbox(db)
+  expect(queue.batch(10)).toEqual({ lastId: 8, points: [{ deviceId: 'm-a', ts: 1000 }, { deviceId: 'm-a', ts: 2000 }], readings: 2 })
+  expect(queue.verdicts(10)).toEqual([{ id: 3, verdict: JSON.parse(VERDICT) }])
+  expect(queue.queued(3000)).toMatchObject({ backlog: 2, lagMs: 1900, verdicts: 1, reroutes: 1, rollups: 1 })
   expect(db.prepare('SELECT * FROM influx_requeue').all()).toEqual([{ id: 1, device_id: 'm-a', from_ts: 900, to_ts: 9007199254740991, purged: 1, channel_idx: 2, next_ts: 950 }])
   expect(db.prepare('SELECT * FROM influx_rollup').all()).toEqual([{ device_id: 'm-a', hour: 3600000 }])
   expect(db.prepare('SELECT count(*) AS n FROM readings').get()).toEqual({ n: 2 })
