@@ -11,8 +11,11 @@ export class StoredRowError extends Error {
     readonly table: string,
     readonly row: string,
     detail: string,
+    /** A column that is not JSON at all: named SyntaxError, the kind of fault it is, as JSON.parse's own was before. */
+    syntax = false,
   ) {
     super(`stored row ${table} ${row} is not readable: ${detail}`)
+    this.name = syntax ? 'SyntaxError' : 'StoredRowError'
   }
 }
 
@@ -22,7 +25,7 @@ export function parseStoredJson<S extends z.ZodType>(text: string, table: string
   try {
     json = JSON.parse(text)
   } catch (err) {
-    throw new StoredRowError(table, row, `not JSON (${err instanceof Error ? err.message : String(err)})`)
+    throw new StoredRowError(table, row, `not JSON (${err instanceof Error ? err.message : String(err)})`, true)
   }
   const parsed = schema.safeParse(json)
   if (!parsed.success) {
