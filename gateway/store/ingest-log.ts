@@ -19,6 +19,7 @@
  * a duplicate, not a conflict; the as-sent form kept is the one first stored.
  */
 import type { ChannelName } from '../../contract/channels.js'
+import type { Attributes } from '../../contract/telemetry.js'
 import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue, type SentValue } from '../../contract/reading.js'
 import type { Db } from './database.js'
 import { GroupCommit, type CommitObserver } from './group-commit.js'
@@ -44,10 +45,17 @@ export interface QuarantineRecord {
   raw: Buffer
 }
 
+/** Attributes a device reported: merged into what it said before, in the message's transaction. */
+export interface AttributeUpdate {
+  deviceId: string
+  attributes: Attributes
+}
+
 export interface IngestEntry {
   receivedAt: number
   samples: SampleToStore[]
   quarantine?: QuarantineRecord | undefined
+  attributes?: readonly AttributeUpdate[] | undefined
 }
 
 /** A re-send that conflicted with a stored reading, as committed. */
@@ -145,6 +153,12 @@ export class IngestLog {
        ON CONFLICT (device_id) DO UPDATE SET implicit_ts = excluded.implicit_ts, seq_epoch = excluded.seq_epoch, last_seq = excluded.last_seq`,
     )
     const outbox = opts.outboxSinks && opts.outboxSinks.length > 0 ? new OutboxAppender(new Outbox(db), opts.outboxSinks) : undefined
+    // A shallow merge ({...before, ...reported}: attribute values are scalars, never null, so
+    // RFC 7396's merge patch is exactly that), in SQL: no read-back, nothing that can throw on
+    // a damaged row (left as it is; the registry's read names it, gateway/devices/device-registry.ts).
+    const mergeAttributes = db.prepare<[string, string]>(
+      'UPDATE devices SET attributes = json_patch(attributes, ?) WHERE id = ? AND json_valid(attributes)',
+    )
     const insertQuarantine = db.prepare(
       'INSERT INTO quarantine (device_id, topic, received_at, code, reason, raw) VALUES (?, ?, ?, ?, ?, ?)',
     )
@@ -207,6 +221,7 @@ export class IngestLog {
         }
       }
       outbox?.end()
+      if (entry.attributes) for (const a of entry.attributes) mergeAttributes.run(JSON.stringify(a.attributes), a.deviceId)
       const q = entry.quarantine
       if (q) {
         const info = insertQuarantine.run(q.deviceId, q.topic, entry.receivedAt, q.code, q.reason, q.raw)
