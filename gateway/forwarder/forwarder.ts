@@ -115,7 +115,7 @@ export class InfluxForwarder {
    * with the readings' retries. Call when a job's verdict changes.
    */
   writeVerdict(v: VerdictRecord): void {
-    this.outbox.addVerdict(queuedVerdict(v))
+    this.outbox.addVerdict(queuedVerdict(v), this.opts.clock.now())
   }
 
   /** Forwards everything queued now, on a forwarder not started (tests, benches). Throws on the first failure. */

@@ -215,7 +215,7 @@ export class InfluxOutbox {
   }
 
   /** Queues a verdict (JSON of a VerdictRecord, influx-points.ts queuedVerdict()). */
-  addVerdict(json: string, now = 0): void {
+  addVerdict(json: string, now: number): void {
     // key and time for the row; a verdict that does not parse is queued anyway and parked when read (verdicts()).
     let key = ''
     let at = 0

@@ -121,8 +121,8 @@ it('a row that keeps failing is parked after maxAttempts: kept with its error, a
 
 it('an InfluxDB verdict row that does not parse is parked with an error naming the table and row; the next verdict still goes', () => {
   const influx = new InfluxOutbox(db)
-  influx.addVerdict('{"jobId":"job-1","status":"maybe"}')
-  influx.addVerdict(JSON.stringify({ jobId: 'job-2', installerId: null, rulePack: { id: 'p', version: '1' }, status: 'pass', steps: [{ id: 's', checks: [{ id: 'c', status: 'pass', measured: null }] }], at: T }))
+  influx.addVerdict('{"jobId":"job-1","status":"maybe"}', T)
+  influx.addVerdict(JSON.stringify({ jobId: 'job-2', installerId: null, rulePack: { id: 'p', version: '1' }, status: 'pass', steps: [{ id: 's', checks: [{ id: 'c', status: 'pass', measured: null }] }], at: T }), T)
   const read = influx.verdicts(10)
   expect(read.map((v) => [v.id, v.verdict.jobId])).toEqual([[2, 'job-2']])
   // A non-finite measured was written as null: read as absent.
