@@ -30,7 +30,7 @@ import { IngestLog } from './store/ingest-log.js'
 import { QuarantineRepository } from './store/quarantine-repository.js'
 import { AGE_CHECK_MS, QuarantineRetention } from './store/quarantine-retention.js'
 import { SqliteReadingStore } from './store/sqlite-reading-store.js'
-import { configureInfluxOutbox } from './store/influx-outbox.js'
+import { configureInfluxOutbox, INFLUX_SINK } from './forwarder/outbox.js'
 import { meterAccuracyFromAttributes } from '../rules/meter-accuracy.js'
 import { StepEventRepository } from './jobs/step-event-repository.js'
 
@@ -142,7 +142,7 @@ export class Gateway {
     this.retentionTimer = setInterval(() => retention.prune(), AGE_CHECK_MS).unref()
     // --- InfluxDB (docs/influx-schema.md): the ingest log fills the outbox, the forwarder drains it ---
     configureInfluxOutbox(db, config.influx !== undefined)
-    this.ingestLog = new IngestLog(db, { influxOutbox: config.influx !== undefined, commitObserver: this.commitHealth })
+    this.ingestLog = new IngestLog(db, { outboxSinks: config.influx !== undefined ? [INFLUX_SINK] : [], commitObserver: this.commitHealth })
     if (config.influx) {
       // In its own thread: forwarding must not slow down acknowledging readings.
       this.influx = new ForwarderHost({ db, dataDir: config.dataDir, sync: config.sync, influx: config.influx, clock, log })

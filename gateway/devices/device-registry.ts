@@ -6,8 +6,13 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { DeviceIdentity } from '../../contract/device-identity.js'
-import type { Attributes } from '../../contract/telemetry.js'
+import { z } from 'zod'
+import { AttributesSchema, type Attributes } from '../../contract/telemetry.js'
 import type { Db } from '../store/database.js'
+import { parseStoredJson } from '../store/stored-json.js'
+
+const BridgeForSchema = z.array(z.string())
+const where = (row: Row, column: string): string => `id ${JSON.stringify(row.id)} column ${column}`
 
 export type DeviceKind = DeviceIdentity['kind']
 
@@ -89,7 +94,7 @@ const NOBODY: readonly string[] = Object.freeze([])
  * idle connection). Identities are immutable once registered, so nothing here can go stale.
  */
 function toIdentity(row: Row): DeviceIdentity {
-  const bridgeFor = row.bridge_for === '[]' ? NOBODY : Object.freeze(JSON.parse(row.bridge_for) as string[])
+  const bridgeFor = row.bridge_for === '[]' ? NOBODY : Object.freeze(parseStoredJson(row.bridge_for, 'devices', where(row, 'bridge_for'), BridgeForSchema))
   return Object.freeze({ id: row.id, kind: row.kind, bridgeFor })
 }
 
@@ -97,9 +102,9 @@ function toRecord(row: Row): DeviceRecord {
   return {
     id: row.id,
     kind: row.kind,
-    bridgeFor: JSON.parse(row.bridge_for) as string[],
+    bridgeFor: parseStoredJson(row.bridge_for, 'devices', where(row, 'bridge_for'), BridgeForSchema),
     model: row.model,
-    attributes: JSON.parse(row.attributes) as Attributes,
+    attributes: parseStoredJson(row.attributes, 'devices', where(row, 'attributes'), AttributesSchema),
     createdAt: row.created_at,
   }
 }

@@ -1,13 +1,68 @@
 /**
- * The forwarder's side of the outbox tables (created in gateway/store/influx-outbox.ts): read
- * the queued points in order, delete them once InfluxDB has them, re-queue windows whose job
- * attachments changed, and keep the verdicts and late roll-up hours waiting. Its write
+ * InfluxDB as a sink of the generic outbox (gateway/outbox/outbox.ts): its points are sink
+ * 'influx' rows (device, device time; the fields are read back from the readings table when
+ * forwarded), its verdicts sink 'influx-verdicts'. The forwarder reads the queued points in
+ * order and acks them once InfluxDB has them all.
+ *
+ * InfluxDB's own state beside the outbox: attachments can change after readings were
+ * forwarded (a job attached with `at` in the past, a detach sent late), so triggers on
+ * job_devices record the affected window in `influx_requeue` and the forwarder re-routes that
+ * device's readings in it; `influx_rollup` keeps late hours to roll up again. Its write
  * transactions are IMMEDIATE: it runs in its own thread, on its own connection, beside the
  * ingest's writes.
  */
 import { CHANNEL_NAMES } from '../../contract/channels.js'
+import { OutboxAppender } from '../outbox/outbox-appender.js'
+import { Outbox } from '../outbox/outbox.js'
 import type { Db } from '../store/database.js'
-import { createInfluxOutboxTables, OutboxAppender } from '../store/influx-outbox.js'
+import type { VerdictRecord } from '../sinks/influx/influx-points.js'
+import { parseStoredJson, StoredRowError } from '../store/stored-json.js'
+import { QueuedVerdictSchema } from './queued-verdict.js'
+import { attachmentEndSql } from '../../rules/attachment-window.js'
+
+/** The outbox sinks InfluxDB drains: points (appended by the ingest commit) and verdicts. */
+export const INFLUX_SINK = 'influx'
+export const INFLUX_VERDICT_SINK = 'influx-verdicts'
+
+// A window [from, to] of one device whose routing (job or in service) may have changed.
+const requeue = (device: string, from: string, to: string) =>
+  `INSERT INTO influx_requeue (device_id, from_ts, to_ts, next_ts) VALUES (${device}, ${from}, ${to}, ${from});`
+// The windows are the attachment rule's (rules/attachment-window.ts): [attached_at, its end].
+const end = (row: 'OLD' | 'NEW') => attachmentEndSql(row)
+
+const TRIGGERS = `
+CREATE TRIGGER IF NOT EXISTS influx_requeue_attach AFTER INSERT ON job_devices BEGIN
+  ${requeue('NEW.device_id', 'NEW.attached_at', end('NEW'))}
+END;
+CREATE TRIGGER IF NOT EXISTS influx_requeue_detach AFTER UPDATE OF detached_at ON job_devices
+WHEN OLD.attached_at = NEW.attached_at AND OLD.device_id = NEW.device_id AND OLD.detached_at IS NOT NEW.detached_at BEGIN
+  ${requeue('NEW.device_id', `min(${end('OLD')}, ${end('NEW')})`, `max(${end('OLD')}, ${end('NEW')})`)}
+END;
+CREATE TRIGGER IF NOT EXISTS influx_requeue_change AFTER UPDATE OF job_id, device_id, attached_at ON job_devices
+WHEN OLD.job_id IS NOT NEW.job_id OR OLD.device_id IS NOT NEW.device_id OR OLD.attached_at IS NOT NEW.attached_at BEGIN
+  ${requeue('OLD.device_id', 'OLD.attached_at', end('OLD'))}
+  ${requeue('NEW.device_id', 'NEW.attached_at', end('NEW'))}
+END;
+CREATE TRIGGER IF NOT EXISTS influx_requeue_delete AFTER DELETE ON job_devices BEGIN
+  ${requeue('OLD.device_id', 'OLD.attached_at', end('OLD'))}
+END;
+`
+
+const TRIGGER_NAMES = ['influx_requeue_attach', 'influx_requeue_detach', 'influx_requeue_change', 'influx_requeue_delete']
+
+/**
+ * With InfluxDB configured: the attachment triggers (a runtime switch, not schema: the tables
+ * are the migrations'). Without: the triggers go (so nothing piles up for a forwarder that
+ * does not run); rows left from an earlier run stay and are forwarded when InfluxDB is
+ * configured again.
+ */
+export function configureInfluxOutbox(db: Db, enabled: boolean): void {
+  if (enabled) {
+    db.exec(TRIGGERS)
+  } else {
+    for (const name of TRIGGER_NAMES) db.exec(`DROP TRIGGER IF EXISTS ${name}`)
+  }
+}
 
 export interface QueuedPoint {
   deviceId: string
@@ -44,34 +99,23 @@ export interface RequeueWindow {
 }
 
 export class InfluxOutbox {
+  private readonly outbox: Outbox
   private readonly appender: OutboxAppender
-  private readonly selectBatch
-  private readonly deleteUpTo
-  private readonly ends
   private readonly selectRequeue
   private readonly markPurged
   private readonly selectChannelTimes
   private readonly advanceRequeue
   private readonly deleteRequeue
   private readonly countRequeue
-  private readonly insertVerdict
-  private readonly selectVerdicts
-  private readonly deleteVerdicts
-  private readonly countVerdicts
   private readonly insertRollup
   private readonly selectRollups
   private readonly deleteRollup
   private readonly countRollups
+  private readonly parked: string[] = []
 
   constructor(private readonly db: Db) {
-    createInfluxOutboxTables(db)
-    this.appender = new OutboxAppender(db)
-    this.selectBatch = db.prepare<[number], { id: number; device_id: string; ts: number; n: number }>('SELECT id, device_id, ts, n FROM influx_outbox ORDER BY id LIMIT ?')
-    this.deleteUpTo = db.prepare<[number]>('DELETE FROM influx_outbox WHERE id <= ?')
-    // Head and tail in one statement, so one snapshot: the forwarder thread deletes rows in between otherwise.
-    this.ends = db.prepare<[], { n: number; upto: number; queued_at: number; tail_upto: number }>(
-      'SELECT n, upto, queued_at, (SELECT upto FROM influx_outbox ORDER BY id DESC LIMIT 1) AS tail_upto FROM influx_outbox ORDER BY id LIMIT 1',
-    )
+    this.outbox = new Outbox(db)
+    this.appender = new OutboxAppender(this.outbox, [INFLUX_SINK])
     this.selectRequeue = db.prepare<[], { id: number; device_id: string; from_ts: number; to_ts: number; purged: number; channel_idx: number; next_ts: number }>(
       'SELECT * FROM influx_requeue ORDER BY id LIMIT 1',
     )
@@ -83,10 +127,6 @@ export class InfluxOutbox {
     this.advanceRequeue = db.prepare<[number, number, number]>('UPDATE influx_requeue SET channel_idx = ?, next_ts = ? WHERE id = ?')
     this.deleteRequeue = db.prepare<[number]>('DELETE FROM influx_requeue WHERE id = ?')
     this.countRequeue = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM influx_requeue')
-    this.insertVerdict = db.prepare<[string]>('INSERT INTO influx_verdicts (verdict) VALUES (?)')
-    this.selectVerdicts = db.prepare<[number], { id: number; verdict: string }>('SELECT id, verdict FROM influx_verdicts ORDER BY id LIMIT ?')
-    this.deleteVerdicts = db.prepare<[number]>('DELETE FROM influx_verdicts WHERE id <= ?')
-    this.countVerdicts = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM influx_verdicts')
     this.insertRollup = db.prepare<[string, number]>('INSERT OR IGNORE INTO influx_rollup (device_id, hour) VALUES (?, ?)')
     this.selectRollups = db.prepare<[number], { device_id: string; hour: number }>('SELECT device_id, hour FROM influx_rollup ORDER BY device_id, hour LIMIT ?')
     this.deleteRollup = db.prepare<[string, number]>('DELETE FROM influx_rollup WHERE device_id = ? AND hour = ?')
@@ -95,26 +135,25 @@ export class InfluxOutbox {
 
   /** The oldest `limit` queued points, in ingest order. */
   batch(limit: number): OutboxBatch | undefined {
-    const rows = this.selectBatch.all(limit)
+    const rows = this.outbox.claim(INFLUX_SINK, limit)
     if (rows.length === 0) return undefined
     let readings = 0
     for (const r of rows) readings += r.n
-    return { lastId: rows[rows.length - 1]!.id, points: rows.map((r) => ({ deviceId: r.device_id, ts: r.ts })), readings }
+    return { lastId: rows[rows.length - 1]!.id, points: rows.map((r) => ({ deviceId: r.key, ts: r.at })), readings }
   }
 
   /** InfluxDB has every row up to `id`; `lateHours` of telemetry need their roll-up recomputed. */
   forwarded(id: number, lateHours: Iterable<[deviceId: string, hour: number]> = []): void {
     this.db.transaction(() => {
       for (const [device, hour] of lateHours) this.insertRollup.run(device, hour)
-      this.deleteUpTo.run(id)
+      this.outbox.ackUpTo(INFLUX_SINK, id)
     }).immediate()
   }
 
   /** Readings waiting and when the oldest was queued: index look-ups only, no count. */
   backlog(): { readings: number; oldestQueuedAt: number | undefined } {
-    const h = this.ends.get()
-    if (!h) return { readings: 0, oldestQueuedAt: undefined }
-    return { readings: h.tail_upto - h.upto + h.n, oldestQueuedAt: h.queued_at }
+    const b = this.outbox.backlog(INFLUX_SINK)
+    return { readings: b.count, oldestQueuedAt: b.oldestQueuedAt }
   }
 
   queued(now: number): QueueStats {
@@ -175,20 +214,51 @@ export class InfluxOutbox {
     return this.countRequeue.get()!.n
   }
 
-  addVerdict(json: string): void {
-    this.insertVerdict.run(json)
+  /** Queues a verdict (JSON of a VerdictRecord, influx-points.ts queuedVerdict()). */
+  addVerdict(json: string, now: number): void {
+    // key and time for the row; a verdict that does not parse is queued anyway and parked when read (verdicts()).
+    let key = ''
+    let at = 0
+    try {
+      const v = parseStoredJson(json, 'outbox', `sink ${INFLUX_VERDICT_SINK}`, QueuedVerdictSchema)
+      key = v.jobId
+      at = v.at
+    } catch {
+      // kept as written
+    }
+    this.outbox.append(INFLUX_VERDICT_SINK, { key, at, payload: json, queuedAt: now })
   }
 
-  verdicts(limit: number): { id: number; verdict: string }[] {
-    return this.selectVerdicts.all(limit)
+  /**
+   * The next verdicts, parsed. A row that does not parse (written by hand, or by a version
+   * with another shape) is parked with the reason, named in `parked`, and skipped: it never
+   * stops the verdicts behind it.
+   */
+  verdicts(limit: number): { id: number; verdict: VerdictRecord }[] {
+    const out: { id: number; verdict: VerdictRecord }[] = []
+    for (const row of this.outbox.claim(INFLUX_VERDICT_SINK, limit)) {
+      try {
+        out.push({ id: row.id, verdict: parseStoredJson(row.payload ?? 'null', 'outbox', `sink ${INFLUX_VERDICT_SINK} id ${row.id}`, QueuedVerdictSchema) })
+      } catch (err) {
+        if (!(err instanceof StoredRowError)) throw err
+        this.outbox.park(INFLUX_VERDICT_SINK, row.id, err.message)
+        this.parked.push(err.message)
+      }
+    }
+    return out
+  }
+
+  /** Why verdict rows were parked since the last call (the forwarder logs them). */
+  takeParked(): string[] {
+    return this.parked.splice(0)
   }
 
   verdictsForwarded(id: number): void {
-    this.deleteVerdicts.run(id)
+    this.outbox.ackUpTo(INFLUX_VERDICT_SINK, id)
   }
 
   verdictsPending(): number {
-    return this.countVerdicts.get()!.n
+    return this.outbox.rows(INFLUX_VERDICT_SINK)
   }
 
   /** Hours waiting for their roll-up, by device (at most `limit` rows). */

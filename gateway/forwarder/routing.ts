@@ -6,12 +6,9 @@
 import { CHANNEL_NAMES } from '../../contract/channels.js'
 import type { Db } from '../store/database.js'
 import type { MergedPoint } from '../sinks/influx/influx-points.js'
+import { jobsCounting, type AttachmentWindow } from '../../rules/attachment-window.js'
 
-interface Span {
-  jobId: string
-  from: number
-  to: number
-}
+type Span = AttachmentWindow & { jobId: string }
 
 /** Job attachments, read once per device per batch (the batch's view of job_devices). */
 export class AttachmentLookup {
@@ -29,17 +26,15 @@ export class AttachmentLookup {
     this.cache = new Map()
   }
 
-  /** Jobs the device was attached to at device time ts (both ends inclusive, as the verdicts read them). */
+  /** Jobs a reading of the device at device time ts counts for: the verdicts' rule (rules/attachment-window.ts); none is in service. */
   jobsAt = (deviceId: string, ts: number): string[] => {
     let spans = this.cache.get(deviceId)
     if (!spans) {
-      spans = this.select.all(deviceId).map((r) => ({ jobId: r.job_id, from: r.attached_at, to: r.detached_at ?? Number.MAX_SAFE_INTEGER }))
+      spans = this.select.all(deviceId).map((r) => ({ jobId: r.job_id, attachedAt: r.attached_at, detachedAt: r.detached_at }))
       this.cache.set(deviceId, spans)
     }
     if (spans.length === 0) return []
-    const jobs: string[] = []
-    for (const s of spans) if (s.from <= ts && ts <= s.to && !jobs.includes(s.jobId)) jobs.push(s.jobId)
-    return jobs
+    return jobsCounting(spans, ts)
   }
 }
 

@@ -10,7 +10,7 @@ import { AttributesSchema, type Attributes, type DeviceConflictNotice, type Devi
 import type { Clock } from '../clock.js'
 import type { Reading } from '../../contract/reading.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
-import type { IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
+import type { AttributeUpdate, IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
 import { ConflictNotices } from './conflict-notices.js'
 import { ImplicitClock, MessageTimes } from './implicit-clock.js'
 import { DEFAULT_MESSAGE_LIMITS, parseTelemetry, tooManySamples, type MessageLimits, type ParseContext } from './parse-telemetry.js'
@@ -75,20 +75,23 @@ export class Ingest {
     this.counters.messages++
     const receivedAt = this.deps.clock.now()
     const samples: SampleToStore[] = []
+    const attributes: AttributeUpdate[] = []
     const problems = new ProblemCollector()
     const json = parseJson(packet.payload, problems)
     if (json !== undefined) {
       const ctx: ParseContext = { implicitTs: receivedAt, minTs: MIN_DEVICE_TS, maxTs: receivedAt + this.deps.futureToleranceMs }
       const replay = this.redelivery.replayFor(identity.id, packet.messageId, packet.dup)
       const times = new MessageTimes(this.implicitClock, receivedAt, replay)
-      this.route(identity, packet.topic, json, ctx, times, samples, problems)
+      this.route(identity, packet.topic, json, ctx, times, samples, attributes, problems)
       if (!replay) this.redelivery.remember(identity.id, packet.messageId, times.firsts)
     }
     // The raw payload is kept once, as the evidence; the reason is bounded (ProblemCollector).
     const reason = problems.total === 0 ? undefined : problems.reason()
+    // Attributes are kept in the same commit as the message's readings and quarantine record.
     const outcome = await this.deps.log.append({
       receivedAt,
       samples,
+      attributes,
       quarantine:
         reason === undefined
           ? undefined
@@ -104,18 +107,18 @@ export class Ingest {
     if (outcome.quarantineId !== undefined) this.deps.onQuarantined?.(packet.payload.length + (reason?.length ?? 0))
   }
 
-  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, times: MessageTimes, samples: SampleToStore[], problems: ProblemCollector): void {
+  private route(identity: DeviceIdentity, topic: string, json: unknown, ctx: ParseContext, times: MessageTimes, samples: SampleToStore[], attributes: AttributeUpdate[], problems: ProblemCollector): void {
     switch (ingestParserOf(topic)) {
       case 'telemetry':
         return this.collect(identity.id, json, ctx, times, 'payload', samples, problems)
       case 'attributes':
-        return this.attributes(identity.id, json, 'payload', problems)
+        return this.attributes(identity.id, json, 'payload', attributes, problems)
       case 'bridged-telemetry':
         // The sample limit is per message: a bridge's devices share it.
         if (tooManySamples(countBridgedSamples(json), this.limits, 'payload', problems)) return
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, times, where, samples, problems))
       case 'bridged-attributes':
-        return this.forEachBridged(identity, json, problems, (id, value, where) => this.attributes(id, value, where, problems))
+        return this.forEachBridged(identity, json, problems, (id, value, where) => this.attributes(id, value, where, attributes, problems))
       default:
         // The broker's ACL lets only the topics above through; anything else is a bug worth seeing.
         problems.add({ code: PROBLEM_CODES.shape, message: `topic ${quote(topic)} carries no readings` })
@@ -142,7 +145,7 @@ export class Ingest {
     }
   }
 
-  private attributes(deviceId: string, json: unknown, where: string, problems: ProblemCollector): void {
+  private attributes(deviceId: string, json: unknown, where: string, out: AttributeUpdate[], problems: ProblemCollector): void {
     // zod drops a "__proto__" key without a word (it would set the copy's prototype); the device is told instead.
     if (typeof json === 'object' && json !== null && Object.hasOwn(json, '__proto__')) {
       problems.add({ code: PROBLEM_CODES.shape, message: `${where}.__proto__: not accepted as an attribute name` })
@@ -154,7 +157,7 @@ export class Ingest {
       problems.add({ code: PROBLEM_CODES.shape, message: describeIssues(where, parsed.error.issues) })
       return
     }
-    this.deps.devices.mergeAttributes(deviceId, parsed.data as Attributes)
+    out.push({ deviceId, attributes: parsed.data as Attributes })
   }
 
   /**

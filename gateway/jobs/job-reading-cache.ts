@@ -28,6 +28,7 @@ import type { Reading } from '../../contract/reading.js'
 import type { StepResult } from '../../rules/result.js'
 import type { ReadingStore } from '../store/reading-store.js'
 import type { Attachment } from '../../contract/job.js'
+import { covers as windowCovers } from '../../rules/attachment-window.js'
 import { jobReadings } from './job-readings.js'
 import { ReadingColumns } from './reading-columns.js'
 import type { JobReadingSource } from './reading-source.js'
@@ -282,6 +283,7 @@ function seriesOf(series: Map<string, ReadingColumns>, r: Reading): ReadingColum
   return s
 }
 
+/** Does the reading count for the job (rules/attachment-window.ts)? */
 function covers(attachments: readonly Attachment[], r: Reading): boolean {
-  return attachments.some((a) => a.deviceId === r.deviceId && a.attachedAt <= r.ts && (a.detachedAt === null || r.ts <= a.detachedAt))
+  return attachments.some((a) => a.deviceId === r.deviceId && windowCovers(a, r.ts))
 }

@@ -1,8 +1,9 @@
-/** The readings that count for a job: those of its attached devices while they were attached. */
+/** The readings that count for a job: those of its attached devices while they were attached (rules/attachment-window.ts). */
 import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
 import type { ReadingStore } from '../store/reading-store.js'
 import type { Attachment } from '../../contract/job.js'
+import { clip } from '../../rules/attachment-window.js'
 
 export async function jobReadings(
   store: ReadingStore,
@@ -14,10 +15,9 @@ export async function jobReadings(
 ): Promise<Reading[]> {
   const out: Reading[] = []
   for (const a of attachments) {
-    const lo = Math.max(from, a.attachedAt)
-    const hi = Math.min(to, a.detachedAt ?? Number.MAX_SAFE_INTEGER)
-    if (lo > hi) continue
-    for (const r of await store.query({ deviceIds: [a.deviceId], channel, from: lo, to: hi, ...opts })) out.push(r)
+    const w = clip(a, from, to)
+    if (!w) continue
+    for (const r of await store.query({ deviceIds: [a.deviceId], channel, from: w.from, to: w.to, ...opts })) out.push(r)
   }
   if (attachments.length > 1) out.sort((a, b) => a.ts - b.ts)
   return out

@@ -1,7 +1,17 @@
-/** Jobs, the devices attached to them, and the installer's step markers, in the embedded database. */
+/**
+ * Jobs, the devices attached to them, and the installer's step markers, in the embedded
+ * database. JSON columns are parsed with the schema of what was written (stored-json.ts): a
+ * row that does not parse throws a StoredRowError naming it, for that job only.
+ */
+import { z } from 'zod'
 import type { Db } from '../store/database.js'
+import { parseStoredJson } from '../store/stored-json.js'
 import type { RulePack } from '../../rules/pack-schema.js'
-import type { Attachment, CheckOverride, InstalledUnit, Job, StepId, StepMarker } from '../../contract/job.js'
+import { parseStoredPack } from './stored-pack.js'
+import { ChannelRolesSchema, UnitSchema, type Attachment, type CheckOverride, type Job, type StepId, type StepMarker } from '../../contract/job.js'
+
+/** The installation record and a marker's facts: objects of what the installer declared (checked when declared). */
+const DeclaredSchema = z.record(z.string(), z.unknown())
 
 export class JobExistsError extends Error {}
 
@@ -92,7 +102,7 @@ export class JobRepository {
       id: row.id,
       installerId: row.installer_id,
       rulePack: { id: row.rule_pack, version: row.pack_version },
-      unit: JSON.parse(row.unit) as InstalledUnit,
+      unit: parseStoredJson(row.unit, 'jobs', `id ${JSON.stringify(row.id)} column unit`, UnitSchema),
       createdAt: row.created_at,
     }
   }
@@ -100,13 +110,13 @@ export class JobRepository {
   /** The rule pack the job is judged by, as it was when the job was created. */
   pack(jobId: string): RulePack | undefined {
     const row = this.selectPack.get(jobId)
-    return row ? (JSON.parse(row.pack) as RulePack) : undefined
+    return row ? parseStoredPack(row.pack, jobId) : undefined
   }
 
   /** The installation record: what the installer declared so far. */
   record(jobId: string): Record<string, unknown> {
     const row = this.selectJob.get(jobId)
-    return row ? (JSON.parse(row.record) as Record<string, unknown>) : {}
+    return row ? parseStoredJson(row.record, 'jobs', `id ${JSON.stringify(jobId)} column record`, DeclaredSchema) : {}
   }
 
   /** Merges declared fields into the record (a later declaration of a field replaces the earlier one). */
@@ -136,7 +146,10 @@ export class JobRepository {
 
   attachments(jobId: string): Attachment[] {
     const roles = new Map<string, Attachment['roles']>()
-    for (const r of this.selectRoles.all(jobId)) roles.set(`${r.device_id}\u0000${r.attached_at}`, JSON.parse(r.roles) as Attachment['roles'])
+    for (const r of this.selectRoles.all(jobId)) {
+      const where = `job ${JSON.stringify(jobId)} device ${JSON.stringify(r.device_id)} attached_at ${r.attached_at} column roles`
+      roles.set(`${r.device_id}\u0000${r.attached_at}`, parseStoredJson(r.roles, 'attachment_roles', where, ChannelRolesSchema))
+    }
     return this.selectAttachments.all(jobId).map((r) => {
       const declared = roles.get(`${r.device_id}\u0000${r.attached_at}`)
       return { deviceId: r.device_id, attachedAt: r.attached_at, detachedAt: r.detached_at, ...(declared ? { roles: declared } : {}) }
@@ -169,7 +182,7 @@ export class JobRepository {
       action: r.action,
       at: r.at,
       receivedAt: r.received_at,
-      facts: JSON.parse(r.facts) as Record<string, unknown>,
+      facts: parseStoredJson(r.facts, 'step_markers', `job ${JSON.stringify(jobId)} step ${r.step} ${r.action} at ${r.at} column facts`, DeclaredSchema),
     }))
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The embedded SQLite database: the durable local log every acknowledged reading lands in,
- * plus quarantine, devices and jobs. Opened once per process; schema created idempotently,
- * then upgraded from older data dirs by its version (gateway/store/schema-upgrade.ts).
+ * plus quarantine, devices, jobs and the outbox. Opened once per process; its tables are made
+ * and upgraded by the numbered migrations (gateway/store/migrations/, schema-upgrade.ts):
+ * nothing else creates a table.
  */
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
@@ -9,152 +10,6 @@ import { join } from 'node:path'
 import { upgradeSchema } from './schema-upgrade.js'
 
 export type Db = Database.Database
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS readings (
-  device_id   TEXT    NOT NULL,
-  channel     TEXT    NOT NULL,
-  ts          INTEGER NOT NULL,  -- device time, ms: the evidence
-  value       REAL    NOT NULL,  -- canonical unit of the channel
-  received_at INTEGER NOT NULL,  -- gateway time, ms: the provenance
-  PRIMARY KEY (device_id, channel, ts)   -- same device, channel, device time = same point
-) WITHOUT ROWID;
-
--- The value and unit exactly as the device sent them ({"value": 118, "unit": "psi"}), for the
--- readings sent with a unit: evidence beside the canonical readings.value. A plain number is
--- canonical already and has no row here, so its insert is the one it always was.
-CREATE TABLE IF NOT EXISTS readings_sent (
-  device_id   TEXT    NOT NULL,
-  channel     TEXT    NOT NULL,
-  ts          INTEGER NOT NULL,
-  value       REAL    NOT NULL,
-  unit        TEXT    NOT NULL,
-  PRIMARY KEY (device_id, channel, ts)   -- the reading's key: written in the same transaction
-) WITHOUT ROWID;
-
--- A re-send of a stored point with a different value: kept beside it, never dropped, and flagged
--- (readings API, verdict). The same conflicting value again is a duplicate (primary key).
-CREATE TABLE IF NOT EXISTS readings_conflicts (
-  device_id   TEXT    NOT NULL,
-  channel     TEXT    NOT NULL,
-  ts          INTEGER NOT NULL,
-  value       REAL    NOT NULL,
-  received_at INTEGER NOT NULL,
-  sent_value  REAL,              -- as sent, when the device gave a unit (like readings_sent); else NULL
-  sent_unit   TEXT,
-  PRIMARY KEY (device_id, channel, ts, value)
-) WITHOUT ROWID;
--- Arrival order, so listing a point's first values reads only those (not every value re-sent).
-CREATE INDEX IF NOT EXISTS readings_conflicts_arrival ON readings_conflicts (device_id, channel, ts, received_at);
-
--- What the ingest must remember per device across restarts (docs/protocol.md, "Readings").
-CREATE TABLE IF NOT EXISTS device_ingest_state (
-  device_id   TEXT    PRIMARY KEY,
-  implicit_ts INTEGER,                     -- last device time given to a timestamp-less reading
-  seq_epoch   INTEGER NOT NULL DEFAULT 0,  -- +1 each time the device's seq counter went backwards
-  last_seq    INTEGER                      -- last seq of the current epoch
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS quarantine (
-  id          INTEGER PRIMARY KEY,
-  device_id   TEXT,
-  topic       TEXT    NOT NULL,
-  received_at INTEGER NOT NULL,
-  code        TEXT    NOT NULL,
-  reason      TEXT    NOT NULL,
-  raw         BLOB    NOT NULL    -- the payload exactly as received
-);
-
-CREATE TABLE IF NOT EXISTS devices (
-  id          TEXT PRIMARY KEY,
-  kind        TEXT NOT NULL,
-  model       TEXT,
-  secret_hash BLOB NOT NULL,
-  bridge_for  TEXT NOT NULL DEFAULT '[]',
-  attributes  TEXT NOT NULL DEFAULT '{}',
-  created_at  INTEGER NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS jobs (
-  id           TEXT PRIMARY KEY,
-  installer_id TEXT,
-  rule_pack    TEXT NOT NULL,
-  pack_version TEXT NOT NULL,
-  pack         TEXT NOT NULL,   -- the rule pack as it was when the job was created: its verdict never changes under it
-  unit         TEXT NOT NULL,
-  record       TEXT NOT NULL DEFAULT '{}',  -- the installation record the installer declares (S3, S5, S7...)
-  created_at   INTEGER NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS check_overrides (
-  id      INTEGER PRIMARY KEY,
-  job_id  TEXT    NOT NULL REFERENCES jobs(id),
-  step    TEXT    NOT NULL,
-  check_id TEXT   NOT NULL,
-  status  TEXT    NOT NULL,
-  reason  TEXT    NOT NULL,
-  by_user TEXT    NOT NULL,
-  at      INTEGER NOT NULL
-);
-
-CREATE TABLE IF NOT EXISTS job_devices (
-  job_id      TEXT    NOT NULL REFERENCES jobs(id),
-  device_id   TEXT    NOT NULL REFERENCES devices(id),
-  attached_at INTEGER NOT NULL,
-  detached_at INTEGER,
-  PRIMARY KEY (job_id, device_id, attached_at)
-);
-
-CREATE TABLE IF NOT EXISTS step_markers (
-  id          INTEGER PRIMARY KEY,
-  job_id      TEXT    NOT NULL REFERENCES jobs(id),
-  step        TEXT    NOT NULL,
-  action      TEXT    NOT NULL CHECK (action IN ('start', 'stop')),
-  at          INTEGER NOT NULL,  -- when it happened (may be sent late)
-  received_at INTEGER NOT NULL,
-  facts       TEXT    NOT NULL DEFAULT '{}'
-);
-CREATE INDEX IF NOT EXISTS step_markers_job ON step_markers (job_id, step, at);
-
--- Events inside a step (the evacuation pump's isolation), gateway/jobs/step-event-repository.ts.
-CREATE TABLE IF NOT EXISTS step_events (
-  id          INTEGER PRIMARY KEY,
-  job_id      TEXT    NOT NULL REFERENCES jobs(id),
-  step        TEXT    NOT NULL,
-  kind        TEXT    NOT NULL CHECK (kind IN ('isolate')),
-  at          INTEGER NOT NULL,
-  received_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS step_events_job ON step_events (job_id, at);
-
--- Every rule pack version this gateway has started with, and its content hash: a pack whose
--- numbers changed under an old version is refused at start (gateway/rules/pack-hashes.ts).
-CREATE TABLE IF NOT EXISTS pack_hashes (
-  pack_id    TEXT    NOT NULL,
-  version    TEXT    NOT NULL,
-  hash       TEXT    NOT NULL,
-  first_seen INTEGER NOT NULL,
-  PRIMARY KEY (pack_id, version)
-) WITHOUT ROWID;
-
--- What each channel of an attached device measures on the job (e.g. {"current_a":"compressor"}),
--- declared at attachment: two devices reporting one channel are never merged.
-CREATE TABLE IF NOT EXISTS attachment_roles (
-  job_id      TEXT    NOT NULL,
-  device_id   TEXT    NOT NULL,
-  attached_at INTEGER NOT NULL,
-  roles       TEXT    NOT NULL,
-  PRIMARY KEY (job_id, device_id, attached_at)
-) WITHOUT ROWID;
-
--- S15: the installer confirmed the work order (after uploading photos, location and barcode);
--- from then on what the record still lacks fails instead of pending.
-CREATE TABLE IF NOT EXISTS work_order_confirmations (
-  job_id       TEXT    PRIMARY KEY,
-  confirmed_at INTEGER NOT NULL,
-  by_user      TEXT
-);
-`
 
 export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {
   mkdirSync(dataDir, { recursive: true })
@@ -164,7 +19,6 @@ export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {
   db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
-  db.exec(SCHEMA)
   upgradeSchema(db)
   return db
 }

@@ -19,10 +19,12 @@
  * a duplicate, not a conflict; the as-sent form kept is the one first stored.
  */
 import type { ChannelName } from '../../contract/channels.js'
+import type { Attributes } from '../../contract/telemetry.js'
 import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue, type SentValue } from '../../contract/reading.js'
 import type { Db } from './database.js'
 import { GroupCommit, type CommitObserver } from './group-commit.js'
-import { OutboxAppender } from './influx-outbox.js'
+import { OutboxAppender } from '../outbox/outbox-appender.js'
+import { Outbox } from '../outbox/outbox.js'
 
 export interface SampleToStore {
   deviceId: string
@@ -43,10 +45,17 @@ export interface QuarantineRecord {
   raw: Buffer
 }
 
+/** Attributes a device reported: merged into what it said before, in the message's transaction. */
+export interface AttributeUpdate {
+  deviceId: string
+  attributes: Attributes
+}
+
 export interface IngestEntry {
   receivedAt: number
   samples: SampleToStore[]
   quarantine?: QuarantineRecord | undefined
+  attributes?: readonly AttributeUpdate[] | undefined
 }
 
 /** A re-send that conflicted with a stored reading, as committed. */
@@ -71,11 +80,12 @@ export interface IngestOutcome {
 
 export interface IngestLogOptions {
   /**
-   * Also queue the points (device, device time) the message newly stored readings of in the
-   * InfluxDB outbox, in the same transaction (only when InfluxDB is configured: it costs one
-   * small insert per sample). Conflicting values are not forwarded (docs/influx-schema.md).
+   * The outbox sinks that take stored points: for each, the points (device, device time) the
+   * message newly stored readings of are appended to the outbox in the same transaction (one
+   * small insert per point and sink; none configured, none). Conflicting values are not
+   * queued (docs/influx-schema.md).
    */
-  influxOutbox?: boolean
+  outboxSinks?: readonly string[]
   /** Told of each group commit's outcome (health and metrics). */
   commitObserver?: CommitObserver
 }
@@ -142,7 +152,13 @@ export class IngestLog {
       `INSERT INTO device_ingest_state (device_id, implicit_ts, seq_epoch, last_seq) VALUES (?, ?, ?, ?)
        ON CONFLICT (device_id) DO UPDATE SET implicit_ts = excluded.implicit_ts, seq_epoch = excluded.seq_epoch, last_seq = excluded.last_seq`,
     )
-    const outbox = opts.influxOutbox ? new OutboxAppender(db) : undefined
+    const outbox = opts.outboxSinks && opts.outboxSinks.length > 0 ? new OutboxAppender(new Outbox(db), opts.outboxSinks) : undefined
+    // A shallow merge ({...before, ...reported}: attribute values are scalars, never null, so
+    // RFC 7396's merge patch is exactly that), in SQL: no read-back, nothing that can throw on
+    // a damaged row (left as it is; the registry's read names it, gateway/devices/device-registry.ts).
+    const mergeAttributes = db.prepare<[string, string]>(
+      'UPDATE devices SET attributes = json_patch(attributes, ?) WHERE id = ? AND json_valid(attributes)',
+    )
     const insertQuarantine = db.prepare(
       'INSERT INTO quarantine (device_id, topic, received_at, code, reason, raw) VALUES (?, ?, ?, ?, ?, ?)',
     )
@@ -179,7 +195,7 @@ export class IngestLog {
           if (insertReading.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 1) {
             outcome.stored++
             if (r.sent !== undefined) insertSent.run(sample.deviceId, r.channel, r.ts, r.sent.value, r.sent.unit)
-            // With InfluxDB configured: only readings really inserted go out (never a duplicate).
+            // Only readings really inserted are queued for the sinks (never a duplicate).
             outbox?.mark(sample.deviceId, r.ts, entry.receivedAt)
             continue
           }
@@ -205,6 +221,7 @@ export class IngestLog {
         }
       }
       outbox?.end()
+      if (entry.attributes) for (const a of entry.attributes) mergeAttributes.run(JSON.stringify(a.attributes), a.deviceId)
       const q = entry.quarantine
       if (q) {
         const info = insertQuarantine.run(q.deviceId, q.topic, entry.receivedAt, q.code, q.reason, q.raw)

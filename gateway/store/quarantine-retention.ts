@@ -49,10 +49,8 @@ export class QuarantineRetention {
     private readonly opts: QuarantineRetentionOptions,
   ) {}
 
-  /** At start: the indexes (age limit; one device's listing), the current total, and a first prune. */
+  /** At start: the current total, and a first prune (the indexes it uses are migration 3's). */
   init(): void {
-    this.db.exec('CREATE INDEX IF NOT EXISTS quarantine_received_at ON quarantine (received_at)')
-    this.db.exec('CREATE INDEX IF NOT EXISTS quarantine_device ON quarantine (device_id, id)')
     this.statements = prepare(this.db)
     this.bytes = this.statements.total.get()!.bytes
     this.prune()

@@ -5,17 +5,18 @@ import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { openDatabase } from '../../gateway/store/database.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
+import { INFLUX_SINK } from '../../gateway/forwarder/outbox.js'
 
 it('with InfluxDB configured, a conflict queues no outbox row; a new point does', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-conflict-outbox-'))
   const db = openDatabase(dir, 'normal')
-  const log = new IngestLog(db, { influxOutbox: true })
+  const log = new IngestLog(db, { outboxSinks: [INFLUX_SINK] })
   const T = Date.UTC(2026, 10, 27, 8, 0, 0)
   const one = (ts: number, value: number) => ({ receivedAt: T + 500, samples: [{ deviceId: 'm-1', readings: [{ channel: 'current_a' as const, ts, value }] }] })
   const pending = [log.append(one(T, 5.2)), log.append(one(T, 6.0)), log.append(one(T + 1000, 5.3))]
   log.flush()
   expect((await Promise.all(pending)).map((o) => o.conflicts.length)).toEqual([0, 1, 0])
-  expect(db.prepare('SELECT device_id, ts, n FROM influx_outbox ORDER BY id').all()).toEqual([
+  expect(db.prepare("SELECT key AS device_id, at AS ts, n FROM outbox WHERE sink = 'influx' ORDER BY id").all()).toEqual([
     { device_id: 'm-1', ts: T, n: 1 },
     { device_id: 'm-1', ts: T + 1000, n: 1 },
   ])

@@ -13,7 +13,7 @@ import { ManualClock } from '../../gateway/clock.js'
 import type { InfluxConfig } from '../../gateway/config.js'
 import { ForwarderHost } from '../../gateway/sinks/influx/forwarder-host.js'
 import { openDatabase, type Db } from '../../gateway/store/database.js'
-import { configureInfluxOutbox } from '../../gateway/store/influx-outbox.js'
+import { configureInfluxOutbox, INFLUX_SINK } from '../../gateway/forwarder/outbox.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
 import { waitFor } from '../helpers/gateway-harness.js'
 import { influxRows, startInfluxServer, telemetryReadings, type InfluxServer } from '../helpers/influx-server.js'
@@ -60,7 +60,7 @@ function setup(now: number): Setup {
   s = {
     dir,
     db,
-    log: new IngestLog(db, { influxOutbox: true }),
+    log: new IngestLog(db, { outboxSinks: [INFLUX_SINK] }),
     clock,
     influx,
     hosts,

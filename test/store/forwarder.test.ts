@@ -13,7 +13,7 @@ import { Backoff, type Timer } from '../../gateway/shared/backoff.js'
 import { InfluxForwarder } from '../../gateway/sinks/influx/forwarder.js'
 import { openDatabase, type Db } from '../../gateway/store/database.js'
 import { InfluxRefusedError, type InfluxSink } from '../../gateway/sinks/influx/influx-client.js'
-import { configureInfluxOutbox } from '../../gateway/store/influx-outbox.js'
+import { configureInfluxOutbox, INFLUX_SINK } from '../../gateway/forwarder/outbox.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
 import { ingestReadings, reading } from './reading-store-contract.js'
 
@@ -104,7 +104,7 @@ beforeEach(() => {
   db = openDatabase(dir, 'normal')
   db.pragma('foreign_keys = OFF')
   configureInfluxOutbox(db, true)
-  log = new IngestLog(db, { influxOutbox: true })
+  log = new IngestLog(db, { outboxSinks: [INFLUX_SINK] })
   influx = new FakeInflux()
   timer = new ManualTimer()
   clock = new ManualClock(T0 + 60_000)
@@ -136,7 +136,7 @@ describe('outbox', () => {
     await f.drain()
     expect(influx.of('telemetry')).toHaveLength(1)
     expect(f.stats()).toMatchObject({ backlog: 0, lagMs: 0, forwarded: 1 })
-    expect(db.prepare('SELECT count(*) AS n FROM influx_outbox').get()).toEqual({ n: 0 })
+    expect(db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 })
   })
 
   it('is not filled when InfluxDB is not configured, and the attachment triggers go', async () => {
@@ -144,12 +144,12 @@ describe('outbox', () => {
     const plain = new IngestLog(db)
     await ingestReadings(plain, [reading('m-1', 'current_a', T0, 1)])
     db.prepare('INSERT INTO job_devices (job_id, device_id, attached_at) VALUES (?, ?, ?)').run('j', 'm-1', T0)
-    expect(db.prepare('SELECT (SELECT count(*) FROM influx_outbox) AS o, (SELECT count(*) FROM influx_requeue) AS r').get()).toEqual({ o: 0, r: 0 })
+    expect(db.prepare('SELECT (SELECT count(*) FROM outbox) AS o, (SELECT count(*) FROM influx_requeue) AS r').get()).toEqual({ o: 0, r: 0 })
   })
 
   it('one row per point (device, device time) of a message; the backlog counts readings without counting rows', async () => {
     await ingestReadings(log, [reading('m-1', 'current_a', T0, 1, T0 + 5), reading('m-1', 'voltage_v', T0, 230, T0 + 5), reading('m-2', 'current_a', T0, 2, T0 + 9)])
-    expect(db.prepare('SELECT n, upto FROM influx_outbox ORDER BY id').all()).toEqual([
+    expect(db.prepare("SELECT n, upto FROM outbox WHERE sink = 'influx' ORDER BY id").all()).toEqual([
       { n: 2, upto: 2 },
       { n: 1, upto: 3 },
     ])

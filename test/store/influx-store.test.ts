@@ -13,7 +13,7 @@ import type { InfluxConfig } from '../../gateway/config.js'
 import { InfluxForwarder } from '../../gateway/sinks/influx/forwarder.js'
 import { openDatabase, type Db } from '../../gateway/store/database.js'
 import { InfluxConnection } from '../../gateway/sinks/influx/influx-client.js'
-import { configureInfluxOutbox } from '../../gateway/store/influx-outbox.js'
+import { configureInfluxOutbox, INFLUX_SINK } from '../../gateway/forwarder/outbox.js'
 import { InfluxReadingStore } from '../../gateway/sinks/influx/influx-reading-store.js'
 import { DOWNSAMPLED_FIELDS } from '../../gateway/sinks/influx/influx-schema.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
@@ -57,7 +57,7 @@ function pipeline(now = T0 + 60_000): Pipeline {
   const forwarder = new InfluxForwarder({ db, sink: influx, clock, log: () => {}, batchPoints: config.batchPoints })
   return {
     db,
-    log: new IngestLog(db, { influxOutbox: true }),
+    log: new IngestLog(db, { outboxSinks: [INFLUX_SINK] }),
     influx,
     forwarder,
     store: new InfluxReadingStore(influx),
@@ -180,11 +180,11 @@ describe('InfluxDB side', () => {
     attach('job-1', 'meter-1', T0)
     const rs = Array.from({ length: 300 }, (_, i) => reading('meter-1', 'vacuum_micron', T0 + i * 1000, 5000 - i))
     await ingestReadings(p.log, rs)
-    const saved = p.db.prepare('SELECT device_id, ts, queued_at, n, upto FROM influx_outbox').all() as { device_id: string; ts: number; queued_at: number; n: number; upto: number }[]
+    const saved = p.db.prepare("SELECT id, key, at, queued_at, n, upto FROM outbox WHERE sink = 'influx'").all() as { id: number; key: string; at: number; queued_at: number; n: number; upto: number }[]
     await p.forwarder.drain()
     const before = await rows('SELECT * FROM "evidence"."commissioning"')
-    const again = p.db.prepare('INSERT INTO influx_outbox (device_id, ts, queued_at, n, upto) VALUES (?, ?, ?, ?, ?)')
-    for (const r of saved) again.run(r.device_id, r.ts, r.queued_at, r.n, r.upto)
+    const again = p.db.prepare("INSERT INTO outbox (sink, id, key, at, queued_at, n, upto) VALUES ('influx', ?, ?, ?, ?, ?, ?)")
+    for (const r of saved) again.run(r.id, r.key, r.at, r.queued_at, r.n, r.upto)
     await p.forwarder.drain()
     expect(await rows('SELECT * FROM "evidence"."commissioning"')).toEqual(before)
     expect(before).toHaveLength(300)

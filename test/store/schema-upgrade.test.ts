@@ -11,6 +11,9 @@ import { afterEach, expect, it } from 'vitest'
 import { openDatabase } from '../../gateway/store/database.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
 
+/** The version this gateway's last migration records (gateway/store/migrations/): written out, not imported. */
+const SCHEMA_VERSION_NOW = 4
+
 const dirs: string[] = []
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
@@ -38,7 +41,7 @@ const sample = (seq: number, ts: number) => ({ receivedAt: ts + 10, samples: [{ 
 it('version 0 → 1: each device continues from its highest seq; readings kept; opening again changes nothing', async () => {
   const dir = oldDataDir()
   const db = openDatabase(dir, 'normal')
-  expect(db.pragma('user_version', { simple: true })).toBe(2)
+  expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION_NOW)
   expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'seen_seq'").get()).toBeUndefined()
   expect(db.prepare('SELECT device_id, seq_epoch, last_seq FROM device_ingest_state ORDER BY device_id').all()).toEqual([
     { device_id: 'm-a', seq_epoch: 0, last_seq: 50 },
@@ -65,7 +68,7 @@ it('a database from a newer gateway is refused with a message saying so', () => 
   const db = new Database(join(dir, 'gateway.db'))
   db.pragma('user_version = 99')
   db.close()
-  expect(() => openDatabase(dir, 'normal')).toThrow(/schema version 99; this gateway knows up to 2/)
+  expect(() => openDatabase(dir, 'normal')).toThrow(new RegExp(`schema version 99; this gateway knows up to ${SCHEMA_VERSION_NOW}`))
 })
 
 /** A data dir as version 1 left it: readings and conflicts with the canonical value only. */
@@ -87,7 +90,7 @@ function version1DataDir(): string {
 it('version 1 → 2: readings_sent appears, conflicts gain the as-sent columns (NULL for old rows); new readings keep what was sent', async () => {
   const dir = version1DataDir()
   const db = openDatabase(dir, 'normal')
-  expect(db.pragma('user_version', { simple: true })).toBe(2)
+  expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION_NOW)
   expect(db.prepare('SELECT * FROM readings').all()).toEqual([{ device_id: 'm-a', channel: 'pressure_low_kpag', ts: 1000, value: 813.581326, received_at: 1100 }])
   expect(db.prepare('SELECT * FROM readings_sent').all()).toEqual([])
   expect(db.prepare('SELECT * FROM readings_conflicts').all()).toEqual([

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { afterEach, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../gateway/store/database.js'
-import { configureInfluxOutbox } from '../../gateway/store/influx-outbox.js'
+import { configureInfluxOutbox, INFLUX_SINK } from '../../gateway/forwarder/outbox.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
 
 // Plain JS (eval): opens the same file, deletes the outbox head in a write transaction, tells
@@ -24,7 +24,7 @@ const Database = require(workerData.betterSqlite3)
 const db = new Database(workerData.file)
 db.pragma('busy_timeout = 5000')
 db.exec('BEGIN IMMEDIATE')
-db.prepare('DELETE FROM influx_outbox WHERE id <= 1').run()
+db.prepare("DELETE FROM outbox WHERE sink = 'influx' AND id <= 1").run()
 parentPort.postMessage('holding')
 Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100)
 db.exec('COMMIT')
@@ -45,7 +45,7 @@ it('an ingest commit waits for the other connection’s write transaction, then 
   dir = mkdtempSync(join(tmpdir(), 'gw-two-conn-'))
   db = openDatabase(dir, 'normal')
   configureInfluxOutbox(db, true)
-  const log = new IngestLog(db, { influxOutbox: true })
+  const log = new IngestLog(db, { outboxSinks: [INFLUX_SINK] })
   await log.append({ receivedAt: 1_000, samples: [sample(1_000)] })
 
   const holder = new Worker(HOLDER, { eval: true, workerData: { file: join(dir, 'gateway.db'), betterSqlite3: createRequire(import.meta.url).resolve('better-sqlite3') } })
@@ -68,6 +68,6 @@ it('an ingest commit waits for the other connection’s write transaction, then 
   const rows = db.prepare('SELECT ts FROM readings ORDER BY ts').all()
   expect(rows).toEqual([{ ts: 1_000 }, { ts: 2_000 }])
   // The ingest read the outbox after the holder's commit: the first row gone, its count restarted.
-  expect(db.prepare('SELECT ts, n, upto FROM influx_outbox').all()).toEqual([{ ts: 2_000, n: 1, upto: 1 }])
+  expect(db.prepare('SELECT at AS ts, n, upto FROM outbox').all()).toEqual([{ ts: 2_000, n: 1, upto: 1 }])
   await holder.terminate()
 })

@@ -80,7 +80,7 @@ export class ForwarderHost {
 
   /** Queues a job's verdict durably; the thread forwards it with the readings. Call when a job's verdict changes. */
   writeVerdict(v: VerdictRecord): void {
-    this.outbox.addVerdict(queuedVerdict(v))
+    this.outbox.addVerdict(queuedVerdict(v), this.opts.clock.now())
   }
 
   stats(): ForwarderStats {

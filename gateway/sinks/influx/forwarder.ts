@@ -115,7 +115,7 @@ export class InfluxForwarder {
    * with the readings' retries. Call when a job's verdict changes.
    */
   writeVerdict(v: VerdictRecord): void {
-    this.outbox.addVerdict(queuedVerdict(v))
+    this.outbox.addVerdict(queuedVerdict(v), this.opts.clock.now())
   }
 
   /** Forwards everything queued now, on a forwarder not started (tests, benches). Throws on the first failure. */
@@ -186,10 +186,11 @@ export class InfluxForwarder {
       return 'more'
     }
     const verdicts = this.outbox.verdicts(100)
+    for (const why of this.outbox.takeParked()) this.opts.log('error', 'influx verdict row parked: it does not parse', { err: why })
     if (verdicts.length > 0) {
       const points = { verdict: [] as IPoint[], check_result: [] as IPoint[] }
       for (const row of verdicts) {
-        const p = verdictPoints(JSON.parse(row.verdict) as VerdictRecord)
+        const p = verdictPoints(row.verdict)
         for (const v of p.verdict) points.verdict.push(v)
         for (const c of p.check_result) points.check_result.push(c)
       }
