@@ -11,7 +11,7 @@ export interface ConditionTransition {
   at: number
   /** The sample that caused it (the last one seen, for a clear by silence). */
   value: number | null
-  /** The worst score seen in the episode (duration conditions), else null. */
+  /** The worst value of the episode (duration conditions: the value with the highest score), else null. */
   peak: number | null
   /** Bad samples (or events) since the condition started. */
   count: number

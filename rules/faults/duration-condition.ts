@@ -39,7 +39,7 @@ export interface DurationSample {
   value: number
   /** Whether the sample is past the limit. */
   bad: boolean
-  /** How far past the limit (bigger = worse): the worst is reported as `peak`. Default: value. */
+  /** How far past the limit (bigger = worse): the value with the highest score is reported as `peak`. Default: value. */
   score?: number
 }
 
@@ -56,7 +56,9 @@ export const DurationStateSchema = z
     raisedAt: z.number().nullable(),
     lastUpdateAt: z.number().nullable(),
     count: z.number().int().nonnegative(),
+    /** Highest score of the episode, and the value that had it. */
     peak: z.number().nullable(),
+    worst: z.number().nullable(),
     last: z.number().nullable(),
   })
   .strict()
@@ -68,7 +70,7 @@ export interface DurationStep {
 }
 
 export function initialDurationState(): DurationState {
-  return { phase: 'idle', since: null, goodSince: null, lastT: null, lastBadT: null, raisedAt: null, lastUpdateAt: null, count: 0, peak: null, last: null }
+  return { phase: 'idle', since: null, goodSince: null, lastT: null, lastBadT: null, raisedAt: null, lastUpdateAt: null, count: 0, peak: null, worst: null, last: null }
 }
 
 /** Reads a persisted state back; a corrupt one is refused with the reason, never half-used. */
@@ -79,7 +81,7 @@ export function parseDurationState(json: unknown): DurationState {
 }
 
 function transition(s: DurationState, kind: ConditionTransition['kind'], at: number): ConditionTransition {
-  return { kind, at, value: s.last, peak: s.peak, count: s.count, since: s.since }
+  return { kind, at, value: s.last, peak: s.worst, count: s.count, since: s.since }
 }
 
 /** One sample. `now` is the gateway clock (caps a device clock running ahead). */
@@ -104,9 +106,13 @@ export function stepDuration(cfg: DurationConfig, prev: DurationState, sample: D
       s.since = t
       s.count = 0
       s.peak = null
+      s.worst = null
     }
     s.count++
-    if (s.peak === null || score > s.peak) s.peak = score
+    if (s.peak === null || score > s.peak) {
+      s.peak = score
+      s.worst = sample.value
+    }
     if (s.phase === 'pending' && s.since !== null && t - s.since >= cfg.forMs) {
       s.phase = 'active'
       s.raisedAt = t

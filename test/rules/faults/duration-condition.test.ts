@@ -144,6 +144,7 @@ describe('duration condition: "above X for 10 min"', () => {
     expect(updates).toBe(1)
     expect(s.count).toBe(10_000)
     expect(s.peak).toBe(10_099)
+    expect(s.worst).toBe(10_099)
     expect(JSON.stringify(s).length).toBeLessThan(300)
   })
 })

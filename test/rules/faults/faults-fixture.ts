@@ -83,3 +83,39 @@ export function faultsData(): Record<string, unknown> {
 export function faults(): FaultsSection {
   return parseFaultsSection(faultsData(), 'fixture.yaml')
 }
+
+import type { ChannelName } from '../../../contract/channels.js'
+import type { Reading } from '../../../contract/reading.js'
+import type { FaultEvaluator, FaultTransition, FaultUnit } from '../../../rules/faults/fault-transition.js'
+
+export const UNIT: FaultUnit = { deviceId: 'unit-1', ratedCurrentA: 10, phases: 1, refrigerant: 'R32' }
+
+export function reading(channel: ChannelName, ts: number, value: number, deviceId = 'unit-1'): Reading {
+  return { deviceId, channel, ts, value, receivedAt: ts }
+}
+
+/** Steps every input (now = its ts unless given) and collects the transitions. */
+export function feed<S, I>(ev: FaultEvaluator<S, I>, inputs: readonly { input: I; now: number }[], state: S = ev.initial()) {
+  const transitions: FaultTransition[] = []
+  let s = state
+  for (const { input, now } of inputs) {
+    const r = ev.step(s, input, now)
+    s = r.state
+    for (const t of r.transitions) transitions.push(t)
+  }
+  return { state: s, transitions }
+}
+
+/** Readings of one channel every `stepS` seconds from `fromS` to `toS` (inclusive), value v. */
+export function series(channel: ChannelName, fromS: number, toS: number, stepS: number, v: number): { input: Reading; now: number }[] {
+  const out: { input: Reading; now: number }[] = []
+  for (let s = fromS; s <= toS; s += stepS) out.push({ input: reading(channel, s * 1000, v), now: s * 1000 })
+  return out
+}
+
+/** Round trip through JSON and the evaluator's own parser: what a restart does. */
+export function restart<S, I>(ev: FaultEvaluator<S, I>, s: S): S {
+  return ev.parseState(JSON.parse(JSON.stringify(s)))
+}
+
+export const kinds = (ts: readonly FaultTransition[]) => ts.map((t) => `${t.kind}@${t.at / 1000}`)
