@@ -9,7 +9,7 @@ export interface ConditionTransition {
   kind: 'raise' | 'update' | 'clear'
   /** When it happened on the condition's time line (ms). */
   at: number
-  /** The sample that caused it (the last one seen, for a clear by silence). */
+  /** The sample that caused it (a clear by silence: the last bad one). */
   value: number | null
   /** The worst value of the episode (duration conditions: the value with the highest score), else null. */
   peak: number | null

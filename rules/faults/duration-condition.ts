@@ -133,7 +133,11 @@ export function stepDuration(cfg: DurationConfig, prev: DurationState, sample: D
       s.phase = 'clearing'
       s.goodSince = t
     }
-    if (s.goodSince !== null && t - s.goodSince >= cfg.clearMs) out.push(clear(s, t))
+    if (s.goodSince !== null && t - s.goodSince >= cfg.clearMs) {
+      // The clear reports the good reading that completed it, not the last bad one.
+      const tr = clear(s, t)
+      out.push({ ...tr, value: sample.value })
+    }
   }
   return { state: s, transitions: out }
 }

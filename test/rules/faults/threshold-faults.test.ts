@@ -36,6 +36,8 @@ describe('leakage fault (S14, critical, 3.5 mA)', () => {
   it('clears after the pack auto-clear time (600 s) of good readings, from the first good one', () => {
     const r = feed(ev, [...series('leakage_ma', 0, 0, 60, 5), ...series('leakage_ma', 60, 660, 60, 1)])
     expect(kinds(r.transitions)).toEqual(['raise@0', 'clear@660'])
+    expect(r.transitions[1]).toMatchObject({ value: 1, peak: 5, fault: 'leakage' })
+    expect(r.transitions[1]!.message).toBe('leakage current back at or below 3.5 mA for 600 s (last 1 mA)')
   })
 })
 
