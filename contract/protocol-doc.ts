@@ -3,7 +3,7 @@
  * what the ingest accepts (a test compares the file with this output; `npm run docs` rewrites it).
  */
 import { CHANNELS, CHANNEL_NAMES } from './channels.js'
-import { CONNACK_REFUSALS, DEVICE_NOTICES, HTTP_ERRORS, INGEST_PROBLEMS, VERDICT_ERRORS } from './errors.js'
+import { ALERT_ERRORS, CONNACK_REFUSALS, DEVICE_NOTICES, HTTP_ERRORS, INGEST_PROBLEMS, VERDICT_ERRORS } from './errors.js'
 import { MQTT_API, type MqttTopic } from './mqtt-api.js'
 import { TOPICS } from './topics.js'
 import { acceptedUnits } from './units.js'
@@ -181,6 +181,12 @@ In a verdict (its \`error\`, or a check's message), when something could not be 
 | code | meaning |
 |---|---|
 ${codeRows(VERDICT_ERRORS).join('\n')}
+
+Answers to commands on a fault alert (acknowledge, assign, clear: docs/alerts.md), with their HTTP status:
+
+| code | status | meaning |
+|---|---|---|
+${Object.entries(ALERT_ERRORS).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.meaning} |`).join('\n')}
 `
 }
 

@@ -12,8 +12,9 @@
  * - Deadlines (rules/faults/deadlines.ts) are kept on the alert and recomputed on every change;
  *   escalate(now) moves the alert up its team chain as they pass, at most maxEscalations.
  * - A command that does not fit (acknowledge a cleared alert, clear twice, no actor) returns
- *   { ok: false, error } with a GW_ERR_ALERT_* code and a sentence; it never throws.
+ *   { ok: false, error } with an alert error code (contract/errors.ts ALERT_ERRORS) and a sentence; it never throws.
  */
+import type { AlertErrorCode } from '../../contract/errors.js'
 import { alertDeadlines, type AlertDeadlines, type DeadlineKind } from '../../rules/faults/deadlines.js'
 import type { Deadlines, FaultSeverity } from '../../rules/faults/fault-pack-schema.js'
 import type { FaultTransition } from '../../rules/faults/fault-transition.js'
@@ -97,7 +98,7 @@ export interface AlertContext {
   unitFacts?: (deviceId: string, fault: string) => { installationLeak?: boolean; distanceKm?: number }
 }
 
-export type AlertErrorCode = 'GW_ERR_ALERT_NO_ALERT' | 'GW_ERR_ALERT_CLEARED' | 'GW_ERR_ALERT_ALREADY' | 'GW_ERR_ALERT_BAD_COMMAND' | 'GW_ERR_ALERT_TIME'
+export type { AlertErrorCode }
 
 export type AlertResult =
   | { ok: true; alert: Alert; audit: AuditEntry[] }

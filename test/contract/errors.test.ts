@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CONNACK_REFUSALS, DEVICE_NOTICES, HTTP_ERRORS, INGEST_PROBLEMS, VERDICT_ERRORS } from '../../contract/errors.js'
+import { ALERT_ERRORS, CONNACK_REFUSALS, DEVICE_NOTICES, HTTP_ERRORS, INGEST_PROBLEMS, VERDICT_ERRORS } from '../../contract/errors.js'
 import { PROBLEM_CODES } from '../../gateway/ingest/problems.js'
 
 const ROOT = new URL('../../', import.meta.url).pathname
@@ -26,7 +26,7 @@ function sources(): { path: string; text: string }[] {
   return out
 }
 
-const catalogue = new Set<string>([...Object.keys(HTTP_ERRORS), ...Object.keys(INGEST_PROBLEMS), ...Object.keys(DEVICE_NOTICES), ...Object.keys(VERDICT_ERRORS)])
+const catalogue = new Set<string>([...Object.keys(HTTP_ERRORS), ...Object.keys(INGEST_PROBLEMS), ...Object.keys(DEVICE_NOTICES), ...Object.keys(VERDICT_ERRORS), ...Object.keys(ALERT_ERRORS)])
 const CODE = /GW_ERR_[A-Z0-9_]+/g
 
 describe('the error-code catalogue', () => {
