@@ -12,6 +12,7 @@ import { buildApi } from './api/build-api.js'
 import { systemClock, type Clock } from './clock.js'
 import { ConfigError, type GatewayConfig } from './config.js'
 import { deviceErrorTopic, jobStatusTopic } from '../contract/topics.js'
+import { EventBus } from './bus/event-bus.js'
 import { DeviceRegistry } from './devices/device-registry.js'
 import { ForwarderHost } from './forwarder/forwarder-host.js'
 import { Ingest } from './ingest/ingest.js'
@@ -126,9 +127,10 @@ export class Gateway {
     this.adminToken = admin.token
     this.metrics.collectProcessMetrics()
 
-    const devices = new DeviceRegistry(db)
-    const jobs = new JobRepository(db)
-    const stepEvents = new StepEventRepository(db)
+    const bus = new EventBus(log)
+    const devices = new DeviceRegistry(db, bus)
+    const jobs = new JobRepository(db, bus)
+    const stepEvents = new StepEventRepository(db, bus)
     const store = new SqliteReadingStore(db)
     const quarantine = new QuarantineRepository(db)
     const retention = (this.quarantineRetention = new QuarantineRetention(db, {
@@ -157,6 +159,8 @@ export class Gateway {
       clock,
       log,
       minIntervalMs: config.evalMinIntervalMs,
+      bus,
+      owner: 'commissioning',
       facts: {
         calibrationOf: (deviceId) => ({ calibrationDue: devices.get(deviceId)?.attributes.calibrationDue }),
         accuracyOf: (deviceId) => meterAccuracyFromAttributes(devices.get(deviceId)?.attributes),
@@ -170,7 +174,7 @@ export class Gateway {
       clock,
       futureToleranceMs: config.futureToleranceMs,
       limits: { maxSamples: config.maxSamplesPerMessage, maxValuesPerSample: config.maxValuesPerSample },
-      watcher: monitor,
+      bus,
       onQuarantined: (bytes) => retention.recorded(bytes),
       sendError: (deviceId, message) => {
         this.broker?.publish(deviceErrorTopic(deviceId), JSON.stringify(message), { qos: 1 }).catch((err: unknown) => {
@@ -201,11 +205,13 @@ export class Gateway {
       mayWatchJob: (identity, jobId) => monitor.attachedTo(identity.id, jobId) || identity.bridgeFor.some((id) => monitor.attachedTo(id, jobId)),
       log,
     }))
-    monitor.subscribe('*', (verdict) => {
+    bus.on('verdict.changed', 'broker', ({ verdict }) => {
       this.broker?.publish(jobStatusTopic(verdict.jobId), JSON.stringify(verdict), { qos: 1, retain: true }).catch((err: unknown) => {
         log('warn', 'could not publish job status', { jobId: verdict.jobId, err: String(err) })
       })
-      // The quality dashboards read verdicts from InfluxDB (queued durably, forwarded with the readings).
+    })
+    // The quality dashboards read verdicts from InfluxDB (queued durably, forwarded with the readings).
+    bus.on('verdict.changed', 'sinks', ({ verdict }) => {
       this.influx?.writeVerdict({ ...verdict, installerId: jobs.get(verdict.jobId)?.installerId ?? null, at: verdict.evaluatedAt })
     })
 

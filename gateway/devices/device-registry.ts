@@ -8,6 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { DeviceIdentity } from '../../contract/device-identity.js'
 import type { Attributes } from '../../contract/telemetry.js'
 import type { Db } from '../store/database.js'
+import type { EventBus } from '../bus/event-bus.js'
 
 export type DeviceKind = DeviceIdentity['kind']
 
@@ -38,7 +39,8 @@ export class DeviceRegistry {
   private readonly selectOne
   private readonly updateAttributes
 
-  constructor(db: Db) {
+  /** mergeAttributes() emits 'attributes.changed' on `bus`. */
+  constructor(db: Db, private readonly bus?: EventBus) {
     this.insert = db.prepare(
       'INSERT INTO devices (id, kind, model, secret_hash, bridge_for, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     )
@@ -77,6 +79,7 @@ export class DeviceRegistry {
     const current = this.get(deviceId)
     if (!current) return
     this.updateAttributes.run(JSON.stringify({ ...current.attributes, ...attrs }), deviceId)
+    this.bus?.emit('attributes.changed', { deviceId, changed: attrs })
   }
 }
 

@@ -24,7 +24,6 @@ export const jobRecordRoutes =
       async (req) => {
         if (!deps.jobs.get(req.params.id)) throw notFound(`job "${req.params.id}"`)
         const merged = deps.jobs.mergeRecord(req.params.id, req.body)
-        deps.monitor.touch(req.params.id)
         return merged
       },
     )

@@ -30,7 +30,6 @@ export const jobReviewRoutes =
         }
         const override = { ...req.body, at: deps.clock.now() }
         deps.jobs.addOverride(jobId, override)
-        deps.monitor.touch(jobId)
         return reply.status(201).send(override)
       },
     )

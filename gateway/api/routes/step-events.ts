@@ -32,7 +32,6 @@ export const stepEventRoutes =
         const now = deps.clock.now()
         const at = req.body?.at ?? now
         deps.stepEvents.add(req.params.id, { step: 'evacuation', kind: 'isolate', at, receivedAt: now })
-        deps.monitor.touch(req.params.id)
         return reply.status(201).send({ jobId: req.params.id, step: 'evacuation' as const, event: 'isolate' as const, at })
       },
     )
