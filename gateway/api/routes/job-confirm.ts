@@ -25,7 +25,7 @@ function missingUploads(record: InstallationRecord, minPhotos: number): string[]
 }
 
 export const jobConfirmRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'clock' | 'jobs'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/jobs/:id/work-order/confirm',

@@ -9,7 +9,7 @@ import type { ApiDeps } from '../api-deps.js'
 const Params = z.object({ id: IdSchema })
 
 export const jobRecordRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'jobs'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.patch(
       '/jobs/:id/record',

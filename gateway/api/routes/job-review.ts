@@ -8,7 +8,7 @@ import type { ApiDeps } from '../api-deps.js'
 const OverrideView = OverrideBodySchema.extend({ at: z.number() })
 
 export const jobReviewRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'clock' | 'jobs' | 'monitor'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/jobs/:id/overrides',

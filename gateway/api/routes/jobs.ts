@@ -25,7 +25,7 @@ const JobBody = z.object({
 })
 
 export const jobRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'clock' | 'devices' | 'jobs' | 'monitor' | 'packs' | 'store'>): FastifyPluginAsyncZod =>
   async (app) => {
     const requireJob = (id: string) => deps.jobs.get(id) ?? raise(notFound(`job "${id}"`))
     const jobView = (id: string) => ({ ...requireJob(id), devices: deps.jobs.attachments(id) })

@@ -15,7 +15,7 @@ const Body = z
   .optional()
 
 export const stepEventRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'clock' | 'jobs' | 'stepEvents'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/jobs/:id/steps/evacuation/isolate',
