@@ -7,6 +7,7 @@
  * (bus/events.ts) for what it reacts to, and hands its routes to `api` and its MQTT needs to
  * `broker` (both hosts: they start after the modules that hand them something).
  */
+import type { FastifyInstance } from 'fastify'
 import type { RulePack } from '../rules/pack-schema.js'
 import type { HealthReport } from './api/api-deps.js'
 import { EventBus } from './bus/event-bus.js'
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   log?: Log
   /** Called once when this start generated the admin token (the process shell shows it on a terminal). */
   onAdminTokenGenerated?: (token: string, file: string) => void
+  /** false: no MQTT broker and no HTTP socket; the API answers `inject()` only (route tests). Default true. */
+  sockets?: boolean
 }
 
 export class Gateway {
@@ -73,7 +76,8 @@ export class Gateway {
     const ctx: ModuleContext = { config, clock, log, bus: this.bus, metrics: this.metrics }
 
     // Hosts first (constructed, not started): the others hand them routes and MQTT handlers.
-    const api = new ApiModule(ctx, { health: () => this.health(), onAdminTokenGenerated: opts.onAdminTokenGenerated })
+    const sockets = opts.sockets ?? true
+    const api = new ApiModule(ctx, { health: () => this.health(), onAdminTokenGenerated: opts.onAdminTokenGenerated, listen: sockets })
     const preflight = new PreflightModule(ctx)
     const store = new StoreModule(ctx, preflight)
     const devices = new DevicesModule(ctx, { store, api })
@@ -86,7 +90,7 @@ export class Gateway {
 
     // Start order (stopped in reverse): refuse a bad configuration before writing anything;
     // the outbox (sinks) before the first append (ingest); the hosts last, once handed everything.
-    const order: Module[] = [preflight, store, devices, retention, sinks, commissioning, ingest, broker, api]
+    const order: Module[] = [preflight, store, devices, retention, sinks, commissioning, ingest, ...(sockets ? [broker] : []), api]
     this.runner = new ModuleRunner(order, log)
   }
 
@@ -117,6 +121,11 @@ export class Gateway {
 
   get httpPort(): number {
     return this.m.api.port
+  }
+
+  /** The HTTP API's fastify instance while started (`inject()` needs no socket). */
+  get http(): FastifyInstance | undefined {
+    return this.m.api.http
   }
 
   get adminToken(): string {
