@@ -55,6 +55,7 @@ export interface VerdictChanged {
   verdict: Verdict
 }
 
+/** An authenticated MQTT connection of the device opened or closed (a device may hold several). */
 export interface DeviceConnection {
   deviceId: string
   at: number

@@ -1,7 +1,8 @@
 /**
  * broker: the embedded MQTT broker (aedes, broker/), a host like the HTTP API: before it starts,
  * the ingest hands it what to do with a device's publish and commissioning who may watch a job's
- * status; any started module may publish through it (as the broker: no ACL).
+ * status; any started module may publish through it (as the broker: no ACL). It tells the bus
+ * when a device connects and disconnects ('device.connected', 'device.disconnected').
  */
 import type { BrokerOptions, DevicePublish, RunningBroker } from '../../broker/broker.js'
 import { startBroker } from '../../broker/broker.js'
@@ -77,6 +78,25 @@ export class BrokerModule extends GatewayModule {
         log,
       }),
     )
+    this.tellConnections(this.broker)
+  }
+
+  private tellConnections(broker: RunningBroker): void {
+    const { bus, clock } = this.ctx
+    // broker/hooks.ts names an authenticated client "<device id>/<client id>", and ids hold no
+    // '/' (contract/job.ts IdSchema): a name without one is a client that never authenticated.
+    const deviceOf = (client: { id: string }): string | undefined => {
+      const slash = client.id.indexOf('/')
+      return slash > 0 ? client.id.slice(0, slash) : undefined
+    }
+    broker.aedes.on('clientReady', (client) => {
+      const deviceId = deviceOf(client)
+      if (deviceId !== undefined && bus.has('device.connected')) bus.emit('device.connected', { deviceId, at: clock.now() })
+    })
+    broker.aedes.on('clientDisconnect', (client) => {
+      const deviceId = deviceOf(client)
+      if (deviceId !== undefined && bus.has('device.disconnected')) bus.emit('device.disconnected', { deviceId, at: clock.now() })
+    })
   }
 
   protected async close(): Promise<void> {

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EventBus } from '../../gateway/bus/event-bus.js'
 import type { JobChanged } from '../../gateway/bus/events.js'
 import { ManualClock } from '../../gateway/clock.js'
+import { DeviceRegistry } from '../../gateway/devices/device-registry.js'
 import { InlineEvaluator } from '../../gateway/jobs/job-evaluator.js'
 import { JobMonitor } from '../../gateway/jobs/job-monitor.js'
 import { JobRepository } from '../../gateway/jobs/job-repository.js'
@@ -29,6 +30,7 @@ let db: Db
 let bus: EventBus
 let jobs: JobRepository
 let stepEvents: StepEventRepository
+let devices: DeviceRegistry
 let monitor: JobMonitor
 let heard: Verdict[]
 let changes: JobChanged[]
@@ -39,13 +41,14 @@ beforeEach(async () => {
   bus = new EventBus()
   jobs = new JobRepository(db, bus)
   stepEvents = new StepEventRepository(db, bus)
+  devices = new DeviceRegistry(db, bus)
   const clock = new ManualClock(T0 + 60_000)
   monitor = new JobMonitor({
     jobs,
     evaluator: new InlineEvaluator({ store: new SqliteReadingStore(db), siteUtcOffsetMinutes: 0 }),
     clock,
     log: () => {},
-    facts: { calibrationOf: () => ({}), accuracyOf: () => ({}), stepEvents: (jobId) => stepEvents.events(jobId) },
+    facts: { calibrationOf: (id) => ({ calibrationDue: devices.get(id)?.attributes.calibrationDue }), accuracyOf: () => ({}), stepEvents: (jobId) => stepEvents.events(jobId) },
     bus,
     minIntervalMs: 0,
   })
@@ -149,5 +152,18 @@ describe('every write to a job re-evaluates it, with no caller telling the monit
         expect(reads.has(name) || written.has(name), `${proto.constructor.name}.${name}: a new method? If it writes, emit 'job.changed' and add it to this test`).toBe(true)
       }
     }
+  })
+
+  it("a meter's declared calibration is a fact of the verdict: its change re-evaluates the jobs the meter is attached to", async () => {
+    jobs.addMarker('j', { step: 'test_run', action: 'start', at: T0, receivedAt: T0, facts: {} })
+    jobs.attach('j', 'clamp', T0)
+    await monitor.settled()
+    const before = heard.at(-1)
+    const count = heard.length
+    devices.mergeAttributes('clamp', { calibrationDue: '2020-01-01' }) // lapsed: its readings no longer count
+    await monitor.settled()
+    expect(heard).toHaveLength(count + 1)
+    expect(content(heard.at(-1))).not.toBe(content(before))
+    expect(JSON.stringify(heard.at(-1))).toContain('2020-01-01')
   })
 })

@@ -28,4 +28,13 @@ describe('the API host', () => {
     expect(Object.keys(health.body)).toEqual(expect.arrayContaining(['status', 'reasons', 'ingest', 'jobs', 'forwarder', 'quarantine']))
     expect(health.body).not.toHaveProperty('mqtt') // no broker in this gateway
   })
+
+  it('a write through a route re-evaluates the job with nobody asking for the verdict (the repository told the bus)', async () => {
+    const heard: string[] = []
+    h.gateway.bus.on('verdict.changed', 'test', ({ verdict }) => heard.push(verdict.jobId))
+    expect((await h.api('POST', '/api/v1/jobs/j1/steps/power_test/start', {})).status).toBe(201)
+    await h.gateway.monitor!.settled()
+    expect(heard).toEqual(['j1'])
+    h.gateway.bus.removeListeners('test')
+  })
 })
