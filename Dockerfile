@@ -17,6 +17,7 @@ COPY package.json tsconfig.json ./
 COPY gateway ./gateway
 COPY broker ./broker
 COPY rules ./rules
+COPY contract ./contract
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

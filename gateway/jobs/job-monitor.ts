@@ -108,15 +108,9 @@ export class JobMonitor {
   }
 
   private heardJobChange(e: JobChanged): void {
-    switch (e.change) {
-      case 'created':
-        return // a new job has nothing to judge yet; its verdict is evaluated when asked for
-      case 'attached':
-      case 'detached':
-        return this.attachmentsChanged(e.jobId)
-      default:
-        return this.touch(e.jobId)
-    }
+    // A new job has nothing to judge yet: its verdict is evaluated when asked for (as before).
+    if (e.change === 'attached' || e.change === 'detached') this.attachmentsChanged(e.jobId)
+    else if (e.change !== 'created') this.touch(e.jobId)
   }
 
   /** Is the device attached to the job now? */
