@@ -110,8 +110,9 @@ export class Gateway {
     return this.starting
   }
 
+  /** Idempotent; waits for a start in progress, then stops every started module, last first. */
   stop(): Promise<void> {
-    this.stopping ??= this.runner.stop()
+    this.stopping ??= (this.starting ?? Promise.resolve()).catch(() => {}).then(() => this.runner.stop())
     return this.stopping
   }
 
