@@ -18,6 +18,7 @@ COPY contract ./contract
 COPY gateway ./gateway
 COPY broker ./broker
 COPY rules ./rules
+COPY contract ./contract
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

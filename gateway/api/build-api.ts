@@ -10,20 +10,20 @@
  */
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { bearerAuth, bearerStatus } from './admin-auth.js'
 import type { ApiDeps } from './api-deps.js'
 import { ApiError, installErrorHandler } from './api-error.js'
-import { deviceRoutes } from './routes/devices.js'
-import { jobConfirmRoutes } from './routes/job-confirm.js'
-import { jobEventRoutes } from './routes/job-events.js'
-import { jobRecordRoutes } from './routes/job-record.js'
-import { jobReviewRoutes } from './routes/job-review.js'
-import { jobRoutes } from './routes/jobs.js'
-import { quarantineRoutes } from './routes/quarantine.js'
-import { stepEventRoutes } from './routes/step-events.js'
 
-export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
+/** What the host itself needs: the tokens, the log, /healthz and /metrics. */
+export type ApiHostDeps = Pick<ApiDeps, 'adminToken' | 'metricsToken' | 'log' | 'health' | 'metrics'>
+
+/**
+ * The host: health, OpenAPI, metrics, and under /api/v1 (behind the admin token) every
+ * plugin the modules handed in (fastify/demo's app-as-plugin: each module's routes are one
+ * plugin, registered here in the order given).
+ */
+export async function buildApi(deps: ApiHostDeps, routes: readonly FastifyPluginAsyncZod[], opts: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -55,14 +55,7 @@ export async function buildApi(deps: ApiDeps, opts: { logger?: boolean } = {}): 
   await app.register(
     async (api) => {
       api.addHook('onRequest', bearerAuth([deps.adminToken]))
-      await api.register(deviceRoutes(deps))
-      await api.register(jobRoutes(deps))
-      await api.register(jobEventRoutes(deps))
-      await api.register(stepEventRoutes(deps))
-      await api.register(jobReviewRoutes(deps))
-      await api.register(jobRecordRoutes(deps))
-      await api.register(jobConfirmRoutes(deps))
-      await api.register(quarantineRoutes(deps))
+      for (const plugin of routes) await api.register(plugin)
     },
     { prefix: '/api/v1' },
   )

@@ -9,6 +9,7 @@ import type { DeviceIdentity } from '../../contract/device-identity.js'
 import { z } from 'zod'
 import { AttributesSchema, type Attributes } from '../../contract/telemetry.js'
 import type { Db } from '../store/database.js'
+import type { EventBus } from '../bus/event-bus.js'
 import { parseStoredJson } from '../store/stored-json.js'
 
 const BridgeForSchema = z.array(z.string())
@@ -43,7 +44,8 @@ export class DeviceRegistry {
   private readonly selectOne
   private readonly updateAttributes
 
-  constructor(db: Db) {
+  /** mergeAttributes() emits 'attributes.changed' on `bus`. */
+  constructor(db: Db, private readonly bus?: EventBus) {
     this.insert = db.prepare(
       'INSERT INTO devices (id, kind, model, secret_hash, bridge_for, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     )
@@ -82,6 +84,7 @@ export class DeviceRegistry {
     const current = this.get(deviceId)
     if (!current) return
     this.updateAttributes.run(JSON.stringify({ ...current.attributes, ...attrs }), deviceId)
+    this.bus?.emit('attributes.changed', { deviceId, changed: attrs })
   }
 }
 

@@ -2,13 +2,14 @@
  * The ingest path of one MQTT publish: topic → device(s), parse, validate, convert, then a
  * durable append of the readings and of any quarantine record; only then does the promise
  * resolve (and the broker send PUBACK). Bad input never throws out of here: it is
- * quarantined verbatim and answered on the device's error topic.
+ * quarantined verbatim and answered on the device's error topic. What was stored is told on the
+ * bus ('readings.stored', before the PUBACK): the job monitor and any other listener hear it there.
  */
 import type { DeviceIdentity } from '../../contract/device-identity.js'
 import { ingestParserOf } from '../../contract/mqtt-api.js'
 import { AttributesSchema, type Attributes, type DeviceConflictNotice, type DeviceErrorMessage } from '../../contract/telemetry.js'
+import type { EventBus } from '../bus/event-bus.js'
 import type { Clock } from '../clock.js'
-import type { Reading } from '../../contract/reading.js'
 import type { DeviceRegistry } from '../devices/device-registry.js'
 import type { AttributeUpdate, IngestLog, IngestOutcome, SampleToStore } from '../store/ingest-log.js'
 import { ConflictNotices } from './conflict-notices.js'
@@ -16,6 +17,7 @@ import { ImplicitClock, MessageTimes } from './implicit-clock.js'
 import { DEFAULT_MESSAGE_LIMITS, parseTelemetry, tooManySamples, type MessageLimits, type ParseContext } from './parse-telemetry.js'
 import { parseJson } from './parse-json.js'
 import { describeIssues, pathKey, PROBLEM_CODES, ProblemCollector, quote } from './problems.js'
+import { readingsStoredEvent } from './readings-stored.js'
 import { RedeliveryMemory } from './redelivery-memory.js'
 
 export interface IncomingPublish {
@@ -42,17 +44,12 @@ export interface IngestDeps {
   futureToleranceMs: number
   /** Publishes the gateway's answer on the device's own error topic. */
   sendError: (deviceId: string, message: DeviceErrorMessage | DeviceConflictNotice) => void
-  /** Told of committed readings of the devices it wants (live evaluation of active jobs). */
-  watcher?: ReadingWatcher | undefined
+  /** Told of committed readings ('readings.stored'). */
+  bus?: EventBus | undefined
   /** Samples per message and values per sample; over them the message is quarantined. */
   limits?: MessageLimits | undefined
   /** Told of each quarantine record written (retention keeps the table's size bounded). */
   onQuarantined?: ((bytes: number) => void) | undefined
-}
-
-export interface ReadingWatcher {
-  wants(deviceId: string): boolean
-  stored(readings: Reading[]): void
 }
 
 /** Attribute names per message and kept per device (model, serial, firmware, calibrationDue and the device's own). */
@@ -98,7 +95,12 @@ export class Ingest {
           : { deviceId: identity.id, topic: packet.topic, code: problems.firstCode!, reason, raw: packet.payload },
     })
     this.count(outcome)
-    this.notifyWatcher(samples, receivedAt, outcome)
+    // Committed with the readings: a meter's declared calibration or accuracy is a fact of its jobs' verdicts.
+    for (const a of attributes) this.deps.bus?.emit('attributes.changed', { deviceId: a.deviceId, changed: a.attributes })
+    if (this.deps.bus?.has('readings.stored')) {
+      const event = readingsStoredEvent(samples, receivedAt, outcome)
+      if (event) this.deps.bus.emit('readings.stored', event)
+    }
     if (outcome.conflicts.length > 0) {
       const notice = this.conflictNotices.note(identity.id, packet.topic, outcome.conflicts, receivedAt)
       if (notice) this.deps.sendError(identity.id, notice)
@@ -198,23 +200,6 @@ export class Ingest {
       }
       each(deviceId, value, `payload.${pathKey(deviceId)}`)
     }
-  }
-
-  private notifyWatcher(samples: readonly SampleToStore[], receivedAt: number, outcome: IngestOutcome): void {
-    const watcher = this.deps.watcher
-    if (!watcher) return
-    // A conflicting re-send does not replace the point: the watcher gets the point as stored, flagged.
-    const conflicts = outcome.conflicts.length === 0 ? undefined : new Map(outcome.conflicts.map((c) => [`${c.deviceId}\0${c.channel}\0${c.ts}`, c]))
-    const readings: Reading[] = []
-    for (const s of samples) {
-      if (s.duplicateSeq || !watcher.wants(s.deviceId)) continue
-      for (const r of s.readings) {
-        const c = conflicts?.get(`${s.deviceId}\0${r.channel}\0${r.ts}`)
-        if (c) readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: c.first.value, receivedAt: c.first.receivedAt, conflict: c.conflict })
-        else readings.push({ deviceId: s.deviceId, channel: r.channel, ts: r.ts, value: r.value, receivedAt })
-      }
-    }
-    if (readings.length > 0) watcher.stored(readings)
   }
 
   private count(outcome: IngestOutcome): void {

@@ -11,13 +11,20 @@
  * (≤ 1 / (1 + intervalFactor)) of the evaluator's time. current() (the verdict API) does
  * not wait for that interval: it waits for the evaluation in flight and runs one more.
  *
+ * What re-evaluates a job is heard on the bus (bus/events.ts), not called by the writers:
+ * 'job.changed' (markers, record, overrides, confirmation, step events, attachments),
+ * 'attributes.changed' (a meter's declared calibration and accuracy are facts of the verdict)
+ * and 'readings.stored'. A new write path that goes through a repository cannot forget the
+ * monitor. A changed verdict is emitted as 'verdict.changed' (MQTT job status, InfluxDB).
+ *
  * An evaluation that fails is contained to its job: the verdict says so with the code
  * GW_ERR_EVALUATION_FAILED (evaluation-failure.ts), the failure is logged at most once a
  * minute per job, and every other job and device is served as before.
  */
+import type { EventBus } from '../bus/event-bus.js'
+import type { JobChanged, ReadingsStored } from '../bus/events.js'
 import type { Clock } from '../clock.js'
 import type { Reading } from '../../contract/reading.js'
-import type { ReadingWatcher } from '../ingest/ingest.js'
 import type { Log } from '../log.js'
 import { describeError, failedVerdict } from './evaluation-failure.js'
 import { loadJobContext, type JobFactSources } from './job-context.js'
@@ -41,6 +48,10 @@ export interface JobMonitorOptions {
   minIntervalMs?: number
   /** The pause after an evaluation is at least this many times its duration (default 5). */
   intervalFactor?: number
+  /** Heard from start() to stop(): what changes a verdict; told: each changed verdict. */
+  bus?: EventBus | undefined
+  /** The name the monitor's bus listeners are kept under (its module's). */
+  owner?: string
 }
 
 interface JobState {
@@ -57,7 +68,7 @@ interface JobState {
 /** One failure line per job per this long. */
 const FAILURE_LOG_INTERVAL_MS = 60_000
 
-export class JobMonitor implements ReadingWatcher {
+export class JobMonitor {
   /** deviceId → jobs it is attached to now. */
   private readonly openJobsByDevice = new Map<string, Set<string>>()
   private readonly latest = new Map<string, { verdict: Verdict; key: string }>()
@@ -74,9 +85,32 @@ export class JobMonitor implements ReadingWatcher {
     this.intervalFactor = opts.intervalFactor ?? 5
   }
 
-  /** Reads which devices are attached to open jobs (call once before use). */
+  /** Reads which devices are attached to open jobs and starts listening (call once before use). */
   start(): void {
     for (const { jobId, deviceId } of this.opts.jobs.openAttachments()) this.link(deviceId, jobId)
+    const bus = this.opts.bus
+    if (!bus) return
+    bus.on('readings.stored', this.owner, (e) => this.heardReadings(e))
+    bus.on('job.changed', this.owner, (e) => this.heardJobChange(e))
+    bus.on('attributes.changed', this.owner, (e) => {
+      for (const jobId of this.openJobsByDevice.get(e.deviceId) ?? []) this.markDirty(jobId)
+    })
+  }
+
+  private get owner(): string {
+    return this.opts.owner ?? 'job-monitor'
+  }
+
+  private heardReadings(e: ReadingsStored): void {
+    if (this.openJobsByDevice.size === 0) return
+    const readings = e.readingsFor((deviceId) => this.wants(deviceId))
+    if (readings.length > 0) this.stored(readings)
+  }
+
+  private heardJobChange(e: JobChanged): void {
+    // A new job has nothing to judge yet: its verdict is evaluated when asked for (as before).
+    if (e.change === 'attached' || e.change === 'detached') this.attachmentsChanged(e.jobId)
+    else if (e.change !== 'created') this.touch(e.jobId)
   }
 
   /** Is the device attached to the job now? */
@@ -150,6 +184,7 @@ export class JobMonitor implements ReadingWatcher {
 
   async stop(): Promise<void> {
     this.stopped = true
+    this.opts.bus?.removeListeners(this.owner)
     for (const s of this.states.values()) clearTimeout(s.timer)
     this.listeners.clear()
     this.globalListeners.clear()
@@ -259,5 +294,6 @@ export class JobMonitor implements ReadingWatcher {
         this.opts.log('error', 'verdict listener failed', { jobId, err: describeError(err) })
       }
     }
+    this.opts.bus?.emit('verdict.changed', { verdict })
   }
 }

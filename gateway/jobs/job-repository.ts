@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import type { Db } from '../store/database.js'
+import type { EventBus } from '../bus/event-bus.js'
 import { parseStoredJson } from '../store/stored-json.js'
 import type { RulePack } from '../../rules/pack-schema.js'
 import { parseStoredPack } from './stored-pack.js'
@@ -48,7 +49,8 @@ export class JobRepository {
   private readonly selectConfirmation
   private readonly selectRoles
 
-  constructor(db: Db) {
+  /** Every write emits 'job.changed' on `bus` (the job monitor re-evaluates; no caller has to remember). */
+  constructor(db: Db, private readonly bus?: EventBus) {
     this.insertJob = db.prepare(
       'INSERT INTO jobs (id, installer_id, rule_pack, pack_version, pack, unit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     )
@@ -93,6 +95,7 @@ export class JobRepository {
       }
       throw err
     }
+    this.bus?.emit('job.changed', { jobId: job.id, change: 'created' })
   }
 
   get(jobId: string): Job | undefined {
@@ -123,11 +126,13 @@ export class JobRepository {
   mergeRecord(jobId: string, fields: Record<string, unknown>): Record<string, unknown> {
     const merged = { ...this.record(jobId), ...fields }
     this.updateRecord.run(JSON.stringify(merged), jobId)
+    this.bus?.emit('job.changed', { jobId, change: 'record' })
     return merged
   }
 
   addOverride(jobId: string, o: CheckOverride): void {
     this.insertOverride.run(jobId, o.step, o.check, o.status, o.reason, o.by, o.at)
+    this.bus?.emit('job.changed', { jobId, change: 'override' })
   }
 
   overrides(jobId: string): CheckOverride[] {
@@ -137,11 +142,14 @@ export class JobRepository {
   attach(jobId: string, deviceId: string, at: number, roles?: Attachment['roles']): void {
     this.insertAttachment.run(jobId, deviceId, at)
     if (roles && Object.keys(roles).length > 0) this.insertRoles.run(jobId, deviceId, at, JSON.stringify(roles))
+    this.bus?.emit('job.changed', { jobId, change: 'attached', deviceId })
   }
 
   /** Ends the device's open attachment; returns false if it had none. */
   detach(jobId: string, deviceId: string, at: number): boolean {
-    return this.closeAttachment.run(at, jobId, deviceId, at).changes > 0
+    const closed = this.closeAttachment.run(at, jobId, deviceId, at).changes > 0
+    if (closed) this.bus?.emit('job.changed', { jobId, change: 'detached', deviceId })
+    return closed
   }
 
   attachments(jobId: string): Attachment[] {
@@ -163,7 +171,7 @@ export class JobRepository {
 
   /** Records the S15 confirmation once; returns the confirmation in force (the first one). */
   confirmWorkOrder(jobId: string, at: number, by: string | null): WorkOrderConfirmation {
-    this.insertConfirmation.run(jobId, at, by)
+    if (this.insertConfirmation.run(jobId, at, by).changes > 0) this.bus?.emit('job.changed', { jobId, change: 'confirmed' })
     return this.confirmation(jobId)!
   }
 
@@ -174,6 +182,7 @@ export class JobRepository {
 
   addMarker(jobId: string, marker: StepMarker): void {
     this.insertMarker.run(jobId, marker.step, marker.action, marker.at, marker.receivedAt, JSON.stringify(marker.facts))
+    this.bus?.emit('job.changed', { jobId, change: 'marker' })
   }
 
   markers(jobId: string): StepMarker[] {

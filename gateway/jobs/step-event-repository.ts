@@ -4,6 +4,7 @@
  * curve). Stored in the step_events table; kept forever like the markers.
  */
 import type { Db } from '../store/database.js'
+import type { EventBus } from '../bus/event-bus.js'
 import type { StepId } from '../../contract/job.js'
 
 export const STEP_EVENT_KINDS = ['isolate'] as const
@@ -21,7 +22,8 @@ export class StepEventRepository {
   private readonly insert
   private readonly select
 
-  constructor(db: Db) {
+  /** add() emits 'job.changed' on `bus`. */
+  constructor(db: Db, private readonly bus?: EventBus) {
     this.insert = db.prepare('INSERT INTO step_events (job_id, step, kind, at, received_at) VALUES (?, ?, ?, ?, ?)')
     this.select = db.prepare<[string], { step: StepId; kind: StepEventKind; at: number; received_at: number }>(
       'SELECT step, kind, at, received_at FROM step_events WHERE job_id = ? ORDER BY at, id',
@@ -30,6 +32,7 @@ export class StepEventRepository {
 
   add(jobId: string, e: StepEvent): void {
     this.insert.run(jobId, e.step, e.kind, e.at, e.receivedAt)
+    this.bus?.emit('job.changed', { jobId, change: 'step-event' })
   }
 
   events(jobId: string): StepEvent[] {

@@ -1,13 +1,13 @@
 /** The unit's nameplate design pressure, given when the job is created, caps the tightness test pressure in the verdict. */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { ManualClock } from '../../gateway/clock.js'
-import { startHarness, type Harness } from '../helpers/gateway-harness.js'
+import { startApiHarness, type ApiHarness } from '../helpers/api-harness.js'
 
-let h: Harness
+let h: ApiHarness
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0)
 const clock = new ManualClock(T0)
 beforeAll(async () => {
-  h = await startHarness({ clock })
+  h = await startApiHarness({ clock })
 })
 afterAll(async () => {
   await h.close()

@@ -1,15 +1,15 @@
-/** The evacuation isolation event over the real HTTP API: stored, validated, and read by the verdict. */
+/** The evacuation isolation event through the real HTTP API (fastify inject(), no socket needed): stored, validated, and read by the verdict. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../gateway/clock.js'
-import { startHarness, type Harness } from '../helpers/gateway-harness.js'
+import { startApiHarness, type ApiHarness } from '../helpers/api-harness.js'
 
-let h: Harness
+let h: ApiHarness
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0)
 const clock = new ManualClock(T0)
 const unit = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
 
 beforeAll(async () => {
-  h = await startHarness({ clock })
+  h = await startApiHarness({ clock })
   expect((await h.api('POST', '/api/v1/jobs', { id: 'evac-1', rulePack: 'split-ac', unit })).status).toBe(201)
 })
 afterAll(async () => {

@@ -16,7 +16,7 @@ const RegisterBody = z
   .strict()
 
 export const deviceRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'clock' | 'devices'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/devices',

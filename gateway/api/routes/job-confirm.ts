@@ -25,7 +25,7 @@ function missingUploads(record: InstallationRecord, minPhotos: number): string[]
 }
 
 export const jobConfirmRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'clock' | 'jobs'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/jobs/:id/work-order/confirm',
@@ -48,7 +48,6 @@ export const jobConfirmRoutes =
           throw new ApiError(409, 'GW_ERR_CONFLICT', `work order cannot be confirmed yet: upload ${missing.join(', ')} first (S15: seed §5 ch.2 art.11, upload then confirm)`)
         }
         const confirmed = deps.jobs.confirmWorkOrder(job.id, deps.clock.now(), req.body?.by ?? null)
-        deps.monitor.touch(job.id)
         return reply.status(201).send({ jobId: job.id, ...confirmed })
       },
     )

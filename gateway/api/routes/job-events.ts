@@ -13,7 +13,7 @@ import type { ApiDeps } from '../api-deps.js'
 const HEARTBEAT_MS = 15_000
 
 export const jobEventRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'monitor'>): FastifyPluginAsyncZod =>
   async (app) => {
     const open = new Set<() => void>()
     app.addHook('onClose', async () => {

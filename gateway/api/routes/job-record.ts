@@ -9,7 +9,7 @@ import type { ApiDeps } from '../api-deps.js'
 const Params = z.object({ id: IdSchema })
 
 export const jobRecordRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'jobs'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.patch(
       '/jobs/:id/record',
@@ -24,7 +24,6 @@ export const jobRecordRoutes =
       async (req) => {
         if (!deps.jobs.get(req.params.id)) throw notFound(`job "${req.params.id}"`)
         const merged = deps.jobs.mergeRecord(req.params.id, req.body)
-        deps.monitor.touch(req.params.id)
         return merged
       },
     )

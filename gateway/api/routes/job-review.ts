@@ -8,7 +8,7 @@ import type { ApiDeps } from '../api-deps.js'
 const OverrideView = OverrideBodySchema.extend({ at: z.number() })
 
 export const jobReviewRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'clock' | 'jobs' | 'monitor'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/jobs/:id/overrides',
@@ -30,7 +30,6 @@ export const jobReviewRoutes =
         }
         const override = { ...req.body, at: deps.clock.now() }
         deps.jobs.addOverride(jobId, override)
-        deps.monitor.touch(jobId)
         return reply.status(201).send(override)
       },
     )

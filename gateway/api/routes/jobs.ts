@@ -25,7 +25,7 @@ const JobBody = z.object({
 })
 
 export const jobRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'clock' | 'devices' | 'jobs' | 'monitor' | 'packs' | 'store'>): FastifyPluginAsyncZod =>
   async (app) => {
     const requireJob = (id: string) => deps.jobs.get(id) ?? raise(notFound(`job "${id}"`))
     const jobView = (id: string) => ({ ...requireJob(id), devices: deps.jobs.attachments(id) })
@@ -72,7 +72,6 @@ export const jobRoutes =
         requireJob(req.params.id)
         if (!deps.devices.get(req.body.deviceId)) throw notFound(`device "${req.body.deviceId}"`)
         deps.jobs.attach(req.params.id, req.body.deviceId, req.body.at ?? deps.clock.now(), req.body.roles)
-        deps.monitor.attachmentsChanged(req.params.id)
         return reply.status(201).send(jobView(req.params.id))
       },
     )
@@ -92,7 +91,6 @@ export const jobRoutes =
         if (!deps.jobs.detach(req.params.id, req.params.deviceId, req.body?.at ?? deps.clock.now())) {
           throw notFound(`open attachment of device "${req.params.deviceId}"`)
         }
-        deps.monitor.attachmentsChanged(req.params.id)
         return jobView(req.params.id)
       },
     )
@@ -115,7 +113,6 @@ export const jobRoutes =
         const now = deps.clock.now()
         const at = req.body?.at ?? now
         deps.jobs.addMarker(req.params.id, { step: req.params.step, action: req.params.action, at, receivedAt: now, facts: req.body?.facts ?? {} })
-        deps.monitor.touch(req.params.id)
         return reply.status(201).send({ jobId: req.params.id, step: req.params.step, action: req.params.action, at })
       },
     )

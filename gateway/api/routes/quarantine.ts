@@ -23,7 +23,7 @@ const Item = z.object({
 })
 
 export const quarantineRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'quarantine'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/quarantine',

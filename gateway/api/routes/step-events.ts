@@ -15,7 +15,7 @@ const Body = z
   .optional()
 
 export const stepEventRoutes =
-  (deps: ApiDeps): FastifyPluginAsyncZod =>
+  (deps: Pick<ApiDeps, 'clock' | 'jobs' | 'stepEvents'>): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/jobs/:id/steps/evacuation/isolate',
@@ -32,7 +32,6 @@ export const stepEventRoutes =
         const now = deps.clock.now()
         const at = req.body?.at ?? now
         deps.stepEvents.add(req.params.id, { step: 'evacuation', kind: 'isolate', at, receivedAt: now })
-        deps.monitor.touch(req.params.id)
         return reply.status(201).send({ jobId: req.params.id, step: 'evacuation' as const, event: 'isolate' as const, at })
       },
     )

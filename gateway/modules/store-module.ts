@@ -1,0 +1,47 @@
+/**
+ * store: the data dir (one gateway per directory: the lock) and the SQLite database every
+ * other module's repositories use. The packs' hashes are checked here: a pack whose content
+ * changed under the same version refuses the start (rules/pack-hashes.ts).
+ */
+import { checkPackHashes } from '../rules/pack-hashes.js'
+import { DataDirLock } from '../store/data-dir-lock.js'
+import { openDatabase, type Db } from '../store/database.js'
+import { GatewayModule, started, type ModuleContext } from './module.js'
+import type { PreflightModule } from './preflight-module.js'
+
+export class StoreModule extends GatewayModule {
+  readonly name = 'store'
+  private lock: DataDirLock | undefined
+  private database: Db | undefined
+
+  constructor(
+    ctx: ModuleContext,
+    private readonly preflight: PreflightModule,
+  ) {
+    super(ctx)
+  }
+
+  get db(): Db {
+    return started(this.database, this.name, 'database')
+  }
+
+  /** The database if open (tests and the bench read it). */
+  get openDb(): Db | undefined {
+    return this.database
+  }
+
+  protected open(): void {
+    const { config, clock } = this.ctx
+    this.lock = DataDirLock.acquire(config.dataDir, clock)
+    this.database = openDatabase(config.dataDir, config.sync)
+    checkPackHashes(this.database, this.preflight.packs, clock.now())
+  }
+
+  protected close(): void {
+    this.database?.close()
+    this.database = undefined
+    // Last: until the database is closed another gateway must not open it.
+    this.lock?.release()
+    this.lock = undefined
+  }
+}
