@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { EventBus } from '../../gateway/bus/event-bus.js'
+import type { AttributesChanged } from '../../gateway/bus/events.js'
 import { ManualClock } from '../../gateway/clock.js'
 import { DeviceRegistry } from '../../gateway/devices/device-registry.js'
 import { Ingest } from '../../gateway/ingest/ingest.js'
@@ -60,4 +62,21 @@ it('a commit that succeeds has the attributes and the quarantine record together
   log.flush()
   await again
   expect(devices.get('meter-1')!.attributes).toEqual({ serial: 'S-2', firmware: '2.1' })
+})
+
+it("attributes committed are told on the bus ('attributes.changed'), a failed commit tells nothing", async () => {
+  const bus = new EventBus()
+  const heard: AttributesChanged[] = []
+  bus.on('attributes.changed', 'test', (e) => heard.push(e))
+  const told = new Ingest({ log, devices, clock: new ManualClock(T), futureToleranceMs: 60_000, sendError: () => {}, bus })
+  db.exec("CREATE TRIGGER no_room BEFORE INSERT ON quarantine BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+  const failed = told.handle(bridge, publish('S-1'))
+  log.flush()
+  await expect(failed).rejects.toThrow(/disk is full/)
+  expect(heard).toEqual([])
+  db.exec('DROP TRIGGER no_room')
+  const handled = told.handle(bridge, publish('S-4'))
+  log.flush()
+  await handled
+  expect(heard).toEqual([{ deviceId: 'meter-1', changed: { serial: 'S-4' } }])
 })
