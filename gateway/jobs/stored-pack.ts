@@ -2,7 +2,7 @@
  * A job's rule pack as stored with it (jobs.pack), parsed with RulePackSchema. One exception
  * keeps a fault contained to the step it is in: a step whose parameters do not parse is kept
  * as stored, so that step's evaluator fails and the job's verdict says so for that step only,
- * while the other steps are still judged (test/gateway/job-containment.test.ts). Anything
+ * while the other steps are still judged (test/jobs/job-containment.test.ts). Anything
  * else that does not parse fails the job's read with a StoredRowError naming the row.
  */
 import { RulePackSchema, type RulePack } from '../../rules/pack-schema.js'

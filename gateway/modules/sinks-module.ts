@@ -8,7 +8,7 @@
  */
 import { ForwarderHost } from '../sinks/influx/forwarder-host.js'
 import { JobRepository } from '../jobs/job-repository.js'
-import { configureInfluxOutbox, INFLUX_SINK } from '../forwarder/outbox.js'
+import { configureInfluxOutbox, INFLUX_SINK } from '../sinks/influx/influx-outbox.js'
 import { GatewayModule, type ModuleContext } from './module.js'
 import type { StoreModule } from './store-module.js'
 

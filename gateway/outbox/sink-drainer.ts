@@ -1,7 +1,7 @@
 /**
  * Drains one sink of the outbox: claim the rows due, hand them to the sink, ack them when it
  * took them all. A failure leaves them queued with their attempt counted and their next try
- * set by the forwarder's capped, jittered exponential backoff (gateway/forwarder/backoff.ts),
+ * set by the forwarder's capped, jittered exponential backoff (gateway/shared/backoff.ts),
  * kept in the rows so it outlives a restart; after `maxAttempts` a row is parked (kept, with
  * the last error) so it cannot hold the sink's other rows up forever. InfluxDB's forwarder
  * drains its own sinks (it also re-routes and rolls up); a new sink (issue 11's webhooks)

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../gateway/store/database.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
-import { INFLUX_SINK } from '../../gateway/forwarder/outbox.js'
+import { INFLUX_SINK } from '../../gateway/sinks/influx/influx-outbox.js'
 
 const CHANNELS = ['pressure_low_kpag', 'pressure_high_kpag', 'temp_suction_c', 'temp_liquid_c', 'current_a', 'voltage_v'] as const
 const messages = Number(process.env.MICRO_MESSAGES ?? 20_000)

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { ALERT_ERRORS, CONNACK_REFUSALS, DEVICE_NOTICES, HTTP_ERRORS, INGEST_PROBLEMS, VERDICT_ERRORS } from '../../contract/errors.js'
 import { PROBLEM_CODES } from '../../gateway/ingest/problems.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
+const ROOT = new URL('../..', import.meta.url).pathname
 const SOURCE_DIRS = ['contract', 'gateway', 'broker', 'rules', 'firmware-sim', 'dashboards', 'scripts']
 
 function sources(): { path: string; text: string }[] {

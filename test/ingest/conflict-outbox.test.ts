@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { openDatabase } from '../../gateway/store/database.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
-import { INFLUX_SINK } from '../../gateway/forwarder/outbox.js'
+import { INFLUX_SINK } from '../../gateway/sinks/influx/influx-outbox.js'
 
 it('with InfluxDB configured, a conflict queues no outbox row; a new point does', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-conflict-outbox-'))

@@ -1,5 +1,5 @@
 /**
- * The VRF tightness job of test/gateway/job-large.test.ts in memory, for the evaluation's
+ * The VRF tightness job of test/jobs/job-large.test.ts in memory, for the evaluation's
  * profile and the equivalence tests: 24 h at 1 Hz on two meters × (high, low, pipe
  * temperature), plus the two fill stages before the hold (518,400 + 1,600 readings), and a
  * store that answers the cache's loads from those arrays.

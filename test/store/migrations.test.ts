@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
-import { InfluxOutbox } from '../../gateway/forwarder/outbox.js'
+import { InfluxOutbox } from '../../gateway/sinks/influx/influx-outbox.js'
 import { openDatabase } from '../../gateway/store/database.js'
 
 const dirs: string[] = []

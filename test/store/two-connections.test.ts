@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { afterEach, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../../gateway/store/database.js'
-import { configureInfluxOutbox, INFLUX_SINK } from '../../gateway/forwarder/outbox.js'
+import { configureInfluxOutbox, INFLUX_SINK } from '../../gateway/sinks/influx/influx-outbox.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
 
 // Plain JS (eval): opens the same file, deletes the outbox head in a write transaction, tells

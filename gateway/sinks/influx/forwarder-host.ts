@@ -13,7 +13,7 @@ import { queuedVerdict, type VerdictRecord } from './influx-points.js'
 import { SharedClock } from '../../threads/shared-clock.js'
 import { WorkerHost, type WorkerExit } from '../../threads/worker-host.js'
 import { forwarderStats, type ForwarderProgress, type ForwarderStats } from './forwarder.js'
-import { InfluxOutbox } from '../../forwarder/outbox.js'
+import { InfluxOutbox } from './influx-outbox.js'
 import type { ForwarderThreadData, FromThread, ToThread } from './thread-messages.js'
 
 export interface ForwarderHostOptions {

@@ -22,8 +22,8 @@ import { InfluxRefusedError, type InfluxSink } from './influx-client.js'
 import { queuedVerdict, routePoints, verdictPoints, type VerdictRecord } from './influx-points.js'
 import { RESAMPLE_COVERS_MS } from './influx-schema.js'
 import { Backoff, systemTimer, type Timer } from '../../shared/backoff.js'
-import { InfluxOutbox, type OutboxBatch, type QueueStats } from '../../forwarder/outbox.js'
-import { AttachmentLookup, PointReader } from '../../forwarder/routing.js'
+import { InfluxOutbox, type OutboxBatch, type QueueStats } from './influx-outbox.js'
+import { AttachmentLookup, PointReader } from './routing.js'
 
 export interface ForwarderOptions {
   db: Db

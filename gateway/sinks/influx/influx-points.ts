@@ -3,7 +3,7 @@
  * measurement + tag set + time, so writing it again overwrites it: rewrites are idempotent as
  * long as a point's fields never change, which is why a point carries all readings of its
  * device and device time and lag_s comes from the earliest receive time among them
- * (gateway/forwarder/routing.ts reads them so).
+ * (gateway/sinks/influx/routing.ts reads them so).
  */
 import type { IPoint } from 'influx'
 import type { ChannelName } from '../../../contract/channels.js'

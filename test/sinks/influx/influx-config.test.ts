@@ -1,6 +1,6 @@
 /** The GW_INFLUX_* variables: InfluxDB is off unless a URL is given; bad values are named. */
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from '../../gateway/config.js'
+import { ConfigError, loadConfig } from '../../../gateway/config.js'
 
 describe('InfluxDB configuration', () => {
   it('is off without GW_INFLUX_URL, and has defaults with it', () => {

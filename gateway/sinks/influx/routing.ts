@@ -3,10 +3,10 @@
  * points: the readings of a queued point (device, device time), and the jobs the device was
  * attached to at that time.
  */
-import { CHANNEL_NAMES } from '../../contract/channels.js'
-import type { Db } from '../store/database.js'
-import type { MergedPoint } from '../sinks/influx/influx-points.js'
-import { jobsCounting, type AttachmentWindow } from '../../rules/attachment-window.js'
+import { CHANNEL_NAMES } from '../../../contract/channels.js'
+import type { Db } from '../../store/database.js'
+import type { MergedPoint } from './influx-points.js'
+import { jobsCounting, type AttachmentWindow } from '../../../rules/attachment-window.js'
 
 type Span = AttachmentWindow & { jobId: string }
 

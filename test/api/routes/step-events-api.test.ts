@@ -1,7 +1,7 @@
 /** The evacuation isolation event through the real HTTP API (fastify inject(), no socket needed): stored, validated, and read by the verdict. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../../gateway/clock.js'
-import { startApiHarness, type ApiHarness } from '../helpers/api-harness.js'
+import { ManualClock } from '../../../gateway/clock.js'
+import { startApiHarness, type ApiHarness } from '../../helpers/api-harness.js'
 
 let h: ApiHarness
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0)

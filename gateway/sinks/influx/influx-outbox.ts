@@ -11,14 +11,14 @@
  * transactions are IMMEDIATE: it runs in its own thread, on its own connection, beside the
  * ingest's writes.
  */
-import { CHANNEL_NAMES } from '../../contract/channels.js'
-import { OutboxAppender } from '../outbox/outbox-appender.js'
-import { Outbox } from '../outbox/outbox.js'
-import type { Db } from '../store/database.js'
-import type { VerdictRecord } from '../sinks/influx/influx-points.js'
-import { parseStoredJson, StoredRowError } from '../store/stored-json.js'
+import { CHANNEL_NAMES } from '../../../contract/channels.js'
+import { OutboxAppender } from '../../outbox/outbox-appender.js'
+import { Outbox } from '../../outbox/outbox.js'
+import type { Db } from '../../store/database.js'
+import type { VerdictRecord } from './influx-points.js'
+import { parseStoredJson, StoredRowError } from '../../store/stored-json.js'
 import { QueuedVerdictSchema } from './queued-verdict.js'
-import { attachmentEndSql } from '../../rules/attachment-window.js'
+import { attachmentEndSql } from '../../../rules/attachment-window.js'
 
 /** The outbox sinks InfluxDB drains: points (appended by the ingest commit) and verdicts. */
 export const INFLUX_SINK = 'influx'

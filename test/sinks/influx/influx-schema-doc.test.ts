@@ -1,10 +1,10 @@
 /** docs/influx-schema.md names every measurement, tag, field and retention policy the forwarder writes. */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { CHANNEL_NAMES } from '../../contract/channels.js'
-import { DOWNSAMPLED_FIELDS, MEASUREMENTS, retentionPolicies } from '../../gateway/sinks/influx/influx-schema.js'
+import { CHANNEL_NAMES } from '../../../contract/channels.js'
+import { DOWNSAMPLED_FIELDS, MEASUREMENTS, retentionPolicies } from '../../../gateway/sinks/influx/influx-schema.js'
 
-const doc = readFileSync(new URL('../../docs/influx-schema.md', import.meta.url), 'utf8')
+const doc = readFileSync(new URL('../../../docs/influx-schema.md', import.meta.url), 'utf8')
 
 describe('docs/influx-schema.md', () => {
   it('documents every measurement with its retention policy and tags', () => {

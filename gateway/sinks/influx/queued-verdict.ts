@@ -4,7 +4,7 @@
  * as verdictPoints() treats it.
  */
 import { z } from 'zod'
-import type { VerdictRecord } from '../sinks/influx/influx-points.js'
+import type { VerdictRecord } from './influx-points.js'
 
 const Status = z.enum(['pass', 'fail', 'warn'])
 

@@ -7,10 +7,10 @@
  */
 import type { MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../../gateway/clock.js'
-import type { ForwarderStats } from '../../gateway/sinks/influx/forwarder.js'
-import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js'
-import { influxRows, startInfluxServer, type InfluxServer } from '../helpers/influx-server.js'
+import { ManualClock } from '../../../gateway/clock.js'
+import type { ForwarderStats } from '../../../gateway/sinks/influx/forwarder.js'
+import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js'
+import { influxRows, startInfluxServer, type InfluxServer } from '../../helpers/influx-server.js'
 
 const START = Date.UTC(2026, 10, 27, 8, 0, 0)
 const MIN = 60_000

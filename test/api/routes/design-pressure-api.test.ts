@@ -1,7 +1,7 @@
 /** The unit's nameplate design pressure, given when the job is created, caps the tightness test pressure in the verdict. */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { ManualClock } from '../../gateway/clock.js'
-import { startApiHarness, type ApiHarness } from '../helpers/api-harness.js'
+import { ManualClock } from '../../../gateway/clock.js'
+import { startApiHarness, type ApiHarness } from '../../helpers/api-harness.js'
 
 let h: ApiHarness
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0)
