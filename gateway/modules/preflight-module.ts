@@ -5,7 +5,7 @@
  */
 import type { RulePack } from '../../rules/pack-schema.js'
 import { ConfigError } from '../config.js'
-import { defaultPacksDir, loadRulePacks } from '../rules/load-packs.js'
+import { defaultPacksDir, loadRulePacks } from '../packs/load-packs.js'
 import { checkBindAddress } from '../startup-checks.js'
 import { GatewayModule } from './module.js'
 

@@ -3,7 +3,7 @@
  * other module's repositories use. The packs' hashes are checked here: a pack whose content
  * changed under the same version refuses the start (rules/pack-hashes.ts).
  */
-import { checkPackHashes } from '../rules/pack-hashes.js'
+import { checkPackHashes } from '../packs/pack-hashes.js'
 import { DataDirLock } from '../store/data-dir-lock.js'
 import { openDatabase, type Db } from '../store/database.js'
 import { GatewayModule, started, type ModuleContext } from './module.js'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
-import { defaultPacksDir } from '../../gateway/rules/load-packs.js'
+import { defaultPacksDir } from '../../gateway/packs/load-packs.js'
 import { startHarness } from '../helpers/gateway-harness.js'
 
 const root = mkdtempSync(join(tmpdir(), 'gw-packs-'))

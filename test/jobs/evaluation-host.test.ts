@@ -13,7 +13,7 @@ import { loadJobContext } from '../../gateway/jobs/job-context.js'
 import { noJobFacts } from '../helpers/job-facts.js'
 import { JobRepository } from '../../gateway/jobs/job-repository.js'
 import type { LogLevel } from '../../gateway/log.js'
-import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
+import { defaultPacksDir, loadRulePacks } from '../../gateway/packs/load-packs.js'
 import { openDatabase, type Db } from '../../gateway/store/database.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
 

@@ -8,7 +8,7 @@ import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
 import type { JobContext } from '../../gateway/jobs/job-context.js'
 import type { ReadingQuery, ReadingStore } from '../../gateway/store/reading-store.js'
-import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
+import { defaultPacksDir, loadRulePacks } from '../../gateway/packs/load-packs.js'
 
 export const T0 = Date.UTC(2026, 10, 27, 8, 0, 0)
 export const HOLD_S = 86_400

@@ -3,7 +3,7 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
+import { defaultPacksDir, loadRulePacks } from '../../gateway/packs/load-packs.js'
 import { parseRulePack } from '../../rules/pack-schema.js'
 
 const GOOD_YAML = `

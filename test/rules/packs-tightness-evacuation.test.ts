@@ -1,6 +1,6 @@
 /** The shipped packs' tightness and evacuation sections, as the evaluators read them. */
 import { describe, expect, it } from 'vitest'
-import { defaultPacksDir, loadRulePacks } from '../../gateway/rules/load-packs.js'
+import { defaultPacksDir, loadRulePacks } from '../../gateway/packs/load-packs.js'
 import type { Reading } from '../../contract/reading.js'
 import { evaluateTightness } from '../../rules/steps/tightness.js'
 import { readingPath } from './helpers/reading-path.js'

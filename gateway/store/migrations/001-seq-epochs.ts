@@ -128,7 +128,7 @@ CREATE TABLE IF NOT EXISTS step_events (
 CREATE INDEX IF NOT EXISTS step_events_job ON step_events (job_id, at);
 
 -- Every rule pack version this gateway has started with, and its content hash: a pack whose
--- numbers changed under an old version is refused at start (gateway/rules/pack-hashes.ts).
+-- numbers changed under an old version is refused at start (gateway/packs/pack-hashes.ts).
 CREATE TABLE IF NOT EXISTS pack_hashes (
   pack_id    TEXT    NOT NULL,
   version    TEXT    NOT NULL,

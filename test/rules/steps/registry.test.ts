@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { InstalledUnit } from '../../../contract/job.js'
-import { defaultPacksDir, loadRulePacks } from '../../../gateway/rules/load-packs.js'
+import { defaultPacksDir, loadRulePacks } from '../../../gateway/packs/load-packs.js'
 import type { RulePack } from '../../../rules/pack-schema.js'
 import { STEP_EVALUATORS, type StepContext } from '../../../rules/steps/registry.js'
 import { check } from '../helpers/checks.js'
