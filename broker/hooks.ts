@@ -16,7 +16,8 @@ import { topicNameProblem, utf8StringProblem } from './mqtt-strings.js'
 import { sourceKey } from './source-address.js'
 import type { PublishRateLimiter } from './publish-rate-limiter.js'
 
-export type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
+import type { Log } from './log.js'
+export type { Log }
 
 export interface DevicePublish {
   topic: string

@@ -7,7 +7,7 @@
  * Memory is bounded: at most `maxKeys` keys are tracked; beyond that the oldest key is forgotten
  * (its suppressed count is then reported as a line of its own).
  */
-import type { Log } from './hooks.js'
+import type { Log } from './log.js'
 
 type Level = Parameters<Log>[0]
 

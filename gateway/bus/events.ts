@@ -7,7 +7,7 @@
  */
 import type { Reading } from '../../contract/reading.js'
 import type { Attributes } from '../../contract/telemetry.js'
-import type { Verdict } from '../jobs/verdict-service.js'
+import type { Verdict } from '../../contract/verdict.js'
 
 /**
  * Readings committed by the ingest (after the durable append, before the PUBACK). The readings

@@ -10,7 +10,7 @@
  */
 import type { VerdictErrorCode } from '../../contract/errors.js'
 import type { StepResult } from '../../rules/result.js'
-import type { Verdict } from './verdict-service.js'
+import type { Verdict } from '../../contract/verdict.js'
 
 export const EVALUATION_FAILED = 'GW_ERR_EVALUATION_FAILED' satisfies VerdictErrorCode
 

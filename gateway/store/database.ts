@@ -7,9 +7,10 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Db } from './db.js'
 import { upgradeSchema } from './schema-upgrade.js'
 
-export type Db = Database.Database
+export type { Db }
 
 export function openDatabase(dataDir: string, sync: 'full' | 'normal'): Db {
   mkdirSync(dataDir, { recursive: true })

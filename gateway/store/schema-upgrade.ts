@@ -5,7 +5,7 @@
  * that completed, and the forwarder thread's connection opening the same file at the same
  * time sees each done or not.
  */
-import type { Db } from './database.js'
+import type { Db } from './db.js'
 import { MIGRATIONS, type Migration } from './migrations/index.js'
 
 export const SCHEMA_VERSION = MIGRATIONS.length

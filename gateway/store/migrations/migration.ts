@@ -1,5 +1,5 @@
 /** One step of the schema: applied once, in order, in its own transaction, and recorded in PRAGMA user_version. */
-import type { Db } from '../database.js'
+import type { Db } from '../db.js'
 
 export interface Migration {
   /** The user_version once applied: 1, 2, 3... with no gaps (MIGRATIONS checks). */
