@@ -10,6 +10,7 @@
 import type { Clock } from '../clock.js'
 import type { Log } from '../log.js'
 import { Backoff, systemTimer, type Timer } from '../shared/backoff.js'
+import { PollLoop } from '../shared/poll-loop.js'
 import type { Outbox, Sink } from './outbox.js'
 
 export interface SinkDrainerOptions {
@@ -32,14 +33,11 @@ export type DrainResult = 'delivered' | 'idle' | 'failed'
 
 export class SinkDrainer {
   private readonly backoff: Backoff
-  private readonly timer: Timer
-  private handle: unknown
-  private running = false
-  private inFlight: Promise<unknown> | undefined
+  private readonly loop: PollLoop
 
   constructor(private readonly opts: SinkDrainerOptions) {
     this.backoff = new Backoff({ ...(opts.backoff ?? { baseMs: 250, capMs: 30_000 }), ...(opts.random ? { random: opts.random } : {}) })
-    this.timer = opts.timer ?? systemTimer
+    this.loop = new PollLoop(opts.timer ?? systemTimer, async () => ((await this.once()) === 'delivered' ? 0 : (opts.pollMs ?? 1000)))
   }
 
   /** One claim-deliver-ack round (tests drive it directly; start() loops it). */
@@ -68,25 +66,11 @@ export class SinkDrainer {
 
   /** Loops once() on the timer (idempotent). */
   start(): void {
-    if (this.running) return
-    this.running = true
-    this.schedule(0)
+    this.loop.start()
   }
 
   /** Stops the loop and waits for a delivery in flight (idempotent). What is left stays queued. */
-  async stop(): Promise<void> {
-    this.running = false
-    if (this.handle !== undefined) this.timer.clear(this.handle)
-    this.handle = undefined
-    await this.inFlight
-  }
-
-  private schedule(ms: number): void {
-    if (!this.running) return
-    this.handle = this.timer.set(() => {
-      this.handle = undefined
-      const run = this.once().then((r) => this.schedule(r === 'delivered' ? 0 : this.opts.pollMs ?? 1000))
-      this.inFlight = run.finally(() => (this.inFlight = undefined))
-    }, ms)
+  stop(): Promise<void> {
+    return this.loop.stop()
   }
 }

@@ -22,6 +22,7 @@ import { InfluxRefusedError, type InfluxSink } from './influx-client.js'
 import { queuedVerdict, routePoints, verdictPoints, type VerdictRecord } from './influx-points.js'
 import { RESAMPLE_COVERS_MS } from './influx-schema.js'
 import { Backoff, systemTimer, type Timer } from '../../shared/backoff.js'
+import { PollLoop } from '../../shared/poll-loop.js'
 import { InfluxOutbox, type OutboxBatch, type QueueStats } from './influx-outbox.js'
 import { AttachmentLookup, PointReader } from './routing.js'
 
@@ -74,11 +75,8 @@ export class InfluxForwarder {
   private readonly attachments: AttachmentLookup
   private readonly reader: PointReader
   private readonly backoff: Backoff
-  private readonly timer: Timer
   private readonly pollMs: number
-  private handle: unknown
-  private running = false
-  private inFlight: Promise<void> | undefined
+  private readonly loop: PollLoop
   private ready = false
   private retrying = false
   private counters = { forwarded: 0, points: 0, failures: 0 }
@@ -91,23 +89,18 @@ export class InfluxForwarder {
     this.attachments = new AttachmentLookup(opts.db)
     this.reader = new PointReader(opts.db)
     this.backoff = new Backoff({ ...(opts.backoff ?? { baseMs: 250, capMs: 30_000 }), ...(opts.random ? { random: opts.random } : {}) })
-    this.timer = opts.timer ?? systemTimer
     this.pollMs = opts.pollMs ?? 100
+    this.loop = new PollLoop(opts.timer ?? systemTimer, () => this.tick())
   }
 
   /** Starts the loop (idempotent). */
   start(): void {
-    if (this.running) return
-    this.running = true
-    this.schedule(0)
+    this.loop.start()
   }
 
   /** Stops the loop and waits for a write in flight (idempotent). What is left stays in the outbox. */
-  async stop(): Promise<void> {
-    this.running = false
-    if (this.handle !== undefined) this.timer.clear(this.handle)
-    this.handle = undefined
-    await this.inFlight
+  stop(): Promise<void> {
+    return this.loop.stop()
   }
 
   /**
@@ -120,29 +113,22 @@ export class InfluxForwarder {
 
   /** Forwards everything queued now, on a forwarder not started (tests, benches). Throws on the first failure. */
   async drain(): Promise<void> {
-    if (this.running) throw new Error('drain() is for a forwarder that is not started')
+    if (this.loop.isRunning) throw new Error('drain() is for a forwarder that is not started')
     while ((await this.cycle()) === 'more') {
       // next batch
     }
   }
 
   progress(): ForwarderProgress {
-    return { running: this.running, retrying: this.retrying, ...this.counters, lastError: this.lastError, lastForwardedAt: this.lastForwardedAt }
+    return { running: this.loop.isRunning, retrying: this.retrying, ...this.counters, lastError: this.lastError, lastForwardedAt: this.lastForwardedAt }
   }
 
   stats(): ForwarderStats {
     return forwarderStats(this.progress(), this.outbox.queued(this.opts.clock.now()))
   }
 
-  private schedule(ms: number): void {
-    if (!this.running) return
-    this.handle = this.timer.set(() => {
-      this.handle = undefined
-      this.inFlight = this.tick().finally(() => (this.inFlight = undefined))
-    }, ms)
-  }
-
-  private async tick(): Promise<void> {
+  /** One round of the loop; resolves to the wait before the next. */
+  private async tick(): Promise<number> {
     let delay: number
     try {
       const result = await this.cycle()
@@ -159,7 +145,7 @@ export class InfluxForwarder {
       this.opts.log(this.backoff.failures === 1 ? 'warn' : 'debug', 'influx forwarding failed, will retry', { err: this.lastError, retryInMs: delay })
     }
     this.opts.onProgress?.()
-    this.schedule(delay)
+    return delay
   }
 
   private async cycle(): Promise<Cycle> {
