@@ -18,8 +18,9 @@ export interface ApiHarness {
   close(): Promise<void>
 }
 
-export async function startApiHarness(opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<ApiHarness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gw-api-'))
+/** `dataDir`: reuse one (a restart); it is then left in place on close(). */
+export async function startApiHarness(opts: { clock?: Clock; env?: Record<string, string>; dataDir?: string } = {}): Promise<ApiHarness> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gw-api-'))
   const config = loadConfig({ GW_DATA_DIR: dataDir, GW_LOG_LEVEL: 'silent', GW_SYNC: 'normal', ...opts.env })
   const gateway = new Gateway(config, { sockets: false, ...(opts.clock ? { clock: opts.clock } : {}) })
   await gateway.start()
@@ -38,7 +39,7 @@ export async function startApiHarness(opts: { clock?: Clock; env?: Record<string
     },
     async close() {
       await gateway.stop()
-      rmSync(dataDir, { recursive: true, force: true })
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

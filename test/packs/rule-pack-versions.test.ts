@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { defaultPacksDir } from '../../gateway/packs/load-packs.js'
-import { startHarness } from '../helpers/gateway-harness.js'
+import { startApiHarness } from '../helpers/api-harness.js'
 
 const root = mkdtempSync(join(tmpdir(), 'gw-packs-'))
 const packsDir = join(root, 'packs')
@@ -18,7 +18,7 @@ const unit = { model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32',
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 it('an old job keeps the pack version it was created with after the pack changes', async () => {
-  let h = await startHarness({ dataDir, env: { GW_RULES_DIR: packsDir } })
+  let h = await startApiHarness({ dataDir, env: { GW_RULES_DIR: packsDir } })
   await h.api('POST', '/api/v1/jobs', { id: 'old-job', rulePack: 'split-ac', unit })
   const oldVerdict = await h.api<{ rulePack: { version: string } }>('GET', '/api/v1/jobs/old-job/verdict')
   await h.close()
@@ -29,7 +29,7 @@ it('an old job keeps the pack version it was created with after the pack changes
   pack.steps.test_run.minDurationS.value = 3600
   writeFileSync(packFile, stringify(pack))
 
-  h = await startHarness({ dataDir, env: { GW_RULES_DIR: packsDir } })
+  h = await startApiHarness({ dataDir, env: { GW_RULES_DIR: packsDir } })
   try {
     await h.api('POST', '/api/v1/jobs', { id: 'new-job', rulePack: 'split-ac', unit })
     await h.api('POST', '/api/v1/jobs/old-job/steps/test_run/start', { at: Date.now() - 1000 })
@@ -54,7 +54,7 @@ it('a broken pack refuses the start with the file and the field', async () => {
   const pack = parse(readFileSync(join(defaultPacksDir(), 'split-ac.yaml'), 'utf8')) as { steps: { test_run: { maxGapS: { value: unknown } } } }
   pack.steps.test_run.maxGapS.value = 'sixty'
   writeFileSync(join(brokenDir, 'split-ac.yaml'), stringify(pack))
-  await expect(startHarness({ env: { GW_RULES_DIR: brokenDir } })).rejects.toThrow(/broken\/split-ac\.yaml: steps\.test_run\.maxGapS\.value: expected number/)
+  await expect(startApiHarness({ env: { GW_RULES_DIR: brokenDir } })).rejects.toThrow(/broken\/split-ac\.yaml: steps\.test_run\.maxGapS\.value: expected number/)
 })
 
 it('a pack changed under an old version is refused at start; a new version starts and the verdict names its hash', async () => {
@@ -65,7 +65,7 @@ it('a pack changed under an old version is refused at start; a new version start
   copyFileSync(join(defaultPacksDir(), 'split-ac.yaml'), file)
   type V = { rulePack: { id: string; version: string; hash: string } }
 
-  let h = await startHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
+  let h = await startApiHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
   await h.api('POST', '/api/v1/jobs', { id: 'j1', rulePack: 'split-ac', unit })
   const first = (await h.api<V>('GET', '/api/v1/jobs/j1/verdict')).body.rulePack
   await h.close()
@@ -73,19 +73,19 @@ it('a pack changed under an old version is refused at start; a new version start
 
   // Comments and key order are not content: the same numbers start again.
   writeFileSync(file, `# reformatted\n${stringify(parse(readFileSync(file, 'utf8')), { sortMapEntries: true })}`)
-  h = await startHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
+  h = await startApiHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
   await h.close()
 
   const pack = parse(readFileSync(file, 'utf8')) as { version: string; steps: { test_run: { minDurationS: { value: number } } } }
   pack.steps.test_run.minDurationS.value = 1200
   writeFileSync(file, stringify(pack))
-  await expect(startHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })).rejects.toThrow(
+  await expect(startApiHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })).rejects.toThrow(
     /rule pack split-ac 1\.0\.0 changed since this gateway first loaded it \(was sha256:[0-9a-f]{64}, now sha256:[0-9a-f]{64}\): give the changed pack a new version/,
   )
 
   pack.version = '1.0.1'
   writeFileSync(file, stringify(pack))
-  h = await startHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
+  h = await startApiHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
   try {
     await h.api('POST', '/api/v1/jobs', { id: 'j2', rulePack: 'split-ac', unit })
     const old = (await h.api<V>('GET', '/api/v1/jobs/j1/verdict')).body.rulePack
@@ -105,7 +105,7 @@ it.each([
   [{ ...unit, type: 'vrf' }, /unit type vrf is not one of split/],
   [{ model: 'M', invoiceModel: 'M', capacityHp: 1, refrigerant: 'R32', phases: 1, ratedCurrentA: 5 }, /unit\.type is missing \(the pack is for unit types split\)/],
 ])('a job on a pack that does not cover the unit is a 400 saying why and which packs do (%j)', async (u, why) => {
-  const h = await startHarness()
+  const h = await startApiHarness()
   try {
     const res = await h.api<{ error: { code: string; message: string } }>('POST', '/api/v1/jobs', { id: 'x', rulePack: 'split-ac', unit: u })
     expect(res.status).toBe(400)
@@ -120,7 +120,7 @@ it.each([
 })
 
 it('an R32 unit on the VRF pack is refused and pointed at the split pack', async () => {
-  const h = await startHarness()
+  const h = await startApiHarness()
   try {
     const res = await h.api<{ error: { message: string } }>('POST', '/api/v1/jobs', { id: 'x', rulePack: 'vrf-r410a', unit })
     expect(res.status).toBe(400)
