@@ -15,6 +15,7 @@ import { DeviceConnections } from './device-connections.js'
 import type { Authenticate } from '../contract/device-identity.js'
 import { type Log, type MayWatchJob, type OnDevicePublish, createAccessHooks } from './hooks.js'
 import { LogLimiter } from './log-limiter.js'
+import { useUncachedPacketNumbers } from './packet-numbers.js'
 import { DEFAULT_MAX_CONNECT_BYTES, DEFAULT_MAX_PACKET_BYTES, gateOf } from './packet-guard.js'
 import { type PublishRateLimits, PublishRateLimiter, rateLimitNotice } from './publish-rate-limiter.js'
 import { listenTcp } from './tcp-listener.js'
@@ -115,6 +116,7 @@ function requirePositiveInteger(name: string, value: number): void {
 const silent: Log = () => {}
 
 export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
+  useUncachedPacketNumbers()
   const maxConnectBytes = opts.maxConnectBytes ?? BROKER_DEFAULTS.maxConnectBytes
   const maxPendingPerAddress = opts.maxPendingPerAddress ?? BROKER_DEFAULTS.maxPendingPerAddress
   const publishRate = opts.publishRate ?? BROKER_DEFAULTS.publishRate
