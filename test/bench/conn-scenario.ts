@@ -1,8 +1,13 @@
 /**
  * `conns`: resident memory per idle device connection. N devices registered over the HTTP API
  * (parallel requests), then connected once each from 127.0.0.2-127.0.0.9 by a separate load
- * process (conn-load.ts: raw sockets, waves that wait for every CONNACK); the gateway child's
- * RSS after a full GC, before and after, divided by N. Target (issue 8): at most 10 KB each.
+ * process (conn-load.ts: raw sockets, waves that wait for every CONNACK), either all at once
+ * (`burst`: 10,000 devices reconnecting after a restart) or in CONN_STEPS equal parts with a second
+ * of idle between (`steps`: a fleet coming online); the gateway child's RSS after a full GC is
+ * read before and after each part, and the figure is the least-squares slope of RSS over
+ * connections. The burst also counts what malloc keeps from 10,000 handshakes at once (freed, not
+ * returned to the OS); the steps show the steady cost of an idle connection. Both are reported.
+ * Target (issue 8): at most 10 KB each.
  */
 import type { ConnectManyResult, ConnLoadApi } from './conn-load.js'
 import { spawnChild } from './ipc.js'
@@ -12,6 +17,8 @@ import type { ServerApi } from './server.js'
 export const CONN_TARGET_BYTES = 10 * 1024
 
 export interface ConnOutcome {
+  /** Connections opened in this many parts (1 = all at once). */
+  steps: number
   devices: number
   registerMs: number
   connect: ConnectManyResult
@@ -22,8 +29,33 @@ export interface ConnOutcome {
   rssAfter: number
   heapBefore: number
   heapAfter: number
+  /** Slope of RSS and of JS heap over the connections (bytes per connection). */
   perConnBytes: number
   perConnHeapBytes: number
+  /** The plain (after - before) / n, for comparison. */
+  perConnBytesTwoPoint: number
+}
+
+/** The `steps` run opens its connections in this many equal parts, memory read after each. */
+export const CONN_STEPS = 5
+
+function slope(points: readonly { x: number; y: number }[]): number {
+  const n = points.length
+  let sx = 0
+  let sy = 0
+  for (const p of points) {
+    sx += p.x
+    sy += p.y
+  }
+  const mx = sx / n
+  const my = sy / n
+  let num = 0
+  let den = 0
+  for (const p of points) {
+    num += (p.x - mx) * (p.y - my)
+    den += (p.x - mx) ** 2
+  }
+  return den === 0 ? 0 : num / den
 }
 
 const SOURCES = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7', '127.0.0.8', '127.0.0.9']
@@ -32,7 +64,7 @@ const WAVE = 200
 /** Registration requests in flight. */
 export const PARALLEL = 32
 
-export async function runIdleConnections(track: Track, scale: number): Promise<ConnOutcome> {
+export async function runIdleConnections(track: Track, scale: number, steps: number): Promise<ConnOutcome> {
   const server = track(spawnChild<ServerApi>('./server.ts', 'server:conns', ['--expose-gc']))
   const load = track(spawnChild<ConnLoadApi>('./conn-load.ts', 'conn-load:conns'))
   try {
@@ -48,15 +80,26 @@ export async function runIdleConnections(track: Track, scale: number): Promise<C
     await load.call('closeAll', null)
     await new Promise((r) => setTimeout(r, 500))
     const before = await server.call('settledRss', null)
-    const connect = await load.call('connectMany', { host: url.hostname, port: Number(url.port), creds, sources: SOURCES, wave: WAVE, keepaliveS: 600 }, 300_000)
-    // Idle for a moment: whatever the gateway does per connection after CONNACK is done.
-    await new Promise((r) => setTimeout(r, 1000))
-    const after = await server.call('settledRss', null)
+    const samples = [{ connections: 0, ...before }]
+    const connect: ConnectManyResult = { connected: 0, failed: {}, ms: 0 }
+    let after = before
+    for (let step = 0; step < steps; step++) {
+      const part = creds.slice(Math.floor((step * creds.length) / steps), Math.floor(((step + 1) * creds.length) / steps))
+      const made = await load.call('connectMany', { host: url.hostname, port: Number(url.port), creds: part, sources: SOURCES, wave: WAVE, keepaliveS: 600 }, 300_000)
+      connect.connected += made.connected
+      connect.ms += made.ms
+      for (const [why, k] of Object.entries(made.failed)) connect.failed[why] = (connect.failed[why] ?? 0) + k
+      // Idle for a moment: whatever the gateway does per connection after CONNACK is done.
+      await new Promise((r) => setTimeout(r, 1000))
+      after = await server.call('settledRss', null)
+      samples.push({ connections: connect.connected, ...after })
+    }
     const stillOpen = await load.call('stillOpen', null)
     await load.call('closeAll', null)
     await server.call('stop', null)
     const n = Math.max(1, connect.connected)
     return {
+      steps,
       devices,
       registerMs,
       connect,
@@ -66,8 +109,9 @@ export async function runIdleConnections(track: Track, scale: number): Promise<C
       rssAfter: after.rss,
       heapBefore: before.heapUsed,
       heapAfter: after.heapUsed,
-      perConnBytes: (after.rss - before.rss) / n,
-      perConnHeapBytes: (after.heapUsed - before.heapUsed) / n,
+      perConnBytes: slope(samples.map((m) => ({ x: m.connections, y: m.rss }))),
+      perConnHeapBytes: slope(samples.map((m) => ({ x: m.connections, y: m.heapUsed }))),
+      perConnBytesTwoPoint: (after.rss - before.rss) / n,
     }
   } finally {
     await load.close()

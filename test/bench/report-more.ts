@@ -17,7 +17,7 @@ export interface MoreResults {
   install: StackInstall | undefined
   /** The gateway → InfluxDB outcomes the stack is compared with. */
   forwarding: Outcome[]
-  conns: ConnOutcome | undefined
+  conns: readonly ConnOutcome[]
   clients: number
   window: number
 }
@@ -33,7 +33,7 @@ export function reportMore(r: MoreResults): { text: string[]; lost: string[] } {
   if (r.ackLatency.length > 0) section(ackLines(r.ackLatency, lost))
   if (r.verdict) section(verdictLines(r.verdict))
   if (r.stacks.length > 0 && r.install) section(stackLines(r, r.install))
-  if (r.conns) section(connLines(r.conns))
+  if (r.conns.length > 0) section(r.conns.flatMap(connLines))
   return { text: out, lost }
 }
 
@@ -117,11 +117,12 @@ function connLines(c: ConnOutcome): string[] {
   const failures = Object.entries(c.connect.failed).map(([why, n]) => `${n} × ${why}`).join(', ')
   return [
     `idle connections: ${fmtInt(c.devices)} devices registered over the HTTP API in ${(c.registerMs / 1000).toFixed(1)} s (32 requests in parallel), ` +
-      `then one raw-socket MQTT connection each from 127.0.0.2-127.0.0.9 (separate process, waves of 200 waiting for CONNACK): ` +
+      `then one raw-socket MQTT connection each from 127.0.0.2-127.0.0.9 (separate process, waves of 200 waiting for CONNACK, ` +
+      `${c.steps === 1 ? 'all at once' : `in ${c.steps} parts a second apart`}): ` +
       `${fmtInt(c.connect.connected)} connected in ${(c.connect.ms / 1000).toFixed(1)} s${failures ? `, FAILED: ${failures}` : ''}; ` +
       `aedes counted ${fmtInt(c.brokerClients)}, ${fmtInt(c.stillOpen)} still open after 1 s idle.`,
-    `RSS per idle connection (gateway process, after a full GC): ${fmtInt(c.perConnBytes)} bytes ` +
-      `(RSS ${mb(c.rssBefore)} → ${mb(c.rssAfter)} MB; JS heap ${fmtInt(c.perConnHeapBytes)} bytes each) ` +
+    `RSS per idle connection, ${c.steps === 1 ? 'connected all at once' : `connected in ${c.steps} parts (slope over ${c.steps + 1} points)`} (gateway process, after a full GC): ${fmtInt(c.perConnBytes)} bytes ` +
+      `(RSS ${mb(c.rssBefore)} → ${mb(c.rssAfter)} MB${c.steps === 1 ? '' : `, ${fmtInt(c.perConnBytesTwoPoint)} bytes each by the two ends`}; JS heap ${fmtInt(c.perConnHeapBytes)} bytes each) ` +
       `(target ≤ ${fmtInt(CONN_TARGET_BYTES)}) ${c.perConnBytes <= CONN_TARGET_BYTES && !failures ? 'MET' : 'MISSED'}`,
   ]
 }

@@ -38,7 +38,7 @@ import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { startInfluxServer, telemetryReadings, type InfluxServer } from '../helpers/influx-server.js'
-import { runIdleConnections, type ConnOutcome } from './conn-scenario.js'
+import { CONN_STEPS, runIdleConnections, type ConnOutcome } from './conn-scenario.js'
 import { benchDatabase, processCpuSeconds, processRssBytes, setUpDatabase, summarizeLag } from './influx-path.js'
 import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
 import { spawnChild, type ChildHandle } from './ipc.js'
@@ -418,14 +418,14 @@ async function main(): Promise<number> {
   }
   const ackLatency: AckLatencyOutcome[] = []
   let verdict: VerdictOutcome | undefined
-  let conns: ConnOutcome | undefined
+  const conns: ConnOutcome[] = []
   for (const id of EXTRA_IDS.filter(wanted)) {
     process.stderr.write(`running ${id} … (bench at ${elapsed()})\n`)
     // A scenario that fails (e.g. the gateway under test exits) is reported; the others still run.
     await contained(id, async () => {
       if (id === 'ack-quiet' || id === 'ack-500k') ackLatency.push(await runAckLatency(track, id, id === 'ack-500k', SCALE))
       if (id === 'verdict') verdict = await runVerdictLatency(track, SCALE)
-      if (id === 'conns') conns = await runIdleConnections(track, SCALE)
+      if (id === 'conns') for (const steps of [1, CONN_STEPS]) conns.push(await runIdleConnections(track, SCALE, steps))
     })
   }
 

@@ -282,8 +282,8 @@ serve<ServerApi>({
     await new Promise((r) => setImmediate(r))
     gc()
     const mem = process.memoryUsage()
-    const broker = (gateway as unknown as { broker?: { aedes?: { connectedClients?: number } } } | undefined)?.broker
-    return { rss: mem.rss, heapUsed: mem.heapUsed, connectedClients: broker?.aedes?.connectedClients ?? -1 }
+    const mqtt = gateway?.health().mqtt as { connected?: number } | undefined
+    return { rss: mem.rss, heapUsed: mem.heapUsed, connectedClients: mqtt?.connected ?? -1 }
   },
   stop: async () => {
     if (watch) clearInterval(watch.timer)
