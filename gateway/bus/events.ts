@@ -7,6 +7,7 @@
  */
 import type { Reading } from '../../contract/reading.js'
 import type { Attributes } from '../../contract/telemetry.js'
+import type { Alert, AuditEntry } from '../alerts/alert-lifecycle.js'
 import type { Verdict } from '../jobs/verdict-service.js'
 
 /**
@@ -69,6 +70,22 @@ export interface DeviceSilent {
   at: number
 }
 
+/** A unit entered service (job closed, or registered as in service): its readings from `since` on feed the fault rules. */
+export interface UnitInService {
+  deviceId: string
+  since: number
+}
+
+/**
+ * An alert changed (raised, re-triggered, acknowledged, assigned, cleared, escalated), told
+ * after the change is committed in SQLite; `entry.seq` is its audit sequence (the SSE id).
+ * An escalation is an 'alert.changed' whose entry.action is 'escalate'.
+ */
+export interface AlertChanged {
+  alert: Alert
+  entry: AuditEntry & { seq: number }
+}
+
 export interface BusEvents {
   'readings.stored': ReadingsStored
   'attributes.changed': AttributesChanged
@@ -77,6 +94,8 @@ export interface BusEvents {
   'device.connected': DeviceConnection
   'device.disconnected': DeviceConnection
   'device.silent': DeviceSilent
+  'unit.in_service': UnitInService
+  'alert.changed': AlertChanged
 }
 
 export type BusEventName = keyof BusEvents
