@@ -129,12 +129,12 @@ export class AlertEngine {
             continue
           }
           this.counters.readings++
-          this.apply(this.watch.reading(r, input.at), p)
+          this.feed(this.watch.reading(r, input.at), p)
         }
       } else if (input.kind === 'codes') {
-        this.apply(this.watch.errorCodes(input.report, input.at), p)
+        this.feed(this.watch.errorCodes(input.report, input.at), p)
       } else {
-        this.apply(this.watch.link(input.ev, input.at), p)
+        this.feed(this.watch.link(input.ev, input.at), p)
       }
     }
     this.commit(p, last)
@@ -144,12 +144,12 @@ export class AlertEngine {
   tick(now: number): void {
     this.drain()
     const p = this.pending()
-    for (const id of this.watch.silence.takeDue(now)) this.apply(this.watch.tick(id, now), p)
+    for (const id of this.watch.silence.takeDue(now)) this.feed(this.watch.tick(id, now), p)
     if (now >= this.nextBusyTick) {
       this.nextBusyTick = now + BUSY_TICK_MS
       const busy = new Set<string>()
       for (const a of this.open.values()) busy.add(a.deviceId)
-      for (const id of busy) this.apply(this.watch.tick(id, now), p)
+      for (const id of busy) this.feed(this.watch.tick(id, now), p)
     }
     for (const a of [...this.open.values()]) {
       const d = this.units.get(a.deviceId)?.faults.deadlines
@@ -248,7 +248,7 @@ export class AlertEngine {
     }
   }
 
-  private apply(transitions: FaultTransition[], p: Pending): void {
+  private feed(transitions: FaultTransition[], p: Pending): void {
     for (const t of transitions) {
       this.counters.transitions++
       const ctx = this.contextOf(t.deviceId)

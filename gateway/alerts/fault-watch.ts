@@ -123,7 +123,7 @@ export class FaultWatch {
     const w = this.units.get(r.deviceId)
     if (!w) return []
     const out: FaultTransition[] = []
-    for (const [key, ev] of w.readingEvals) this.apply(r.deviceId, w, key, ev.step(w.states.get(key), r, now), out)
+    for (const [key, ev] of w.readingEvals) this.feed(r.deviceId, w, key, ev.step(w.states.get(key), r, now), out)
     this.link(dataSignal(r), now, out)
     return out
   }
@@ -134,7 +134,7 @@ export class FaultWatch {
     if (!w) return out
     // A report is data from the unit too.
     this.link({ deviceId: report.deviceId, signal: 'data' }, now, out)
-    if (w.errorCodes) this.apply(report.deviceId, w, 'errorCodes', w.errorCodes.step(w.states.get('errorCodes'), report, now), out)
+    if (w.errorCodes) this.feed(report.deviceId, w, 'errorCodes', w.errorCodes.step(w.states.get('errorCodes'), report, now), out)
     return out
   }
 
@@ -143,7 +143,7 @@ export class FaultWatch {
     if (!w) return out
     const before = w.states.get('offline') as OfflineState
     const step = w.offline.step(before, ev, now)
-    this.apply(ev.deviceId, w, 'offline', step, out)
+    this.feed(ev.deviceId, w, 'offline', step, out)
     const after = step.state
     this.silence.set(ev.deviceId, silenceDueAt(w.faults, after))
     return out
@@ -154,10 +154,10 @@ export class FaultWatch {
     const w = this.units.get(deviceId)
     const out: FaultTransition[] = []
     if (!w) return out
-    for (const [key, ev] of w.readingEvals) this.apply(deviceId, w, key, ev.tick(w.states.get(key), now), out)
-    if (w.errorCodes) this.apply(deviceId, w, 'errorCodes', w.errorCodes.tick(w.states.get('errorCodes'), now), out)
+    for (const [key, ev] of w.readingEvals) this.feed(deviceId, w, key, ev.tick(w.states.get(key), now), out)
+    if (w.errorCodes) this.feed(deviceId, w, 'errorCodes', w.errorCodes.tick(w.states.get('errorCodes'), now), out)
     const step = w.offline.tick(w.states.get('offline') as OfflineState, now)
-    this.apply(deviceId, w, 'offline', step, out)
+    this.feed(deviceId, w, 'offline', step, out)
     this.silence.set(deviceId, silenceDueAt(w.faults, step.state))
     return out
   }
@@ -178,7 +178,7 @@ export class FaultWatch {
     return this.units.get(deviceId)?.states.get(key)
   }
 
-  private apply(deviceId: string, w: Watched, key: EvalKey, step: { state: unknown; transitions: FaultTransition[] }, out: FaultTransition[]): void {
+  private feed(deviceId: string, w: Watched, key: EvalKey, step: { state: unknown; transitions: FaultTransition[] }, out: FaultTransition[]): void {
     // Evaluators return the same object when nothing changed: nothing to write.
     if (step.state !== w.states.get(key)) {
       w.states.set(key, step.state)

@@ -86,6 +86,14 @@ export interface AlertChanged {
   entry: AuditEntry & { seq: number }
 }
 
+/** A bridge said a device behind it came back (connected) or went away (v1/gateway/connect, v1/gateway/disconnect). */
+export interface BridgeLink {
+  deviceId: string
+  bridgeId: string
+  connected: boolean
+  at: number
+}
+
 export interface BusEvents {
   'readings.stored': ReadingsStored
   'attributes.changed': AttributesChanged
@@ -95,6 +103,7 @@ export interface BusEvents {
   'device.disconnected': DeviceConnection
   'device.silent': DeviceSilent
   'unit.in_service': UnitInService
+  'device.bridge_link': BridgeLink
   'alert.changed': AlertChanged
 }
 

@@ -86,6 +86,12 @@ export class AlertsModule extends GatewayModule {
       engine.enqueueLink({ deviceId, signal: 'last_will' }, at)
       this.schedule()
     })
+    this.on('device.bridge_link', ({ deviceId, connected, at }) => {
+      // Reachable again is not data: "offline" clears when the unit's data comes.
+      if (connected) return
+      engine.enqueueLink({ deviceId, signal: 'bridge_disconnect' }, at)
+      this.schedule()
+    })
     this.on('unit.in_service', ({ deviceId }) => {
       engine.unitInService(deviceId, clock.now())
       this.arm()

@@ -223,3 +223,42 @@ describe('alerts', () => {
     expect(audit).toContain('escalate')
   })
 })
+
+describe('T4 and teams', () => {
+  it("leak alerts within 30 days of a job's close count against its installer; a third in 30 days flags them", async () => {
+    const clock = new ManualClock(T0)
+    const h = await start(clock)
+    for (let i = 1; i <= 3; i++) {
+      await h.api('POST', '/api/v1/devices', { id: `unit-${i}`, kind: 'unit' })
+      await h.api('POST', '/api/v1/jobs', { id: `job-${i}`, installerId: 'inst-9', rulePack: 'split-ac', unit: UNIT })
+      await h.api('POST', `/api/v1/jobs/job-${i}/devices`, { deviceId: `unit-${i}`, at: T0 })
+      expect((await h.api('POST', `/api/v1/jobs/job-${i}/close`, { at: T0 + 1000 })).status).toBe(200)
+    }
+    // E3: low-pressure protection, refrigerant shortage (Gree manual 3.4.3): a leak call-back.
+    clock.set(T0 + 5 * 86_400_000)
+    await h.attrs('unit-1', { errorCodes: ['E3'] })
+    await h.attrs('unit-2', { errorCodes: ['E3'] })
+    await h.attrs('unit-3', { errorCodes: ['E6'] }) // a communication error is no leak
+    h.g.alerts.flush()
+    const two = await h.api<{ counted: { jobId: string }[]; flagged: boolean }>('GET', '/api/v1/installers/inst-9/callbacks')
+    expect(two.body.counted.map((c) => c.jobId)).toEqual(['job-1', 'job-2'])
+    expect(two.body.flagged).toBe(false)
+    clock.advance(86_400_000)
+    await h.attrs('unit-3', { errorCodes: ['E3'] })
+    h.g.alerts.flush()
+    const three = await h.api<{ counted: unknown[]; flagged: boolean; reason: string }>('GET', '/api/v1/installers/inst-9/callbacks')
+    expect([three.body.counted.length, three.body.flagged]).toEqual([3, true])
+    expect(three.body.reason).toContain('T4')
+  })
+
+  it('a bad teams file refuses the start with a line naming the file and field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-teams-'))
+    dirs.push(dir)
+    const file = join(dir, 'teams.yaml')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(file, 'teams:\n  - { id: north, name: North, deliveries: [{ kind: sse }], escalatesTo: nobody }\n')
+    const g = new Gateway(loadConfig({ GW_DATA_DIR: join(dir, 'data'), GW_LOG_LEVEL: 'silent', GW_SYNC: 'normal', GW_ALERT_TEAMS_FILE: file }), { sockets: false })
+    await expect(g.start()).rejects.toThrow(/teams\.yaml: teams\[0\]\.escalatesTo: unknown team 'nobody'/)
+    await g.stop()
+  })
+})

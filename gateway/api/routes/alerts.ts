@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
-import { ALERT_ERRORS } from '../../../contract/errors.js'
+import { ALERT_ERRORS, type AlertErrorCode } from '../../../contract/errors.js'
 import { installerCallbacks } from '../../../rules/faults/installer-callbacks.js'
 import { FAULT_SEVERITIES } from '../../../rules/faults/fault-pack-schema.js'
 import type { AlertEngine } from '../../alerts/alert-engine.js'
@@ -38,7 +38,7 @@ export const alertRoutes =
   async (app) => {
     const view = (a: Alert) => ({ ...a, team: currentTeam(a) })
     const answer = (r: AlertResult) => {
-      if (!r.ok) throw new ApiError(ALERT_ERRORS[r.error.code].status, r.error.code, r.error.message)
+      if (!r.ok) throw alertError(r.error.code, r.error.message)
       return view(r.alert)
     }
 
@@ -79,7 +79,7 @@ export const alertRoutes =
       { schema: { summary: 'One alert with its audit trail (every change: who, when, why)', params: Params, response: { 200: AlertBody.and(z.object({ audit: z.array(AuditSchema) })), 404: ErrorBodySchema } } },
       async (req) => {
         const a = deps.engine.store.get(req.params.id)
-        if (!a) throw new ApiError(404, 'GW_ERR_ALERT_NO_ALERT', `alert "${req.params.id}" not found`)
+        if (!a) throw alertError('GW_ERR_ALERT_NO_ALERT', `alert "${req.params.id}" not found`)
         return { ...view(a), audit: deps.engine.store.audit(a.id) }
       },
     )
@@ -130,6 +130,11 @@ export const alertRoutes =
       },
     )
   }
+
+/** An alert error with the status its code is listed with (contract/errors.ts ALERT_ERRORS). */
+function alertError(code: AlertErrorCode, message: string): ApiError {
+  return new ApiError(ALERT_ERRORS[code].status, code, message)
+}
 
 function raise(err: Error): never {
   throw err
