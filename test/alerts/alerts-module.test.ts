@@ -262,3 +262,21 @@ describe('T4 and teams', () => {
     await g.stop()
   })
 })
+
+describe('bridge link', () => {
+  it("a bridge's v1/gateway/disconnect raises offline for its in-service unit; a device it was not granted is refused", async () => {
+    const clock = new ManualClock(T0)
+    const h = await start(clock)
+    await inServiceUnit(h, clock)
+    const bridge = { id: 'br-1', kind: 'bridge' as const, bridgeFor: ['unit-1'] }
+    const pub = (topic: string, body: unknown) => h.g.ingest!.handle(bridge, { topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, dup: false })
+    await pub('v1/gateway/disconnect', { device: 'unit-2' })
+    h.g.alerts.flush()
+    expect((await h.api<{ alerts: unknown[] }>('GET', '/api/v1/alerts')).body.alerts).toHaveLength(0)
+    expect(h.g.ingest!.counters.quarantined).toBe(1)
+    await pub('v1/gateway/disconnect', { device: 'unit-1' })
+    h.g.alerts.flush()
+    const [a] = (await h.api<{ alerts: (AlertView & { message: string })[] }>('GET', '/api/v1/alerts')).body.alerts
+    expect([a?.fault, a?.message]).toEqual(['offline', expect.stringContaining('bridge reported it disconnected')])
+  })
+})
