@@ -76,6 +76,18 @@ describe('in service', () => {
     expect((await h.api<{ units: unknown[] }>('GET', '/api/v1/units/in-service')).body.units).toHaveLength(1)
     expect((await h.api<{ alerts: unknown[] }>('GET', '/api/v1/alerts')).body.alerts).toEqual([])
 
+    // Sent late but measured during commissioning (ts before the close): still the job's.
+    await h.send('unit-1', [{ ts: T0 + 120_000, values: { leakage_ma: 12 } }])
+    h.g.alerts.flush()
+    expect((await h.api<{ alerts: unknown[] }>('GET', '/api/v1/alerts')).body.alerts).toEqual([])
+    // A re-commissioning (attached to a new job): its readings are that job's, not in-service.
+    await h.api('POST', '/api/v1/jobs', { id: 'job-2', rulePack: 'split-ac', unit: UNIT })
+    await h.api('POST', '/api/v1/jobs/job-2/devices', { deviceId: 'unit-1', at: clock.now() })
+    await h.send('unit-1', [{ ts: clock.now() + 1000, values: { leakage_ma: 12 } }])
+    h.g.alerts.flush()
+    expect((await h.api<{ alerts: unknown[] }>('GET', '/api/v1/alerts')).body.alerts).toEqual([])
+    await h.api('POST', '/api/v1/jobs/job-2/devices/unit-1/detach', { at: clock.now() + 2000 })
+
     // In service: one reading above the limit raises a critical leakage alert (S14).
     clock.advance(60_000)
     await h.send('unit-1', [{ ts: clock.now(), values: { leakage_ma: 9 } }])
