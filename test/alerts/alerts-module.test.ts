@@ -292,3 +292,33 @@ describe('bridge link', () => {
     expect([a?.fault, a?.message]).toEqual(['offline', expect.stringContaining('bridge reported it disconnected')])
   })
 })
+
+describe('field scale', () => {
+  it('a week of in-service data at 1/min for one unit: normal days raise nothing, a supply sag on day 5 raises one alert that clears', async () => {
+    const clock = new ManualClock(T0)
+    const h = await start(clock)
+    await inServiceUnit(h, clock)
+    const MIN = 60_000
+    const week = 7 * 24 * 60
+    const sagFrom = 5 * 24 * 60
+    // Supply 220 V nominal; limit 90 % = 198 V (S4), held 60 s. A 30-minute sag to 190 V on day 5.
+    for (let m = 1; m <= week; m += 60) {
+      const samples = []
+      for (let k = m; k < m + 60 && k <= week; k++) {
+        const sag = k >= sagFrom && k < sagFrom + 30
+        samples.push({ ts: T0 + k * MIN, values: { voltage_v: sag ? 190 : 221, current_a: 6.5, leakage_ma: 0.4 } })
+      }
+      clock.set(T0 + (m + 59) * MIN)
+      await h.send('unit-1', samples)
+      h.g.alerts.flush()
+    }
+    const all = (await h.api<{ alerts: (AlertView & { raisedAt: number })[] }>('GET', '/api/v1/alerts')).body.alerts
+    expect(all.map((a) => [a.fault, a.state])).toEqual([['supply_voltage', 'cleared']])
+    // First sag reading at sagFrom, held 60 s: raised at the next minute.
+    expect(all[0]!.raisedAt).toBe(T0 + (sagFrom + 1) * MIN)
+    const audit = (await h.api<{ audit: { action: string }[] }>('GET', `/api/v1/alerts/${all[0]!.id}`)).body.audit.map((e) => e.action)
+    expect(audit[0]).toBe('raise')
+    expect(audit.at(-1)).toBe('auto_clear')
+    expect(audit.length).toBeLessThanOrEqual(32) // at most one update a minute while it lasts
+  }, 60_000)
+})
