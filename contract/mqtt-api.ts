@@ -14,7 +14,7 @@ import { TOPICS, deviceErrorTopic } from './topics.js'
 import { VerdictSchema } from './verdict.js'
 
 /** Which parser the ingest hands a message on the topic to. */
-export type IngestParser = 'telemetry' | 'attributes' | 'bridged-telemetry' | 'bridged-attributes'
+export type IngestParser = 'telemetry' | 'attributes' | 'bridged-telemetry' | 'bridged-attributes' | 'bridged-connect' | 'bridged-disconnect'
 
 export interface MqttTopic {
   /** As the device writes it ("me" form); `+` stands for one level (a job id). */
@@ -39,6 +39,8 @@ export interface MqttTopic {
 }
 
 const DEVICES = DEVICE_KINDS
+/** v1/gateway/connect and v1/gateway/disconnect: which device behind the bridge. */
+export const BridgedDeviceSchema = z.object({ device: z.string().min(1).max(256) }).strict()
 const BRIDGES = ['bridge'] as const satisfies readonly DeviceKind[]
 
 export const MQTT_API = {
@@ -77,6 +79,24 @@ export const MQTT_API = {
     ingest: 'bridged-attributes',
     payload: z.record(z.string(), AttributesSchema),
     payloadDoc: '`{"meter-7": {"calibrationDue": "..."}}`',
+  },
+  gatewayConnect: {
+    topic: TOPICS.gatewayConnect,
+    description: 'A bridge tells that one of its devices is reachable again (ThingsBoard gateway API).',
+    publish: BRIDGES,
+    subscribe: [],
+    ingest: 'bridged-connect',
+    payload: BridgedDeviceSchema,
+    payloadDoc: '`{"device": "unit-7"}` for a device the bridge was granted',
+  },
+  gatewayDisconnect: {
+    topic: TOPICS.gatewayDisconnect,
+    description: 'A bridge tells that one of its devices went away: a unit in service raises "offline" (issue 11).',
+    publish: BRIDGES,
+    subscribe: [],
+    ingest: 'bridged-disconnect',
+    payload: BridgedDeviceSchema,
+    payloadDoc: '`{"device": "unit-7"}` for a device the bridge was granted',
   },
   errors: {
     topic: TOPICS.errors,

@@ -82,6 +82,11 @@ export const AttributesSchema = z
     serial: z.string().max(100).optional(),
     firmware: z.string().max(100).optional(),
     calibrationDue: z.iso.date().optional().describe('Calibration due date, YYYY-MM-DD'),
+    errorCodes: z
+      .array(z.string().regex(/^[A-Z0-9]{1,4}$/, 'an error code as the unit displays it, e.g. "E1"'))
+      .max(32)
+      .optional()
+      .describe('A unit in service: the error codes it shows now ([] = none); mapped to faults by its pack (issue 11)'),
   })
   .catchall(z.union([z.string().max(1000), z.number(), z.boolean()]))
 export type Attributes = z.infer<typeof AttributesSchema>

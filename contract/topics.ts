@@ -11,6 +11,9 @@ export const TOPICS = {
   gatewayTelemetry: 'v1/gateway/telemetry',
   /** A bridge publishes attributes for its devices: {"meter-7": {"calibrationDue": "..."}}. */
   gatewayAttributes: 'v1/gateway/attributes',
+  /** A bridge tells that a device behind it came back / went away (ThingsBoard gateway API): {"device": "unit-7"}. */
+  gatewayConnect: 'v1/gateway/connect',
+  gatewayDisconnect: 'v1/gateway/disconnect',
   /** The gateway answers a device's rejected input here; the device subscribes to it as "me". */
   errors: 'v1/devices/me/errors',
 } as const

@@ -19,6 +19,7 @@ import type { JobMonitor } from './jobs/job-monitor.js'
 import { createLog, type Log } from './log.js'
 import { CommitHealth } from './metrics/commit-health.js'
 import { GatewayMetrics } from './metrics/gateway-metrics.js'
+import { AlertsModule } from './modules/alerts-module.js'
 import { ApiModule } from './modules/api-module.js'
 import { BrokerModule } from './modules/broker-module.js'
 import { CommissioningModule } from './modules/commissioning-module.js'
@@ -57,6 +58,7 @@ export class Gateway {
     retention: RetentionModule
     sinks: SinksModule
     commissioning: CommissioningModule
+    alerts: AlertsModule
     ingest: IngestModule
     broker: BrokerModule
     api: ApiModule
@@ -85,12 +87,13 @@ export class Gateway {
     const retention = new RetentionModule(ctx, { store })
     const sinks = new SinksModule(ctx, { store })
     const commissioning = new CommissioningModule(ctx, { preflight, store, devices, broker, api })
+    const alerts = new AlertsModule(ctx, { preflight, store, devices, api })
     const ingest = new IngestModule(ctx, { store, devices, retention, sinks, broker, api, commitObserver: this.commitHealth })
-    this.m = { preflight, store, retention, sinks, commissioning, ingest, broker, api }
+    this.m = { preflight, store, retention, sinks, commissioning, alerts, ingest, broker, api }
 
     // Start order (stopped in reverse): refuse a bad configuration before writing anything;
     // the outbox (sinks) before the first append (ingest); the hosts last, once handed everything.
-    const order: Module[] = [preflight, store, devices, retention, sinks, commissioning, ingest, ...(sockets ? [broker] : []), api]
+    const order: Module[] = [preflight, store, devices, retention, sinks, commissioning, alerts, ingest, ...(sockets ? [broker] : []), api]
     this.runner = new ModuleRunner(order, log)
   }
 
@@ -143,6 +146,11 @@ export class Gateway {
 
   get monitor(): JobMonitor | undefined {
     return this.m.commissioning.monitor
+  }
+
+  /** Fault alerts of units in service (flush() / tick() for tests with a ManualClock). */
+  get alerts(): AlertsModule {
+    return this.m.alerts
   }
 
   /** Forwards to InfluxDB when GW_INFLUX_URL is set. */

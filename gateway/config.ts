@@ -54,6 +54,8 @@ const EnvSchema = z.object({
   // Quarantine retention: older records, then the oldest beyond the total size, are deleted.
   GW_QUARANTINE_MAX_AGE_DAYS: positiveInt.default(30),
   GW_QUARANTINE_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
+  // Maintenance teams and routes for fault alerts (gateway/alerts/teams-config.ts); unset: every alert goes to team 'unassigned'.
+  GW_ALERT_TEAMS_FILE: z.string().min(1).optional(),
 })
 
 /**
@@ -101,6 +103,7 @@ const ConfigSchema = EnvSchema.transform((e) => ({
   maxValuesPerSample: e.GW_MAX_VALUES_PER_SAMPLE,
   quarantineMaxAgeDays: e.GW_QUARANTINE_MAX_AGE_DAYS,
   quarantineMaxBytes: e.GW_QUARANTINE_MAX_BYTES,
+  alertTeamsFile: e.GW_ALERT_TEAMS_FILE,
 }))
 
 

@@ -2,8 +2,8 @@
  * Which job a reading counts for (issue 9: one rule for verdicts, caches and sinks). A
  * device's reading at device time `ts` counts for every job the device was attached to at
  * `ts`, both ends inclusive: attachedAt <= ts <= detachedAt (an open attachment never ends).
- * A reading that counts for no job is the unit in service: its telemetry, not a job's
- * evidence (InfluxDB's `telemetry` measurement; the alerts of issue 11).
+ * A reading that counts for no job is telemetry, not a job's evidence (InfluxDB's `telemetry`
+ * measurement); of a unit in service from its inServiceSince on, it feeds the fault rules (issue 11).
  *
  * The same rule in SQL is ATTACHMENT_COVERS_SQL, for the triggers and queries that must decide
  * inside SQLite; test/rules/attachment-window.test.ts holds the two to the same table of cases.
@@ -37,12 +37,25 @@ export function jobsCounting(attachments: readonly (AttachmentWindow & { jobId: 
   return jobs
 }
 
-/** Where a reading goes: the jobs it counts for, or none, and then the unit is in service. */
-export type ReadingRoute = { kind: 'jobs'; jobIds: string[] } | { kind: 'in_service' }
+/**
+ * Where a reading goes (issue 11: one rule for alerts, sinks and verdicts): the jobs it counts
+ * for; else, for a unit in service from `inServiceSince` on, an in-service reading (it feeds
+ * the fault rules); else nobody's (a meter between jobs, a unit not yet in service).
+ * Commissioning readings never feed fault rules: a reading that counts for a job is `jobs`
+ * even when the unit is also in service (a re-commissioning).
+ */
+export type ReadingRoute = { kind: 'jobs'; jobIds: string[] } | { kind: 'in_service' } | { kind: 'none' }
 
-export function routeReading(attachments: readonly (AttachmentWindow & { jobId: string })[], ts: number): ReadingRoute {
+/** `inServiceSince`: when the device's unit entered service (ms, device time), null if it is not in service. */
+export function routeReading(attachments: readonly (AttachmentWindow & { jobId: string })[], ts: number, inServiceSince: number | null): ReadingRoute {
   const jobIds = jobsCounting(attachments, ts)
-  return jobIds.length > 0 ? { kind: 'jobs', jobIds } : { kind: 'in_service' }
+  if (jobIds.length > 0) return { kind: 'jobs', jobIds }
+  return isInService(inServiceSince, ts) ? { kind: 'in_service' } : { kind: 'none' }
+}
+
+/** A reading at ts is the unit's in-service telemetry from inServiceSince on (inclusive). */
+export function isInService(inServiceSince: number | null, ts: number): boolean {
+  return inServiceSince !== null && ts >= inServiceSince
 }
 
 /**

@@ -7,6 +7,7 @@
 import { z } from 'zod'
 
 import { UNIT_TYPES } from '../contract/job.js'
+import { FaultsSectionSchema } from './faults/fault-pack-schema.js'
 import { InstallationRecordParamsSchema } from './record/installation-record.js'
 import { finite, sourced } from './sourced.js'
 import { TEST_RUN_CHECK_PARAMS } from './steps/test-run/params.js'
@@ -80,6 +81,8 @@ export const RulePackSchema = z
       .strict(),
     /** What the installer declares and shows (S3, S5, S7-S10, S12, S15, S16). */
     record: InstallationRecordParamsSchema.optional(),
+    /** What counts as a fault of a unit in service, and the deadlines alerts are held to (issue 11); absent: not watched. */
+    faults: FaultsSectionSchema.optional(),
   })
   .strict()
 

@@ -2,13 +2,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { HttpErrorCode } from '../../contract/errors.js'
+import type { AlertErrorCode, HttpErrorCode } from '../../contract/errors.js'
 import type { Log } from '../log.js'
 
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly code: HttpErrorCode,
+    readonly code: HttpErrorCode | AlertErrorCode,
     message: string,
   ) {
     super(message)

@@ -8,6 +8,7 @@
 import type { Reading } from '../../contract/reading.js'
 import type { Attributes } from '../../contract/telemetry.js'
 import type { Verdict } from '../../contract/verdict.js'
+import type { Alert, AuditEntry } from '../alerts/alert-lifecycle.js'
 
 /**
  * Readings committed by the ingest (after the durable append, before the PUBACK). The readings
@@ -69,6 +70,30 @@ export interface DeviceSilent {
   at: number
 }
 
+/** A unit entered service (job closed, or registered as in service): its readings from `since` on feed the fault rules. */
+export interface UnitInService {
+  deviceId: string
+  since: number
+}
+
+/**
+ * An alert changed (raised, re-triggered, acknowledged, assigned, cleared, escalated), told
+ * after the change is committed in SQLite; `entry.seq` is its audit sequence (the SSE id).
+ * An escalation is an 'alert.changed' whose entry.action is 'escalate'.
+ */
+export interface AlertChanged {
+  alert: Alert
+  entry: AuditEntry & { seq: number }
+}
+
+/** A bridge said a device behind it came back (connected) or went away (v1/gateway/connect, v1/gateway/disconnect). */
+export interface BridgeLink {
+  deviceId: string
+  bridgeId: string
+  connected: boolean
+  at: number
+}
+
 export interface BusEvents {
   'readings.stored': ReadingsStored
   'attributes.changed': AttributesChanged
@@ -77,6 +102,9 @@ export interface BusEvents {
   'device.connected': DeviceConnection
   'device.disconnected': DeviceConnection
   'device.silent': DeviceSilent
+  'unit.in_service': UnitInService
+  'device.bridge_link': BridgeLink
+  'alert.changed': AlertChanged
 }
 
 export type BusEventName = keyof BusEvents

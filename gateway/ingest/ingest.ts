@@ -6,7 +6,7 @@
  * bus ('readings.stored', before the PUBACK): the job monitor and any other listener hear it there.
  */
 import type { DeviceIdentity } from '../../contract/device-identity.js'
-import { ingestParserOf } from '../../contract/mqtt-api.js'
+import { BridgedDeviceSchema, ingestParserOf } from '../../contract/mqtt-api.js'
 import { AttributesSchema, type Attributes, type DeviceConflictNotice, type DeviceErrorMessage } from '../../contract/telemetry.js'
 import type { EventBus } from '../bus/event-bus.js'
 import type { Clock } from '../clock.js'
@@ -63,6 +63,8 @@ export class Ingest {
   private readonly redelivery = new RedeliveryMemory()
   private readonly implicitClock: ImplicitClock
   private readonly conflictNotices = new ConflictNotices()
+  /** Bridge connect / disconnect found by the (synchronous) route() of the message being parsed. */
+  private links: { deviceId: string; bridgeId: string; connected: boolean }[] = []
 
   constructor(private readonly deps: IngestDeps) {
     this.implicitClock = new ImplicitClock((deviceId) => deps.log.lastImplicitTs(deviceId))
@@ -74,12 +76,15 @@ export class Ingest {
     const samples: SampleToStore[] = []
     const attributes: AttributeUpdate[] = []
     const problems = new ProblemCollector()
+    const links: { deviceId: string; bridgeId: string; connected: boolean }[] = []
     const json = parseJson(packet.payload, problems)
     if (json !== undefined) {
       const ctx: ParseContext = { implicitTs: receivedAt, minTs: MIN_DEVICE_TS, maxTs: receivedAt + this.deps.futureToleranceMs }
       const replay = this.redelivery.replayFor(identity.id, packet.messageId, packet.dup)
       const times = new MessageTimes(this.implicitClock, receivedAt, replay)
+      this.links = links
       this.route(identity, packet.topic, json, ctx, times, samples, attributes, problems)
+      this.links = []
       if (!replay) this.redelivery.remember(identity.id, packet.messageId, times.firsts)
     }
     // The raw payload is kept once, as the evidence; the reason is bounded (ProblemCollector).
@@ -95,6 +100,7 @@ export class Ingest {
           : { deviceId: identity.id, topic: packet.topic, code: problems.firstCode!, reason, raw: packet.payload },
     })
     this.count(outcome)
+    for (const l of links) this.deps.bus?.emit('device.bridge_link', { ...l, at: receivedAt })
     // Committed with the readings: a meter's declared calibration or accuracy is a fact of its jobs' verdicts.
     for (const a of attributes) this.deps.bus?.emit('attributes.changed', { deviceId: a.deviceId, changed: a.attributes })
     if (this.deps.bus?.has('readings.stored')) {
@@ -121,10 +127,28 @@ export class Ingest {
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.collect(id, value, ctx, times, where, samples, problems))
       case 'bridged-attributes':
         return this.forEachBridged(identity, json, problems, (id, value, where) => this.attributes(id, value, where, attributes, problems))
+      case 'bridged-connect':
+      case 'bridged-disconnect':
+        return this.bridgeLink(identity, json, ingestParserOf(topic) === 'bridged-connect', problems)
       default:
         // The broker's ACL lets only the topics above through; anything else is a bug worth seeing.
         problems.add({ code: PROBLEM_CODES.shape, message: `topic ${quote(topic)} carries no readings` })
     }
+  }
+
+  /** v1/gateway/connect / disconnect {"device": id}: told on the bus once the message is kept. */
+  private bridgeLink(identity: DeviceIdentity, json: unknown, connected: boolean, problems: ProblemCollector): void {
+    const parsed = BridgedDeviceSchema.safeParse(json)
+    if (!parsed.success) {
+      problems.add({ code: PROBLEM_CODES.shape, message: 'payload: expected {"device": "<device id>"}' })
+      return
+    }
+    const deviceId = parsed.data.device
+    if (!identity.bridgeFor.includes(deviceId)) {
+      problems.add({ code: PROBLEM_CODES.notAuthorized, message: `payload.device: bridge ${identity.id} may not speak for device ${quote(deviceId)}` })
+      return
+    }
+    this.links.push({ deviceId, bridgeId: identity.id, connected })
   }
 
   private get limits(): MessageLimits {

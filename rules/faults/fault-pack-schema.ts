@@ -1,9 +1,9 @@
 /**
  * The `faults:` section of a rule pack (issue 11): what counts as a fault on a unit in
  * service, and the deadlines an alert is held to. Data, like the rest of a pack: every
- * number carries its source (rules/sourced.ts). Written to be merged into
- * rules/pack-schema.ts as `faults: FaultsSectionSchema.optional()`; until then
- * `parseFaultsSection` validates a section on its own with the same kind of messages.
+ * number carries its source (rules/sourced.ts). rules/pack-schema.ts holds it as
+ * `faults: FaultsSectionSchema.optional()`; `parseFaultsSection` validates a section on its
+ * own (the fault tests) with the same messages a pack gets.
  *
  * Objects are strict: a misspelt key is refused, never silently ignored.
  */

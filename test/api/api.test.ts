@@ -109,7 +109,7 @@ describe('HTTP API', () => {
     const v = await h.api<{ status: string; rulePack: { id: string; version: string }; steps: { id: string; status: string }[] }>('GET', '/api/v1/jobs/j2/verdict')
     expect(v.status).toBe(200)
     expect(v.body.status).toBe('incomplete')
-    expect(v.body.rulePack).toEqual({ id: 'split-ac', version: '1.0.0', hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })
+    expect(v.body.rulePack).toEqual({ id: 'split-ac', version: '1.1.0', hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })
     expect(v.body.steps.map((s) => s.id)).toEqual(['power_test', 'factory_charge', 'tightness', 'evacuation', 'electrical', 'test_run', 'installation_record'])
     expect(v.body.steps.find((s) => s.id === 'test_run')).toMatchObject({ status: 'incomplete' })
   })

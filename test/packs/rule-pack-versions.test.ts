@@ -80,10 +80,10 @@ it('a pack changed under an old version is refused at start; a new version start
   pack.steps.test_run.minDurationS.value = 1200
   writeFileSync(file, stringify(pack))
   await expect(startApiHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })).rejects.toThrow(
-    /rule pack split-ac 1\.0\.0 changed since this gateway first loaded it \(was sha256:[0-9a-f]{64}, now sha256:[0-9a-f]{64}\): give the changed pack a new version/,
+    /rule pack split-ac 1\.1\.0 changed since this gateway first loaded it \(was sha256:[0-9a-f]{64}, now sha256:[0-9a-f]{64}\): give the changed pack a new version/,
   )
 
-  pack.version = '1.0.1'
+  pack.version = '1.1.1'
   writeFileSync(file, stringify(pack))
   h = await startApiHarness({ dataDir: data, env: { GW_RULES_DIR: dir } })
   try {
@@ -91,7 +91,7 @@ it('a pack changed under an old version is refused at start; a new version start
     const old = (await h.api<V>('GET', '/api/v1/jobs/j1/verdict')).body.rulePack
     const next = (await h.api<V>('GET', '/api/v1/jobs/j2/verdict')).body.rulePack
     expect(old).toEqual(first)
-    expect(next.version).toBe('1.0.1')
+    expect(next.version).toBe('1.1.1')
     expect(next.hash).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(next.hash).not.toBe(first.hash)
   } finally {

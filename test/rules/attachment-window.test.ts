@@ -55,8 +55,12 @@ describe('which jobs a reading of m-1 counts for', () => {
       const counted = jobsCounting(m1, ts)
       expect([...counted].sort()).toEqual(jobs)
       expect(new Set(counted).size).toBe(counted.length) // each job once, re-attached or not
-      const route = routeReading(m1, ts)
+      const route = routeReading(m1, ts, 0)
       expect(route.kind).toBe(jobs.length === 0 ? 'in_service' : 'jobs')
+      // Not in service (null), or in service only later: a reading of no job is nobody's.
+      expect(routeReading(m1, ts, null).kind).toBe(jobs.length === 0 ? 'none' : 'jobs')
+      expect(routeReading(m1, ts, ts + 1).kind).toBe(jobs.length === 0 ? 'none' : 'jobs')
+      expect(routeReading(m1, ts, ts).kind).toBe(jobs.length === 0 ? 'in_service' : 'jobs')
       const sql = db
         .prepare<{ device: string; ts: number }, { job_id: string }>(`SELECT DISTINCT job_id FROM job_devices d WHERE device_id = @device AND ${attachmentCoversSql('d', '@ts')} ORDER BY job_id`)
         .all({ device: 'm-1', ts })

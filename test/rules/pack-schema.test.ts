@@ -50,7 +50,7 @@ describe('the shipped split-ac pack', () => {
     expect(isAbsolute(dir)).toBe(true)
     expect(dir.endsWith(join('rules', 'packs'))).toBe(true)
     const pack = loadRulePacks(dir).get('split-ac')
-    expect(pack?.version).toBe('1.0.0')
+    expect(pack?.version).toBe('1.1.0')
     const { airDeltaT, superheat, subcooling, airDeltaTHeating, leakage, targetSuperheat, ...tr } = pack!.steps.test_run!
     expect(airDeltaTHeating).toBeUndefined()
     expect(leakage?.maxMa.value).toBe(3.5)

@@ -6,7 +6,7 @@
 import { CHANNEL_NAMES } from '../../../contract/channels.js'
 import type { Db } from '../../store/database.js'
 import type { MergedPoint } from './influx-points.js'
-import { jobsCounting, type AttachmentWindow } from '../../../rules/attachment-window.js'
+import { routeReading, type AttachmentWindow } from '../../../rules/attachment-window.js'
 
 type Span = AttachmentWindow & { jobId: string }
 
@@ -34,7 +34,10 @@ export class AttachmentLookup {
       this.cache.set(deviceId, spans)
     }
     if (spans.length === 0) return []
-    return jobsCounting(spans, ts)
+    // Commissioning vs telemetry: the one rule (rules/attachment-window.ts). InfluxDB's
+    // `telemetry` holds every reading of no job, in service or not, so in-service time is not asked here.
+    const route = routeReading(spans, ts, null)
+    return route.kind === 'jobs' ? route.jobIds : []
   }
 }
 
