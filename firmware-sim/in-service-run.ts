@@ -58,8 +58,8 @@ export class InServiceRun {
     readonly unitId: string,
     readonly startTs: number,
     readonly events: readonly InServiceEvent[],
-    private readonly opts: InServiceRunOptions,
-    private readonly api: AdminClient,
+    private opts: InServiceRunOptions,
+    private api: AdminClient,
     private readonly creds: DeviceCredentials,
   ) {}
 
@@ -135,6 +135,13 @@ export class InServiceRun {
     const c = this.conn
     this.conn = undefined
     await c?.close()
+  }
+
+  /** The gateway came back on other ports (a restart in a test): disconnects, and goes on there. */
+  async moveTo(urls: { mqttUrl: string; httpUrl: string; adminToken?: string }): Promise<void> {
+    await this.disconnect()
+    this.opts = { ...this.opts, ...urls }
+    this.api = createAdminClient({ baseUrl: urls.httpUrl, token: this.opts.adminToken, ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}) })
   }
 
   /** Every alert the gateway has for the unit. */
