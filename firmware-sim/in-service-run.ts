@@ -38,6 +38,8 @@ const PACK = 'split-ac'
 const UNIT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,55}$/
 /** The commissioning job is opened, and the unit attached, this long before it enters service. */
 const COMMISSIONING_MS = 3_600_000
+/** Real ms waited after a dropped connection (loopback closes arrive in well under 1 ms). */
+const DROP_SETTLE_MS = 200
 
 export function getInServiceScenario(name: string): InServiceScenario {
   const s = IN_SERVICE_SCENARIOS.get(name)
@@ -167,6 +169,9 @@ export class InServiceRun {
         await c.drop()
         this.conn = undefined
         this.dropped = true
+        // The broker learns of a dead connection from the socket closing on its side, not from
+        // us: give it a moment of real time before the clock moves on (a test's manual clock).
+        await sleep(DROP_SETTLE_MS)
         this.opts.log?.(`${id}: connection dropped without DISCONNECT`)
         return
       }
