@@ -4,6 +4,10 @@
  */
 import { parseArgs } from 'node:util'
 import { scenarioNames, SCENARIOS } from './scenarios/index.js'
+import { IN_SERVICE_SCENARIOS } from './scenarios/in-service.js'
+
+/** Commissioning scenarios first, then the in-service ones (issue 11). */
+const allNames = (): string[] => [...scenarioNames(), ...IN_SERVICE_SCENARIOS.keys()]
 
 export const USAGE = `Usage: npm run sim -- --scenario <name> [options]
 
@@ -12,15 +16,19 @@ export const USAGE = `Usage: npm run sim -- --scenario <name> [options]
   --http <url>         gateway HTTP URL (default http://127.0.0.1:8080)
   --token <token>      admin token (default: $GW_ADMIN_TOKEN, else ./data/admin-token)
   --job <id>           job id (default sim-<scenario>-<time>); devices are <id>-unit, -clamp, -manifold
-                       (and -probe, -tester in a whole commissioning)
+                       (and -probe, -tester in a whole commissioning); in-service scenarios: the unit's id
   --installer <id>     installer the job is recorded against (quality statistics per installer)
   --time-scale <n>     device seconds per real second; 0 = as fast as possible (default 0)
   --seed <n>           seed of the readings' noise (default 1)
   --list               list the scenarios, with the verdict each expects, and exit
   --help               show this help
 
-Exit status: 0 when the verdict is the scenario's expected one (overall, each step it names, the
-checks it says fail), 1 when it differs, 2 on a usage error.`
+In-service scenarios (issue 11: leakage-rising, unit-drops, ...) put a unit in service and play its
+faults; by default their device times end now. They print the unit's alerts instead of a verdict.
+
+Exit status: 0 when the verdict (or the alerts) is the scenario's expected one (overall, each step it
+names, the checks it says fail; each alert's fault, severity, count, state), 1 when it differs, 2 on
+a usage error.`
 
 export type CliCommand =
   | { kind: 'help' }
@@ -80,8 +88,8 @@ export function parseCli(argv: readonly string[], io: CliEnv): CliCommand {
   if (values.list) return { kind: 'list' }
 
   const scenario = values.scenario
-  if (scenario === undefined) throw new UsageError(`--scenario is required; one of: ${scenarioNames().join(', ')}`)
-  if (!SCENARIOS.has(scenario)) throw new UsageError(`unknown scenario "${scenario}"; one of: ${scenarioNames().join(', ')}`)
+  if (scenario === undefined) throw new UsageError(`--scenario is required; one of: ${allNames().join(', ')}`)
+  if (!SCENARIOS.has(scenario) && !IN_SERVICE_SCENARIOS.has(scenario)) throw new UsageError(`unknown scenario "${scenario}"; one of: ${allNames().join(', ')}`)
 
   const timeScale = Number(values['time-scale'])
   if (values['time-scale'].trim() === '' || !Number.isFinite(timeScale) || timeScale < 0) {

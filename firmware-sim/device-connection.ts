@@ -67,6 +67,26 @@ export class DeviceConnection {
     return this.publish(MQTT_API.attributes.topic, payload)
   }
 
+  /** Publishes to any topic the device may publish to (a bridge's v1/gateway/*) at QoS 1; resolves on the PUBACK. */
+  publishTo(topic: string, payload: string): Promise<void> {
+    return this.publish(topic, payload)
+  }
+
+  /**
+   * Kills the TCP connection without DISCONNECT, as a power cut or a router reboot does:
+   * for the broker this is an ungraceful close, so the device's last will applies
+   * [MQTT-3.1.2-8]. The connection is unusable afterwards; connect again for a new one.
+   */
+  async drop(): Promise<void> {
+    if (this.closing) return
+    this.closing = true
+    const closed = new Promise<void>((resolve) => (this.client.connected ? this.client.once('close', () => resolve()) : resolve()))
+    this.client.stream.destroy()
+    await closed
+    // No reconnect (reconnectPeriod 0); end() only releases the client's timers now.
+    this.client.end(true)
+  }
+
   private publish(topic: string, payload: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (!this.client.connected) {

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { VerdictOutlineSchema, type VerdictOutline } from '../contract/verdict.js'
 import type { InstallationRecord } from '../rules/record/record-schema.js'
+import type { AlertOutline } from './alert-expectation.js'
 import type { DeviceKind, StepFacts, StepId, UnitSpec } from './scenario.js'
 
 export class HttpError extends Error {
@@ -59,7 +60,34 @@ export interface AdminClient {
   /** Declares fields of the installation record (a field sent again replaces the earlier value). */
   declareRecord(jobId: string, fields: InstallationRecord): Promise<void>
   verdict(jobId: string): Promise<Verdict>
+  /** Issue 11: closes a commissioning job; its units enter service at `at`. */
+  closeJob(jobId: string, at?: number): Promise<void>
+  /** Issue 11: registers a unit as in service directly. */
+  registerInService(deviceId: string, body: InServiceRegistration): Promise<void>
+  /** Issue 11: every alert of a unit (all states), oldest first, following the cursor. */
+  alertsOf(deviceId: string): Promise<AlertOutline[]>
 }
+
+export interface InServiceRegistration {
+  pack: string
+  unit: UnitSpec
+  site?: string
+  region?: string
+  installerId?: string
+  tags?: string[]
+  since?: number
+}
+
+// Loose on purpose, like the verdict: the sim compares fault, severity, state and time.
+export const AlertOutlineSchema = z.looseObject({
+  id: z.string(),
+  deviceId: z.string(),
+  fault: z.string(),
+  severity: z.string(),
+  state: z.string(),
+  raisedAt: z.number(),
+})
+const AlertPageSchema = z.looseObject({ items: z.array(AlertOutlineSchema), nextCursor: z.string().nullish() })
 
 export function createAdminClient(opts: AdminClientOptions): AdminClient {
   const doFetch = opts.fetch ?? fetch
@@ -124,6 +152,25 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
     },
     async verdict(jobId) {
       return parse(VerdictSchema, 'verdict', await request('GET', `/jobs/${seg(jobId)}/verdict`))
+    },
+    async closeJob(jobId, at) {
+      await request('POST', `/jobs/${seg(jobId)}/close`, at === undefined ? {} : { at })
+    },
+    async registerInService(deviceId, body) {
+      await request('POST', `/devices/${seg(deviceId)}/in-service`, body)
+    },
+    async alertsOf(deviceId) {
+      const out: AlertOutline[] = []
+      let cursor: string | null | undefined
+      // Bounded: a unit with more than 100 pages of alerts is a bug worth stopping for.
+      for (let page = 0; page < 100; page++) {
+        const q = `deviceId=${seg(deviceId)}&limit=100${cursor ? `&cursor=${seg(cursor)}` : ''}`
+        const body = parse(AlertPageSchema, 'alert list', await request('GET', `/alerts?${q}`))
+        for (const a of body.items) out.push(a)
+        cursor = body.nextCursor
+        if (!cursor) break
+      }
+      return out.sort((a, b) => a.raisedAt - b.raisedAt)
     },
   }
 }

@@ -30,3 +30,19 @@ export function saturationTempC(refrigerant: string, mpag: number): number {
 export function kpaToPsi(kpa: number): number {
   return kpa / 6.894757
 }
+
+/**
+ * The inverse of saturationTempC: the gauge pressure (MPa(g)) at which the refrigerant
+ * boils at `tempC`, from the same table, so a simulated suction pressure and the
+ * saturation temperature the scenario meant agree. Same ranges (0-10 °C, 40-50 °C).
+ */
+export function saturationPressureMpag(refrigerant: string, tempC: number): number {
+  const table = SATURATION[refrigerant]
+  if (!table) throw new Error(`no saturation data for refrigerant "${refrigerant}" (have ${Object.keys(SATURATION).join(', ')})`)
+  for (let i = 1; i < table.length; i++) {
+    const [t0, p0] = table[i - 1]!
+    const [t1, p1] = table[i]!
+    if (tempC <= t1 || i === table.length - 1) return p0 + ((tempC - t0) * (p1 - p0)) / (t1 - t0)
+  }
+  throw new Error('unreachable: the table has more than one row')
+}

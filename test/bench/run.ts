@@ -17,6 +17,7 @@
  *   ack-quiet, ack-500k                  PUBACK latency of unrelated devices, with 500k readings in an open step (job-scenarios.ts)
  *   verdict                              reading-to-verdict latency over v1/jobs/<id>/status (job-scenarios.ts)
  *   conns                                RSS per idle device connection at 10,000 connections (conn-scenario.ts)
+ *   alert-latency, silence-10k           reading-to-alert latency at half the measured maximum ingest; CPU of watching 10,000 in-service units (alert-scenarios.ts)
  *
  * Knobs (environment): BENCH_SCALE (multiplies message counts, e.g. 0.2 for a quick look),
  * BENCH_WINDOW (in-flight QoS 1 publishes per connection), BENCH_CLIENTS, BENCH_ONLY
@@ -38,6 +39,7 @@ import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { startInfluxServer, telemetryReadings, type InfluxServer } from '../helpers/influx-server.js'
+import { alertLines, runAlertLatency, runSilence, type AlertLatencyOutcome, type SilenceOutcome } from './alert-scenarios.js'
 import { CONN_STEPS, runIdleConnections, type ConnOutcome } from './conn-scenario.js'
 import { benchDatabase, processCpuSeconds, processRssBytes, setUpDatabase, summarizeLag } from './influx-path.js'
 import type { InfluxWriterApi, WriteResult } from './influx-writer.js'
@@ -120,7 +122,7 @@ const SCENARIOS: Scenario[] = [
 ]
 
 /** Scenarios with their own drivers (job-scenarios.ts …), in the order they run after the table above. */
-const EXTRA_IDS = ['ack-quiet', 'ack-500k', 'verdict', 'conns'] as const
+const EXTRA_IDS = ['ack-quiet', 'ack-500k', 'verdict', 'conns', 'alert-latency', 'silence-10k'] as const
 const wanted = (id: string): boolean => !ONLY || ONLY.has(id)
 /**
  * mosquitto → Node-RED → InfluxDB, 1 and 8 readings per message (stack.ts): with mosquitto's
@@ -419,6 +421,8 @@ async function main(): Promise<number> {
   const ackLatency: AckLatencyOutcome[] = []
   let verdict: VerdictOutcome | undefined
   const conns: ConnOutcome[] = []
+  let alertLatency: AlertLatencyOutcome | undefined
+  let silence: SilenceOutcome | undefined
   for (const id of EXTRA_IDS.filter(wanted)) {
     process.stderr.write(`running ${id} … (bench at ${elapsed()})\n`)
     // A scenario that fails (e.g. the gateway under test exits) is reported; the others still run.
@@ -426,6 +430,8 @@ async function main(): Promise<number> {
       if (id === 'ack-quiet' || id === 'ack-500k') ackLatency.push(await runAckLatency(track, id, id === 'ack-500k', SCALE))
       if (id === 'verdict') verdict = await runVerdictLatency(track, SCALE)
       if (id === 'conns') for (const steps of [1, CONN_STEPS]) conns.push(await runIdleConnections(track, SCALE, steps))
+      if (id === 'alert-latency') alertLatency = await runAlertLatency(track, SCALE)
+      if (id === 'silence-10k') silence = await runSilence(track, SCALE)
     })
   }
 
@@ -434,6 +440,8 @@ async function main(): Promise<number> {
   process.stderr.write(`bench done in ${elapsed()}\n`)
   const more = reportMore({ ackLatency, verdict, stacks, install, forwarding, conns, clients: CLIENTS, window: WINDOW })
   if (more.text.length > 0) console.log(more.text.join('\n'))
+  const alerts = alertLines(alertLatency, silence)
+  if (alerts.length > 0) console.log(['', ...alerts].join('\n'))
   for (const line of more.lost) lostAny.push(line)
   if (failed.length > 0) {
     console.log('')
