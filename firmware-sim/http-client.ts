@@ -87,7 +87,7 @@ export const AlertOutlineSchema = z.looseObject({
   state: z.string(),
   raisedAt: z.number(),
 })
-const AlertPageSchema = z.looseObject({ items: z.array(AlertOutlineSchema), nextCursor: z.string().nullish() })
+const AlertPageSchema = z.looseObject({ alerts: z.array(AlertOutlineSchema), next: z.string().nullish() })
 
 export function createAdminClient(opts: AdminClientOptions): AdminClient {
   const doFetch = opts.fetch ?? fetch
@@ -166,8 +166,8 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
       for (let page = 0; page < 100; page++) {
         const q = `deviceId=${seg(deviceId)}&limit=100${cursor ? `&cursor=${seg(cursor)}` : ''}`
         const body = parse(AlertPageSchema, 'alert list', await request('GET', `/alerts?${q}`))
-        for (const a of body.items) out.push(a)
-        cursor = body.nextCursor
+        for (const a of body.alerts) out.push(a)
+        cursor = body.next
         if (!cursor) break
       }
       return out.sort((a, b) => a.raisedAt - b.raisedAt)

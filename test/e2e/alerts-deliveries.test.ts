@@ -59,9 +59,9 @@ it('leakage: webhook retried until it succeeds (signed, same id), MQTT retained,
   await run.play()
   await run.close()
 
-  const list = await h.api<{ items: AlertView[] }>('GET', `/api/v1/alerts?deviceId=${UNIT}`)
-  expect(list.body.items).toHaveLength(1)
-  const alert = list.body.items[0]!
+  const list = await h.api<{ alerts: AlertView[] }>('GET', `/api/v1/alerts?deviceId=${UNIT}`)
+  expect(list.body.alerts).toHaveLength(1)
+  const alert = list.body.alerts[0]!
   expect(alert).toMatchObject({ fault: 'leakage', severity: 'critical', state: 'active' })
 
   // Webhook: the first 3 requests were refused; the raise arrives in the end (backoff on the gateway clock), signed.

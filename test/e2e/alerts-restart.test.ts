@@ -39,7 +39,7 @@ it('over-current-sustained across a restart at minute 10: one alert, raised at m
   await run.play(T0 + 10 * MINUTE_MS)
   // A clean DISCONNECT first: the unit did not go away, the gateway did.
   await run.disconnect()
-  expect((await first.api<{ items: AlertView[] }>('GET', '/api/v1/alerts?deviceId=e2e-restart-unit')).body.items).toEqual([])
+  expect((await first.api<{ alerts: AlertView[] }>('GET', '/api/v1/alerts?deviceId=e2e-restart-unit')).body.alerts).toEqual([])
   open.splice(open.indexOf(first), 1)
   await first.close()
 
@@ -54,7 +54,7 @@ it('over-current-sustained across a restart at minute 10: one alert, raised at m
   let alerts: AlertView[] = []
   let last: string[] = []
   await eventually(clock, async () => {
-    alerts = (await second.api<{ items: AlertView[] }>('GET', '/api/v1/alerts?deviceId=e2e-restart-unit')).body.items
+    alerts = (await second.api<{ alerts: AlertView[] }>('GET', '/api/v1/alerts?deviceId=e2e-restart-unit')).body.alerts
     return (last = alertMismatches(scenario.expected, alerts, T0)).length === 0
   }, 'the alerts').catch(() => undefined)
   expect(last).toEqual([])

@@ -121,6 +121,7 @@ export interface AlertView {
   state: string
   raisedAt: number
   triggers: number
+  faultCount: number
   chain: string[]
   teamIndex: number
   escalations: { level: number; fromTeam: string; toTeam: string; missed: string }[]
