@@ -19,6 +19,8 @@ import type { JobMonitor } from './jobs/job-monitor.js'
 import { createLog, type Log } from './log.js'
 import { CommitHealth } from './metrics/commit-health.js'
 import { GatewayMetrics } from './metrics/gateway-metrics.js'
+import type { AlertDeliveries } from './alerts/deliveries/alert-deliveries.js'
+import { AlertDeliveriesModule } from './modules/alert-deliveries-module.js'
 import { ApiModule } from './modules/api-module.js'
 import { BrokerModule } from './modules/broker-module.js'
 import { CommissioningModule } from './modules/commissioning-module.js'
@@ -59,6 +61,7 @@ export class Gateway {
     commissioning: CommissioningModule
     ingest: IngestModule
     broker: BrokerModule
+    alertDeliveries: AlertDeliveriesModule
     api: ApiModule
   }
   private starting: Promise<void> | undefined
@@ -86,11 +89,12 @@ export class Gateway {
     const sinks = new SinksModule(ctx, { store })
     const commissioning = new CommissioningModule(ctx, { preflight, store, devices, broker, api })
     const ingest = new IngestModule(ctx, { store, devices, retention, sinks, broker, api, commitObserver: this.commitHealth })
-    this.m = { preflight, store, retention, sinks, commissioning, ingest, broker, api }
+    const alertDeliveries = new AlertDeliveriesModule(ctx, { store, broker, api })
+    this.m = { preflight, store, retention, sinks, commissioning, ingest, broker, alertDeliveries, api }
 
     // Start order (stopped in reverse): refuse a bad configuration before writing anything;
     // the outbox (sinks) before the first append (ingest); the hosts last, once handed everything.
-    const order: Module[] = [preflight, store, devices, retention, sinks, commissioning, ingest, ...(sockets ? [broker] : []), api]
+    const order: Module[] = [preflight, store, devices, retention, sinks, commissioning, ingest, ...(sockets ? [broker] : []), alertDeliveries, api]
     this.runner = new ModuleRunner(order, log)
   }
 
@@ -99,8 +103,16 @@ export class Gateway {
     const reasons: string[] = []
     const commit = this.commitHealth.problem()
     if (commit !== undefined) reasons.push(commit)
+    const alerts = this.m.alertDeliveries.problem()
+    if (alerts !== undefined) reasons.push(alerts)
     const sections: Record<string, unknown> = {}
-    for (const m of this.runner.modules) Object.assign(sections, m.health?.())
+    for (const m of this.runner.modules) {
+      for (const [k, v] of Object.entries(m.health?.() ?? {})) {
+        // Two modules may report parts of one section (alerts: the alerts module and its deliveries).
+        const had = sections[k]
+        sections[k] = isObject(had) && isObject(v) ? { ...had, ...v } : v
+      }
+    }
     return { status: reasons.length > 0 ? 'degraded' : 'ok', reasons, ...sections }
   }
 
@@ -150,6 +162,11 @@ export class Gateway {
     return this.m.sinks.influx
   }
 
+  /** Alert deliveries to the teams while started (tests look at them and queue groups due). */
+  get alertDeliveries(): AlertDeliveries | undefined {
+    return this.m.alertDeliveries.deliveriesIfStarted
+  }
+
   /** Quarantine age and size limits (GW_QUARANTINE_MAX_AGE_DAYS, GW_QUARANTINE_MAX_BYTES). */
   get quarantineRetention(): QuarantineRetention | undefined {
     return this.m.retention.quarantineIfStarted
@@ -166,3 +183,5 @@ export class Gateway {
     this.log('info', 'gateway started', { mqttPort: this.mqttPort, httpPort: this.httpPort, dataDir: this.config.dataDir })
   }
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

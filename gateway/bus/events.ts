@@ -8,6 +8,7 @@
 import type { Reading } from '../../contract/reading.js'
 import type { Attributes } from '../../contract/telemetry.js'
 import type { Verdict } from '../jobs/verdict-service.js'
+import type { Alert, AuditEntry } from '../alerts/alert-lifecycle.js'
 
 /**
  * Readings committed by the ingest (after the durable append, before the PUBACK). The readings
@@ -69,6 +70,15 @@ export interface DeviceSilent {
   at: number
 }
 
+/**
+ * An alert changed (issue 11), emitted by the alerts module after the change is committed in
+ * SQLite. 'alert.escalated' is an 'alert.changed' whose entry.action is 'escalate'.
+ */
+export interface AlertChanged {
+  alert: Alert
+  entry: AuditEntry
+}
+
 export interface BusEvents {
   'readings.stored': ReadingsStored
   'attributes.changed': AttributesChanged
@@ -77,6 +87,7 @@ export interface BusEvents {
   'device.connected': DeviceConnection
   'device.disconnected': DeviceConnection
   'device.silent': DeviceSilent
+  'alert.changed': AlertChanged
 }
 
 export type BusEventName = keyof BusEvents
