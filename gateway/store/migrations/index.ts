@@ -7,11 +7,12 @@ import { seqEpochs } from './001-seq-epochs.js'
 import { sentValues } from './002-sent-values.js'
 import { runtimeTables } from './003-runtime-tables.js'
 import { genericOutbox } from './004-generic-outbox.js'
+import { serviceTeam } from './005-service-team.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
 
-export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox]
+export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, serviceTeam]
 
 for (const [i, m] of MIGRATIONS.entries()) {
   if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version}; the list needs ${i + 1} there`)
