@@ -6,7 +6,7 @@
  * so the gateway can address one device; on delivery the topic is written back to the "me" form.
  * Job status subscriptions (scope 'attached-job') are decided per job by the gateway (hooks.ts).
  */
-import { OWN_TOPICS, ownSubscriptionsOf, publishTopicsOf } from '../contract/mqtt-api.js'
+import { isTeamFilter, OWN_TOPICS, ownSubscriptionsOf, publishTopicsOf, teamTopicPrefix } from '../contract/mqtt-api.js'
 import type { DeviceIdentity } from '../contract/device-identity.js'
 
 const SYS_PREFIX = '$SYS/'
@@ -24,9 +24,16 @@ export function canPublish(identity: DeviceIdentity, topic: string): boolean {
  * persistent session). Wildcards, `$SYS/`, other devices' topics and everything else: null.
  */
 export function mapSubscription(identity: DeviceIdentity, topic: string): string | null {
+  // A team's service client: its own team's alert topics, as they are (not device topics).
+  if (identity.kind === 'service' && identity.team !== undefined && isTeamFilter(identity.team, topic)) return topic
   const own = ownSubscriptionsOf(identity.kind).get(topic)
   if (own !== undefined) return own(identity.id)
   return meTopicFor(identity, topic) === null ? null : topic
+}
+
+/** May this identity be sent `brokerTopic`, a team alert topic? Only a service client of that team. */
+export function receivesTeamTopic(identity: DeviceIdentity, brokerTopic: string): boolean {
+  return identity.kind === 'service' && identity.team !== undefined && brokerTopic.startsWith(teamTopicPrefix(identity.team))
 }
 
 /**

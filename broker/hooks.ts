@@ -8,7 +8,7 @@ import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, Publi
 import { CONNACK_REFUSALS } from '../contract/errors.js'
 import { jobIdOfStatusTopic } from '../contract/topics.js'
 import { trimConnectedClient } from './aedes-client-trim.js'
-import { canPublish, mapSubscription, meTopicFor } from './acl.js'
+import { canPublish, mapSubscription, meTopicFor, receivesTeamTopic } from './acl.js'
 import type { DeviceConnections } from './device-connections.js'
 import { type Authenticate, type DeviceIdentity, isUsableDeviceId } from '../contract/device-identity.js'
 import type { LogLimiter } from './log-limiter.js'
@@ -236,6 +236,7 @@ export function createAccessHooks(deps: {
     const identity = identityOf(client)
     // Job status: only clients whose subscription to it was authorized receive it.
     if (identity !== undefined && jobIdOfStatusTopic(packet.topic) !== null) return packet
+    if (identity !== undefined && receivesTeamTopic(identity, packet.topic)) return packet
     const meTopic = identity === undefined ? null : meTopicFor(identity, packet.topic)
     if (meTopic === null) return null
     // In place on purpose: aedes hands each subscriber its own packet copy, and when draining

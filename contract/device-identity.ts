@@ -2,8 +2,12 @@
  * Who is on the other end of an MQTT connection, as decided by the gateway's device registry.
  * The broker never sees secrets at rest: hashing and the constant-time compare live in the registry.
  */
-/** What a registered device is: a meter (gauges, clamps, probes), the unit itself, or a bridge speaking for others. */
-export const DEVICE_KINDS = ['meter', 'unit', 'bridge'] as const
+/**
+ * What a registered device is: a meter (gauges, clamps, probes), the unit itself, a bridge
+ * speaking for others, or a maintenance team's service client (issue 11: it only subscribes
+ * to its team's alert topics, v1/teams/<team>/#).
+ */
+export const DEVICE_KINDS = ['meter', 'unit', 'bridge', 'service'] as const
 export type DeviceKind = (typeof DEVICE_KINDS)[number]
 
 export interface DeviceIdentity {
@@ -11,6 +15,8 @@ export interface DeviceIdentity {
   kind: DeviceKind
   /** Device ids a bridge may publish for on v1/gateway/*; checked by the gateway, not the broker. */
   bridgeFor: readonly string[]
+  /** A service client's team (teams-config.ts id): the only v1/teams/<team>/# it may subscribe to. */
+  team?: string
 }
 
 /** username = device id, password = device secret (ThingsBoard "basic MQTT credentials"). null = unknown or wrong. */

@@ -22,6 +22,7 @@ export const HTTP_ERRORS = {
   GW_ERR_TOO_LARGE: { status: 413, meaning: 'the body is larger than 1 MiB' },
   GW_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'the body is not application/json' },
   GW_ERR_INTERNAL: { status: 500, meaning: 'the gateway failed; the details are in its log' },
+  GW_ERR_BUSY: { status: 503, meaning: 'too many streams open at once (GET /api/v1/alerts/stream); try again later' },
 } as const satisfies Record<`GW_ERR_${string}`, Meaning & { readonly status: number }>
 export type HttpErrorCode = keyof typeof HTTP_ERRORS
 

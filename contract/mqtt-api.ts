@@ -29,7 +29,7 @@ export interface MqttTopic {
    * device's broker topic, `brokerTopic`); `attached-job` = a job's, if the device (or one
    * it bridges) is attached to the job (the gateway decides, per subscription).
    */
-  readonly scope?: 'own' | 'attached-job'
+  readonly scope?: 'own' | 'attached-job' | 'team'
   /** The broker-internal topic of one device's "me" topic (scope `own`). */
   readonly brokerTopic?: (deviceId: string) => string
   readonly ingest?: IngestParser
@@ -38,7 +38,8 @@ export interface MqttTopic {
   readonly payloadDoc: string
 }
 
-const DEVICES = DEVICE_KINDS
+// Devices that report: a service client (a team's) sends nothing and gets only its team's alerts.
+const DEVICES = ['meter', 'unit', 'bridge'] as const satisfies readonly DeviceKind[]
 /** v1/gateway/connect and v1/gateway/disconnect: which device behind the bridge. */
 export const BridgedDeviceSchema = z.object({ device: z.string().min(1).max(256) }).strict()
 const BRIDGES = ['bridge'] as const satisfies readonly DeviceKind[]
@@ -102,7 +103,7 @@ export const MQTT_API = {
     topic: TOPICS.errors,
     description: "The gateway answers a device's rejected input, and tells it about conflicting re-sends and its publish rate.",
     publish: [],
-    subscribe: DEVICES,
+    subscribe: DEVICE_KINDS,
     scope: 'own',
     brokerTopic: deviceErrorTopic,
     payload: z.union([DeviceErrorMessageSchema, DeviceConflictNoticeSchema, RateLimitNoticeSchema]),
@@ -116,6 +117,18 @@ export const MQTT_API = {
     scope: 'attached-job',
     payload: VerdictSchema,
     payloadDoc: "the job's verdict, retained (as `GET /api/v1/jobs/:id/verdict`); for devices attached to the job and bridges of them",
+  },
+  teamAlerts: {
+    topic: 'v1/teams/+/#',
+    description:
+      "A maintenance team's alerts (issue 11): retained `v1/teams/<team>/alerts/<alertId>` = the alert's current state " +
+      '(an empty retained message once it is cleared or moved to another team), and `v1/teams/<team>/events` (QoS 1) = ' +
+      "its changes, grouped per the team's rate limit (docs/alerts.md).",
+    publish: [],
+    subscribe: ['service'],
+    scope: 'team',
+    payload: z.unknown(),
+    payloadDoc: "an alert (JSON), or on events {type, timestamp, data} as the team's webhooks; for service clients of that team only",
   },
 } as const satisfies Record<string, MqttTopic>
 
@@ -151,6 +164,17 @@ export function ownSubscriptionsOf(kind: DeviceKind): ReadonlyMap<string, (devic
 export const OWN_TOPICS: ReadonlyMap<string, (deviceId: string) => string> = new Map(
   ENTRIES.filter((e) => e.scope === 'own').map((e) => [e.topic, e.brokerTopic!] as const),
 )
+
+/** Topics of a team's alerts: v1/teams/<team>/... (teams-config.ts ids hold no '/' or wildcard). */
+export const teamTopicPrefix = (team: string): string => `v1/teams/${team}/`
+
+/**
+ * May a service client of `team` subscribe to `filter`? Only filters inside its own team's
+ * prefix: wildcards after the literal prefix cannot reach another team ([MQTT-4.7.1]).
+ */
+export function isTeamFilter(team: string, filter: string): boolean {
+  return filter.startsWith(teamTopicPrefix(team)) && filter.length > teamTopicPrefix(team).length
+}
 
 /** The parser the ingest uses for a message on `topic`, or undefined (no device publishes there). */
 export function ingestParserOf(topic: string): IngestParser | undefined {

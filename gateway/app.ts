@@ -20,6 +20,8 @@ import { createLog, type Log } from './log.js'
 import { CommitHealth } from './metrics/commit-health.js'
 import { GatewayMetrics } from './metrics/gateway-metrics.js'
 import { AlertsModule } from './modules/alerts-module.js'
+import type { AlertDeliveries } from './alerts/deliveries/alert-deliveries.js'
+import { AlertDeliveriesModule } from './modules/alert-deliveries-module.js'
 import { ApiModule } from './modules/api-module.js'
 import { BrokerModule } from './modules/broker-module.js'
 import { CommissioningModule } from './modules/commissioning-module.js'
@@ -61,6 +63,7 @@ export class Gateway {
     alerts: AlertsModule
     ingest: IngestModule
     broker: BrokerModule
+    alertDeliveries: AlertDeliveriesModule
     api: ApiModule
   }
   private starting: Promise<void> | undefined
@@ -89,11 +92,12 @@ export class Gateway {
     const commissioning = new CommissioningModule(ctx, { preflight, store, devices, broker, api })
     const alerts = new AlertsModule(ctx, { preflight, store, devices, api })
     const ingest = new IngestModule(ctx, { store, devices, retention, sinks, broker, api, commitObserver: this.commitHealth })
-    this.m = { preflight, store, retention, sinks, commissioning, alerts, ingest, broker, api }
+    const alertDeliveries = new AlertDeliveriesModule(ctx, { store, broker, api })
+    this.m = { preflight, store, retention, sinks, commissioning, alerts, ingest, broker, alertDeliveries, api }
 
     // Start order (stopped in reverse): refuse a bad configuration before writing anything;
     // the outbox (sinks) before the first append (ingest); the hosts last, once handed everything.
-    const order: Module[] = [preflight, store, devices, retention, sinks, commissioning, alerts, ingest, ...(sockets ? [broker] : []), api]
+    const order: Module[] = [preflight, store, devices, retention, sinks, commissioning, alerts, ingest, ...(sockets ? [broker] : []), alertDeliveries, api]
     this.runner = new ModuleRunner(order, log)
   }
 
@@ -102,8 +106,16 @@ export class Gateway {
     const reasons: string[] = []
     const commit = this.commitHealth.problem()
     if (commit !== undefined) reasons.push(commit)
+    const alerts = this.m.alertDeliveries.problem()
+    if (alerts !== undefined) reasons.push(alerts)
     const sections: Record<string, unknown> = {}
-    for (const m of this.runner.modules) Object.assign(sections, m.health?.())
+    for (const m of this.runner.modules) {
+      for (const [k, v] of Object.entries(m.health?.() ?? {})) {
+        // Two modules may report parts of one section (alerts: the alerts module and its deliveries).
+        const had = sections[k]
+        sections[k] = isObject(had) && isObject(v) ? { ...had, ...v } : v
+      }
+    }
     return { status: reasons.length > 0 ? 'degraded' : 'ok', reasons, ...sections }
   }
 
@@ -158,6 +170,11 @@ export class Gateway {
     return this.m.sinks.influx
   }
 
+  /** Alert deliveries to the teams while started (tests look at them and queue groups due). */
+  get alertDeliveries(): AlertDeliveries | undefined {
+    return this.m.alertDeliveries.deliveriesIfStarted
+  }
+
   /** Quarantine age and size limits (GW_QUARANTINE_MAX_AGE_DAYS, GW_QUARANTINE_MAX_BYTES). */
   get quarantineRetention(): QuarantineRetention | undefined {
     return this.m.retention.quarantineIfStarted
@@ -174,3 +191,5 @@ export class Gateway {
     this.log('info', 'gateway started', { mqttPort: this.mqttPort, httpPort: this.httpPort, dataDir: this.config.dataDir })
   }
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

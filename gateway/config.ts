@@ -54,8 +54,12 @@ const EnvSchema = z.object({
   // Quarantine retention: older records, then the oldest beyond the total size, are deleted.
   GW_QUARANTINE_MAX_AGE_DAYS: positiveInt.default(30),
   GW_QUARANTINE_MAX_BYTES: positiveInt.default(256 * 1024 * 1024),
-  // Maintenance teams and routes for fault alerts (gateway/alerts/teams-config.ts); unset: every alert goes to team 'unassigned'.
+  // Maintenance teams, routes and deliveries (gateway/alerts/teams-config.ts); unset: every alert goes to 'unassigned'.
   GW_ALERT_TEAMS_FILE: z.string().min(1).optional(),
+  // Alert deliveries: a webhook attempt not answered within this is a failure (retried with backoff).
+  GW_ALERT_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  // Alert deliveries: wait between looks at an empty outbox, and the grouping timer's period.
+  GW_ALERT_DELIVERY_POLL_MS: positiveInt.default(1000),
 })
 
 /**
@@ -104,6 +108,7 @@ const ConfigSchema = EnvSchema.transform((e) => ({
   quarantineMaxAgeDays: e.GW_QUARANTINE_MAX_AGE_DAYS,
   quarantineMaxBytes: e.GW_QUARANTINE_MAX_BYTES,
   alertTeamsFile: e.GW_ALERT_TEAMS_FILE,
+  alertDeliveries: { webhookTimeoutMs: e.GW_ALERT_WEBHOOK_TIMEOUT_MS, pollMs: e.GW_ALERT_DELIVERY_POLL_MS },
 }))
 
 

@@ -29,6 +29,7 @@ interface Row {
   model: string | null
   secret_hash: Buffer
   bridge_for: string
+  team: string | null
   attributes: string
   created_at: number
 }
@@ -43,21 +44,30 @@ export class DeviceRegistry {
   private readonly insert
   private readonly selectOne
   private readonly updateAttributes
+  private readonly insertTeam
 
   /** mergeAttributes() emits 'attributes.changed' on `bus`. */
   constructor(db: Db, private readonly bus?: EventBus) {
     this.insert = db.prepare(
       'INSERT INTO devices (id, kind, model, secret_hash, bridge_for, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     )
-    this.selectOne = db.prepare<[string], Row>('SELECT * FROM devices WHERE id = ?')
+    this.selectOne = db.prepare<[string], Row>('SELECT d.*, t.team FROM devices d LEFT JOIN device_teams t ON t.device_id = d.id WHERE d.id = ?')
+    const insertTeam = db.prepare('INSERT INTO device_teams (device_id, team) VALUES (?, ?)')
+    // A service client and its team are one registration: both rows or neither.
+    this.insertTeam = db.transaction((id: string, team: string, insertDevice: () => void) => {
+      insertDevice()
+      insertTeam.run(id, team)
+    })
     this.updateAttributes = db.prepare('UPDATE devices SET attributes = ? WHERE id = ?')
   }
 
   /** Registers a device and returns its secret; the secret is not kept and cannot be shown again. */
-  register(d: { id: string; kind: DeviceKind; model?: string | undefined; bridgeFor?: readonly string[] | undefined }, now: number): string {
+  register(d: { id: string; kind: DeviceKind; model?: string | undefined; bridgeFor?: readonly string[] | undefined; team?: string | undefined }, now: number): string {
     const secret = randomBytes(32).toString('base64url')
     try {
-      this.insert.run(d.id, d.kind, d.model ?? null, hashSecret(secret), JSON.stringify(d.bridgeFor ?? []), now)
+      const insertDevice = () => this.insert.run(d.id, d.kind, d.model ?? null, hashSecret(secret), JSON.stringify(d.bridgeFor ?? []), now)
+      if (d.team !== undefined) this.insertTeam(d.id, d.team, insertDevice)
+      else insertDevice()
     } catch (err) {
       if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new DeviceExistsError(`device "${d.id}" is already registered`)
@@ -98,7 +108,7 @@ const NOBODY: readonly string[] = Object.freeze([])
  */
 function toIdentity(row: Row): DeviceIdentity {
   const bridgeFor = row.bridge_for === '[]' ? NOBODY : Object.freeze(parseStoredJson(row.bridge_for, 'devices', where(row, 'bridge_for'), BridgeForSchema))
-  return Object.freeze({ id: row.id, kind: row.kind, bridgeFor })
+  return Object.freeze({ id: row.id, kind: row.kind, bridgeFor, ...(row.team !== null ? { team: row.team } : {}) })
 }
 
 function toRecord(row: Row): DeviceRecord {

@@ -16,7 +16,7 @@ export interface Harness {
   /** Admin API call; returns status and parsed JSON body. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
   /** Registers a device and returns its secret. */
-  register(id: string, kind?: 'meter' | 'unit' | 'bridge', bridgeFor?: string[]): Promise<string>
+  register(id: string, kind?: 'meter' | 'unit' | 'bridge' | 'service', bridgeFor?: string[], team?: string): Promise<string>
   /** An mqtt.js client connected with the device's credentials. */
   connect(id: string, secret: string, opts?: IClientOptions): Promise<MqttClient>
   close(): Promise<void>
@@ -57,8 +57,8 @@ export async function startHarness(opts: { clock?: Clock; env?: Record<string, s
     httpUrl,
     token,
     api,
-    async register(id, kind = 'meter', bridgeFor) {
-      const res = await api<{ secret: string }>('POST', '/api/v1/devices', { id, kind, ...(bridgeFor ? { bridgeFor } : {}) })
+    async register(id, kind = 'meter', bridgeFor, team) {
+      const res = await api<{ secret: string }>('POST', '/api/v1/devices', { id, kind, ...(bridgeFor ? { bridgeFor } : {}), ...(team ? { team } : {}) })
       if (res.status !== 201) throw new Error(`register ${id}: ${res.status} ${JSON.stringify(res.body)}`)
       return res.body.secret
     },

@@ -12,6 +12,11 @@ const RegisterBody = z
     kind: z.enum(DEVICE_KINDS),
     model: z.string().min(1).max(100).optional(),
     bridgeFor: z.array(IdSchema).max(1000).optional().describe('Devices a bridge may publish for (v1/gateway/telemetry)'),
+    team: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "team must be a team id (1-64 characters of a-z, 0-9, '-' or '_')")
+      .optional()
+      .describe("A service client's maintenance team: it may subscribe to v1/teams/<team>/# only"),
   })
   .strict()
 
@@ -28,12 +33,15 @@ export const deviceRoutes =
         },
       },
       async (req, reply) => {
-        const { id, kind, model, bridgeFor } = req.body
+        const { id, kind, model, bridgeFor, team } = req.body
+        if ((kind === 'service') !== (team !== undefined)) {
+          throw new ApiError(400, 'GW_ERR_VALIDATION', kind === 'service' ? 'body.team: a service client needs its team' : 'body.team: only a service client has a team')
+        }
         if (kind !== 'bridge' && bridgeFor && bridgeFor.length > 0) {
           throw new ApiError(400, 'GW_ERR_VALIDATION', 'body.bridgeFor: only a bridge may publish for other devices')
         }
         try {
-          const secret = deps.devices.register({ id, kind, model, bridgeFor }, deps.clock.now())
+          const secret = deps.devices.register({ id, kind, model, bridgeFor, team }, deps.clock.now())
           return reply.status(201).send({ id, secret })
         } catch (err) {
           if (err instanceof DeviceExistsError) throw new ApiError(409, 'GW_ERR_CONFLICT', err.message)

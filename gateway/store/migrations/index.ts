@@ -8,11 +8,12 @@ import { sentValues } from './002-sent-values.js'
 import { runtimeTables } from './003-runtime-tables.js'
 import { genericOutbox } from './004-generic-outbox.js'
 import { alertTables } from './005-alerts.js'
+import { serviceTeam } from './006-service-team.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
 
-export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables]
+export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam]
 
 for (const [i, m] of MIGRATIONS.entries()) {
   if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version}; the list needs ${i + 1} there`)
