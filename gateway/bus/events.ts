@@ -62,6 +62,11 @@ export interface DeviceConnection {
   at: number
 }
 
+export interface DeviceDisconnection extends DeviceConnection {
+  /** The device said DISCONNECT first [MQTT-3.14]: no last will, not a fault by itself. */
+  clean: boolean
+}
+
 /** Declared for issue 11 (fault alerts): no module emits it yet. */
 export interface DeviceSilent {
   deviceId: string
@@ -100,7 +105,7 @@ export interface BusEvents {
   'job.changed': JobChanged
   'verdict.changed': VerdictChanged
   'device.connected': DeviceConnection
-  'device.disconnected': DeviceConnection
+  'device.disconnected': DeviceDisconnection
   'device.silent': DeviceSilent
   'unit.in_service': UnitInService
   'device.bridge_link': BridgeLink

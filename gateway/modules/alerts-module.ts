@@ -82,7 +82,10 @@ export class AlertsModule extends GatewayModule {
       engine.enqueueCodes({ deviceId, ts: now, codes: codes.filter((c): c is string => typeof c === 'string') }, now)
       this.schedule()
     })
-    this.on('device.disconnected', ({ deviceId, at }) => {
+    this.on('device.disconnected', ({ deviceId, at, clean }) => {
+      // A clean DISCONNECT is a device saying goodbye, not its last will: if it then stops
+      // reporting, the silence index raises offline after the pack's time.
+      if (clean) return
       engine.enqueueLink({ deviceId, signal: 'last_will' }, at)
       this.schedule()
     })

@@ -95,7 +95,9 @@ export class BrokerModule extends GatewayModule {
     })
     broker.aedes.on('clientDisconnect', (client) => {
       const deviceId = deviceOf(client)
-      if (deviceId !== undefined && bus.has('device.disconnected')) bus.emit('device.disconnected', { deviceId, at: clock.now() })
+      // aedes sets _disconnected only on a valid DISCONNECT packet, the case in which it skips the will.
+      const clean = (client as { _disconnected?: boolean })._disconnected === true
+      if (deviceId !== undefined && bus.has('device.disconnected')) bus.emit('device.disconnected', { deviceId, at: clock.now(), clean })
     })
   }
 

@@ -77,7 +77,7 @@ describe('in-service scenarios through MQTT to their alerts', () => {
   })
 
   it('leakage-rising: one alert, re-triggered by every reading above the limit, not one per reading', async () => {
-    const res = await h.api<{ alerts: AlertView[] }>('GET', `/api/v1/alerts?deviceId=e2e-leakage-rising`)
+    const res = await h.api<{ alerts: AlertView[] }>('GET', `/api/v1/alerts?deviceId=e2e-leakage-rising&fault=leakage`)
     expect(res.status).toBe(200)
     expect(res.body.alerts).toHaveLength(1)
     // ~54 readings above 3.5 mA from minute 18.5 to 45, counted on the one alert.
