@@ -69,6 +69,11 @@ export class SinkDrainer {
     this.loop.start()
   }
 
+  /** Looks at the sink now (rows were just appended) instead of after the poll wait. */
+  wake(): void {
+    this.loop.wake()
+  }
+
   /** Stops the loop and waits for a delivery in flight (idempotent). What is left stays queued. */
   stop(): Promise<void> {
     return this.loop.stop()

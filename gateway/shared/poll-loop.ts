@@ -10,6 +10,7 @@ export class PollLoop {
   private handle: unknown
   private running = false
   private inFlight: Promise<void> | undefined
+  private woken = false
 
   constructor(
     private readonly timer: Timer,
@@ -27,6 +28,20 @@ export class PollLoop {
     this.schedule(0)
   }
 
+  /**
+   * Runs the next round now instead of after its wait (new work was queued); a round in flight
+   * is followed at once by another. What is not due yet stays for its time: a round decides that.
+   */
+  wake(): void {
+    if (!this.running) return
+    if (this.inFlight) {
+      this.woken = true
+      return
+    }
+    if (this.handle !== undefined) this.timer.clear(this.handle)
+    this.schedule(0)
+  }
+
   async stop(): Promise<void> {
     this.running = false
     if (this.handle !== undefined) this.timer.clear(this.handle)
@@ -39,7 +54,11 @@ export class PollLoop {
     this.handle = this.timer.set(() => {
       this.handle = undefined
       this.inFlight = this.round()
-        .then((next) => this.schedule(next))
+        .then((next) => {
+          const now = this.woken
+          this.woken = false
+          this.schedule(now ? 0 : next)
+        })
         .finally(() => (this.inFlight = undefined))
     }, ms)
   }

@@ -120,8 +120,8 @@ serve<AlertServerApi>({
     return { cpuUs: cpu.user + cpu.system, wallMs: performance.now() - t0 }
   },
   async alertCount({ fault }) {
-    const body = await must<{ items: unknown[] }>(harness!, 'GET', `/api/v1/alerts?fault=${fault}&limit=100`)
-    return body.items.length
+    const body = await must<{ alerts: unknown[] }>(harness!, 'GET', `/api/v1/alerts?fault=${fault}&limit=100`)
+    return body.alerts.length
   },
   async stop() {
     await harness?.close()

@@ -60,3 +60,28 @@ describe('PollLoop', () => {
     expect(loop.isRunning).toBe(false)
   })
 })
+
+describe('PollLoop.wake', () => {
+  it('runs the next round now instead of after its wait, and right after a round in flight', async () => {
+    const { timer, pending, fire } = handTimer()
+    let rounds = 0
+    let release: (() => void) | undefined
+    const loop = new PollLoop(timer, () => {
+      rounds++
+      return rounds === 2 ? new Promise<number>((r) => (release = () => r(60_000))) : Promise.resolve(60_000)
+    })
+    loop.start()
+    fire()
+    await new Promise((r) => setImmediate(r))
+    expect([...pending.values()].map((t) => t.ms)).toEqual([60_000])
+    loop.wake()
+    expect([...pending.values()].map((t) => t.ms)).toEqual([0])
+    fire() // round 2, held in flight
+    loop.wake()
+    release!()
+    await new Promise((r) => setImmediate(r))
+    expect(rounds).toBe(2)
+    expect([...pending.values()].map((t) => t.ms)).toEqual([0])
+    await loop.stop()
+  })
+})

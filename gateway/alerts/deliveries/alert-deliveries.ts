@@ -154,12 +154,20 @@ export class AlertDeliveries {
       for (const d of deliveries) this.appendDelivery(d, { alert, entry })
     }).immediate()
     this.stream.notify(teamId || UNASSIGNED_TEAM, seq)
+    this.wakeDrainers()
+  }
+
+  /** Committed rows go out now, not at the drainers' next poll (reading-to-alert latency). */
+  private wakeDrainers(): void {
+    for (const d of this.drainers) d.wake()
   }
 
   /** Queues the groups whose window has ended (the module's timer; tests call it after moving the clock). */
   tick(): void {
     if (!this.outbox) return
-    for (const d of this.grouping.tick()) this.opts.db.transaction(() => this.appendDelivery(d)).immediate()
+    const due = this.grouping.tick()
+    for (const d of due) this.opts.db.transaction(() => this.appendDelivery(d)).immediate()
+    if (due.length > 0) this.wakeDrainers()
   }
 
   /** /healthz `alerts.deliveries`: per sink (and team) the backlog, the head's attempts and last error. */
