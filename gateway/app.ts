@@ -92,7 +92,7 @@ export class Gateway {
     const commissioning = new CommissioningModule(ctx, { preflight, store, devices, broker, api })
     const alerts = new AlertsModule(ctx, { preflight, store, devices, api })
     const ingest = new IngestModule(ctx, { store, devices, retention, sinks, broker, api, commitObserver: this.commitHealth })
-    const alertDeliveries = new AlertDeliveriesModule(ctx, { store, broker, api })
+    const alertDeliveries = new AlertDeliveriesModule(ctx, { store, alerts, broker, api })
     this.m = { preflight, store, retention, sinks, commissioning, alerts, ingest, broker, alertDeliveries, api }
 
     // Start order (stopped in reverse): refuse a bad configuration before writing anything;

@@ -7,13 +7,12 @@
  * Starts after the broker (it publishes through it) and before the api (it hands it a route);
  * stops before the broker, so the MQTT rows left wait in the outbox for the next start.
  *
- * The teams file (GW_ALERT_TEAMS_FILE) is loaded here with teams-config.ts until the alerts
- * module's loader is merged; without it no team is configured and nothing is delivered.
+ * The teams (GW_ALERT_TEAMS_FILE) are the alerts module's, loaded once there; without a teams
+ * file no team is configured and nothing is delivered.
  */
 import { AlertDeliveries } from '../alerts/deliveries/alert-deliveries.js'
 import { alertStreamRoutes } from '../alerts/deliveries/alert-stream-route.js'
-import { loadTeamsConfig, type TeamsConfig } from '../alerts/teams-config.js'
-import { ConfigError } from '../config.js'
+import type { AlertsModule } from './alerts-module.js'
 import type { ApiModule } from './api-module.js'
 import type { BrokerModule } from './broker-module.js'
 import { GatewayModule, started, type ModuleContext } from './module.js'
@@ -25,7 +24,7 @@ export class AlertDeliveriesModule extends GatewayModule {
 
   constructor(
     ctx: ModuleContext,
-    private readonly deps: { store: StoreModule; broker: BrokerModule; api: ApiModule },
+    private readonly deps: { store: StoreModule; alerts: AlertsModule; broker: BrokerModule; api: ApiModule },
   ) {
     super(ctx)
   }
@@ -52,15 +51,7 @@ export class AlertDeliveriesModule extends GatewayModule {
 
   protected open(): void {
     const { config, clock, log } = this.ctx
-    let teams: TeamsConfig | undefined
-    if (config.alertTeamsFile !== undefined) {
-      try {
-        teams = loadTeamsConfig(config.alertTeamsFile)
-      } catch (e) {
-        // Its lines name the file and the field; the variable names where the file came from.
-        throw new ConfigError(`GW_ALERT_TEAMS_FILE: ${e instanceof Error ? e.message : String(e)}`)
-      }
-    }
+    const teams = this.deps.alerts.teams
     const broker = this.deps.broker
     const service = (this.service = new AlertDeliveries({
       db: this.deps.store.db,

@@ -9,6 +9,7 @@
 import { AlertEngine } from '../alerts/alert-engine.js'
 import { InServiceRepository } from '../alerts/in-service-repository.js'
 import { loadTeamsConfig, type TeamsConfig } from '../alerts/teams-config.js'
+import { ConfigError } from '../config.js'
 import { alertRoutes } from '../api/routes/alerts.js'
 import { inServiceRoutes } from '../api/routes/in-service.js'
 import { JobRepository } from '../jobs/job-repository.js'
@@ -63,8 +64,9 @@ export class AlertsModule extends GatewayModule {
 
   protected open(): void {
     const { config, clock, log, bus } = this.ctx
-    // A bad teams file refuses the start with its one line (file and field).
-    const teams = (this.teamsRef = config.alertTeamsFile ? loadTeamsConfig(config.alertTeamsFile) : undefined)
+    // Loaded once, here; the deliveries module reads it from this module. A bad file refuses the
+    // start with its line (file and field), and the variable says where the file came from.
+    const teams = (this.teamsRef = config.alertTeamsFile ? loadTeams(config.alertTeamsFile) : undefined)
     const db = this.deps.store.db
     const inService = new InServiceRepository(db, bus)
     const engine = (this.engineRef = new AlertEngine({ db, bus, log, inService, teams, owner: this.name }))
@@ -154,5 +156,13 @@ export class AlertsModule extends GatewayModule {
       }
     }, Math.min(MAX_DELAY_MS, Math.max(0, due - now)))
     this.timer.unref()
+  }
+}
+
+function loadTeams(file: string): TeamsConfig {
+  try {
+    return loadTeamsConfig(file)
+  } catch (e) {
+    throw new ConfigError(`GW_ALERT_TEAMS_FILE: ${e instanceof Error ? e.message : String(e)}`)
   }
 }

@@ -270,7 +270,7 @@ describe('T4 and teams', () => {
     const { writeFileSync } = await import('node:fs')
     writeFileSync(file, 'teams:\n  - { id: north, name: North, deliveries: [{ kind: sse }], escalatesTo: nobody }\n')
     const g = new Gateway(loadConfig({ GW_DATA_DIR: join(dir, 'data'), GW_LOG_LEVEL: 'silent', GW_SYNC: 'normal', GW_ALERT_TEAMS_FILE: file }), { sockets: false })
-    await expect(g.start()).rejects.toThrow(/teams\.yaml: teams\[0\]\.escalatesTo: unknown team 'nobody'/)
+    await expect(g.start()).rejects.toThrow(/GW_ALERT_TEAMS_FILE: .*teams\.yaml: teams\[0\]\.escalatesTo: unknown team 'nobody'/)
     await g.stop()
   })
 })
