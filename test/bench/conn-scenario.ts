@@ -9,6 +9,7 @@
  * returned to the OS); the steps show the steady cost of an idle connection. Both are reported.
  * Target (issue 8): at most 10 KB each.
  */
+import { leastSquaresSlope } from '../../rules/faults/refrigerant-trend.js'
 import type { ConnectManyResult, ConnLoadApi } from './conn-load.js'
 import { spawnChild } from './ipc.js'
 import type { Track } from './job-scenarios.js'
@@ -39,24 +40,9 @@ export interface ConnOutcome {
 /** The `steps` run opens its connections in this many equal parts, memory read after each. */
 export const CONN_STEPS = 5
 
-function slope(points: readonly { x: number; y: number }[]): number {
-  const n = points.length
-  let sx = 0
-  let sy = 0
-  for (const p of points) {
-    sx += p.x
-    sy += p.y
-  }
-  const mx = sx / n
-  const my = sy / n
-  let num = 0
-  let den = 0
-  for (const p of points) {
-    num += (p.x - mx) * (p.y - my)
-    den += (p.x - mx) ** 2
-  }
-  return den === 0 ? 0 : num / den
-}
+/** Bytes per connection: the least-squares slope of a memory figure over the connections made. */
+const perConnection = (points: readonly { x: number; y: number }[]): number => leastSquaresSlope(points) ?? 0
+
 
 const SOURCES = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7', '127.0.0.8', '127.0.0.9']
 /** Connections opened at once: 25 per source address pending at most. */
@@ -109,8 +95,8 @@ export async function runIdleConnections(track: Track, scale: number, steps: num
       rssAfter: after.rss,
       heapBefore: before.heapUsed,
       heapAfter: after.heapUsed,
-      perConnBytes: slope(samples.map((m) => ({ x: m.connections, y: m.rss }))),
-      perConnHeapBytes: slope(samples.map((m) => ({ x: m.connections, y: m.heapUsed }))),
+      perConnBytes: perConnection(samples.map((m) => ({ x: m.connections, y: m.rss }))),
+      perConnHeapBytes: perConnection(samples.map((m) => ({ x: m.connections, y: m.heapUsed }))),
       perConnBytesTwoPoint: (after.rss - before.rss) / n,
     }
   } finally {
