@@ -9,11 +9,12 @@ import { runtimeTables } from './003-runtime-tables.js'
 import { genericOutbox } from './004-generic-outbox.js'
 import { alertTables } from './005-alerts.js'
 import { serviceTeam } from './006-service-team.js'
+import { auditCursors } from './007-audit-cursors.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
 
-export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam]
+export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam, auditCursors]
 
 for (const [i, m] of MIGRATIONS.entries()) {
   if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version}; the list needs ${i + 1} there`)
