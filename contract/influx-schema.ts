@@ -110,6 +110,10 @@ export const MEASUREMENTS = {
   }),
 } as const
 
+/** Values of the `alert` measurement's `state` tag (the gateway's alert states, gateway/alerts/alert-lifecycle.ts). */
+export const ALERT_STATES = ['active', 'acknowledged', 'cleared'] as const
+export type AlertStateTag = (typeof ALERT_STATES)[number]
+
 export type Measurements = typeof MEASUREMENTS
 export type MeasurementName = keyof Measurements
 export type TagOf<M extends MeasurementName> = Measurements[M]['tags'][number]

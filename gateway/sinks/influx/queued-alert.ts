@@ -4,10 +4,11 @@
  * (written by hand, or by a version with another shape) is parked with the reason.
  */
 import { z } from 'zod'
+import { ALERT_STATES } from '../../../contract/influx-schema.js'
 import { FAULT_SEVERITIES } from '../../../rules/faults/fault-pack-schema.js'
 import type { AlertChangeRecord } from '../../alerts/alert-points-relay.js'
 
-const State = z.enum(['active', 'acknowledged', 'cleared'])
+const State = z.enum(ALERT_STATES)
 
 export const QueuedAlertChangeSchema = z.object({
   seq: z.number().int(),
