@@ -76,9 +76,11 @@ export class AlertsModule extends GatewayModule {
     engine.load(clock.now())
     // Every committed change to the sinks that chart alerts (InfluxDB), read from the audit trail: at start, then per change.
     const alertSinks = this.deps.sinks.alertSinks
-    const relay = alertSinks.length > 0 ? (this.relay = new AlertPointsRelay({ db, store: engine.store, sinks: alertSinks, clock, log })) : undefined
-    relay?.start()
-    this.on('alert.changed', () => relay?.wake())
+    if (alertSinks.length > 0) {
+      const relay = (this.relay = new AlertPointsRelay({ db, store: engine.store, sinks: alertSinks, clock, log }))
+      relay.start()
+      this.on('alert.changed', () => relay.wake())
+    }
 
     this.on('readings.stored', (e) => {
       if (engine.size === 0) return

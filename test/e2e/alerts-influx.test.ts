@@ -74,6 +74,8 @@ it('raised over MQTT, acknowledged and cleared over HTTP, relayed across a crash
   await waitFor(async () => (await forwarder(first)).alerts === audit.length, 'every change queued for InfluxDB')
   await waitFor(async () => (await forwarder(first)).failures >= 1, 'a failed forwarding attempt', 10_000)
   expect(await forwarder(first)).toMatchObject({ state: 'retrying', lastError: expect.stringMatching(/ECONNREFUSED|connect|socket/i) })
+  const metrics = await (await fetch(`${first.httpUrl}/metrics`, { headers: { authorization: `Bearer ${first.token}` } })).text()
+  expect(metrics).toMatch(new RegExp(`^gw_forwarder_alerts_pending ${audit.length}$`, 'm'))
   open.splice(open.indexOf(first), 1)
   await first.close()
 
