@@ -99,12 +99,14 @@ export class AlertPointsRelay {
     this.feed = new AuditFeed(opts.db, opts.store, ALERT_POINTS_CONSUMER)
     this.outbox = new Outbox(opts.db)
     this.relayBatch = opts.db.transaction((changes: FedChange[], now: number) => {
+      // Each sink's tail read once per batch (the relay is its only appender; IMMEDIATE: no one else writes meanwhile).
+      const tails = opts.sinks.map((sink) => ({ sink, ...this.outbox.tailOf(sink) }))
       for (const c of changes) {
         const record = alertChangeRecord(c)
-        for (const sink of opts.sinks) {
-          const payload = JSON.stringify(record ?? { seq: c.entry.seq, entry: c.entry, problem: c.problem })
-          const id = this.outbox.append(sink, { key: c.entry.alertId, at: c.entry.at, payload, queuedAt: now })
-          if (!record) this.outbox.park(sink, id, `alert change seq ${c.entry.seq}: ${c.problem ?? 'no alert record'}`)
+        const payload = JSON.stringify(record ?? { seq: c.entry.seq, entry: c.entry, problem: c.problem })
+        for (const t of tails) {
+          this.outbox.insertAt(t.sink, ++t.id, ++t.upto, { key: c.entry.alertId, at: c.entry.at, payload, queuedAt: now })
+          if (!record) this.outbox.park(t.sink, t.id, `alert change seq ${c.entry.seq}: ${c.problem ?? 'no alert record'}`)
         }
         if (!record) this.counters.parked++
       }
