@@ -74,7 +74,7 @@ export function openAlertCountQuery(severity: (typeof FAULT_SEVERITIES)[number])
 function alertPanels(b: DashboardBuilder): DashboardBuilder {
   const counts = stat({
     title: 'Open alerts by severity',
-    description: 'Alerts active or acknowledged now, per severity (the worst seen on each alert).',
+    description: 'Alerts active or acknowledged now, per severity (the worst seen on each alert). A severity with no open alert is left out; none at all shows 0.',
     unit: 'none',
     target: FAULT_SEVERITIES.map((sev) => target(openAlertCountQuery(sev)).alias(sev)),
     noValue: '0',
