@@ -87,7 +87,7 @@ export function alertChangeRecord(c: FedChange): AlertChangeRecord | null {
 }
 
 export class AlertPointsRelay {
-  private readonly feed: AuditFeed
+  private feed: AuditFeed
   private readonly outbox: Outbox
   private readonly relayBatch
   private scheduled: NodeJS.Immediate | undefined
@@ -108,7 +108,6 @@ export class AlertPointsRelay {
           this.outbox.insertAt(t.sink, ++t.id, ++t.upto, { key: c.entry.alertId, at: c.entry.at, payload, queuedAt: now })
           if (!record) this.outbox.park(t.sink, t.id, `alert change seq ${c.entry.seq}: ${c.problem ?? 'no alert record'}`)
         }
-        if (!record) this.counters.parked++
       }
       this.feed.advance(changes[changes.length - 1]!.entry.seq)
     })
@@ -150,10 +149,14 @@ export class AlertPointsRelay {
         this.relayBatch.immediate(changes, this.opts.clock.now())
         this.counters.relayed += changes.length
         for (const c of changes) {
-          if (c.alert === null) this.opts.log('error', 'alert change parked for the sinks: its alert record cannot be read', { seq: c.entry.seq, alertId: c.entry.alertId, err: c.problem })
+          if (c.alert !== null) continue
+          this.counters.parked++
+          this.opts.log('error', 'alert change parked for the sinks: its alert record cannot be read', { seq: c.entry.seq, alertId: c.entry.alertId, err: c.problem })
         }
       }
     } catch (err) {
+      // The feed may have moved its cursor in memory inside the transaction that rolled back: read it again.
+      this.feed = new AuditFeed(this.opts.db, this.opts.store, ALERT_POINTS_CONSUMER)
       this.counters.failures++
       this.opts.log('warn', 'alert changes not relayed to the sinks yet, will retry', { err: err instanceof Error ? err.message : String(err), retryInMs: RETRY_MS })
       this.armRetry()

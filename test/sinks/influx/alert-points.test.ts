@@ -164,6 +164,29 @@ describe('alert points relay', () => {
     s.db.close()
   })
 
+  it('a batch that cannot be written rolls back whole (no rows, cursor kept) and is tried again later, once', () => {
+    const s = site()
+    const timers: { fn: () => void; ms: number }[] = []
+    const relay = new AlertPointsRelay({ db: s.db, store: s.store, sinks: [INFLUX_ALERT_SINK], clock: s.clock, log: s.log, timer: { set: (fn, ms) => timers.push({ fn, ms }), clear: () => {} } })
+    relay.start()
+    const before = cursor(s.db)
+    s.apply(null, fault('raise', 'unit-1', T0, 4.2, 1))
+    // The cursor's write fails after the row was inserted (say, the disk is full): nothing of the batch may stay.
+    s.db.exec("CREATE TRIGGER no_cursor BEFORE UPDATE ON audit_cursors BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    expect(relay.run()).toBe(false)
+    expect(queued(s.db)).toEqual([])
+    expect(cursor(s.db)).toBe(before)
+    expect(timers.map((t) => t.ms)).toEqual([5000])
+    expect(s.logged.some((l) => l.level === 'warn' && /will retry/.test(l.msg))).toBe(true)
+    s.db.exec('DROP TRIGGER no_cursor')
+    timers[0]!.fn()
+    expect(queued(s.db)).toHaveLength(1)
+    relay.run()
+    expect(queued(s.db)).toHaveLength(1)
+    relay.stop()
+    s.db.close()
+  })
+
   it('wake() relays after the current turn, once for many changes; stop() relays what is left', async () => {
     const s = site()
     const relay = s.relay()
