@@ -43,7 +43,7 @@ export function retentionPolicies(inServiceDuration: string = IN_SERVICE_RETENTI
 }
 
 /** Field value types as written: InfluxDB refuses a point whose field type changes. */
-export const FieldTypeSchema = z.enum(['float', 'integer'])
+export const FieldTypeSchema = z.enum(['float', 'integer', 'string'])
 export type FieldType = z.infer<typeof FieldTypeSchema>
 
 /** Field of a reading point beside the channels: receivedAt - ts in seconds (back-filled evidence shows). */
@@ -94,7 +94,25 @@ export const MEASUREMENTS = {
     measured: 'float',
     value: 'integer',
   }),
+  /**
+   * One point per change of a fault alert of a unit in service (issue 11), at the change's
+   * time: tag `state` is the state it changed to, `active` 1 until it is cleared. The alert id
+   * is a field (a tag would be one more series per alert, forever); the fleet dashboard's
+   * current state is the latest point per (device_id, fault).
+   */
+  alert: measurement('alert', 'in_service', ['device_id', 'fault', 'severity', 'state', 'team'], {
+    alert_id: 'string',
+    active: 'integer',
+    count: 'integer',
+    fault_count: 'integer',
+    value: 'float',
+    raised_at: 'integer',
+  }),
 } as const
+
+/** Values of the `alert` measurement's `state` tag (the gateway's alert states, gateway/alerts/alert-lifecycle.ts). */
+export const ALERT_STATES = ['active', 'acknowledged', 'cleared'] as const
+export type AlertStateTag = (typeof ALERT_STATES)[number]
 
 export type Measurements = typeof MEASUREMENTS
 export type MeasurementName = keyof Measurements

@@ -1,7 +1,8 @@
 /**
- * In-service fleet dashboard, for maintenance teams: one channel across every installed
- * unit (raw in-service telemetry), the fleet's daily spread, one unit over months from the
- * hourly roll-up (long_term.telemetry_1h), and when each unit last reported.
+ * In-service fleet dashboard, for maintenance teams: the fault alerts open now (issue 11),
+ * one channel across every installed unit (raw in-service telemetry), the fleet's daily
+ * spread, one unit over months from the hourly roll-up (long_term.telemetry_1h), and when
+ * each unit last reported.
  */
 import {
   CustomVariableBuilder,
@@ -16,7 +17,8 @@ import { qualifiedName, quoteIdent } from './influx-schema.js'
 import { target } from './influx-target.js'
 import { Query, variable } from './influxql.js'
 import type { Limits } from './limits.js'
-import { atMost, MERGE, sortBy, table, timeseries } from './panels.js'
+import { FAULT_SEVERITIES } from '../rules/faults/fault-pack-schema.js'
+import { ALERT_STATE_COLORS, atMost, MERGE, organize, SEVERITY_COLORS, sortBy, stat, statusColors, table, timeseries } from './panels.js'
 import { DATASOURCE_REF } from './provisioning-paths.js'
 
 export const FLEET_UID = 'hvac-fleet'
@@ -39,6 +41,75 @@ const CHANNEL = variable('channel')
 const DEVICE = variable('device_id')
 /** `${channel}_mean` etc.: the roll-up's field for the chosen channel. */
 const rolled = (agg: 'mean' | 'min' | 'max') => `\${channel}_${agg}`
+
+/**
+ * The current state of every (unit, fault): its latest alert point (a selector returns the
+ * other fields and tags of that point). No $timeFilter: an alert still open was raised or
+ * last changed whenever it was, not within the range shown (docs/influx-schema.md, `alert`).
+ */
+const alertsNow = () => Query.from('alert').allTime().select('active', (t) => t.agg('last', 'active'))
+
+/** Alerts open now, one row per unit and fault. */
+export function activeAlertsQuery() {
+  const latest = alertsNow()
+    .selectTag('severity')
+    .selectTag('state')
+    .selectTag('team')
+    .select('alert_id', (t) => t.field('alert_id'))
+    .select('raised_at', (t) => t.field('raised_at'))
+    .select('count', (t) => t.field('count'))
+    .select('value', (t) => t.field('value'))
+    .groupBy('device_id', 'fault')
+  const open = Query.over(latest)
+  for (const c of ['severity', 'state', 'team', 'alert_id', 'raised_at', 'count', 'value']) open.select(c, (t) => t.field(c))
+  return open.whereField('active', '=', 1).groupBy('device_id', 'fault')
+}
+
+/** How many alerts of `severity` are open now. */
+export function openAlertCountQuery(severity: (typeof FAULT_SEVERITIES)[number]) {
+  const latest = alertsNow().selectTag('severity').groupBy('device_id', 'fault')
+  return Query.over(latest).select(severity, (t) => t.agg('count', 'active')).whereField('active', '=', 1).whereTag('severity', severity)
+}
+
+function alertPanels(b: DashboardBuilder): DashboardBuilder {
+  const counts = stat({
+    title: 'Open alerts by severity',
+    description: 'Alerts active or acknowledged now, per severity (the worst seen on each alert). A severity with no open alert is left out; none at all shows 0.',
+    unit: 'none',
+    target: FAULT_SEVERITIES.map((sev) => target(openAlertCountQuery(sev)).alias(sev)),
+    noValue: '0',
+    span: 24,
+  })
+  for (const sev of FAULT_SEVERITIES) counts.overrideByName(sev, [{ id: 'color', value: { mode: 'fixed', fixedColor: SEVERITY_COLORS[sev] } }])
+  return b
+    .withRow(new RowBuilder('Alerts'))
+    .withPanel(counts)
+    .withPanel(
+      table({
+        title: 'Active alerts',
+        description:
+          'Fault alerts open now (active or acknowledged), one row per unit and fault, newest first: since when, how often re-triggered, the last value. Cleared alerts leave. Acknowledge, assign and clear them through the gateway (docs/alerts.md).',
+        target: target(activeAlertsQuery()),
+        transformations: [
+          MERGE,
+          organize({
+            rename: {
+              device_id: 'Unit', fault: 'Fault', severity: 'Severity', state: 'State', team: 'Team',
+              raised_at: 'Since', count: 'Count', value: 'Last value', Time: 'Last change', alert_id: 'Alert',
+            },
+            order: ['device_id', 'fault', 'severity', 'state', 'team', 'raised_at', 'count', 'value', 'Time', 'alert_id'],
+          }),
+          sortBy('Since', true),
+        ],
+        units: { Since: 'dateTimeAsIso', 'Last change': 'dateTimeAsIso' },
+        mappings: statusColors({ ...SEVERITY_COLORS, ...ALERT_STATE_COLORS }),
+        coloredFields: ['Severity', 'State'],
+        noValue: 'No open alerts',
+        span: 24,
+        height: 10,
+      }),
+    )
+}
 
 export function fleetDashboard(limits: Limits): DashboardBuilder {
   const fleetRaw = Query.from('telemetry')
@@ -67,9 +138,9 @@ export function fleetDashboard(limits: Limits): DashboardBuilder {
     .fill('none')
   const lastReport = Query.from('telemetry').aggregate('last', 'lag_s').groupBy('device_id')
 
-  return new DashboardBuilder('In-service fleet')
+  const dashboard = new DashboardBuilder('In-service fleet')
     .uid(FLEET_UID)
-    .description('Installed units in service: one channel across the fleet, one unit over months, last reports.')
+    .description('Installed units in service: open fault alerts, one channel across the fleet, one unit over months, last reports.')
     .tags(['hvac', 'in-service'])
     .time({ from: 'now-7d', to: 'now' })
     .timezone('browser')
@@ -89,6 +160,7 @@ export function fleetDashboard(limits: Limits): DashboardBuilder {
         .refresh(VariableRefresh.OnDashboardLoad)
         .sort(VariableSort.AlphabeticalAsc),
     )
+  return alertPanels(dashboard)
     .withRow(new RowBuilder('Fleet: $channel'))
     .withPanel(
       timeseries({

@@ -2,7 +2,7 @@
  * A small typed InfluxQL builder over the schema in influx-schema.ts: field and tag names
  * are checked by the compiler against the measurement, every selected column gets an
  * explicit alias (so the series a panel gets are known in advance), and Grafana's
- * `$timeFilter` is added to every query that reads a measurement.
+ * `$timeFilter` is added to every query that reads a measurement (unless allTime()).
  */
 import { quoteIdent, qualifiedName, type FieldOf, type MeasurementKey, type TagOf } from './influx-schema.js'
 
@@ -42,6 +42,7 @@ export class Query<M extends MeasurementKey, F extends string = FieldOf<M>> {
   private fillMode: Fill | undefined
   private limitN: number | undefined
   private descending = false
+  private everything = false
 
   private constructor(
     readonly measurement: M,
@@ -118,6 +119,16 @@ export class Query<M extends MeasurementKey, F extends string = FieldOf<M>> {
     return this
   }
 
+  /**
+   * No `$timeFilter`: the query reads every point the retention policy keeps, whatever range
+   * the dashboard shows. For a current state (the latest point per series), which is as old
+   * as the last change, not as the range.
+   */
+  allTime(): this {
+    this.everything = true
+    return this
+  }
+
   groupByTime(interval = '$__interval'): this {
     this.bucket = interval
     return this
@@ -150,7 +161,7 @@ export class Query<M extends MeasurementKey, F extends string = FieldOf<M>> {
     if (this.columns.length === 0) throw new Error(`query on ${this.measurement} selects nothing`)
     const select = this.columns.map((c) => (c.expr === quoteIdent(c.alias) ? c.expr : `${c.expr} AS ${quoteIdent(c.alias)}`))
     const from = this.inner ? `(${this.inner.toString()})` : qualifiedName(this.measurement)
-    const where = this.inner ? [...this.conditions] : [...this.conditions, '$timeFilter']
+    const where = this.inner || this.everything ? [...this.conditions] : [...this.conditions, '$timeFilter']
     let q = `SELECT ${select.join(', ')} FROM ${from}`
     if (where.length > 0) q += ` WHERE ${where.join(' AND ')}`
     const group = [...(this.bucket ? [`time(${this.bucket})`] : []), ...this.tags.map(quoteIdent)]

@@ -15,6 +15,8 @@ import { PanelBuilder as StatBuilder } from '@grafana/grafana-foundation-sdk/sta
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table'
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries'
 import type { CheckStatus, VerdictStatus } from '../contract/verdict.js'
+import type { AlertStateTag } from '../contract/influx-schema.js'
+import type { FaultSeverity } from '../rules/faults/fault-pack-schema.js'
 import type { InfluxQLTarget } from './influx-target.js'
 import { describeLimit, type Limit } from './limits.js'
 
@@ -108,7 +110,10 @@ export interface StatPanel {
   title: string
   description: string
   unit: string
-  target: InfluxQLTarget
+  /** One value, or one per target (e.g. a count per severity). */
+  target: InfluxQLTarget | readonly InfluxQLTarget[]
+  /** Shown when a query returns no series (a count of nothing). */
+  noValue?: string
   thresholds?: Threshold[]
   limits?: readonly Limit[]
   /** Show this field (regex on the field name), e.g. a status string. */
@@ -126,10 +131,11 @@ export function stat(p: StatPanel): StatBuilder {
     .unit(p.unit)
     .span(p.span ?? 6)
     .height(5)
-    .withTarget(p.target)
     .reduceOptions(reduce)
     .colorMode(common.BigValueColorMode.Background)
     .graphMode(common.BigValueGraphMode.None)
+  for (const t of Array.isArray(p.target) ? p.target : [p.target]) b.withTarget(t)
+  if (p.noValue !== undefined) b.noValue(p.noValue)
   if (p.thresholds) b.thresholds(thresholdsConfig(p.thresholds))
   if (p.mappings) b.mappings(p.mappings)
   return b
@@ -144,6 +150,8 @@ export function statusColors(colors: Record<string, string>): ValueMapping[] {
 // `satisfies`: a status added to the contract without a colour is a compile error.
 export const VERDICT_COLORS = { pass: 'green', fail: 'red', in_progress: 'blue', incomplete: 'orange' } satisfies Record<VerdictStatus, string>
 export const CHECK_COLORS = { pass: 'green', fail: 'red', warn: 'orange', pending: 'blue' } satisfies Record<CheckStatus, string>
+export const SEVERITY_COLORS = { critical: 'red', major: 'orange', minor: 'yellow', warning: 'blue' } satisfies Record<FaultSeverity, string>
+export const ALERT_STATE_COLORS = { active: 'red', acknowledged: 'orange', cleared: 'green' } satisfies Record<AlertStateTag, string>
 
 export interface TablePanel {
   title: string
@@ -157,6 +165,10 @@ export interface TablePanel {
   /** Colour cells of these fields by the thresholds. */
   coloredFields?: readonly string[]
   mappings?: ValueMapping[]
+  /** Units of single columns, e.g. { raised_at: 'dateTimeAsIso' }. */
+  units?: Readonly<Record<string, string>>
+  /** Shown when the query returns no rows. */
+  noValue?: string
 }
 
 export function table(p: TablePanel): TableBuilder {
@@ -173,6 +185,8 @@ export function table(p: TablePanel): TableBuilder {
   for (const f of p.coloredFields ?? []) {
     b.overrideByName(f, [{ id: 'custom.cellOptions', value: { type: 'color-background' } }])
   }
+  for (const [f, unit] of Object.entries(p.units ?? {})) b.overrideByName(f, [{ id: 'unit', value: unit }])
+  if (p.noValue !== undefined) b.noValue(p.noValue)
   return b
 }
 
@@ -181,6 +195,18 @@ export const MERGE: DataTransformerConfig = { id: 'merge', options: {} }
 
 export function hideFields(...names: string[]): DataTransformerConfig {
   return { id: 'organize', options: { excludeByName: Object.fromEntries(names.map((n) => [n, true])) } }
+}
+
+/** Renames and orders columns (Grafana's organize transformation); `order` lists the new names' sources first. */
+export function organize(o: { rename?: Record<string, string>; order?: readonly string[]; exclude?: readonly string[] }): DataTransformerConfig {
+  return {
+    id: 'organize',
+    options: {
+      excludeByName: Object.fromEntries((o.exclude ?? []).map((n) => [n, true])),
+      indexByName: Object.fromEntries((o.order ?? []).map((n, i) => [n, i])),
+      renameByName: { ...o.rename },
+    },
+  }
 }
 
 export function sortBy(field: string, desc = true): DataTransformerConfig {

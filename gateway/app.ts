@@ -90,7 +90,7 @@ export class Gateway {
     const retention = new RetentionModule(ctx, { store })
     const sinks = new SinksModule(ctx, { store })
     const commissioning = new CommissioningModule(ctx, { preflight, store, devices, broker, api })
-    const alerts = new AlertsModule(ctx, { preflight, store, devices, api })
+    const alerts = new AlertsModule(ctx, { preflight, store, devices, api, sinks })
     const ingest = new IngestModule(ctx, { store, devices, retention, sinks, broker, api, commitObserver: this.commitHealth })
     const alertDeliveries = new AlertDeliveriesModule(ctx, { store, alerts, broker, api })
     this.m = { preflight, store, retention, sinks, commissioning, alerts, ingest, broker, alertDeliveries, api }

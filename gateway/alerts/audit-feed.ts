@@ -47,14 +47,23 @@ export class AuditFeed {
 
   /** Up to `limit` changes after the cursor, oldest first. Reading does not advance it. */
   next(limit: number): FedChange[] {
+    // One read per alert per call: a storm re-triggers one alert hundreds of times, and parsing
+    // its record is the costly part (the record is the current one for all of its entries anyway).
+    const read = new Map<string, Pick<FedChange, 'alert' | 'problem'>>()
     return this.store.auditAfter(this.cursor, limit).map((entry) => {
-      try {
-        const alert = this.store.get(entry.alertId)
-        return { entry, alert: alert ?? null, problem: alert ? null : `alert ${entry.alertId} is not in the alerts table` }
-      } catch (e) {
-        return { entry, alert: null, problem: e instanceof Error ? e.message : String(e) }
-      }
+      let got = read.get(entry.alertId)
+      if (!got) read.set(entry.alertId, (got = this.read(entry.alertId)))
+      return { entry, ...got }
     })
+  }
+
+  private read(alertId: string): Pick<FedChange, 'alert' | 'problem'> {
+    try {
+      const alert = this.store.get(alertId)
+      return { alert: alert ?? null, problem: alert ? null : `alert ${alertId} is not in the alerts table` }
+    } catch (e) {
+      return { alert: null, problem: e instanceof Error ? e.message : String(e) }
+    }
   }
 
   /** Marks every entry up to `seq` as handed on; call inside the transaction that queued them. */

@@ -40,6 +40,7 @@ const METRICS: readonly HealthMetricSpec[] = [
   { name: 'gw_forwarder_failures_total', type: 'counter', help: 'Failed attempts to reach InfluxDB since start', path: ['forwarder', 'failures'] },
   { name: 'gw_forwarder_reroutes_pending', type: 'gauge', help: 'Attachment windows waiting to be re-routed', path: ['forwarder', 'reroutes'] },
   { name: 'gw_forwarder_verdicts_pending', type: 'gauge', help: 'Verdict changes waiting for InfluxDB', path: ['forwarder', 'verdicts'] },
+  { name: 'gw_forwarder_alerts_pending', type: 'gauge', help: 'Alert changes waiting for InfluxDB (parked ones included)', path: ['forwarder', 'alerts'] },
 ]
 
 type Snapshot = Record<string, unknown>

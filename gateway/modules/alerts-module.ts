@@ -7,6 +7,7 @@
  * Hands the api the in-service and alert routes.
  */
 import { AlertEngine } from '../alerts/alert-engine.js'
+import { AlertPointsRelay } from '../alerts/alert-points-relay.js'
 import { InServiceRepository } from '../alerts/in-service-repository.js'
 import { loadTeamsConfig, type TeamsConfig } from '../alerts/teams-config.js'
 import { ConfigError } from '../config.js'
@@ -17,6 +18,7 @@ import type { ApiModule } from './api-module.js'
 import type { DevicesModule } from './devices-module.js'
 import { GatewayModule, started, type ModuleContext } from './module.js'
 import type { PreflightModule } from './preflight-module.js'
+import type { SinksModule } from './sinks-module.js'
 import type { StoreModule } from './store-module.js'
 
 /** setTimeout's longest delay (2^31-1 ms); a later due time is waited for in steps. */
@@ -28,10 +30,11 @@ export class AlertsModule extends GatewayModule {
   private teamsRef: TeamsConfig | undefined
   private timer: NodeJS.Timeout | undefined
   private drainScheduled: NodeJS.Immediate | undefined
+  private relay: AlertPointsRelay | undefined
 
   constructor(
     ctx: ModuleContext,
-    private readonly deps: { preflight: PreflightModule; store: StoreModule; devices: DevicesModule; api: ApiModule },
+    private readonly deps: { preflight: PreflightModule; store: StoreModule; devices: DevicesModule; api: ApiModule; sinks: SinksModule },
   ) {
     super(ctx)
   }
@@ -71,6 +74,13 @@ export class AlertsModule extends GatewayModule {
     const inService = new InServiceRepository(db, bus)
     const engine = (this.engineRef = new AlertEngine({ db, bus, log, inService, teams, owner: this.name }))
     engine.load(clock.now())
+    // Every committed change to the sinks that chart alerts (InfluxDB), read from the audit trail: at start, then per change.
+    const alertSinks = this.deps.sinks.alertSinks
+    if (alertSinks.length > 0) {
+      const relay = (this.relay = new AlertPointsRelay({ db, store: engine.store, sinks: alertSinks, clock, log }))
+      relay.start()
+      this.on('alert.changed', () => relay.wake())
+    }
 
     this.on('readings.stored', (e) => {
       if (engine.size === 0) return
@@ -123,6 +133,7 @@ export class AlertsModule extends GatewayModule {
     } catch (err) {
       this.ctx.log('error', 'alerts: could not evaluate the last queued inputs at stop', { err: String(err) })
     }
+    this.relay?.stop()
   }
 
   /** Off the ack path: the listener returns at once; the batch runs after the current I/O. */

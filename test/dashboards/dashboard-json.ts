@@ -11,6 +11,7 @@ const TargetSchema = z.object({
   query: z.string(),
   rawQuery: z.literal(true),
   resultFormat: z.enum(['time_series', 'table']),
+  alias: z.string().optional(),
 })
 
 const PanelSchema = z.object({

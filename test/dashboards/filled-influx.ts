@@ -1,7 +1,7 @@
 /**
  * A real InfluxDB with the gateway's database layout (the same statements the deploy's
- * init script runs), filled with five commissioned jobs played by firmware-sim and two
- * months of their units in service.
+ * init script runs), filled with five commissioned jobs played by firmware-sim, two
+ * months of their units in service, and their fault alerts (fill-alerts.ts).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,6 +9,7 @@ import { REPO_ROOT } from '../../dashboards/build.js'
 import { DATABASE, schemaStatements } from '../../dashboards/influx-schema.js'
 import { REPO } from '../../dashboards/provisioning-paths.js'
 import { commissionJobs, type CommissionedJob, type JobPlan } from './fill-commissioning.js'
+import { fillAlerts } from './fill-alerts.js'
 import { fillInService } from './fill-in-service.js'
 import { startInflux, type InfluxFixture } from './influx-fixture.js'
 import { SchemaWriter } from './influx-writer.js'
@@ -65,6 +66,8 @@ export async function startFilledInflux(): Promise<FilledInflux> {
       units.map((deviceId) => ({ deviceId, fromTs: inServiceFrom, lossByEnd: deviceId === LOSING_CHARGE ? 0.15 : 0 })),
       IN_SERVICE_DAYS,
     )
+    // The units' fault alerts, in their last in-service day.
+    await fillAlerts(influx.url, inServiceFrom + (IN_SERVICE_DAYS - 1) * DAY)
     return { influx, jobs, units, range: { from: FIRST_DAY - 2 * DAY, to: inServiceFrom + (IN_SERVICE_DAYS + 1) * DAY } }
   } catch (err) {
     await influx.stop()

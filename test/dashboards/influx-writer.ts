@@ -28,7 +28,7 @@ export class SchemaWriter {
         measurement: m.name,
         tags: [...m.tags],
         fields: Object.fromEntries(
-          Object.entries(m.fields).map(([name, type]) => [name, type === 'integer' ? FieldType.INTEGER : FieldType.FLOAT]),
+          Object.entries(m.fields).map(([name, type]) => [name, type === 'integer' ? FieldType.INTEGER : type === 'string' ? FieldType.STRING : FieldType.FLOAT]),
         ),
       })),
     })

@@ -8,7 +8,8 @@
  *
  * Each cycle first sets up the database layout (at start and after a failure: InfluxDB may
  * have come back empty), then does one of, in this order: re-route a window whose job
- * attachments changed, forward queued verdicts, recompute the roll-up of late hours (when
+ * attachments changed, forward queued verdicts, forward queued alert changes (sink
+ * 'influx-alerts', gateway/alerts/alert-points-relay.ts), recompute the roll-up of late hours (when
  * the backlog is forwarded, or once a minute), forward a batch of readings.
  *
  * The gateway runs it in a thread of its own (forwarder-thread.ts, forwarder-host.ts); the
@@ -19,7 +20,7 @@ import type { Clock } from '../../clock.js'
 import type { Log } from '../../log.js'
 import type { Db } from '../../store/database.js'
 import { InfluxRefusedError, type InfluxSink } from './influx-client.js'
-import { queuedVerdict, routePoints, verdictPoints, type VerdictRecord } from './influx-points.js'
+import { alertPoint, queuedVerdict, routePoints, verdictPoints, type VerdictRecord } from './influx-points.js'
 import { RESAMPLE_COVERS_MS } from './influx-schema.js'
 import { Backoff, systemTimer, type Timer } from '../../shared/backoff.js'
 import { PollLoop } from '../../shared/poll-loop.js'
@@ -69,6 +70,8 @@ type Cycle = 'more' | 'idle'
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const ROLLUP_EVERY_MS = 60_000
+/** Alert changes per cycle (one write request: within any GW_INFLUX_BATCH). */
+const ALERT_BATCH = 500
 
 export class InfluxForwarder {
   private readonly outbox: InfluxOutbox
@@ -172,7 +175,8 @@ export class InfluxForwarder {
       return 'more'
     }
     const verdicts = this.outbox.verdicts(100)
-    for (const why of this.outbox.takeParked()) this.opts.log('error', 'influx verdict row parked: it does not parse', { err: why })
+    const alerts = verdicts.length === 0 ? this.outbox.alertChanges(ALERT_BATCH) : []
+    for (const why of this.outbox.takeParked()) this.opts.log('error', 'influx outbox row parked: it does not parse', { err: why })
     if (verdicts.length > 0) {
       const points = { verdict: [] as IPoint[], check_result: [] as IPoint[] }
       for (const row of verdicts) {
@@ -183,6 +187,12 @@ export class InfluxForwarder {
       await this.write('verdict', points.verdict)
       await this.write('check_result', points.check_result)
       this.outbox.verdictsForwarded(verdicts[verdicts.length - 1]!.id)
+      return 'more'
+    }
+    if (alerts.length > 0) {
+      // Alert changes are few (one per change, not per reading): with the verdicts, ahead of the readings' backlog.
+      await this.write('alert', alerts.map((r) => alertPoint(r.change)))
+      this.outbox.alertsForwarded(alerts[alerts.length - 1]!.id)
       return 'more'
     }
     // Roll-ups wait until the backlog is forwarded (one recomputation per hour, not per batch), or a minute at most.
@@ -238,7 +248,7 @@ export class InfluxForwarder {
   }
 
   /** Writes in requests of at most batchPoints points. */
-  private async write(measurement: 'commissioning' | 'telemetry' | 'verdict' | 'check_result', points: IPoint[]): Promise<void> {
+  private async write(measurement: 'commissioning' | 'telemetry' | 'verdict' | 'check_result' | 'alert', points: IPoint[]): Promise<void> {
     const size = this.opts.batchPoints
     for (let i = 0; i < points.length; i += size) {
       const chunk = points.length <= size ? points : points.slice(i, i + size)

@@ -1,7 +1,7 @@
 /**
  * The gateway's connection to InfluxDB over the v1 HTTP API (node-influx): InfluxDB 1.x, and
  * 2.x/3.x through their v1 compatibility endpoints. Creates the layout of influx-schema.ts,
- * writes points with ms precision, deletes re-routed points, recomputes hourly roll-ups.
+ * writes points with ms precision (alert points in µs: writePrecision), deletes re-routed points, recomputes hourly roll-ups.
  * The forwarder owns retrying: node-influx's own host back-off and retries are switched off.
  */
 import { FieldType, InfluxDB, type IPoint, type IPoolOptions, type ISchemaOptions } from 'influx'
@@ -17,6 +17,7 @@ import {
   retentionPolicyStatement,
   tagIn,
   timeRange,
+  writePrecision,
   type MeasurementName,
 } from './influx-schema.js'
 
@@ -90,7 +91,7 @@ export class InfluxConnection implements InfluxSink {
   async write(measurement: Exclude<MeasurementName, 'telemetry_1h'>, points: IPoint[]): Promise<void> {
     if (points.length === 0) return
     try {
-      await this.client.writePoints(points, { database: this.database, retentionPolicy: MEASUREMENTS[measurement].rp, precision: 'ms' })
+      await this.client.writePoints(points, { database: this.database, retentionPolicy: MEASUREMENTS[measurement].rp, precision: writePrecision(measurement) })
     } catch (err) {
       throw classify(err)
     }
@@ -159,17 +160,20 @@ export class InfluxConnection implements InfluxSink {
   }
 }
 
+const NODE_INFLUX_TYPE = { float: FieldType.FLOAT, integer: FieldType.INTEGER, string: FieldType.STRING } as const
+
 /**
- * node-influx schemas for the measurements with integer fields (the contract's types); the
- * all-float reading measurements need none, and a schema there would only cost a check per field.
+ * node-influx schemas for the measurements with integer or string fields (the contract's
+ * types); the all-float reading measurements need none, and a schema there would only cost a
+ * check per field.
  */
 function integerSchemas(): ISchemaOptions[] {
   const out: ISchemaOptions[] = []
   for (const m of Object.values(MEASUREMENTS)) {
-    const types = Object.entries<string>(m.fields)
-    if (!types.some(([, t]) => t === 'integer')) continue
+    const types = Object.entries<'float' | 'integer' | 'string'>(m.fields)
+    if (types.every(([, t]) => t === 'float')) continue
     const fields: ISchemaOptions['fields'] = {}
-    for (const [name, t] of types) fields[name] = t === 'integer' ? FieldType.INTEGER : FieldType.FLOAT
+    for (const [name, t] of types) fields[name] = NODE_INFLUX_TYPE[t]
     out.push({ measurement: m.name, tags: [...m.tags], fields })
   }
   return out

@@ -1,8 +1,8 @@
 /**
  * InfluxDB as a sink of the generic outbox (gateway/outbox/outbox.ts): its points are sink
  * 'influx' rows (device, device time; the fields are read back from the readings table when
- * forwarded), its verdicts sink 'influx-verdicts'. The forwarder reads the queued points in
- * order and acks them once InfluxDB has them all.
+ * forwarded), its verdicts sink 'influx-verdicts', alert changes sink 'influx-alerts'. The
+ * forwarder reads the queued points in order and acks them once InfluxDB has them all.
  *
  * InfluxDB's own state beside the outbox: attachments can change after readings were
  * forwarded (a job attached with `at` in the past, a detach sent late), so triggers on
@@ -16,13 +16,18 @@ import { OutboxAppender } from '../../outbox/outbox-appender.js'
 import { Outbox } from '../../outbox/outbox.js'
 import type { Db } from '../../store/database.js'
 import type { VerdictRecord } from './influx-points.js'
-import { parseStoredJson, StoredRowError } from '../../store/stored-json.js'
+import { parseStoredJson } from '../../store/stored-json.js'
+import type { AlertChangeRecord } from '../../alerts/alert-points-relay.js'
+import { JsonSinkQueue } from './json-sink-queue.js'
+import { QueuedAlertChangeSchema } from './queued-alert.js'
 import { QueuedVerdictSchema } from './queued-verdict.js'
 import { attachmentEndSql } from '../../../rules/attachment-window.js'
 
 /** The outbox sinks InfluxDB drains: points (appended by the ingest commit) and verdicts. */
 export const INFLUX_SINK = 'influx'
 export const INFLUX_VERDICT_SINK = 'influx-verdicts'
+/** Alert changes, appended by the alerts' relay (gateway/alerts/alert-points-relay.ts) when InfluxDB is configured. */
+export const INFLUX_ALERT_SINK = 'influx-alerts'
 
 // A window [from, to] of one device whose routing (job or in service) may have changed.
 const requeue = (device: string, from: string, to: string) =>
@@ -83,9 +88,10 @@ export interface QueueStats {
   backlog: number
   /** How long the oldest of them has waited (0 when none). */
   lagMs: number
-  /** Attachment windows still to re-route; verdicts waiting. */
+  /** Attachment windows still to re-route; verdicts and alert changes waiting (parked ones included). */
   reroutes: number
   verdicts: number
+  alerts: number
   /** Device-hours of late telemetry waiting for their roll-up to be recomputed. */
   rollups: number
 }
@@ -111,11 +117,14 @@ export class InfluxOutbox {
   private readonly selectRollups
   private readonly deleteRollup
   private readonly countRollups
-  private readonly parked: string[] = []
+  private readonly verdictQueue
+  private readonly alertQueue
 
   constructor(private readonly db: Db) {
     this.outbox = new Outbox(db)
     this.appender = new OutboxAppender(this.outbox, [INFLUX_SINK])
+    this.verdictQueue = new JsonSinkQueue(this.outbox, INFLUX_VERDICT_SINK, QueuedVerdictSchema)
+    this.alertQueue = new JsonSinkQueue(this.outbox, INFLUX_ALERT_SINK, QueuedAlertChangeSchema)
     this.selectRequeue = db.prepare<[], { id: number; device_id: string; from_ts: number; to_ts: number; purged: number; channel_idx: number; next_ts: number }>(
       'SELECT * FROM influx_requeue ORDER BY id LIMIT 1',
     )
@@ -163,6 +172,7 @@ export class InfluxOutbox {
       lagMs: b.oldestQueuedAt === undefined ? 0 : Math.max(0, now - b.oldestQueuedAt),
       reroutes: this.requeuePending(),
       verdicts: this.verdictsPending(),
+      alerts: this.alertsPending(),
       rollups: this.rollupsPending(),
     }
   }
@@ -231,34 +241,38 @@ export class InfluxOutbox {
 
   /**
    * The next verdicts, parsed. A row that does not parse (written by hand, or by a version
-   * with another shape) is parked with the reason, named in `parked`, and skipped: it never
-   * stops the verdicts behind it.
+   * with another shape) is parked with the reason, named in `takeParked()`, and skipped: it
+   * never stops the verdicts behind it.
    */
   verdicts(limit: number): { id: number; verdict: VerdictRecord }[] {
-    const out: { id: number; verdict: VerdictRecord }[] = []
-    for (const row of this.outbox.claim(INFLUX_VERDICT_SINK, limit)) {
-      try {
-        out.push({ id: row.id, verdict: parseStoredJson(row.payload ?? 'null', 'outbox', `sink ${INFLUX_VERDICT_SINK} id ${row.id}`, QueuedVerdictSchema) })
-      } catch (err) {
-        if (!(err instanceof StoredRowError)) throw err
-        this.outbox.park(INFLUX_VERDICT_SINK, row.id, err.message)
-        this.parked.push(err.message)
-      }
-    }
-    return out
+    return this.verdictQueue.take(limit).map((r) => ({ id: r.id, verdict: r.value }))
   }
 
-  /** Why verdict rows were parked since the last call (the forwarder logs them). */
+  /** Why verdict and alert rows were parked since the last call (the forwarder logs them). */
   takeParked(): string[] {
-    return this.parked.splice(0)
+    return [...this.verdictQueue.takeParked(), ...this.alertQueue.takeParked()]
   }
 
   verdictsForwarded(id: number): void {
-    this.outbox.ackUpTo(INFLUX_VERDICT_SINK, id)
+    this.verdictQueue.forwarded(id)
   }
 
   verdictsPending(): number {
-    return this.outbox.rows(INFLUX_VERDICT_SINK)
+    return this.verdictQueue.pending()
+  }
+
+  /** The next alert changes (appended by gateway/alerts/alert-points-relay.ts), parsed; others parked. */
+  alertChanges(limit: number): { id: number; change: AlertChangeRecord }[] {
+    return this.alertQueue.take(limit).map((r) => ({ id: r.id, change: r.value }))
+  }
+
+  alertsForwarded(id: number): void {
+    this.alertQueue.forwarded(id)
+  }
+
+  /** Alert changes waiting, parked ones included (a relayed change whose alert could not be read waits parked). */
+  alertsPending(): number {
+    return this.alertQueue.pending()
   }
 
   /** Hours waiting for their roll-up, by device (at most `limit` rows). */

@@ -1,5 +1,5 @@
 /**
- * Readings and verdicts as InfluxDB points: pure functions, no I/O. A point is identified by
+ * Readings, verdicts and alert changes as InfluxDB points: pure functions, no I/O. A point is identified by
  * measurement + tag set + time, so writing it again overwrites it: rewrites are idempotent as
  * long as a point's fields never change, which is why a point carries all readings of its
  * device and device time and lag_s comes from the earliest receive time among them
@@ -8,6 +8,7 @@
 import type { IPoint } from 'influx'
 import type { ChannelName } from '../../../contract/channels.js'
 import type { CheckStatus, OverrideStatus, Severity, VerdictStatus } from '../../../contract/verdict.js'
+import type { AlertChangeRecord } from '../../alerts/alert-points-relay.js'
 import { LAG_FIELD } from './influx-schema.js'
 
 /** The readings of one device at one device time: one point (per job). */
@@ -128,4 +129,27 @@ export function verdictPoints(v: VerdictRecord): VerdictPoints {
     timestamp: v.at,
   }
   return { verdict: [verdict], check_result: checks }
+}
+
+/**
+ * An alert change's point (measurement `alert`): tags from the change (state it led to, team
+ * it was with) and the alert (unit, fault, worst severity); fields from the alert's record.
+ * Time in µs (writePrecision): the change's ms plus its audit seq mod 1000, so changes of one
+ * alert in the same ms are separate points in trail order, and a rewrite hits the same point.
+ */
+export function alertPoint(c: AlertChangeRecord): IPoint {
+  const fields: Record<string, number | string> = {
+    alert_id: c.alertId,
+    active: c.state === 'cleared' ? 0 : 1,
+    count: c.triggers,
+    fault_count: c.faultCount,
+    raised_at: c.raisedAt,
+  }
+  if (c.value !== null && Number.isFinite(c.value)) fields.value = c.value
+  return {
+    measurement: 'alert',
+    tags: tags({ device_id: c.deviceId, fault: c.fault, severity: c.severity, state: c.state, team: c.team }),
+    fields,
+    timestamp: Math.trunc(c.at) * 1000 + (c.seq % 1000),
+  }
 }

@@ -2,7 +2,7 @@
  * The InfluxDB layout the forwarder writes is the contract's (contract/influx-schema.ts, shared with
  * the dashboards); this adds the gateway's own query pieces. docs/influx-schema.md explains each choice.
  */
-import { quoteIdent, quoteString } from '../../../contract/influx-schema.js'
+import { quoteIdent, quoteString, type MeasurementName } from '../../../contract/influx-schema.js'
 
 export {
   AGGREGATES,
@@ -21,6 +21,16 @@ export {
   type RetentionPolicyName,
   type RetentionPolicySpec,
 } from '../../../contract/influx-schema.js'
+
+/**
+ * Write precision per measurement. Alert points are written in µs: time = the change's ms
+ * plus its audit sequence number mod 1000 in µs, so two changes of one alert in the same
+ * millisecond (acknowledged and assigned at once) stay two points, in trail order, instead of
+ * the second overwriting the first (a point is measurement + tags + time).
+ */
+export function writePrecision(m: MeasurementName): 'ms' | 'u' {
+  return m === 'alert' ? 'u' : 'ms'
+}
 
 export const ident = quoteIdent
 export const literal = quoteString

@@ -15,6 +15,12 @@ describe('docs/influx-schema.md', () => {
     for (const rp of retentionPolicies('400d')) expect(doc).toContain(`| \`${rp.name}\` |`)
   })
 
+  it('names every field of the verdict, check and alert measurements with its type', () => {
+    for (const m of ['verdict', 'check_result', 'alert'] as const) {
+      for (const [field, type] of Object.entries(MEASUREMENTS[m].fields)) expect(doc).toMatch(new RegExp(`\\| field \\| \`${field}\`\\s*\\| ${type}`))
+    }
+  })
+
   it('lists every channel field and every roll-up field by its exact name', () => {
     for (const ch of CHANNEL_NAMES) expect(doc).toContain(`\`${ch}\``)
     for (const f of DOWNSAMPLED_FIELDS) expect(doc).toContain(`\`${f}\``)
