@@ -39,7 +39,7 @@ import { finite, sourced } from '../sourced.js'
 import { filledTo, findHolds, type Hold } from './pressure-holds.js'
 import { channelReadings, evidence, fitAt, maxReading, seconds, seriesByDevice, sortedWithin, windowEnd, type Series, type StepInput } from './series.js'
 import { describeBudget, dropUncertainty, UncertaintyParamsSchema, type DropUncertainty } from './tightness-uncertainty.js'
-import { StagesParamSchema, stagesCheck } from './tightness-stages.js'
+import { StagesParamSchema, stagesCheck, type Stages } from './tightness-stages.js'
 
 export const TightnessParamsSchema = z
   .object({
@@ -61,6 +61,9 @@ export const TightnessParamsSchema = z
 
 export type TightnessParams = z.infer<typeof TightnessParamsSchema>
 
+/** Everything but the readings: what both ways in (arrays, or windows and a summary) share. */
+export type TightnessCommon = Omit<TightnessInput, 'readings'>
+
 /** `facts.gas` is the test gas the installer declared. */
 export interface TightnessInput extends StepInput<TightnessParams> {
   /** The unit's nameplate design pressure (high side), kPa(g): caps the test pressure. */
@@ -81,8 +84,8 @@ export function compensatedPressureKpaG(p1KpaG: number, t1C: number, t2C: number
 }
 
 // Pipe temperature at an instant: readings within ±60 s (a clamp thermometer reports every few seconds).
-const TEMP_RADIUS_MS = 60_000
-const PRESSURE: readonly ChannelName[] = ['pressure_high_kpag', 'pressure_low_kpag']
+export const TEMP_RADIUS_MS = 60_000
+export const PRESSURE: readonly ChannelName[] = ['pressure_high_kpag', 'pressure_low_kpag']
 
 interface Drop {
   /** Fitted pressure at the hold's start and end, kPa(g). */
@@ -97,17 +100,14 @@ interface Drop {
 
 // Pressure at the hold's start and end: a line fitted to the hold's own readings within
 // ±60 s, so one noisy manifold reading (a ±5 kPa digit) cannot fake or hide a 10 kPa drop.
-const PRESSURE_RADIUS_MS = 60_000
+export const PRESSURE_RADIUS_MS = 60_000
 
 function dropOf(c: Context, h: Hold): Drop {
-  const pressures = c.series?.readings ?? []
-  const temps = c.temps
-  const inHold = sortedWithin(pressures, h.start.ts, h.end.ts)
-  const p1 = fitAt(inHold, h.start.ts, PRESSURE_RADIUS_MS)?.value ?? h.start.value
-  const p2 = fitAt(inHold, h.end.ts, PRESSURE_RADIUS_MS)?.value ?? h.end.value
+  const p1 = c.series?.fitIn(h, h.start.ts)?.value ?? h.start.value
+  const p2 = c.series?.fitIn(h, h.end.ts)?.value ?? h.end.value
   const raw = p1 - p2
-  const t1 = fitAt(temps, h.start.ts, TEMP_RADIUS_MS)
-  const t2 = fitAt(temps, h.end.ts, TEMP_RADIUS_MS)
+  const t1 = c.fitTemp(h.start.ts)
+  const t2 = c.fitTemp(h.end.ts)
   if (!t1 || !t2) return { p1, p2, raw }
   const ev = [evidence('temp_pipe_c', t1.from, t1.to), evidence('temp_pipe_c', t2.from, t2.to)]
   const state = { p1KpaG: p1, t1C: t1.value, p2KpaG: p2, t2C: t2.value, atmosphereKpa: c.atmosphereKpa }
@@ -127,6 +127,26 @@ const fix = (n: number, d: number) => (Math.abs(n) < 0.5 * 10 ** -d ? 0 : n).toF
 const mpa = (kpa: number) => `${fix(kpa / 1000, 3)} MPa(g)`
 const round1 = (n: number) => Math.round(n * 10) / 10
 
+type Fit = { value: number; from: number; to: number }
+
+/**
+ * The pressure series judged, as the checks read it: from an array (evaluateTightness) or
+ * from a summary of the cache's window (tightness-summary.ts); both give the same values.
+ */
+export interface JudgedSeries {
+  deviceId: string
+  channel: ChannelName
+  first: Reading
+  last: Reading
+  holds: Hold[]
+  /** filledTo(series, holds). */
+  top: Reading | undefined
+  /** stagesCheck of the series before its first hold. */
+  stages: (stages: Stages, tolerancePct: number, running: boolean, ev: (from: number, to: number) => Evidence, at: (ts: number) => string) => CheckResult
+  /** fitAt(the hold's own readings, t, PRESSURE_RADIUS_MS). */
+  fitIn: (h: Hold, t: number) => Fit | undefined
+}
+
 interface Context {
   p: TightnessParams
   /** Test and maximum pressure after the unit's design-pressure cap, kPa(g). */
@@ -141,9 +161,10 @@ interface Context {
   running: boolean
   start: number
   end: number
-  series?: Series
+  series?: JudgedSeries
   holds: Hold[]
-  temps: Reading[]
+  /** fitAt(the pipe temperatures, t, TEMP_RADIUS_MS). */
+  fitTemp: (t: number) => Fit | undefined
   at: (ts: number) => string
   ev: (from: number, to: number) => Evidence
 }
@@ -161,14 +182,13 @@ function pressureCheck(c: Context): CheckResult {
   const test = c.test
   const maxAllowed = c.max
   const cap = c.cappedBy !== undefined ? ` (capped by the unit's design pressure ${mpa(c.cappedBy)})` : ''
-  const rs = c.series?.readings ?? []
-  const top = filledTo(rs, c.holds)
+  const top = c.series?.top
   const base = { id: 'test_pressure', unit: 'kPa(g)', limit: test }
   if (!top) {
     const message = c.running ? 'no pressure readings yet' : 'no pressure readings (pressure_high_kpag or pressure_low_kpag) between start and stop'
     return { ...base, status: c.running ? 'pending' : 'fail', ...(c.running ? {} : { severity: 'major' as const }), message, evidence: [c.ev(c.start, c.end)] }
   }
-  const ev = [c.ev(rs[0]!.ts, top.ts)]
+  const ev = [c.ev(c.series!.first.ts, top.ts)]
   const reached = `${mpa(top.value)} (${c.series?.deviceId} ${c.series?.channel})`
   if (top.value > maxAllowed) {
     return { ...base, limit: maxAllowed, status: 'fail', severity: 'major', measured: top.value, message: `filled to ${reached} at ${c.at(top.ts)}, above the maximum ${mpa(maxAllowed)}${cap}`, evidence: ev }
@@ -183,7 +203,7 @@ function holdCheck(c: Context): CheckResult {
   const h = c.holds.at(-1)
   const base = { id: 'hold_duration', unit: 's', limit: need }
   if (!h) {
-    const last = c.series?.readings.at(-1)
+    const last = c.series?.last
     const now = last ? `; now ${mpa(last.value)}` : '; no pressure readings'
     if (c.running) return { ...base, status: 'pending', measured: 0, message: `hold 0:00 of ${formatDuration(need)}: waiting for the test pressure ${mpa(c.test)}${now}`, evidence: [c.ev(c.start, c.end)] }
     return { ...base, status: 'fail', severity: 'major', measured: 0, message: `never held at the test pressure ${mpa(c.test)}${now}`, evidence: [c.ev(c.start, c.end)] }
@@ -239,16 +259,14 @@ function dropCheck(c: Context): CheckResult {
 }
 
 /** What the meters declared (device attributes), for the uncertainty budget; {} means the pack's defaults. */
-function metersOf(input: TightnessInput, series: Series | undefined, temps: readonly Reading[]): Pick<Context, 'pressureMeter' | 'probe'> {
+/** `probeIds`: the devices with pipe temperatures in the window, sorted. */
+function metersOf(input: TightnessCommon, seriesDevice: string | undefined, ids: readonly string[]): Pick<Context, 'pressureMeter' | 'probe'> {
   const meters = input.meters ?? new Map<string, MeterAccuracy>()
-  const m = series ? meters.get(series.deviceId) : undefined
+  const m = seriesDevice !== undefined ? meters.get(seriesDevice) : undefined
   const declaresPressure = m !== undefined && (m.pressureAccuracyPctFs !== undefined || m.pressureAccuracyPctReading !== undefined || m.pressureAccuracyKpa !== undefined)
-  const pressureMeter = { accuracy: m ?? {}, basis: `pressure: ${declaresPressure ? `${series?.deviceId} declared accuracy` : 'pack default accuracy'}` }
+  const pressureMeter = { accuracy: m ?? {}, basis: `pressure: ${declaresPressure ? `${seriesDevice} declared accuracy` : 'pack default accuracy'}` }
   // Several probes: the least accurate one speaks for all (their readings are fitted together).
   const u = input.params.uncertainty
-  const seen = new Set<string>()
-  for (const r of temps) seen.add(r.deviceId)
-  const ids = [...seen].sort()
   let probeK = 0
   let probeRes = 0
   const declared: string[] = []
@@ -277,18 +295,52 @@ function pickSeries(input: TightnessInput, end: number): Series | undefined {
   return best?.s
 }
 
-export function evaluateTightness(input: TightnessInput): StepResult {
-  const running = input.window.stop === undefined
-  const end = windowEnd(input.window, input.now)
-  const start = input.window.start
-  const series = pickSeries(input, end)
-  const channel = series?.channel ?? 'pressure_high_kpag'
+/** The test and maximum pressure after the unit's design-pressure cap, kPa(g). */
+export function tightnessLimits(input: TightnessCommon): { test: number; max: number; design: number | undefined } {
   const p = input.params
   const design = input.designPressureKpaG
   // Capped by the design pressure, the pack's margin between test and maximum is kept (4.0/4.15 of it).
   const max = Math.min(p.maxPressureKpaG.value, design ?? Infinity)
   const test = Math.min(p.testPressureKpaG.value, Math.round(((max * p.testPressureKpaG.value) / p.maxPressureKpaG.value) * 10) / 10)
-  const temps = channelReadings(input.readings, 'temp_pipe_c', start, end)
+  return { test, max, design }
+}
+
+export function evaluateTightness(input: TightnessInput): StepResult {
+  const end = windowEnd(input.window, input.now)
+  const { test } = tightnessLimits(input)
+  const series = pickSeries(input, end)
+  const temps = channelReadings(input.readings, 'temp_pipe_c', input.window.start, end)
+  const seen = new Set<string>()
+  for (const r of temps) seen.add(r.deviceId)
+  return judgeTightness(input, series && judgedFromArray(series, test), [...seen].sort(), (t) => fitAt(temps, t, TEMP_RADIUS_MS))
+}
+
+/** The judged series of a whole array (the reference the summaries must agree with). */
+function judgedFromArray(series: Series, test: number): JudgedSeries {
+  const rs = series.readings
+  const holds = findHolds(rs, test)
+  const firstHold = holds[0]
+  const holdStart = firstHold ? rs.indexOf(firstHold.start) : rs.length
+  return {
+    deviceId: series.deviceId,
+    channel: series.channel,
+    first: rs[0]!,
+    last: rs.at(-1)!,
+    holds,
+    top: filledTo(rs, holds),
+    stages: (stages, tol, running, ev, at) => stagesCheck(stages, tol, rs, holdStart, running, ev, at),
+    fitIn: (h, t) => fitAt(sortedWithin(rs, h.start.ts, h.end.ts), t, PRESSURE_RADIUS_MS),
+  }
+}
+
+/** The checks, from the judged series and the pipe temperatures (however they were found). */
+export function judgeTightness(input: TightnessCommon, series: JudgedSeries | undefined, probeIds: readonly string[], fitTemp: (t: number) => Fit | undefined): StepResult {
+  const running = input.window.stop === undefined
+  const end = windowEnd(input.window, input.now)
+  const start = input.window.start
+  const channel = series?.channel ?? 'pressure_high_kpag'
+  const p = input.params
+  const { test, max, design } = tightnessLimits(input)
   const c: Context = {
     p,
     test,
@@ -296,23 +348,19 @@ export function evaluateTightness(input: TightnessInput): StepResult {
     ...(design !== undefined && design < p.maxPressureKpaG.value ? { cappedBy: design } : {}),
     atmosphereKpa: input.atmosphereKpa ?? ATMOSPHERE_KPA,
     atmosphereBasis: input.atmosphereBasis ?? (input.atmosphereKpa === undefined ? `sea-level atmosphere ${ATMOSPHERE_KPA} kPa` : `atmosphere ${input.atmosphereKpa} kPa`),
-    ...metersOf(input, series, temps),
+    ...metersOf(input, series?.deviceId, probeIds),
     running,
     start,
     end,
     ...(series ? { series } : {}),
-    holds: findHolds(series?.readings ?? [], test),
-    temps,
+    holds: series?.holds ?? [],
+    fitTemp,
     at: (ts) => formatDuration(seconds(ts - start)),
     ev: (from, to) => evidence(channel, from, to),
   }
   const checks = [gasCheck(c, input.facts), pressureCheck(c)]
-  if (p.stages) {
-    const rs = series?.readings ?? []
-    const firstHold = c.holds[0]
-    const holdStart = firstHold ? rs.indexOf(firstHold.start) : rs.length
-    checks.push(stagesCheck(p.stages, p.stageTolerancePct?.value ?? 10, rs, holdStart, running, c.ev, c.at))
-  }
+  const tol = p.stageTolerancePct?.value ?? 10
+  if (p.stages) checks.push(series ? series.stages(p.stages, tol, running, c.ev, c.at) : stagesCheck(p.stages, tol, [], 0, running, c.ev, c.at))
   checks.push(holdCheck(c), dropCheck(c))
   return { id: 'tightness', status: stepStatusFromChecks(checks, running), checks }
 }
