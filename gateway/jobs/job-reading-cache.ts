@@ -22,6 +22,12 @@
  * 1 Hz on six channels with room to spare). Beyond it the least recently evaluated jobs'
  * objects are let go (their columns stay); they are built again when next evaluated. A job
  * of more than maxViewed readings is then built in full on each evaluation, as before.
+ *
+ * Beside them, each open step attempt's summary (rules/steps/tightness-summary.ts): what its
+ * next evaluation extends by the readings that arrived since. A few hundred bytes per series
+ * and no readings (it checks the window's first and last objects, and starts again when the
+ * objects were rebuilt); kept only for the attempts the last evaluation judged, dropped with
+ * the job.
  */
 import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
@@ -32,6 +38,7 @@ import type { ReadingStore } from '../store/reading-store.js'
 import type { Attachment } from '../../contract/job.js'
 import { covers as windowCovers } from '../../rules/attachment-window.js'
 import { jobReadings } from './job-readings.js'
+import { mergeByTime } from './merge-by-time.js'
 import { ReadingColumns } from './reading-columns.js'
 import type { JobReadingSource } from './reading-source.js'
 
@@ -296,38 +303,6 @@ function entryViewed(entry: JobEntry): number {
   let n = 0
   for (const c of entry.channels.values()) for (const s of c.series.values()) n += s.viewSize
   return n
-}
-
-/**
- * Sorted runs merged into one, by device time; on a tie the earlier run first. That is
- * the order a stable sort of their concatenation gives, in O(n·runs) instead of O(n log n).
- */
-function mergeByTime(parts: Reading[][]): Reading[] {
-  if (parts.length === 1) return parts[0]!
-  if (parts.length === 2) return mergeTwo(parts[0]!, parts[1]!)
-  const out: Reading[] = []
-  const at = parts.map(() => 0)
-  for (;;) {
-    let best = -1
-    for (let k = 0; k < parts.length; k++) {
-      const r = parts[k]![at[k]!]
-      if (r !== undefined && (best < 0 || r.ts < parts[best]![at[best]!]!.ts)) best = k
-    }
-    if (best < 0) return out
-    out.push(parts[best]![at[best]!++]!)
-  }
-}
-
-/** mergeByTime of two runs (two meters on one channel: the usual case), without the general loop's bookkeeping. */
-function mergeTwo(a: Reading[], b: Reading[]): Reading[] {
-  const out = new Array<Reading>(a.length + b.length)
-  let i = 0
-  let j = 0
-  let k = 0
-  while (i < a.length && j < b.length) out[k++] = b[j]!.ts < a[i]!.ts ? b[j++]! : a[i++]!
-  while (i < a.length) out[k++] = a[i++]!
-  while (j < b.length) out[k++] = b[j++]!
-  return out
 }
 
 function seriesOf(series: Map<string, ReadingColumns>, r: Reading): ReadingColumns {

@@ -32,7 +32,8 @@ import type { CheckResult, StepResult } from '../result.js'
 import { holdScan, scanHolds, type Hold, type HoldScan } from './pressure-holds.js'
 import { byTime, fitOf, windowEnd } from './series.js'
 import { boundIn, within, type SeriesWindow, type Visits } from './series-window.js'
-import { judgeTightness, PRESSURE, PRESSURE_RADIUS_MS, TEMP_RADIUS_MS, tightnessLimits, type JudgedSeries, type TightnessCommon } from './tightness.js'
+import { PRESSURE, TEMP_RADIUS_MS, type TightnessCommon } from './tightness.js'
+import { judgeTightness, PRESSURE_RADIUS_MS, tightnessLimits, type JudgedSeries } from './tightness-checks.js'
 import { stagesCheck } from './tightness-stages.js'
 
 export interface TightnessWindowsInput extends TightnessCommon {
