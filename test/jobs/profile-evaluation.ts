@@ -41,7 +41,7 @@ for (let i = 0; i < runs; i++) {
   await service.verdict(ctx())
   whole.push(performance.now() - t)
 }
-console.log(`warm evaluation, median of ${runs}: ${median(whole)} ms (max ${whole.reduce((a, b) => Math.max(a, b), 0).toFixed(1)})`)
+console.log(`warm evaluation, median of ${runs}: ${median(whole)} ms (each: ${whole.map((x) => x.toFixed(1)).join(' ')})`)
 console.log('last evaluation:', JSON.stringify(service.lastWork), 'cache:', JSON.stringify(cache.stats()))
 
 const phases: Record<string, number[]> = { range: [], partitionByCalibration: [], readingConflictsCheck: [], evaluateTightness: [] }
