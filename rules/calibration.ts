@@ -12,6 +12,7 @@
 import type { ChannelName } from '../contract/channels.js'
 import type { Reading } from '../contract/reading.js'
 import type { CheckResult, Evidence } from './result.js'
+import { boundIn, type SeriesWindow } from './steps/series-window.js'
 
 export interface DeviceCalibration {
   /** YYYY-MM-DD: the last day the meter is in calibration. */
@@ -119,7 +120,50 @@ export function partitionByCalibration(
       d.ranges.set(r.channel, { from: r.ts, to: r.ts })
     }
   }
-  const excluded = [...dropped.entries()]
+  return { counted, excluded: excludedList(dropped) }
+}
+
+/**
+ * partitionByCalibration of the windows' readings, without visiting them (issue 8): a
+ * window is one device's readings in time order, so what a lapsed meter loses is the end of
+ * its window from the lapse on (all of it for an unreadable date), found by binary search.
+ * The counted windows keep their order; `excluded` is the same as the readings' partition.
+ */
+export function partitionWindowsByCalibration(
+  windows: readonly SeriesWindow[],
+  devices: ReadonlyMap<string, DeviceCalibration>,
+  options: CalibrationOptions = {},
+): { counted: SeriesWindow[]; excluded: ExcludedDevice[] } {
+  const offset = options.utcOffsetMinutes ?? 0
+  const counted: SeriesWindow[] = []
+  const dropped = new Map<string, Dropped>()
+  for (const w of windows) {
+    const due = devices.get(w.deviceId)?.calibrationDue
+    if (due === undefined || w.hi <= w.lo) {
+      counted.push(w)
+      continue
+    }
+    const lapses = calibrationLapsesAt(due, offset)
+    const cut = lapses === undefined ? w.lo : boundIn(w.readings, w.lo, w.hi, lapses)
+    counted.push(cut === w.hi ? w : { ...w, hi: cut })
+    if (cut === w.hi) continue
+    let d = dropped.get(w.deviceId)
+    if (!d) dropped.set(w.deviceId, (d = { calibrationDue: due, reason: lapses === undefined ? 'invalid_date' : 'expired', count: 0, ranges: new Map() }))
+    d.count += w.hi - cut
+    const from = w.readings[cut]!.ts
+    const to = w.readings[w.hi - 1]!.ts
+    const range = d.ranges.get(w.channel)
+    if (range) {
+      range.from = Math.min(range.from, from)
+      range.to = Math.max(range.to, to)
+    } else d.ranges.set(w.channel, { from, to })
+  }
+  return { counted, excluded: excludedList(dropped) }
+}
+
+/** One entry per device with dropped readings, by device id; its evidence by channel. */
+function excludedList(dropped: ReadonlyMap<string, Dropped>): ExcludedDevice[] {
+  return [...dropped.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([deviceId, d]) => ({
       deviceId,
@@ -128,7 +172,6 @@ export function partitionByCalibration(
       reason: d.reason,
       evidence: [...d.ranges.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([channel, x]) => ({ channel, from: x.from, to: x.to })),
     }))
-  return { counted, excluded }
 }
 
 /** "readings from clamp-7 were excluded: calibration due 2026-03-01" */

@@ -12,6 +12,12 @@ export interface JobMonitorStats {
   /** Readings handed to step evaluators by the last evaluation, and by all of them. */
   lastReadingsEvaluated: number
   readingsEvaluated: number
+  /** Readings the last evaluation touched (new ones, and a bounded few, for a step judged from its summary), and all of them. */
+  lastReadingsVisited: number
+  readingsVisited: number
+  /** Open steps judged from a summary extended by the new readings; from one started from scratch (a full pass). */
+  summaryExtensions: number
+  summaryRebuilds: number
   /** Stopped steps taken from the memo instead of being judged again. */
   memoHits: number
   cachedJobs: number
@@ -32,6 +38,8 @@ export class EvaluationCounters {
   private maxMs = 0
   private lastReadings = 0
   private readings = 0
+  private lastVisited = 0
+  private visited = 0
   private memoHits = 0
   private cache: EvaluationOutcome['cache'] | undefined
 
@@ -42,6 +50,8 @@ export class EvaluationCounters {
     this.totalMs += o.ms
     this.lastReadings = o.work.readingsEvaluated
     this.readings += o.work.readingsEvaluated
+    this.lastVisited = o.work.readingsVisited
+    this.visited += o.work.readingsVisited
     this.memoHits += o.work.memoHits
     this.cache = o.cache
   }
@@ -55,6 +65,10 @@ export class EvaluationCounters {
       totalEvaluationMs: round(this.totalMs),
       lastReadingsEvaluated: this.lastReadings,
       readingsEvaluated: this.readings,
+      lastReadingsVisited: this.lastVisited,
+      readingsVisited: this.visited,
+      summaryExtensions: this.cache?.summaryExtensions ?? 0,
+      summaryRebuilds: this.cache?.summaryRebuilds ?? 0,
       memoHits: this.memoHits,
       cachedJobs: this.cache?.jobs ?? 0,
       cachedReadings: this.cache?.cachedReadings ?? 0,

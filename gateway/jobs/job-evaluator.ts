@@ -32,6 +32,8 @@ export interface InlineEvaluatorOptions {
   store: ReadingStore
   siteUtcOffsetMinutes: number
   maxCachedReadings?: number | undefined
+  /** See VerdictDeps.incremental. */
+  incremental?: boolean | undefined
 }
 
 export class InlineEvaluator implements JobEvaluator {
@@ -40,7 +42,7 @@ export class InlineEvaluator implements JobEvaluator {
 
   constructor(opts: InlineEvaluatorOptions) {
     this.cache = new JobReadingCache(opts.store, opts.maxCachedReadings)
-    this.verdicts = new VerdictService({ cache: this.cache, siteUtcOffsetMinutes: opts.siteUtcOffsetMinutes })
+    this.verdicts = new VerdictService({ cache: this.cache, siteUtcOffsetMinutes: opts.siteUtcOffsetMinutes, incremental: opts.incremental })
   }
 
   add(readings: readonly Reading[]): void {

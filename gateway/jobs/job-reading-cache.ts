@@ -22,14 +22,23 @@
  * 1 Hz on six channels with room to spare). Beyond it the least recently evaluated jobs'
  * objects are let go (their columns stay); they are built again when next evaluated. A job
  * of more than maxViewed readings is then built in full on each evaluation, as before.
+ *
+ * Beside them, each open step attempt's summary (rules/steps/tightness-summary.ts): what its
+ * next evaluation extends by the readings that arrived since. A few hundred bytes per series
+ * and no readings (it checks the window's first and last objects, and starts again when the
+ * objects were rebuilt); kept only for the attempts the last evaluation judged, dropped with
+ * the job.
  */
 import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
 import type { StepResult } from '../../rules/result.js'
+import type { StepSummary } from '../../rules/steps/registry.js'
+import type { SeriesWindow } from '../../rules/steps/series-window.js'
 import type { ReadingStore } from '../store/reading-store.js'
 import type { Attachment } from '../../contract/job.js'
 import { covers as windowCovers } from '../../rules/attachment-window.js'
 import { jobReadings } from './job-readings.js'
+import { mergeByTime } from './merge-by-time.js'
 import { ReadingColumns } from './reading-columns.js'
 import type { JobReadingSource } from './reading-source.js'
 
@@ -48,6 +57,8 @@ interface JobEntry {
   lateVersion: number
   /** Stopped steps' results: step id → the inputs' key and the result. */
   memo: Map<string, { key: string; result: StepResult }>
+  /** Open steps' summaries (rules/steps/registry.ts, StepSummary): step attempt → what its next evaluation extends. */
+  summaries: Map<string, StepSummary>
 }
 
 export interface CacheStats {
@@ -63,6 +74,10 @@ export interface CacheStats {
   loadedReadings: number
   /** Reading objects built from the columns for evaluators (kept ones are not built again). */
   builtReadings: number
+  /** Open steps judged from a summary extended by the new readings only. */
+  summaryExtensions: number
+  /** ... from a summary started from scratch (a full pass: first evaluation, reload, or a late reading inside it). */
+  summaryRebuilds: number
 }
 
 export class JobReadingCache implements JobReadingSource {
@@ -72,6 +87,8 @@ export class JobReadingCache implements JobReadingSource {
   private evictions = 0
   private loadedReadings = 0
   private builtReadings = 0
+  private summaryExtensions = 0
+  private summaryRebuilds = 0
 
   constructor(
     private readonly store: ReadingStore,
@@ -123,6 +140,49 @@ export class JobReadingCache implements JobReadingSource {
       parts.push(readings)
     }
     return mergeByTime(parts)
+  }
+
+  /**
+   * readings() as windows onto the kept objects, one per device (rules/steps/series-window.ts),
+   * in the order readings() merges them; undefined when the channel is not cached that far back.
+   */
+  windows(jobId: string, channel: ChannelName, from: number, to: number): SeriesWindow[] | undefined {
+    const cached = this.jobs.get(jobId)?.channels.get(channel)
+    if (!cached || from < cached.from) return undefined
+    const out: SeriesWindow[] = []
+    for (const s of cached.series.values()) {
+      const { window, built } = s.window(from, to)
+      this.builtReadings += built
+      out.push(window)
+    }
+    return out
+  }
+
+  /** Reading objects built from the columns so far (what an evaluation added is the difference). */
+  get built(): number {
+    return this.builtReadings
+  }
+
+  /** The readings of a window from windows() that carry a conflict, in order (a few: found without a scan). */
+  conflictedIn(jobId: string, w: SeriesWindow): Reading[] {
+    return this.jobs.get(jobId)?.channels.get(w.channel)?.series.get(w.deviceId)?.conflictedIn(w.lo, w.hi) ?? []
+  }
+
+  /** The summary an open step attempt's last evaluation left. */
+  summary(jobId: string, attempt: string): StepSummary | undefined {
+    return this.jobs.get(jobId)?.summaries.get(attempt)
+  }
+
+  /** Keeps the summaries of this evaluation (`rebuilt`: started from scratch), and only them: others are of closed attempts. */
+  keepSummaries(jobId: string, kept: ReadonlyMap<string, { summary: StepSummary; rebuilt: boolean }>): void {
+    const entry = this.jobs.get(jobId)
+    if (!entry) return
+    entry.summaries = new Map()
+    for (const [attempt, { summary, rebuilt }] of kept) {
+      entry.summaries.set(attempt, summary)
+      if (rebuilt) this.summaryRebuilds++
+      else this.summaryExtensions++
+    }
   }
 
   /** Can the job's cached readings of the channel carry a conflict? (Not cached: maybe.) */
@@ -212,7 +272,7 @@ export class JobReadingCache implements JobReadingSource {
     for (const entry of this.jobs.values()) for (const c of entry.channels.values()) for (const s of c.series.values()) bytes += s.bytes
     let viewed = 0
     for (const entry of this.jobs.values()) viewed += entryViewed(entry)
-    return { jobs: this.jobs.size, cachedReadings: this.count(), cachedBytes: bytes, maxReadings: this.maxReadings, viewedReadings: viewed, evictions: this.evictions, loadedReadings: this.loadedReadings, builtReadings: this.builtReadings }
+    return { jobs: this.jobs.size, cachedReadings: this.count(), cachedBytes: bytes, maxReadings: this.maxReadings, viewedReadings: viewed, evictions: this.evictions, loadedReadings: this.loadedReadings, builtReadings: this.builtReadings, summaryExtensions: this.summaryExtensions, summaryRebuilds: this.summaryRebuilds }
   }
 
   private count(): number {
@@ -222,7 +282,7 @@ export class JobReadingCache implements JobReadingSource {
   }
 
   private open(jobId: string, attachments: readonly Attachment[]): JobEntry {
-    const entry: JobEntry = { attachments, channels: new Map(), closedHorizon: -Infinity, lateVersion: 0, memo: new Map() }
+    const entry: JobEntry = { attachments, channels: new Map(), closedHorizon: -Infinity, lateVersion: 0, memo: new Map(), summaries: new Map() }
     this.jobs.set(jobId, entry)
     for (const a of attachments) {
       let set = this.jobsByDevice.get(a.deviceId)
@@ -243,38 +303,6 @@ function entryViewed(entry: JobEntry): number {
   let n = 0
   for (const c of entry.channels.values()) for (const s of c.series.values()) n += s.viewSize
   return n
-}
-
-/**
- * Sorted runs merged into one, by device time; on a tie the earlier run first. That is
- * the order a stable sort of their concatenation gives, in O(n·runs) instead of O(n log n).
- */
-function mergeByTime(parts: Reading[][]): Reading[] {
-  if (parts.length === 1) return parts[0]!
-  if (parts.length === 2) return mergeTwo(parts[0]!, parts[1]!)
-  const out: Reading[] = []
-  const at = parts.map(() => 0)
-  for (;;) {
-    let best = -1
-    for (let k = 0; k < parts.length; k++) {
-      const r = parts[k]![at[k]!]
-      if (r !== undefined && (best < 0 || r.ts < parts[best]![at[best]!]!.ts)) best = k
-    }
-    if (best < 0) return out
-    out.push(parts[best]![at[best]!++]!)
-  }
-}
-
-/** mergeByTime of two runs (two meters on one channel: the usual case), without the general loop's bookkeeping. */
-function mergeTwo(a: Reading[], b: Reading[]): Reading[] {
-  const out = new Array<Reading>(a.length + b.length)
-  let i = 0
-  let j = 0
-  let k = 0
-  while (i < a.length && j < b.length) out[k++] = b[j]!.ts < a[i]!.ts ? b[j++]! : a[i++]!
-  while (i < a.length) out[k++] = a[i++]!
-  while (j < b.length) out[k++] = b[j++]!
-  return out
 }
 
 function seriesOf(series: Map<string, ReadingColumns>, r: Reading): ReadingColumns {

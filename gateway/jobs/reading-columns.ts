@@ -16,6 +16,7 @@
  */
 import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
+import type { SeriesWindow } from '../../rules/steps/series-window.js'
 
 const BASE_KEYS = new Set(['deviceId', 'channel', 'ts', 'value', 'receivedAt'])
 const MIN_CAPACITY = 64
@@ -115,6 +116,36 @@ export class ReadingColumns {
     const built = Math.max(0, hi - this.view.length)
     for (let i = this.view.length; i < hi; i++) this.view.push(this.reading(i))
     return { readings: this.view.slice(lo, hi), built }
+  }
+
+  /**
+   * kept() without the copy: the readings with from <= ts <= to as a window onto the kept
+   * objects (rules/steps/series-window.ts). The array only grows at its end until the view
+   * is discarded (a merge, dropBefore, a changed extra field), which replaces every object:
+   * a summary of the window can tell by its first and last object.
+   */
+  window(from: number, to: number): { window: SeriesWindow; built: number } {
+    this.merge()
+    const lo = this.lowerBound(from)
+    const hi = Math.max(lo, this.lowerBound(to, true))
+    const built = Math.max(0, hi - this.view.length)
+    for (let i = this.view.length; i < hi; i++) this.view.push(this.reading(i))
+    return { window: { deviceId: this.deviceId, channel: this.channel, readings: this.view, lo, hi }, built }
+  }
+
+  /** The kept objects of [lo, hi) that carry a conflict, in order: found from the extras (a handful), not by a scan. */
+  conflictedIn(lo: number, hi: number): Reading[] {
+    if (this.conflicts === 0) return []
+    const at: number[] = []
+    for (const [key, extra] of this.extras) {
+      if (!('conflict' in extra)) continue
+      const colon = key.indexOf(':')
+      const ts = Number(key.slice(0, colon))
+      const value = Number(key.slice(colon + 1))
+      for (let i = this.lowerBound(ts); i < this.length && this.ts[i] === ts; i++) if (this.value[i] === value && i >= lo && i < hi) at.push(i)
+    }
+    at.sort((a, b) => a - b)
+    return at.map((i) => this.view[i] ?? this.reading(i))
   }
 
   private reading(i: number): Reading {

@@ -20,8 +20,9 @@ import { applyOverrides } from './apply-overrides.js'
 import { failedStep } from './evaluation-failure.js'
 import type { JobContext } from './job-context.js'
 import type { JobReadingCache } from './job-reading-cache.js'
-import { STEP_EVALUATORS, type StepEvaluator } from '../../rules/steps/registry.js'
+import { STEP_EVALUATORS, type StepEvaluator, type StepSummary } from '../../rules/steps/registry.js'
 import { stepAttempts, type StepAttempt } from './step-window.js'
+import { judgeFromWindows } from './incremental-step.js'
 
 export type { EarlierAttempt, Verdict } from '../../contract/verdict.js'
 
@@ -29,11 +30,18 @@ export interface VerdictDeps {
   cache: JobReadingCache
   /** Site time zone: a meter is in calibration to the end of its due day there. */
   siteUtcOffsetMinutes: number
+  /** false: every step from whole arrays, never from a summary (the reference the equivalence tests compare with). Default true. */
+  incremental?: boolean | undefined
 }
 
-/** How much one evaluation read: the readings handed to evaluators, and the stopped steps taken from the memo. */
+/**
+ * How much one evaluation read: the readings in the windows handed to evaluators, the
+ * readings it actually touched (all of those for a step judged from arrays; the new ones
+ * and a bounded few for one judged from its summary), and the stopped steps taken from the memo.
+ */
 export interface EvaluationWork {
   readingsEvaluated: number
+  readingsVisited: number
   memoHits: number
 }
 
@@ -41,13 +49,14 @@ const SEVERITY_RANK: Record<Severity, number> = { minor: 1, major: 2, critical: 
 
 export class VerdictService {
   /** Of the last verdict() call. */
-  lastWork: EvaluationWork = { readingsEvaluated: 0, memoHits: 0 }
+  lastWork: EvaluationWork = { readingsEvaluated: 0, readingsVisited: 0, memoHits: 0 }
 
   constructor(private readonly deps: VerdictDeps) {}
 
   async verdict(ctx: JobContext): Promise<Verdict> {
     const { job, pack, markers, overrides, now } = ctx
-    const work: EvaluationWork = (this.lastWork = { readingsEvaluated: 0, memoHits: 0 })
+    const work: EvaluationWork = (this.lastWork = { readingsEvaluated: 0, readingsVisited: 0, memoHits: 0 })
+    const summaries = new Map<string, { summary: StepSummary; rebuilt: boolean }>()
     // Every attempt at a step: the last one decides, earlier ones stay in the verdict with their own results.
     const started = STEP_EVALUATORS.filter((e) => e.checkedBy(pack)).map((evaluator) => ({ evaluator, attempts: stepAttempts(markers, evaluator.step) }))
     // The cache keeps what open steps read, from their start; stopped attempts are read from storage once, then memoized.
@@ -63,7 +72,7 @@ export class VerdictService {
     const steps: Verdict['steps'] = []
     for (const { evaluator, attempts } of started) {
       const results: StepResult[] = []
-      for (let i = 0; i < attempts.length; i++) results.push(await this.guarded(evaluator.step, () => this.attemptResult(ctx, evaluator, attempts[i]!, i, work)))
+      for (let i = 0; i < attempts.length; i++) results.push(await this.guarded(evaluator.step, () => this.attemptResult(ctx, evaluator, attempts[i]!, i, work, summaries)))
       const last = attempts.at(-1)
       const reviewed = applyOverrides(results.at(-1) ?? notStarted(evaluator), overrides, last !== undefined && last.stop === undefined)
       const earlier: EarlierAttempt[] = []
@@ -73,6 +82,8 @@ export class VerdictService {
       }
       steps.push(earlier.length > 0 ? { ...reviewed, attempt: attempts.length, earlierAttempts: earlier } : reviewed)
     }
+    // Only open attempts' summaries are kept: a stopped or restarted attempt's are let go.
+    this.deps.cache.keepSummaries(job.id, summaries)
     if (pack.record) {
       const result = await this.guarded('record', async () =>
         evaluateInstallationRecord({ record: ctx.record as InstallationRecord, unit: job.unit, params: pack.record!, confirmed: ctx.confirmed }),
@@ -95,13 +106,22 @@ export class VerdictService {
     }
   }
 
-  private async attemptResult(ctx: JobContext, evaluator: StepEvaluator, attempt: StepAttempt, index: number, work: EvaluationWork): Promise<StepResult> {
+  private async attemptResult(ctx: JobContext, evaluator: StepEvaluator, attempt: StepAttempt, index: number, work: EvaluationWork, summaries: Map<string, { summary: StepSummary; rebuilt: boolean }>): Promise<StepResult> {
+    const memoId = `${evaluator.step}#${index}`
+    if (attempt.stop === undefined && this.deps.incremental !== false) {
+      // An open step with a summary: judged from the readings that arrived since its last evaluation.
+      const prev = this.deps.cache.summary(ctx.job.id, memoId)
+      const incremental = judgeFromWindows(this.deps.cache, ctx, evaluator, attempt, prev, this.deps.siteUtcOffsetMinutes, work)
+      if (incremental) {
+        summaries.set(memoId, { summary: incremental.summary, rebuilt: incremental.rebuilt })
+        return incremental.result
+      }
+    }
     if (attempt.stop === undefined) return this.evaluateStep(ctx, evaluator, attempt, work)
     const calibration = ctx.attachments.map((a) => ctx.calibration[a.deviceId] ?? {})
     const accuracy = ctx.attachments.map((a) => ctx.accuracy[a.deviceId] ?? {})
     const events = ctx.stepEvents.filter((e) => e.step === evaluator.step)
     const key = JSON.stringify([attempt, ctx.attachments, calibration, accuracy, events, this.deps.cache.lateVersion(ctx.job.id)])
-    const memoId = `${evaluator.step}#${index}`
     const memo = this.deps.cache.memoized(ctx.job.id, memoId, key)
     if (memo) {
       work.memoHits++
@@ -119,6 +139,7 @@ export class VerdictService {
     for (const channel of evaluator.channels) {
       const rs = await this.deps.cache.readings(job.id, attachments, channel, attempt.start, to)
       work.readingsEvaluated += rs.length
+      work.readingsVisited += rs.length
       byChannel.push([channel, rs])
     }
     const calibration = new Map(attachments.map((a) => [a.deviceId, ctx.calibration[a.deviceId] ?? {}]))

@@ -12,6 +12,8 @@ import { evaluateEvacuation } from './evacuation.js'
 import { evaluateFactoryCharge } from './factory-charge.js'
 import { evaluatePowerTest } from './power-test.js'
 import { evaluateTightness } from './tightness.js'
+import { evaluateTightnessWindows, type TightnessSummary } from './tightness-summary.js'
+import type { SeriesWindow, Visits } from './series-window.js'
 import { evaluateTestRun, TEST_RUN_CHANNELS } from './test-run/index.js'
 import { siteAtmosphere } from '../site-atmosphere.js'
 import type { ChannelRoles } from './test-run/sources.js'
@@ -50,6 +52,19 @@ export interface StepEvaluator {
   /** Does the pack check this step at all? */
   checkedBy(pack: RulePack): boolean
   evaluate(pack: RulePack, ctx: StepContext): StepResult
+  /** The same judgement from windows and the last summary, touching only what was appended (issue 8). */
+  incremental?: IncrementalStep
+}
+
+/** What a step keeps between evaluations to be judged incrementally. */
+export type StepSummary = TightnessSummary
+
+/** StepContext with windows onto the caller's series instead of arrays (rules/steps/series-window.ts). */
+export type WindowStepContext = Omit<StepContext, 'readings'> & { series: Partial<Record<ChannelName, readonly SeriesWindow[]>> }
+
+export interface IncrementalStep {
+  /** evaluate()'s result for the windows' readings and the next summary; undefined: use evaluate() (see the step's summary). */
+  evaluate(pack: RulePack, ctx: WindowStepContext, prev: StepSummary | undefined, visits: Visits): { result: StepResult; summary: StepSummary; rebuilt: number } | undefined
 }
 
 type Steps = RulePack['steps']
@@ -72,10 +87,10 @@ export const STEP_EVALUATORS: readonly StepEvaluator[] = [
   step('power_test', ['current_a'], evaluatePowerTest),
   step('factory_charge', ['pressure_low_kpag', 'pressure_high_kpag'], evaluateFactoryCharge),
   // The hold's compensation is on absolute pressure: the gauge zero is the site's atmosphere (issue 10).
-  step('tightness', ['pressure_high_kpag', 'pressure_low_kpag', 'temp_pipe_c'], (input) => {
-    const atm = siteAtmosphere(input.unit)
-    return evaluateTightness({ ...input, designPressureKpaG: input.unit.designPressureKpaG, atmosphereKpa: atm.kpa, atmosphereBasis: atm.basis })
-  }),
+  {
+    ...step('tightness', ['pressure_high_kpag', 'pressure_low_kpag', 'temp_pipe_c'], (input) => evaluateTightness({ ...input, ...tightnessOfUnit(input.unit) })),
+    incremental: { evaluate: (pack, ctx, prev, visits) => evaluateTightnessWindows({ ...ctx, params: pack.steps.tightness!, ...tightnessOfUnit(ctx.unit) }, prev, visits) },
+  },
   step('evacuation', ['vacuum_micron', 'pressure_low_kpag', 'pressure_high_kpag'], (input) =>
     evaluateEvacuation({ ...input, isolations: (input.events ?? []).filter((e) => e.step === 'evacuation' && e.kind === 'isolate').map((e) => e.at) }),
   ),
@@ -83,6 +98,11 @@ export const STEP_EVALUATORS: readonly StepEvaluator[] = [
   testRun('test_run'),
   testRun('test_run_heating'),
 ]
+
+function tightnessOfUnit(unit: InstalledUnit) {
+  const atm = siteAtmosphere(unit)
+  return { designPressureKpaG: unit.designPressureKpaG, atmosphereKpa: atm.kpa, atmosphereBasis: atm.basis }
+}
 
 /** A number the installer declared on the marker, or undefined. */
 const factNumber = (facts: Record<string, unknown>, key: string) => (typeof facts[key] === 'number' ? facts[key] : undefined)

@@ -109,7 +109,16 @@ export function lastMinReading(rs: readonly Reading[]): Reading | undefined {
  */
 export function fitAt(rs: readonly Reading[], t: number, radiusMs: number): { value: number; from: number; to: number } | undefined {
   // Widened by 1 ms so rounding of t ± radiusMs never loses a reading the exact test keeps.
-  const near = sortedWithin(rs, t - radiusMs - 1, t + radiusMs + 1).filter((r) => Math.abs(r.ts - t) <= radiusMs)
+  return fitOf(sortedWithin(rs, t - radiusMs - 1, t + radiusMs + 1), t, radiusMs)
+}
+
+/**
+ * fitAt's line through `candidates` (sorted by device time) within ±radiusMs of t. The sums
+ * run in the candidates' order: the same readings in the same order give the same bits,
+ * wherever they were found (a summary's windows or a whole array).
+ */
+export function fitOf(candidates: readonly Reading[], t: number, radiusMs: number): { value: number; from: number; to: number } | undefined {
+  const near = candidates.filter((r) => Math.abs(r.ts - t) <= radiusMs)
   const first = near[0]
   const last = near.at(-1)
   if (!first || !last) return undefined

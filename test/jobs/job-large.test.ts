@@ -96,6 +96,9 @@ describe('a job with 518,400 readings in an open tightness step', () => {
     // Incremental: the Reading objects of the first evaluation were kept, and only the new one was built.
     expect(stats.viewedReadings).toBe(stats.cachedReadings)
     expect(stats.builtReadings - built).toBe(1)
+    // ... and the tightness step was judged from its summary: the new reading and a bounded few were touched, not the job.
+    expect(stats.summaryExtensions).toBeGreaterThanOrEqual(1)
+    expect(stats.lastReadingsVisited).toBeLessThanOrEqual(2000)
   })
 
   it('a burst of 10,000 readings collapses into a few evaluations', async () => {
