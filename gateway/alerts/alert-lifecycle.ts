@@ -11,6 +11,12 @@
  *   the worst value and severity; a worse severity tightens the deadlines (T2/T5 by severity).
  * - Deadlines (rules/faults/deadlines.ts) are kept on the alert and recomputed on every change;
  *   escalate(now) moves the alert up its team chain as they pass, at most maxEscalations.
+ * - Unit facts (T3 installation leak, T6 distance from the service centre) are fixed at raise; a
+ *   distance set or corrected later is applied to the open alerts (`facts`, audited as 'update'):
+ *   an open alert is never left without its on-site deadline once the distance is known. Without
+ *   a distance the alert says so (`notJudged`), never a default band.
+ * - on_site records who was on site and when: maintenance meets T6 `on_site`, the installer T3
+ *   `installer_on_site` (rules/faults/deadlines.ts).
  * - A command that does not fit (acknowledge a cleared alert, clear twice, no actor) returns
  *   { ok: false, error } with an alert error code (contract/errors.ts ALERT_ERRORS) and a sentence; it never throws.
  */
@@ -54,13 +60,37 @@ export interface Alert {
   /** chain[teamIndex] is the team the alert is with now. */
   teamIndex: number
   escalations: EscalationEvent[]
-  /** T3 / T6 inputs fixed at raise. */
+  /** T3 / T6 inputs fixed at raise (the distance may be set or corrected later: `facts`). */
   installationLeak: boolean
   distanceKm?: number
+  /** Where the distance came from (who measured it, how). */
+  distanceSource?: string
+  /** Deadlines the gateway could not judge, with why (T6 without a distance). */
+  notJudged?: { kind: DeadlineKind; reason: string }[]
+  /** T6: maintenance on site; T3: the installer on site. */
+  onSite?: Visit | null
+  installerOnSite?: Visit | null
   plan: AlertDeadlines
 }
 
-export type AuditAction = 'raise' | 'retrigger' | 'acknowledge' | 'assign' | 'clear' | 'auto_clear' | 'escalate'
+export interface Visit {
+  by: string
+  at: number
+  note: string
+}
+
+/** What the alerts module knows about the unit for its alerts' deadlines (T3, T6). */
+export interface UnitFacts {
+  installationLeak?: boolean
+  distanceKm?: number
+  distanceSource?: string
+  /** Set when the distance is not known: the sentence the alert carries in notJudged. */
+  distanceUnknown?: string
+}
+
+export type OnSiteWho = 'maintenance' | 'installer'
+
+export type AuditAction = 'raise' | 'retrigger' | 'acknowledge' | 'assign' | 'clear' | 'auto_clear' | 'escalate' | 'on_site' | 'update'
 
 export interface AuditEntry {
   alertId: string
@@ -88,6 +118,9 @@ export type AlertCommand =
   | { kind: 'acknowledge'; by: string; at: number; note?: string }
   | { kind: 'assign'; by: string; at: number; member: string; note?: string }
   | { kind: 'clear'; by: string; at: number; note: string }
+  | { kind: 'on_site'; by: string; at: number; who: OnSiteWho; note?: string }
+  /** The unit's facts changed (a distance set or corrected): applied by the system. */
+  | { kind: 'facts'; at: number; facts: UnitFacts }
 
 export interface AlertContext {
   deadlines: Deadlines
@@ -95,7 +128,7 @@ export interface AlertContext {
   /** The team chain for a new alert of this unit, own team first (may be empty: no team covers it). */
   chainFor: (deviceId: string) => readonly string[]
   /** T3 / T6 facts about the unit for a new alert. */
-  unitFacts?: (deviceId: string, fault: string) => { installationLeak?: boolean; distanceKm?: number }
+  unitFacts?: (deviceId: string, fault: string) => UnitFacts
 }
 
 export type { AlertErrorCode }
@@ -117,7 +150,15 @@ function planOf(d: Deadlines, a: Omit<Alert, 'plan'>): AlertDeadlines {
     resolvedAt: a.cleared?.at ?? null,
     installationLeak: a.installationLeak,
     ...(a.distanceKm !== undefined ? { distanceKm: a.distanceKm } : {}),
+    onSiteAt: a.onSite?.at ?? null,
+    installerOnSiteAt: a.installerOnSite?.at ?? null,
   })
+}
+
+/** The T6 fields of an alert from the unit's facts: the distance and its source, or why there is none. */
+function distanceFields(f: UnitFacts): Pick<Alert, 'distanceKm' | 'distanceSource' | 'notJudged'> {
+  if (f.distanceKm !== undefined) return { distanceKm: f.distanceKm, ...(f.distanceSource !== undefined ? { distanceSource: f.distanceSource } : {}) }
+  return f.distanceUnknown !== undefined ? { notJudged: [{ kind: 'on_site', reason: f.distanceUnknown }] } : {}
 }
 
 function withPlan(d: Deadlines, a: Alert): Alert {
@@ -153,7 +194,7 @@ function raise(t: FaultTransition, ctx: AlertContext): AlertResult {
     teamIndex: 0,
     escalations: [],
     installationLeak: facts.installationLeak ?? false,
-    ...(facts.distanceKm !== undefined ? { distanceKm: facts.distanceKm } : {}),
+    ...distanceFields(facts),
   }
   const alert: Alert = { ...base, plan: planOf(ctx.deadlines, base) }
   return { ok: true, alert, audit: [{ alertId: alert.id, at: t.at, actor: SYSTEM_ACTOR, action: 'raise', from: null, to: 'active', note: t.message }] }
@@ -239,7 +280,40 @@ export function reduceAlert(current: Alert | null, cmd: AlertCommand, ctx: Alert
       if (typeof cmd.note !== 'string' || cmd.note.trim() === '') return fail('GW_ERR_ALERT_BAD_COMMAND', `cannot clear alert ${a.id} by hand without saying why (note is empty)`)
       return clear(a, cmd.by, cmd.at, cmd.note, false, ctx)
     }
+    case 'on_site':
+      return onSite(current, cmd, ctx)
+    case 'facts':
+      return facts(current, cmd.at, cmd.facts, ctx)
   }
+}
+
+/** Who was on site and when: maintenance (T6 on_site) or the installer (T3 installer_on_site). */
+function onSite(current: Alert | null, cmd: Extract<AlertCommand, { kind: 'on_site' }>, ctx: AlertContext): AlertResult {
+  const a = checkPerson(current, cmd, 'record on site')
+  if ('ok' in a) return a
+  if (cmd.who !== 'maintenance' && cmd.who !== 'installer') return fail('GW_ERR_ALERT_BAD_COMMAND', `cannot record on site for alert ${a.id}: who must be 'maintenance' or 'installer', not ${JSON.stringify(cmd.who)}`)
+  const field = cmd.who === 'maintenance' ? 'onSite' : 'installerOnSite'
+  const was = a[field]
+  if (was) return fail('GW_ERR_ALERT_ALREADY', `alert ${a.id}: ${cmd.who} was already recorded on site by ${was.by} at ${new Date(was.at).toISOString()}`)
+  const note = cmd.note ?? ''
+  const next = withPlan(ctx.deadlines, { ...a, [field]: { by: cmd.by, at: cmd.at, note } })
+  const kind: DeadlineKind = cmd.who === 'maintenance' ? 'on_site' : 'installer_on_site'
+  const dl = next.plan.deadlines.find((d) => d.kind === kind)
+  const met = dl === undefined ? `no ${kind} deadline on this alert` : cmd.at <= dl.at ? `${kind} deadline met (${new Date(dl.at).toISOString()})` : `${kind} deadline missed by ${Math.round((cmd.at - dl.at) / 60_000)} min`
+  return { ok: true, alert: next, audit: [{ alertId: a.id, at: cmd.at, actor: cmd.by, action: 'on_site', from: a.state, to: a.state, note: `${cmd.who} on site; ${met}${note ? `: ${note}` : ''}` }] }
+}
+
+/** A distance set or corrected after the raise: an open alert takes it (and its T6 deadline, counted from the raise). */
+function facts(current: Alert | null, at: number, f: UnitFacts, ctx: AlertContext): AlertResult {
+  if (current === null) return fail('GW_ERR_ALERT_NO_ALERT', 'cannot update: there is no such alert')
+  if (current.state === 'cleared') return fail('GW_ERR_ALERT_CLEARED', `alert ${current.id} was cleared; its facts are history`)
+  if (f.distanceKm === undefined || (f.distanceKm === current.distanceKm && f.distanceSource === current.distanceSource)) return { ok: true, alert: current, audit: [] }
+  const { distanceKm: _d, distanceSource: _s, notJudged: _n, ...rest } = current
+  const next = withPlan(ctx.deadlines, { ...rest, ...distanceFields(f) })
+  const dl = next.plan.deadlines.find((d) => d.kind === 'on_site')
+  const was = current.distanceKm === undefined ? 'no distance' : `${current.distanceKm} km`
+  const note = `distance from the service centre: ${was} -> ${f.distanceKm} km (${f.distanceSource ?? 'no source given'}); on site by ${dl ? new Date(dl.at).toISOString() : '?'} (T6)`
+  return { ok: true, alert: next, audit: [{ alertId: current.id, at: Math.max(at, current.raisedAt), actor: SYSTEM_ACTOR, action: 'update', from: current.state, to: current.state, note }] }
 }
 
 export type EscalateResult = { alert: Alert; events: EscalationEvent[]; audit: AuditEntry[] }

@@ -20,6 +20,8 @@ const EscalationSchema = z
   .object({ alertId: z.string(), at: time, level: z.number().int().min(1), missed: z.enum(DEADLINE_KINDS), fromTeam: z.string(), toTeam: z.string() })
   .strict()
 
+const VisitSchema = z.object({ by: z.string().min(1), at: time, note: z.string() }).strict()
+
 export const AlertRecordSchema = z
   .object({
     id: z.string().min(1),
@@ -49,6 +51,10 @@ export const AlertRecordSchema = z
     escalations: z.array(EscalationSchema).max(1000),
     installationLeak: z.boolean(),
     distanceKm: z.number().finite().min(0).optional(),
+    distanceSource: z.string().optional(),
+    notJudged: z.array(z.object({ kind: z.enum(DEADLINE_KINDS), reason: z.string() }).strict()).max(10).optional(),
+    onSite: VisitSchema.nullable().optional(),
+    installerOnSite: VisitSchema.nullable().optional(),
     // The stored plan is ignored (recomputed); accepted so a record round-trips.
     plan: z.unknown().optional(),
   })
@@ -73,6 +79,8 @@ export function parseAlert(json: unknown, d: Deadlines): Alert {
     resolvedAt: a.cleared?.at ?? null,
     installationLeak: a.installationLeak,
     ...(a.distanceKm !== undefined ? { distanceKm: a.distanceKm } : {}),
+    onSiteAt: a.onSite?.at ?? null,
+    installerOnSiteAt: a.installerOnSite?.at ?? null,
   })
   const escalations: EscalationEvent[] = a.escalations
   return { ...a, escalations, plan }
@@ -86,6 +94,8 @@ const KIND_OF: Record<AuditEntry['action'], AlertEventKind> = {
   clear: 'cleared',
   auto_clear: 'cleared',
   escalate: 'escalated',
+  on_site: 'on_site',
+  update: 'updated',
 }
 
 /** The delivery event of one audit entry of `alert` (the alert after the change). */

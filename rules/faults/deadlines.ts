@@ -112,6 +112,20 @@ export function nextEscalationAt(plan: AlertDeadlines, now: number): number | nu
   return null
 }
 
+/** The fault name of the T7 alert a maintained unit's overdue inspection raises. */
+export const INSPECTION_OVERDUE_FAULT = 'inspection_overdue'
+
+/**
+ * The severity of an overdue-inspection alert: the pack's, or 'minor'. Why minor by default: a
+ * missed inspection is a service duty, not a fault of the unit, so it is held to the T5 deadlines
+ * of service information (dispatched within 30 min, closed within 24 h, seed §5 ch.12).
+ */
+export function inspectionOverdueSeverity(d: Deadlines): { severity: FaultSeverity; source: string } {
+  return d.inspectionOverdueSeverity !== undefined
+    ? { severity: d.inspectionOverdueSeverity, source: 'the pack: faults.deadlines.inspectionOverdueSeverity' }
+    : { severity: 'minor', source: "engineering default 'minor': a missed inspection is a service duty (T5, seed §5 ch.12), not a unit fault" }
+}
+
 /** T7: when a maintained system's next inspection is due and whether it is overdue. */
 export function inspectionDue(d: Deadlines, s: { inServiceSince: number; lastInspectionAt?: number | null }, now: number): { dueAt: number; overdue: boolean; overdueMs: number; source: string } {
   const from = Math.max(s.inServiceSince, s.lastInspectionAt ?? s.inServiceSince)
