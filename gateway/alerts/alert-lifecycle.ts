@@ -21,7 +21,7 @@
  *   { ok: false, error } with an alert error code (contract/errors.ts ALERT_ERRORS) and a sentence; it never throws.
  */
 import type { AlertErrorCode } from '../../contract/errors.js'
-import { alertDeadlines, type AlertDeadlines, type DeadlineKind } from '../../rules/faults/deadlines.js'
+import { alertDeadlines, isVisit, type AlertDeadlines, type DeadlineKind } from '../../rules/faults/deadlines.js'
 import type { Deadlines, FaultSeverity } from '../../rules/faults/fault-pack-schema.js'
 import type { FaultTransition } from '../../rules/faults/fault-transition.js'
 
@@ -321,7 +321,7 @@ export type EscalateResult = { alert: Alert; events: EscalationEvent[]; audit: A
 /**
  * The escalations due by `now` that have not happened yet: each moves the alert to the next team
  * of its chain (or tells the last team again when none is left). The plan already stops at
- * maxEscalations and drops what a met deadline no longer needs. Cleared alerts never escalate.
+ * maxEscalations (but for each deadline's first miss) and drops what a met deadline no longer needs. Cleared alerts never escalate.
  */
 export function escalate(a: Alert, now: number, d: Deadlines): EscalateResult {
   if (a.state === 'cleared') return { alert: a, events: [], audit: [] }
@@ -333,8 +333,9 @@ export function escalate(a: Alert, now: number, d: Deadlines): EscalateResult {
   for (const e of a.plan.escalations) {
     if (e.at > now) break
     if (e.at <= last) continue
-    // A deadline met exactly at an escalation's time can renumber the plan: hold the cap here too.
-    if (level >= d.maxEscalations.value) break
+    // A deadline met exactly at an escalation's time can renumber the plan: hold the cap here too
+    // (past it only a deadline's first miss escalates, as in rules/faults/deadlines.ts).
+    if (level >= d.maxEscalations.value && !(isVisit(e.missed) && !a.escalations.some((x) => x.missed === e.missed) && !events.some((x) => x.missed === e.missed))) continue
     level++
     const fromTeam = a.chain[teamIndex] ?? ''
     if (teamIndex + 1 < a.chain.length) teamIndex++
