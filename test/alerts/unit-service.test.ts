@@ -174,7 +174,7 @@ describe('T7: monthly inspection of maintained units', () => {
     const h2 = await start(clock, h.dir)
     await h2.send('unit-1', [{ ts: clock.now(), values: { leakage_ma: 0.2 } }])
     h2.g.alerts.tick()
-    expect((await h2.alerts('fault=inspection_overdue')).map((a) => [a.id, a.state])).toEqual([[over[0]!.id, 'active']])
+    expect((await h2.alerts('fault=inspection_overdue')).map((a) => [a.id, a.state, a.triggers])).toEqual([[over[0]!.id, 'active', 1]])
 
     const ins = await h2.api('POST', '/api/v1/units/unit-1/inspections', { by: 'wang', signedBy: 'li (supervisor)', checks: [{ item: 'outdoor unit mounting', ok: true }, { item: 'casing leakage', ok: true, note: '0.2 mA' }] })
     expect(ins.status).toBe(201)
