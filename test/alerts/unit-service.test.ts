@@ -142,6 +142,25 @@ describe('T6: on site by distance', () => {
   })
 })
 
+describe('T6: the distance given when the job is closed', () => {
+  it('a unit 250 km away (<= 300 km): on site within 24 h of its alert', async () => {
+    const clock = new ManualClock(T0)
+    const h = await start(clock)
+    await h.api('POST', '/api/v1/devices', { id: 'unit-1', kind: 'unit' })
+    expect((await h.api('POST', '/api/v1/jobs', { id: 'job-1', installerId: 'inst-1', rulePack: 'split-ac', unit: UNIT })).status).toBe(201)
+    await h.api('POST', '/api/v1/jobs/job-1/devices', { deviceId: 'unit-1', at: T0 })
+    clock.set(T0 + H)
+    const bad = await h.api<Err>('POST', '/api/v1/jobs/job-1/close', { distanceKm: 250 })
+    expect([bad.status, bad.body.error.message]).toEqual([400, expect.stringContaining('body.distanceSource')])
+    const closed = await h.api<{ inService: { deviceId: string; distanceKm: number; distanceSource: string }[] }>('POST', '/api/v1/jobs/job-1/close', { distanceKm: 250, distanceSource: 'installer record' })
+    expect(closed.body.inService).toMatchObject([{ deviceId: 'unit-1', distanceKm: 250, distanceSource: 'installer record' }])
+    clock.advance(MIN)
+    await h.send('unit-1', [{ ts: clock.now(), values: { leakage_ma: 6 } }])
+    const [a] = await h.alerts()
+    expect(a!.plan.deadlines.find((d) => d.kind === 'on_site')).toMatchObject({ at: T0 + H + MIN + 24 * H })
+  })
+})
+
 describe('T7: monthly inspection of maintained units', () => {
   it('31 days without an inspection: one inspection_overdue alert, still one after a restart, cleared by a signed inspection', async () => {
     const clock = new ManualClock(T0)
