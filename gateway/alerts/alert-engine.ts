@@ -120,10 +120,6 @@ export class AlertEngine {
     this.commit(p, now)
   }
 
-  /** Whether the unit is watched for T7 (in service, with faults, under a maintenance contract). */
-  isMaintained(deviceId: string): boolean {
-    return this.inspections.isMaintained(deviceId)
-  }
 
   get size(): number {
     return this.units.size

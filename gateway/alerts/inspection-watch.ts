@@ -49,10 +49,6 @@ export class InspectionWatch {
     this.set(deviceId, m.deadlines, m.since, Math.max(at, m.lastAt ?? at))
   }
 
-  isMaintained(deviceId: string): boolean {
-    return this.units.has(deviceId)
-  }
-
   /** Whether the unit's inspection is overdue at `now`. */
   overdue(deviceId: string, now: number): boolean {
     const m = this.units.get(deviceId)

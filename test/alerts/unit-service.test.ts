@@ -212,6 +212,25 @@ describe('T7: monthly inspection of maintained units', () => {
     expect((await h2.alerts('fault=inspection_overdue&state=active')).map((a) => a.raisedAt)).toEqual([done + 31 * DAY + 2 * MIN])
   })
 
+  it('ending the maintenance contract clears the overdue alert and stops the sweep for the unit', async () => {
+    const clock = new ManualClock(T0)
+    const h = await start(clock)
+    await unitInService(h, T0)
+    await h.api('PATCH', '/api/v1/units/unit-1', { maintained: true, maintainedSince: T0 })
+    clock.set(T0 + 32 * DAY)
+    await h.send('unit-1', [{ ts: clock.now(), values: { leakage_ma: 0.2 } }])
+    h.g.alerts.tick()
+    expect((await h.alerts('fault=inspection_overdue&state=active')).length).toBe(1)
+    const off = await h.api('PATCH', '/api/v1/units/unit-1', { maintained: false })
+    expect(off.body).toMatchObject({ maintained: false, maintainedSince: null })
+    const [a] = await h.alerts('fault=inspection_overdue')
+    expect(a).toMatchObject({ state: 'cleared', cleared: { note: 'no longer under a maintenance contract' } })
+    clock.set(T0 + 90 * DAY)
+    await h.send('unit-1', [{ ts: clock.now(), values: { leakage_ma: 0.2 } }])
+    h.g.alerts.tick()
+    expect(await h.alerts('fault=inspection_overdue&state=active')).toEqual([])
+  })
+
   it('inspections are listed newest first, paged; a bad cursor is refused', async () => {
     const clock = new ManualClock(T0)
     const h = await start(clock)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { alertDeadlines, escalationsDue, inspectionDue, installerCallbacks, nextEscalationAt, onSiteWithin, type CallbackEvent } from '../../../rules/faults/deadlines.js'
+import { alertDeadlines, escalationsDue, inspectionDue, inspectionOverdueSeverity, installerCallbacks, nextEscalationAt, onSiteWithin, type CallbackEvent } from '../../../rules/faults/deadlines.js'
 import { faults } from './faults-fixture.js'
 
 const D = faults().deadlines
@@ -95,6 +95,11 @@ describe('a missed on-site deadline (T6) escalates', () => {
 })
 
 describe('monthly inspection (T7)', () => {
+  it("an overdue inspection is 'minor' (T5 service information) unless the pack says otherwise", () => {
+    expect(inspectionOverdueSeverity(D)).toEqual({ severity: 'minor', source: expect.stringContaining('T5') })
+    expect(inspectionOverdueSeverity({ ...D, inspectionOverdueSeverity: 'major' })).toEqual({ severity: 'major', source: expect.stringContaining('inspectionOverdueSeverity') })
+  })
+
   it('is due 31 days after the last inspection (or going into service) and overdue after', () => {
     const s = { inServiceSince: T0, lastInspectionAt: T0 + 10 * DAY }
     expect(inspectionDue(D, s, T0 + 41 * DAY)).toMatchObject({ dueAt: T0 + 41 * DAY, overdue: false, overdueMs: 0 })
