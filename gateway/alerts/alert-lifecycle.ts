@@ -21,13 +21,15 @@
  *   { ok: false, error } with an alert error code (contract/errors.ts ALERT_ERRORS) and a sentence; it never throws.
  */
 import type { AlertErrorCode } from '../../contract/errors.js'
-import { alertDeadlines, isVisit, type AlertDeadlines, type DeadlineKind } from '../../rules/faults/deadlines.js'
+import { isVisit, type AlertDeadlines, type DeadlineKind } from '../../rules/faults/deadlines.js'
 import type { Deadlines, FaultSeverity } from '../../rules/faults/fault-pack-schema.js'
 import type { FaultTransition } from '../../rules/faults/fault-transition.js'
+import { checkPerson, distanceFields, fail, planOf, SYSTEM_ACTOR, withPlan } from './alert-plan.js'
+import { reduceFacts, reduceOnSite } from './alert-visit.js'
+
+export { SYSTEM_ACTOR } from './alert-plan.js'
 
 export type AlertState = 'active' | 'acknowledged' | 'cleared'
-/** The actor of what the gateway itself does (auto-clear, escalation). */
-export const SYSTEM_ACTOR = 'system'
 
 export interface Alert {
   id: string
@@ -140,31 +142,6 @@ export type AlertResult =
 const SEVERITY_RANK: Record<FaultSeverity, number> = { warning: 0, minor: 1, major: 2, critical: 3 }
 export const worseOf = (a: FaultSeverity, b: FaultSeverity): FaultSeverity => (SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a)
 
-const fail = (code: AlertErrorCode, message: string): AlertResult => ({ ok: false, error: { code, message } })
-
-function planOf(d: Deadlines, a: Omit<Alert, 'plan'>): AlertDeadlines {
-  return alertDeadlines(d, {
-    raisedAt: a.raisedAt,
-    severity: a.worstSeverity,
-    acknowledgedAt: a.acknowledged?.at ?? null,
-    resolvedAt: a.cleared?.at ?? null,
-    installationLeak: a.installationLeak,
-    ...(a.distanceKm !== undefined ? { distanceKm: a.distanceKm } : {}),
-    onSiteAt: a.onSite?.at ?? null,
-    installerOnSiteAt: a.installerOnSite?.at ?? null,
-  })
-}
-
-/** The T6 fields of an alert from the unit's facts: the distance and its source, or why there is none. */
-function distanceFields(f: UnitFacts): Pick<Alert, 'distanceKm' | 'distanceSource' | 'notJudged'> {
-  if (f.distanceKm !== undefined) return { distanceKm: f.distanceKm, ...(f.distanceSource !== undefined ? { distanceSource: f.distanceSource } : {}) }
-  return f.distanceUnknown !== undefined ? { notJudged: [{ kind: 'on_site', reason: f.distanceUnknown }] } : {}
-}
-
-function withPlan(d: Deadlines, a: Alert): Alert {
-  return { ...a, plan: planOf(d, a) }
-}
-
 function raise(t: FaultTransition, ctx: AlertContext): AlertResult {
   const facts = ctx.unitFacts?.(t.deviceId, t.fault) ?? {}
   const base: Omit<Alert, 'plan'> = {
@@ -227,15 +204,6 @@ function clear(a: Alert, by: string, at: number, note: string, auto: boolean, ct
   return { ok: true, alert: next, audit: [{ alertId: a.id, at, actor: by, action: auto ? 'auto_clear' : 'clear', from: a.state, to: 'cleared', note }] }
 }
 
-function checkPerson(a: Alert | null, c: { by: string; at: number }, verb: string): AlertResult | Alert {
-  if (a === null) return fail('GW_ERR_ALERT_NO_ALERT', `cannot ${verb}: there is no such alert`)
-  if (typeof c.by !== 'string' || c.by.trim() === '') return fail('GW_ERR_ALERT_BAD_COMMAND', `cannot ${verb} alert ${a.id}: say who does it (by is empty)`)
-  if (!Number.isFinite(c.at)) return fail('GW_ERR_ALERT_BAD_COMMAND', `cannot ${verb} alert ${a.id}: the time is not a number`)
-  if (c.at < a.raisedAt) return fail('GW_ERR_ALERT_TIME', `cannot ${verb} alert ${a.id} at ${new Date(c.at).toISOString()}: it was raised later, at ${new Date(a.raisedAt).toISOString()}`)
-  if (a.state === 'cleared') return fail('GW_ERR_ALERT_CLEARED', `cannot ${verb} alert ${a.id}: it was cleared at ${new Date(a.cleared!.at).toISOString()} by ${a.cleared!.by}`)
-  return a
-}
-
 /**
  * The next alert for (unit, fault) given the current one (null: none yet, or the caller keeps
  * none) and a command. For a fault transition `current` must be the latest alert of that unit
@@ -281,39 +249,10 @@ export function reduceAlert(current: Alert | null, cmd: AlertCommand, ctx: Alert
       return clear(a, cmd.by, cmd.at, cmd.note, false, ctx)
     }
     case 'on_site':
-      return onSite(current, cmd, ctx)
+      return reduceOnSite(current, cmd, ctx)
     case 'facts':
-      return facts(current, cmd.at, cmd.facts, ctx)
+      return reduceFacts(current, cmd.at, cmd.facts, ctx)
   }
-}
-
-/** Who was on site and when: maintenance (T6 on_site) or the installer (T3 installer_on_site). */
-function onSite(current: Alert | null, cmd: Extract<AlertCommand, { kind: 'on_site' }>, ctx: AlertContext): AlertResult {
-  const a = checkPerson(current, cmd, 'record on site')
-  if ('ok' in a) return a
-  if (cmd.who !== 'maintenance' && cmd.who !== 'installer') return fail('GW_ERR_ALERT_BAD_COMMAND', `cannot record on site for alert ${a.id}: who must be 'maintenance' or 'installer', not ${JSON.stringify(cmd.who)}`)
-  const field = cmd.who === 'maintenance' ? 'onSite' : 'installerOnSite'
-  const was = a[field]
-  if (was) return fail('GW_ERR_ALERT_ALREADY', `alert ${a.id}: ${cmd.who} was already recorded on site by ${was.by} at ${new Date(was.at).toISOString()}`)
-  const note = cmd.note ?? ''
-  const next = withPlan(ctx.deadlines, { ...a, [field]: { by: cmd.by, at: cmd.at, note } })
-  const kind: DeadlineKind = cmd.who === 'maintenance' ? 'on_site' : 'installer_on_site'
-  const dl = next.plan.deadlines.find((d) => d.kind === kind)
-  const met = dl === undefined ? `no ${kind} deadline on this alert` : cmd.at <= dl.at ? `${kind} deadline met (${new Date(dl.at).toISOString()})` : `${kind} deadline missed by ${Math.round((cmd.at - dl.at) / 60_000)} min`
-  return { ok: true, alert: next, audit: [{ alertId: a.id, at: cmd.at, actor: cmd.by, action: 'on_site', from: a.state, to: a.state, note: `${cmd.who} on site; ${met}${note ? `: ${note}` : ''}` }] }
-}
-
-/** A distance set or corrected after the raise: an open alert takes it (and its T6 deadline, counted from the raise). */
-function facts(current: Alert | null, at: number, f: UnitFacts, ctx: AlertContext): AlertResult {
-  if (current === null) return fail('GW_ERR_ALERT_NO_ALERT', 'cannot update: there is no such alert')
-  if (current.state === 'cleared') return fail('GW_ERR_ALERT_CLEARED', `alert ${current.id} was cleared; its facts are history`)
-  if (f.distanceKm === undefined || (f.distanceKm === current.distanceKm && f.distanceSource === current.distanceSource)) return { ok: true, alert: current, audit: [] }
-  const { distanceKm: _d, distanceSource: _s, notJudged: _n, ...rest } = current
-  const next = withPlan(ctx.deadlines, { ...rest, ...distanceFields(f) })
-  const dl = next.plan.deadlines.find((d) => d.kind === 'on_site')
-  const was = current.distanceKm === undefined ? 'no distance' : `${current.distanceKm} km`
-  const note = `distance from the service centre: ${was} -> ${f.distanceKm} km (${f.distanceSource ?? 'no source given'}); on site by ${dl ? new Date(dl.at).toISOString() : '?'} (T6)`
-  return { ok: true, alert: next, audit: [{ alertId: current.id, at: Math.max(at, current.raisedAt), actor: SYSTEM_ACTOR, action: 'update', from: current.state, to: current.state, note }] }
 }
 
 export type EscalateResult = { alert: Alert; events: EscalationEvent[]; audit: AuditEntry[] }

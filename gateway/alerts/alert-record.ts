@@ -6,9 +6,9 @@
  */
 import { z } from 'zod'
 
-import { alertDeadlines } from '../../rules/faults/deadlines.js'
 import { FAULT_SEVERITIES, type Deadlines } from '../../rules/faults/fault-pack-schema.js'
 import type { Alert, AuditEntry, EscalationEvent } from './alert-lifecycle.js'
+import { planOf } from './alert-plan.js'
 import type { AlertEvent, AlertEventKind } from './delivery-grouping.js'
 
 const time = z.number().finite()
@@ -72,16 +72,7 @@ export function parseAlert(json: unknown, d: Deadlines): Alert {
   }
   // The stored plan is dropped: it is derived, and the pack's deadlines may have changed.
   const { plan: _stored, ...a } = r.data
-  const plan = alertDeadlines(d, {
-    raisedAt: a.raisedAt,
-    severity: a.worstSeverity,
-    acknowledgedAt: a.acknowledged?.at ?? null,
-    resolvedAt: a.cleared?.at ?? null,
-    installationLeak: a.installationLeak,
-    ...(a.distanceKm !== undefined ? { distanceKm: a.distanceKm } : {}),
-    onSiteAt: a.onSite?.at ?? null,
-    installerOnSiteAt: a.installerOnSite?.at ?? null,
-  })
+  const plan = planOf(d, a)
   const escalations: EscalationEvent[] = a.escalations
   return { ...a, escalations, plan }
 }
