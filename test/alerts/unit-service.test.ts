@@ -95,6 +95,15 @@ describe('routes refuse bad T6 / T7 input, saying what was wrong', () => {
   })
 })
 
+it('the OpenAPI document lists the T6 / T7 routes', async () => {
+  const h = await start(new ManualClock(T0))
+  const res = await h.g.http!.inject({ method: 'GET', url: '/openapi.json' })
+  const paths = (JSON.parse(res.body) as { paths: Record<string, Record<string, unknown>> }).paths
+  expect(Object.keys(paths['/api/v1/alerts/{id}/on-site'] ?? {})).toEqual(['post'])
+  expect(Object.keys(paths['/api/v1/units/{id}'] ?? {}).sort()).toEqual(['get', 'patch'])
+  expect(Object.keys(paths['/api/v1/units/{id}/inspections'] ?? {}).sort()).toEqual(['get', 'post'])
+})
+
 describe('T6: on site by distance', () => {
   it('a unit 500 km away: its leakage alert must be on site within 48 h; the visit is recorded once and audited', async () => {
     const clock = new ManualClock(T0)
