@@ -2,9 +2,9 @@
  * The alerts of units in service (issue 11), between the bus and SQLite: evaluator steps in,
  * committed alert changes out. The alerts module queues inputs here from its listeners (the
  * ack path only queues) and calls `drain()` off that path; `tick(now)` runs what time alone
- * decides (silence, clear on silence, escalation, T7 overdue inspections). Every batch of changes (fault states, alerts,
- * audit entries, T4 call-backs) is one SQLite transaction, and 'alert.changed' is told only
- * after it committed.
+ * decides (silence, clear on silence, escalation, T7 overdue inspections). Every batch of
+ * changes (fault states, alerts, audit entries, T4 call-backs) is one SQLite transaction, and
+ * 'alert.changed' is told only after it committed.
  *
  * T6 / T7 (DOMAIN.md): a unit's distance from its service centre gives its new alerts an
  * on-site deadline (unit-facts.ts); a distance set or corrected later is applied to its open
@@ -59,7 +59,7 @@ export interface AlertEngineDeps {
 export class AlertEngine {
   readonly store: AlertStore
   readonly watch = new FaultWatch()
-  readonly inspections = new InspectionWatch()
+  readonly inspectionWatch = new InspectionWatch()
   private readonly units = new Map<string, InServiceUnit & { faults: FaultsSection }>()
   private readonly open = new Map<string, Alert>()
   private readonly spans = new Map<string, (AttachmentWindow & { jobId: string })[]>()
@@ -81,7 +81,7 @@ export class AlertEngine {
     for (const a of this.store.open()) this.open.set(keyOf(a.deviceId, a.fault), a)
     const p = this.pending()
     // An inspection recorded just before a crash, its alert's clear not yet committed: clear it now.
-    for (const a of [...this.open.values()]) if (a.fault === INSPECTION_OVERDUE_FAULT && !this.inspections.overdue(a.deviceId, now)) this.clearInspection(a.deviceId, now, 'inspection no longer overdue (found at start)', p)
+    for (const a of [...this.open.values()]) if (a.fault === INSPECTION_OVERDUE_FAULT && !this.inspectionWatch.overdue(a.deviceId, now)) this.clearInspection(a.deviceId, now, 'inspection no longer overdue (found at start)', p)
     this.commit(p, now)
   }
 
@@ -104,22 +104,21 @@ export class AlertEngine {
     const watched = this.units.get(deviceId)
     if (!u || !watched) return
     this.units.set(deviceId, { ...u, faults: watched.faults })
-    this.inspections.set(deviceId, watched.faults.deadlines, u.maintainedSince ?? null, this.deps.inspections.lastAt(deviceId))
+    this.inspectionWatch.set(deviceId, watched.faults.deadlines, u.maintainedSince ?? null, this.deps.inspections.lastAt(deviceId))
     const p = this.pending()
     this.applyFacts(deviceId, now, p)
-    if (!this.inspections.overdue(deviceId, now)) this.clearInspection(deviceId, now, u.maintainedSince === undefined ? 'no longer under a maintenance contract' : 'inspection no longer overdue', p)
+    if (!this.inspectionWatch.overdue(deviceId, now)) this.clearInspection(deviceId, now, u.maintainedSince === undefined ? 'no longer under a maintenance contract' : 'inspection no longer overdue', p)
     this.commit(p, now)
   }
 
   /** T7: an inspection was recorded (InspectionLog): the unit's overdue alert clears once it is no longer overdue. */
   inspectionRecorded(deviceId: string, at: number, note: string, now: number): void {
     this.drain()
-    this.inspections.inspected(deviceId, at)
+    this.inspectionWatch.inspected(deviceId, at)
     const p = this.pending()
-    if (!this.inspections.overdue(deviceId, now)) this.clearInspection(deviceId, now, note, p)
+    if (!this.inspectionWatch.overdue(deviceId, now)) this.clearInspection(deviceId, now, note, p)
     this.commit(p, now)
   }
-
 
   get size(): number {
     return this.units.size
@@ -184,7 +183,7 @@ export class AlertEngine {
     const p = this.pending()
     for (const id of this.watch.silence.takeDue(now)) this.feed(this.watch.tick(id, now), p)
     // T7: each unit once per overdue period; an open overdue alert (e.g. read back at start) is not raised again.
-    for (const t of this.inspections.due(now)) if (!this.open.has(keyOf(t.deviceId, t.fault))) this.feed([t], p)
+    for (const t of this.inspectionWatch.due(now)) if (!this.open.has(keyOf(t.deviceId, t.fault))) this.feed([t], p)
     if (now >= this.nextBusyTick) {
       this.nextBusyTick = now + BUSY_TICK_MS
       const busy = new Set<string>()
@@ -206,7 +205,7 @@ export class AlertEngine {
     const earlier = (t: number | null): void => {
       if (t !== null && (next === null || t < next)) next = t
     }
-    earlier(this.inspections.nextDueAt())
+    earlier(this.inspectionWatch.nextDueAt())
     if (this.open.size > 0) earlier(Math.max(this.nextBusyTick, now))
     for (const a of this.open.values()) {
       const last = a.escalations.length > 0 ? a.escalations[a.escalations.length - 1]!.at : -Infinity
@@ -255,11 +254,11 @@ export class AlertEngine {
       // The unit's pack watches nothing: it is in service, without alerts.
       this.units.delete(u.deviceId)
       this.watch.unwatch(u.deviceId)
-      this.inspections.unwatch(u.deviceId)
+      this.inspectionWatch.unwatch(u.deviceId)
       return
     }
     this.units.set(u.deviceId, { ...u, faults })
-    this.inspections.set(u.deviceId, faults.deadlines, u.maintainedSince ?? null, lastInspectionAt)
+    this.inspectionWatch.set(u.deviceId, faults.deadlines, u.maintainedSince ?? null, lastInspectionAt)
     for (const p of this.watch.watch(u.deviceId, faults, u.unit, stored, now, restartedAt)) {
       this.deps.log('warn', 'fault state not readable; started afresh', { ...p })
     }
@@ -324,7 +323,7 @@ export class AlertEngine {
   private clearInspection(deviceId: string, now: number, note: string, p: Pending): void {
     const key = keyOf(deviceId, INSPECTION_OVERDUE_FAULT)
     if (!this.open.has(key)) return
-    this.feed([this.inspections.clearOf(deviceId, now, note)], p)
+    this.feed([this.inspectionWatch.clearOf(deviceId, now, note)], p)
   }
 
   /** T4: a leak alert within afterInstallS of the unit's inServiceSince counts against its job's installer. */
