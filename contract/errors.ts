@@ -55,13 +55,13 @@ export const VERDICT_ERRORS = {
 } as const satisfies Record<`GW_ERR_${string}`, Meaning>
 export type VerdictErrorCode = keyof typeof VERDICT_ERRORS
 
-/** Why a command on a fault alert (acknowledge, assign, clear) was refused, with the HTTP status it answers. */
+/** Why a command on a fault alert (acknowledge, assign, clear, on-site) was refused, with the HTTP status it answers. */
 export const ALERT_ERRORS = {
   GW_ERR_ALERT_NO_ALERT: { status: 404, meaning: 'there is no such alert (or no open alert of that unit and fault)' },
   GW_ERR_ALERT_CLEARED: { status: 409, meaning: 'the alert was cleared already: a new occurrence of the fault raises a new alert' },
-  GW_ERR_ALERT_ALREADY: { status: 409, meaning: 'the alert was already acknowledged (by whom and when is in the message)' },
+  GW_ERR_ALERT_ALREADY: { status: 409, meaning: 'the alert was already acknowledged, or the visit already recorded on site (by whom and when is in the message)' },
   GW_ERR_ALERT_BAD_COMMAND: { status: 400, meaning: 'the command lacks who does it, a reason for a manual clear, or names another unit or fault' },
-  GW_ERR_ALERT_TIME: { status: 400, meaning: 'the command is dated before the alert was raised' },
+  GW_ERR_ALERT_TIME: { status: 400, meaning: 'the command is dated before the alert was raised (or an on-site visit in the future)' },
 } as const satisfies Record<`GW_ERR_${string}`, Meaning & { readonly status: number }>
 export type AlertErrorCode = keyof typeof ALERT_ERRORS
 

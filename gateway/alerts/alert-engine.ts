@@ -2,15 +2,21 @@
  * The alerts of units in service (issue 11), between the bus and SQLite: evaluator steps in,
  * committed alert changes out. The alerts module queues inputs here from its listeners (the
  * ack path only queues) and calls `drain()` off that path; `tick(now)` runs what time alone
- * decides (silence, clear on silence, escalation). Every batch of changes (fault states, alerts,
- * audit entries, T4 call-backs) is one SQLite transaction, and 'alert.changed' is told only
- * after it committed.
+ * decides (silence, clear on silence, escalation, T7 overdue inspections). Every batch of
+ * changes (fault states, alerts, audit entries, T4 call-backs) is one SQLite transaction, and
+ * 'alert.changed' is told only after it committed.
+ *
+ * T6 / T7 (DOMAIN.md): a unit's distance from its service centre gives its new alerts an
+ * on-site deadline (unit-facts.ts); a distance set or corrected later is applied to its open
+ * alerts (`unitFactsChanged`). A maintained unit whose monthly inspection is overdue raises one
+ * `inspection_overdue` alert (inspection-watch.ts), cleared by `inspectionRecorded`.
  */
 import { randomUUID } from 'node:crypto'
 
 import type { Reading } from '../../contract/reading.js'
 import { routeReading, type AttachmentWindow } from '../../rules/attachment-window.js'
 import type { ErrorCodeReport, FaultTransition, LinkEvent } from '../../rules/faults/index.js'
+import { INSPECTION_OVERDUE_FAULT } from '../../rules/faults/deadlines.js'
 import type { Deadlines, FaultsSection } from '../../rules/faults/fault-pack-schema.js'
 import type { EventBus } from '../bus/event-bus.js'
 import type { Log } from '../log.js'
@@ -19,17 +25,15 @@ import { currentTeam, escalate, reduceAlert, type Alert, type AlertCommand, type
 import { AlertStore, type AlertBatch } from './alert-store.js'
 import { FaultWatch } from './fault-watch.js'
 import type { InServiceRepository, InServiceUnit } from './in-service-repository.js'
+import type { InspectionLog } from './inspection-log.js'
+import { InspectionWatch } from './inspection-watch.js'
 import { chainOf, teamsFor, type TeamsConfig } from './teams-config.js'
+import { LEAK_FAULTS, unitFactsOf } from './unit-facts.js'
+
+export { LEAK_FAULTS } from './unit-facts.js'
 
 /** Without a teams file every alert is kept and listed under this team (no deliveries). */
 export const UNASSIGNED_TEAM = 'unassigned'
-
-/**
- * Faults that are leaks for T4 (DOMAIN.md: "leak call-backs"): refrigerant loss, and the
- * low-pressure / refrigerant-shortage protection codes of the packs' tables. An engineering
- * reading of T4: the gateway raises the call-back; a person judges the cause (T3).
- */
-export const LEAK_FAULTS: ReadonlySet<string> = new Set(['refrigerant_loss', 'low_pressure_protection', 'refrigerant_shortage', 'water_overflow_protection'])
 
 /** While a unit has an open alert, its evaluators are ticked this often (clear on silence of error codes), ms. */
 export const BUSY_TICK_MS = 60_000
@@ -47,6 +51,7 @@ export interface AlertEngineDeps {
   bus: EventBus
   log: Log
   inService: InServiceRepository
+  inspections: InspectionLog
   teams: TeamsConfig | undefined
   owner: string
 }
@@ -54,6 +59,7 @@ export interface AlertEngineDeps {
 export class AlertEngine {
   readonly store: AlertStore
   readonly watch = new FaultWatch()
+  readonly inspectionWatch = new InspectionWatch()
   private readonly units = new Map<string, InServiceUnit & { faults: FaultsSection }>()
   private readonly open = new Map<string, Alert>()
   private readonly spans = new Map<string, (AttachmentWindow & { jobId: string })[]>()
@@ -70,17 +76,48 @@ export class AlertEngine {
   /** Reads units, states and open alerts back (after a restart at `now`). */
   load(now: number): void {
     const states = this.store.states()
-    for (const u of this.deps.inService.all()) this.add(u, states.get(u.deviceId), now, now)
+    const inspected = this.deps.inspections.lastAtAll()
+    for (const u of this.deps.inService.all()) this.add(u, states.get(u.deviceId), now, inspected.get(u.deviceId) ?? null, now)
     for (const a of this.store.open()) this.open.set(keyOf(a.deviceId, a.fault), a)
-    this.commit(this.pending(), now)
+    const p = this.pending()
+    // An inspection recorded just before a crash, its alert's clear not yet committed: clear it now.
+    for (const a of [...this.open.values()]) if (a.fault === INSPECTION_OVERDUE_FAULT && !this.inspectionWatch.overdue(a.deviceId, now)) this.clearInspection(a.deviceId, now, 'inspection no longer overdue (found at start)', p)
+    this.commit(p, now)
   }
 
   /** A unit entered service (or again): watched afresh with its pack's faults section. */
   unitInService(deviceId: string, now: number): void {
     const u = this.deps.inService.get(deviceId)
     if (!u) return
-    this.add(u, undefined, now)
-    this.commit(this.pending(), now)
+    this.add(u, undefined, now, this.deps.inspections.lastAt(deviceId))
+    const p = this.pending()
+    this.applyFacts(deviceId, now, p)
+    this.commit(p, now)
+  }
+
+  /**
+   * The unit's service facts changed (distance, maintained): its open alerts take the new
+   * distance (their on-site deadline counted from their raise), the inspection watch the contract.
+   */
+  unitFactsChanged(deviceId: string, now: number): void {
+    const u = this.deps.inService.get(deviceId)
+    const watched = this.units.get(deviceId)
+    if (!u || !watched) return
+    this.units.set(deviceId, { ...u, faults: watched.faults })
+    this.inspectionWatch.set(deviceId, watched.faults.deadlines, u.maintainedSince ?? null, this.deps.inspections.lastAt(deviceId))
+    const p = this.pending()
+    this.applyFacts(deviceId, now, p)
+    if (!this.inspectionWatch.overdue(deviceId, now)) this.clearInspection(deviceId, now, u.maintainedSince === undefined ? 'no longer under a maintenance contract' : 'inspection no longer overdue', p)
+    this.commit(p, now)
+  }
+
+  /** T7: an inspection was recorded (InspectionLog): the unit's overdue alert clears once it is no longer overdue. */
+  inspectionRecorded(deviceId: string, at: number, note: string, now: number): void {
+    this.drain()
+    this.inspectionWatch.inspected(deviceId, at)
+    const p = this.pending()
+    if (!this.inspectionWatch.overdue(deviceId, now)) this.clearInspection(deviceId, now, note, p)
+    this.commit(p, now)
   }
 
   get size(): number {
@@ -145,6 +182,8 @@ export class AlertEngine {
     this.drain()
     const p = this.pending()
     for (const id of this.watch.silence.takeDue(now)) this.feed(this.watch.tick(id, now), p)
+    // T7: each unit once per overdue period; an open overdue alert (e.g. read back at start) is not raised again.
+    for (const t of this.inspectionWatch.due(now)) if (!this.open.has(keyOf(t.deviceId, t.fault))) this.feed([t], p)
     if (now >= this.nextBusyTick) {
       this.nextBusyTick = now + BUSY_TICK_MS
       const busy = new Set<string>()
@@ -163,9 +202,10 @@ export class AlertEngine {
   /** When tick() has something to do next (gateway ms), or null: what the one timer waits for. */
   nextDueAt(now: number): number | null {
     let next = this.watch.silence.nextDueAt()
-    const earlier = (t: number): void => {
-      if (next === null || t < next) next = t
+    const earlier = (t: number | null): void => {
+      if (t !== null && (next === null || t < next)) next = t
     }
+    earlier(this.inspectionWatch.nextDueAt())
     if (this.open.size > 0) earlier(Math.max(this.nextBusyTick, now))
     for (const a of this.open.values()) {
       const last = a.escalations.length > 0 ? a.escalations[a.escalations.length - 1]!.at : -Infinity
@@ -207,16 +247,18 @@ export class AlertEngine {
     return undefined
   }
 
-  private add(u: InServiceUnit, stored: ReadonlyMap<string, unknown> | undefined, now: number, restartedAt?: number): void {
+  private add(u: InServiceUnit, stored: ReadonlyMap<string, unknown> | undefined, now: number, lastInspectionAt: number | null, restartedAt?: number): void {
     const faults = u.pack.faults
     this.spans.delete(u.deviceId)
     if (!faults) {
       // The unit's pack watches nothing: it is in service, without alerts.
       this.units.delete(u.deviceId)
       this.watch.unwatch(u.deviceId)
+      this.inspectionWatch.unwatch(u.deviceId)
       return
     }
     this.units.set(u.deviceId, { ...u, faults })
+    this.inspectionWatch.set(u.deviceId, faults.deadlines, u.maintainedSince ?? null, lastInspectionAt)
     for (const p of this.watch.watch(u.deviceId, faults, u.unit, stored, now, restartedAt)) {
       this.deps.log('warn', 'fault state not readable; started afresh', { ...p })
     }
@@ -243,8 +285,7 @@ export class AlertEngine {
         const own = teamsFor(teams, { siteId: u.site, region: u.region, installerId: u.installerId, tags: u.tags })[0]
         return own === undefined ? [UNASSIGNED_TEAM] : chainOf(teams, own)
       },
-      // T3: a leak within the T4 window after installation is presumed the installation's (a person may judge otherwise).
-      unitFacts: (_id, fault) => ({ installationLeak: LEAK_FAULTS.has(fault) && u.jobId !== null }),
+      unitFacts: (_id, fault) => unitFactsOf(u, fault),
     }
   }
 
@@ -264,6 +305,25 @@ export class AlertEngine {
       this.record(r.alert, r.audit, p)
       if (r.audit[0]?.action === 'raise') this.callback(r.alert, p)
     }
+  }
+
+  /** The unit's facts (T6 distance) applied to its open alerts. */
+  private applyFacts(deviceId: string, now: number, p: Pending): void {
+    const u = this.units.get(deviceId)
+    const ctx = this.contextOf(deviceId)
+    if (!u || !ctx || u.distanceKm === undefined) return
+    for (const a of [...this.open.values()]) {
+      if (a.deviceId !== deviceId) continue
+      const r = reduceAlert(p.alerts.get(a.id) ?? a, { kind: 'facts', at: now, facts: unitFactsOf(u, a.fault) }, ctx)
+      if (r.ok && r.audit.length > 0) this.record(r.alert, r.audit, p)
+    }
+  }
+
+  /** Clears the unit's open inspection_overdue alert, if it has one. */
+  private clearInspection(deviceId: string, now: number, note: string, p: Pending): void {
+    const key = keyOf(deviceId, INSPECTION_OVERDUE_FAULT)
+    if (!this.open.has(key)) return
+    this.feed([this.inspectionWatch.clearOf(deviceId, now, note)], p)
   }
 
   /** T4: a leak alert within afterInstallS of the unit's inServiceSince counts against its job's installer. */

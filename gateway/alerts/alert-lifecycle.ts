@@ -11,17 +11,25 @@
  *   the worst value and severity; a worse severity tightens the deadlines (T2/T5 by severity).
  * - Deadlines (rules/faults/deadlines.ts) are kept on the alert and recomputed on every change;
  *   escalate(now) moves the alert up its team chain as they pass, at most maxEscalations.
+ * - Unit facts (T3 installation leak, T6 distance from the service centre) are fixed at raise; a
+ *   distance set or corrected later is applied to the open alerts (`facts`, audited as 'update'):
+ *   an open alert is never left without its on-site deadline once the distance is known. Without
+ *   a distance the alert says so (`notJudged`), never a default band.
+ * - on_site records who was on site and when: maintenance meets T6 `on_site`, the installer T3
+ *   `installer_on_site` (rules/faults/deadlines.ts).
  * - A command that does not fit (acknowledge a cleared alert, clear twice, no actor) returns
  *   { ok: false, error } with an alert error code (contract/errors.ts ALERT_ERRORS) and a sentence; it never throws.
  */
 import type { AlertErrorCode } from '../../contract/errors.js'
-import { alertDeadlines, type AlertDeadlines, type DeadlineKind } from '../../rules/faults/deadlines.js'
+import { isVisit, type AlertDeadlines, type DeadlineKind } from '../../rules/faults/deadlines.js'
 import type { Deadlines, FaultSeverity } from '../../rules/faults/fault-pack-schema.js'
 import type { FaultTransition } from '../../rules/faults/fault-transition.js'
+import { checkPerson, distanceFields, fail, planOf, SYSTEM_ACTOR, withPlan } from './alert-plan.js'
+import { reduceFacts, reduceOnSite } from './alert-visit.js'
+
+export { SYSTEM_ACTOR } from './alert-plan.js'
 
 export type AlertState = 'active' | 'acknowledged' | 'cleared'
-/** The actor of what the gateway itself does (auto-clear, escalation). */
-export const SYSTEM_ACTOR = 'system'
 
 export interface Alert {
   id: string
@@ -54,13 +62,37 @@ export interface Alert {
   /** chain[teamIndex] is the team the alert is with now. */
   teamIndex: number
   escalations: EscalationEvent[]
-  /** T3 / T6 inputs fixed at raise. */
+  /** T3 / T6 inputs fixed at raise (the distance may be set or corrected later: `facts`). */
   installationLeak: boolean
   distanceKm?: number
+  /** Where the distance came from (who measured it, how). */
+  distanceSource?: string
+  /** Deadlines the gateway could not judge, with why (T6 without a distance). */
+  notJudged?: { kind: DeadlineKind; reason: string }[]
+  /** T6: maintenance on site; T3: the installer on site. */
+  onSite?: Visit | null
+  installerOnSite?: Visit | null
   plan: AlertDeadlines
 }
 
-export type AuditAction = 'raise' | 'retrigger' | 'acknowledge' | 'assign' | 'clear' | 'auto_clear' | 'escalate'
+export interface Visit {
+  by: string
+  at: number
+  note: string
+}
+
+/** What the alerts module knows about the unit for its alerts' deadlines (T3, T6). */
+export interface UnitFacts {
+  installationLeak?: boolean
+  distanceKm?: number
+  distanceSource?: string
+  /** Set when the distance is not known: the sentence the alert carries in notJudged. */
+  distanceUnknown?: string
+}
+
+export type OnSiteWho = 'maintenance' | 'installer'
+
+export type AuditAction = 'raise' | 'retrigger' | 'acknowledge' | 'assign' | 'clear' | 'auto_clear' | 'escalate' | 'on_site' | 'update'
 
 export interface AuditEntry {
   alertId: string
@@ -88,6 +120,9 @@ export type AlertCommand =
   | { kind: 'acknowledge'; by: string; at: number; note?: string }
   | { kind: 'assign'; by: string; at: number; member: string; note?: string }
   | { kind: 'clear'; by: string; at: number; note: string }
+  | { kind: 'on_site'; by: string; at: number; who: OnSiteWho; note?: string }
+  /** The unit's facts changed (a distance set or corrected): applied by the system. */
+  | { kind: 'facts'; at: number; facts: UnitFacts }
 
 export interface AlertContext {
   deadlines: Deadlines
@@ -95,7 +130,7 @@ export interface AlertContext {
   /** The team chain for a new alert of this unit, own team first (may be empty: no team covers it). */
   chainFor: (deviceId: string) => readonly string[]
   /** T3 / T6 facts about the unit for a new alert. */
-  unitFacts?: (deviceId: string, fault: string) => { installationLeak?: boolean; distanceKm?: number }
+  unitFacts?: (deviceId: string, fault: string) => UnitFacts
 }
 
 export type { AlertErrorCode }
@@ -106,23 +141,6 @@ export type AlertResult =
 
 const SEVERITY_RANK: Record<FaultSeverity, number> = { warning: 0, minor: 1, major: 2, critical: 3 }
 export const worseOf = (a: FaultSeverity, b: FaultSeverity): FaultSeverity => (SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a)
-
-const fail = (code: AlertErrorCode, message: string): AlertResult => ({ ok: false, error: { code, message } })
-
-function planOf(d: Deadlines, a: Omit<Alert, 'plan'>): AlertDeadlines {
-  return alertDeadlines(d, {
-    raisedAt: a.raisedAt,
-    severity: a.worstSeverity,
-    acknowledgedAt: a.acknowledged?.at ?? null,
-    resolvedAt: a.cleared?.at ?? null,
-    installationLeak: a.installationLeak,
-    ...(a.distanceKm !== undefined ? { distanceKm: a.distanceKm } : {}),
-  })
-}
-
-function withPlan(d: Deadlines, a: Alert): Alert {
-  return { ...a, plan: planOf(d, a) }
-}
 
 function raise(t: FaultTransition, ctx: AlertContext): AlertResult {
   const facts = ctx.unitFacts?.(t.deviceId, t.fault) ?? {}
@@ -153,7 +171,7 @@ function raise(t: FaultTransition, ctx: AlertContext): AlertResult {
     teamIndex: 0,
     escalations: [],
     installationLeak: facts.installationLeak ?? false,
-    ...(facts.distanceKm !== undefined ? { distanceKm: facts.distanceKm } : {}),
+    ...distanceFields(facts),
   }
   const alert: Alert = { ...base, plan: planOf(ctx.deadlines, base) }
   return { ok: true, alert, audit: [{ alertId: alert.id, at: t.at, actor: SYSTEM_ACTOR, action: 'raise', from: null, to: 'active', note: t.message }] }
@@ -184,15 +202,6 @@ function retrigger(a: Alert, t: FaultTransition, ctx: AlertContext): AlertResult
 function clear(a: Alert, by: string, at: number, note: string, auto: boolean, ctx: AlertContext): AlertResult {
   const next = withPlan(ctx.deadlines, { ...a, state: 'cleared', cleared: { by, at, note, auto } })
   return { ok: true, alert: next, audit: [{ alertId: a.id, at, actor: by, action: auto ? 'auto_clear' : 'clear', from: a.state, to: 'cleared', note }] }
-}
-
-function checkPerson(a: Alert | null, c: { by: string; at: number }, verb: string): AlertResult | Alert {
-  if (a === null) return fail('GW_ERR_ALERT_NO_ALERT', `cannot ${verb}: there is no such alert`)
-  if (typeof c.by !== 'string' || c.by.trim() === '') return fail('GW_ERR_ALERT_BAD_COMMAND', `cannot ${verb} alert ${a.id}: say who does it (by is empty)`)
-  if (!Number.isFinite(c.at)) return fail('GW_ERR_ALERT_BAD_COMMAND', `cannot ${verb} alert ${a.id}: the time is not a number`)
-  if (c.at < a.raisedAt) return fail('GW_ERR_ALERT_TIME', `cannot ${verb} alert ${a.id} at ${new Date(c.at).toISOString()}: it was raised later, at ${new Date(a.raisedAt).toISOString()}`)
-  if (a.state === 'cleared') return fail('GW_ERR_ALERT_CLEARED', `cannot ${verb} alert ${a.id}: it was cleared at ${new Date(a.cleared!.at).toISOString()} by ${a.cleared!.by}`)
-  return a
 }
 
 /**
@@ -239,6 +248,10 @@ export function reduceAlert(current: Alert | null, cmd: AlertCommand, ctx: Alert
       if (typeof cmd.note !== 'string' || cmd.note.trim() === '') return fail('GW_ERR_ALERT_BAD_COMMAND', `cannot clear alert ${a.id} by hand without saying why (note is empty)`)
       return clear(a, cmd.by, cmd.at, cmd.note, false, ctx)
     }
+    case 'on_site':
+      return reduceOnSite(current, cmd, ctx)
+    case 'facts':
+      return reduceFacts(current, cmd.at, cmd.facts, ctx)
   }
 }
 
@@ -247,7 +260,7 @@ export type EscalateResult = { alert: Alert; events: EscalationEvent[]; audit: A
 /**
  * The escalations due by `now` that have not happened yet: each moves the alert to the next team
  * of its chain (or tells the last team again when none is left). The plan already stops at
- * maxEscalations and drops what a met deadline no longer needs. Cleared alerts never escalate.
+ * maxEscalations (but for each deadline's first miss) and drops what a met deadline no longer needs. Cleared alerts never escalate.
  */
 export function escalate(a: Alert, now: number, d: Deadlines): EscalateResult {
   if (a.state === 'cleared') return { alert: a, events: [], audit: [] }
@@ -259,8 +272,9 @@ export function escalate(a: Alert, now: number, d: Deadlines): EscalateResult {
   for (const e of a.plan.escalations) {
     if (e.at > now) break
     if (e.at <= last) continue
-    // A deadline met exactly at an escalation's time can renumber the plan: hold the cap here too.
-    if (level >= d.maxEscalations.value) break
+    // A deadline met exactly at an escalation's time can renumber the plan: hold the cap here too
+    // (past it only a deadline's first miss escalates, as in rules/faults/deadlines.ts).
+    if (level >= d.maxEscalations.value && !(isVisit(e.missed) && !a.escalations.some((x) => x.missed === e.missed) && !events.some((x) => x.missed === e.missed))) continue
     level++
     const fromTeam = a.chain[teamIndex] ?? ''
     if (teamIndex + 1 < a.chain.length) teamIndex++

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod'
 
-import { alertDeadlines } from '../../rules/faults/deadlines.js'
 import { FAULT_SEVERITIES, type Deadlines } from '../../rules/faults/fault-pack-schema.js'
 import type { Alert, AuditEntry, EscalationEvent } from './alert-lifecycle.js'
+import { planOf } from './alert-plan.js'
 import type { AlertEvent, AlertEventKind } from './delivery-grouping.js'
 
 const time = z.number().finite()
@@ -19,6 +19,8 @@ const DEADLINE_KINDS = ['acknowledge', 'resolve', 'installer_on_site', 'on_site'
 const EscalationSchema = z
   .object({ alertId: z.string(), at: time, level: z.number().int().min(1), missed: z.enum(DEADLINE_KINDS), fromTeam: z.string(), toTeam: z.string() })
   .strict()
+
+const VisitSchema = z.object({ by: z.string().min(1), at: time, note: z.string() }).strict()
 
 export const AlertRecordSchema = z
   .object({
@@ -49,6 +51,10 @@ export const AlertRecordSchema = z
     escalations: z.array(EscalationSchema).max(1000),
     installationLeak: z.boolean(),
     distanceKm: z.number().finite().min(0).optional(),
+    distanceSource: z.string().optional(),
+    notJudged: z.array(z.object({ kind: z.enum(DEADLINE_KINDS), reason: z.string() }).strict()).max(10).optional(),
+    onSite: VisitSchema.nullable().optional(),
+    installerOnSite: VisitSchema.nullable().optional(),
     // The stored plan is ignored (recomputed); accepted so a record round-trips.
     plan: z.unknown().optional(),
   })
@@ -66,14 +72,7 @@ export function parseAlert(json: unknown, d: Deadlines): Alert {
   }
   // The stored plan is dropped: it is derived, and the pack's deadlines may have changed.
   const { plan: _stored, ...a } = r.data
-  const plan = alertDeadlines(d, {
-    raisedAt: a.raisedAt,
-    severity: a.worstSeverity,
-    acknowledgedAt: a.acknowledged?.at ?? null,
-    resolvedAt: a.cleared?.at ?? null,
-    installationLeak: a.installationLeak,
-    ...(a.distanceKm !== undefined ? { distanceKm: a.distanceKm } : {}),
-  })
+  const plan = planOf(d, a)
   const escalations: EscalationEvent[] = a.escalations
   return { ...a, escalations, plan }
 }
@@ -86,6 +85,8 @@ const KIND_OF: Record<AuditEntry['action'], AlertEventKind> = {
   clear: 'cleared',
   auto_clear: 'cleared',
   escalate: 'escalated',
+  on_site: 'on_site',
+  update: 'updated',
 }
 
 /** The delivery event of one audit entry of `alert` (the alert after the change). */

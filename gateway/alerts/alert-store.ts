@@ -47,7 +47,7 @@ const AuditEntrySchema = z
     alertId: z.string(),
     at: z.number(),
     actor: z.string(),
-    action: z.enum(['raise', 'retrigger', 'acknowledge', 'assign', 'clear', 'auto_clear', 'escalate']),
+    action: z.enum(['raise', 'retrigger', 'acknowledge', 'assign', 'clear', 'auto_clear', 'escalate', 'on_site', 'update']),
     from: z.enum(['active', 'acknowledged', 'cleared']).nullable(),
     to: z.enum(['active', 'acknowledged', 'cleared']),
     note: z.string(),

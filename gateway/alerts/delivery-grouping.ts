@@ -17,7 +17,7 @@ import type { Clock } from '../clock.js'
 import type { FaultSeverity } from '../../rules/faults/fault-pack-schema.js'
 import type { RateLimit } from './teams-config.js'
 
-export type AlertEventKind = 'raised' | 'retriggered' | 'acknowledged' | 'assigned' | 'cleared' | 'escalated'
+export type AlertEventKind = 'raised' | 'retriggered' | 'acknowledged' | 'assigned' | 'cleared' | 'escalated' | 'on_site' | 'updated'
 
 export interface AlertEvent {
   kind: AlertEventKind

@@ -2,7 +2,11 @@
  * Units in service (issue 11): a unit enters service when its commissioning job is closed (with
  * the job's unit descriptor, pack copy, installer and site) or when registered directly. From
  * `since` on, its readings that count for no job feed the fault rules (rules/attachment-window.ts
- * routeReading). Every write emits 'unit.in_service'.
+ * routeReading). Every registration emits 'unit.in_service'.
+ *
+ * Service facts (migration 9, DOMAIN.md T6/T7): the distance from the service centre that covers
+ * the unit (km, with its source) and whether it is under a maintenance contract (since when).
+ * `setFacts` changes them without re-registering (the alerts module re-reads the unit).
  */
 import { z } from 'zod'
 
@@ -24,6 +28,19 @@ export interface InServiceUnit {
   installerId: string | null
   tags: string[]
   createdAt: number
+  /** T6: distance from the covering service centre, km; absent: not known. */
+  distanceKm?: number
+  /** Where the distance came from (a route planner, the site survey...). */
+  distanceSource?: string
+  /** T7: under a maintenance contract since (gateway ms); absent: not maintained. */
+  maintainedSince?: number
+}
+
+export interface ServiceFacts {
+  distanceKm?: number
+  distanceSource?: string
+  /** null: no longer maintained. */
+  maintainedSince?: number | null
 }
 
 interface Row {
@@ -37,12 +54,16 @@ interface Row {
   installer_id: string | null
   tags: string
   created_at: number
+  distance_km: number | null
+  distance_source: string | null
+  maintained_since: number | null
 }
 
 const Tags = z.array(z.string())
 
 export class InServiceRepository {
   private readonly upsert
+  private readonly updateFacts
   private readonly selectOne
   private readonly selectAll
   private readonly insertClosure
@@ -50,11 +71,18 @@ export class InServiceRepository {
 
   constructor(db: Db, private readonly bus?: EventBus) {
     this.upsert = db.prepare(
-      `INSERT INTO in_service_units (device_id, since, job_id, pack_id, pack_version, pack, unit, site, region, installer_id, tags, created_at)
-       VALUES (@deviceId, @since, @jobId, @packId, @packVersion, @pack, @unit, @site, @region, @installerId, @tags, @createdAt)
+      `INSERT INTO in_service_units (device_id, since, job_id, pack_id, pack_version, pack, unit, site, region, installer_id, tags, created_at, distance_km, distance_source, maintained_since)
+       VALUES (@deviceId, @since, @jobId, @packId, @packVersion, @pack, @unit, @site, @region, @installerId, @tags, @createdAt, @distanceKm, @distanceSource, @maintainedSince)
        ON CONFLICT (device_id) DO UPDATE SET since = excluded.since, job_id = excluded.job_id, pack_id = excluded.pack_id,
          pack_version = excluded.pack_version, pack = excluded.pack, unit = excluded.unit, site = excluded.site,
-         region = excluded.region, installer_id = excluded.installer_id, tags = excluded.tags, created_at = excluded.created_at`,
+         region = excluded.region, installer_id = excluded.installer_id, tags = excluded.tags, created_at = excluded.created_at,
+         distance_km = excluded.distance_km, distance_source = excluded.distance_source, maintained_since = excluded.maintained_since`,
+    )
+    this.updateFacts = db.prepare(
+      `UPDATE in_service_units SET distance_km = CASE WHEN @setDistance THEN @distanceKm ELSE distance_km END,
+         distance_source = CASE WHEN @setDistance THEN @distanceSource ELSE distance_source END,
+         maintained_since = CASE WHEN @setMaintained THEN @maintainedSince ELSE maintained_since END
+       WHERE device_id = @deviceId`,
     )
     this.selectOne = db.prepare<[string], Row>('SELECT * FROM in_service_units WHERE device_id = ?')
     this.selectAll = db.prepare<[], Row>('SELECT * FROM in_service_units ORDER BY device_id')
@@ -77,8 +105,27 @@ export class InServiceRepository {
       installerId: u.installerId,
       tags: JSON.stringify(u.tags),
       createdAt: u.createdAt,
+      distanceKm: u.distanceKm ?? null,
+      distanceSource: u.distanceSource ?? null,
+      maintainedSince: u.maintainedSince ?? null,
     })
     this.bus?.emit('unit.in_service', { deviceId: u.deviceId, since: u.since })
+  }
+
+  /** Changes the unit's service facts (only those given); false when the unit is not in service. */
+  setFacts(deviceId: string, f: ServiceFacts): boolean {
+    const setDistance = f.distanceKm !== undefined
+    const setMaintained = f.maintainedSince !== undefined
+    return (
+      this.updateFacts.run({
+        deviceId,
+        setDistance: setDistance ? 1 : 0,
+        distanceKm: f.distanceKm ?? null,
+        distanceSource: f.distanceSource ?? null,
+        setMaintained: setMaintained ? 1 : 0,
+        maintainedSince: f.maintainedSince ?? null,
+      }).changes > 0
+    )
   }
 
   get(deviceId: string): InServiceUnit | undefined {
@@ -113,5 +160,8 @@ function fromRow(r: Row): InServiceUnit {
     installerId: r.installer_id,
     tags: parseStoredJson(r.tags, 'in_service_units', `${where} column tags`, Tags),
     createdAt: r.created_at,
+    ...(r.distance_km !== null ? { distanceKm: r.distance_km } : {}),
+    ...(r.distance_source !== null ? { distanceSource: r.distance_source } : {}),
+    ...(r.maintained_since !== null ? { maintainedSince: r.maintained_since } : {}),
   }
 }

@@ -9,10 +9,12 @@
 import { AlertEngine } from '../alerts/alert-engine.js'
 import { AlertPointsRelay } from '../alerts/alert-points-relay.js'
 import { InServiceRepository } from '../alerts/in-service-repository.js'
+import { InspectionLog } from '../alerts/inspection-log.js'
 import { loadTeamsConfig, type TeamsConfig } from '../alerts/teams-config.js'
 import { ConfigError } from '../config.js'
 import { alertRoutes } from '../api/routes/alerts.js'
 import { inServiceRoutes } from '../api/routes/in-service.js'
+import { unitServiceRoutes } from '../api/routes/unit-service.js'
 import { JobRepository } from '../jobs/job-repository.js'
 import type { ApiModule } from './api-module.js'
 import type { DevicesModule } from './devices-module.js'
@@ -72,7 +74,8 @@ export class AlertsModule extends GatewayModule {
     const teams = (this.teamsRef = config.alertTeamsFile ? loadTeams(config.alertTeamsFile) : undefined)
     const db = this.deps.store.db
     const inService = new InServiceRepository(db, bus)
-    const engine = (this.engineRef = new AlertEngine({ db, bus, log, inService, teams, owner: this.name }))
+    const inspections = new InspectionLog(db)
+    const engine = (this.engineRef = new AlertEngine({ db, bus, log, inService, inspections, teams, owner: this.name }))
     engine.load(clock.now())
     // Every committed change to the sinks that chart alerts (InfluxDB), read from the audit trail: at start, then per change.
     const alertSinks = this.deps.sinks.alertSinks
@@ -119,6 +122,7 @@ export class AlertsModule extends GatewayModule {
     const jobs = new JobRepository(db, bus)
     this.deps.api.routes(this.name, inServiceRoutes({ clock, jobs, devices, packs: this.deps.preflight.packs, inService }))
     this.deps.api.routes(this.name, alertRoutes({ clock, engine }))
+    this.deps.api.routes(this.name, unitServiceRoutes({ clock, engine, inService, inspections, afterChange: () => this.arm() }))
     this.arm()
   }
 

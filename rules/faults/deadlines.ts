@@ -9,7 +9,10 @@
  * - on-site response by distance from the service centre (T6: <= 300 km 24 h, ...);
  * - monthly inspection of maintained systems (T7): inspectionDue.
  * A missed deadline escalates at once and again every escalateEveryS until it is met, up
- * to maxEscalations levels in all (level 1 = the next team in the chain).
+ * to maxEscalations levels in all (level 1 = the next team in the chain), except that a missed
+ * on-site deadline (T3 installer, T6 maintenance) is escalated at least once: a T6 deadline of
+ * 48 h or 72 h falls after the 24 h resolve deadline's repeats have used up the levels, and a
+ * visit that did not happen is news the next team must hear, not a repeat of the same miss.
  * The T4 installer call-back count is in installer-callbacks.ts (re-exported here).
  */
 import type { Deadlines, FaultSeverity } from './fault-pack-schema.js'
@@ -94,12 +97,17 @@ export function alertDeadlines(d: Deadlines, a: AlertTimes): AlertDeadlines {
   }
   times.sort((x, y) => x.at - y.at)
   const escalations: Escalation[] = []
+  const missed = new Set<DeadlineKind>()
   for (const t of times) {
-    if (escalations.length >= max) break
+    if (escalations.length >= max && !(isVisit(t.missed) && !missed.has(t.missed))) continue
+    missed.add(t.missed)
     escalations.push({ at: t.at, level: escalations.length + 1, missed: t.missed })
   }
   return { deadlines, escalations }
 }
+
+/** The deadlines of a visit on site (T3, T6): their first miss escalates past maxEscalations. */
+export const isVisit = (k: DeadlineKind): boolean => k === 'on_site' || k === 'installer_on_site'
 
 /** The escalations due at `now` (at or before it). */
 export function escalationsDue(plan: AlertDeadlines, now: number): Escalation[] {
@@ -110,6 +118,20 @@ export function escalationsDue(plan: AlertDeadlines, now: number): Escalation[] 
 export function nextEscalationAt(plan: AlertDeadlines, now: number): number | null {
   for (const e of plan.escalations) if (e.at > now) return e.at
   return null
+}
+
+/** The fault name of the T7 alert a maintained unit's overdue inspection raises. */
+export const INSPECTION_OVERDUE_FAULT = 'inspection_overdue'
+
+/**
+ * The severity of an overdue-inspection alert: the pack's, or 'minor'. Why minor by default: a
+ * missed inspection is a service duty, not a fault of the unit, so it is held to the T5 deadlines
+ * of service information (dispatched within 30 min, closed within 24 h, seed §5 ch.12).
+ */
+export function inspectionOverdueSeverity(d: Deadlines): { severity: FaultSeverity; source: string } {
+  return d.inspectionOverdueSeverity !== undefined
+    ? { severity: d.inspectionOverdueSeverity, source: 'the pack: faults.deadlines.inspectionOverdueSeverity' }
+    : { severity: 'minor', source: "engineering default 'minor': a missed inspection is a service duty (T5, seed §5 ch.12), not a unit fault" }
 }
 
 /** T7: when a maintained system's next inspection is due and whether it is overdue. */

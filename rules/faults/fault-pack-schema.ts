@@ -158,6 +158,8 @@ const DeadlinesSchema = z
       }),
     /** T7: a maintained system is inspected at least this often. */
     inspectionEveryS: seconds(),
+    /** T7: the severity of an `inspection_overdue` alert; absent: 'minor' (deadlines.ts inspectionOverdueSeverity). */
+    inspectionOverdueSeverity: SeveritySchema.optional(),
     /** After a missed deadline, escalate again to the next team this often, up to maxEscalations. */
     escalateEveryS: seconds(),
     maxEscalations: sourced(finite().int().positive().max(10)),

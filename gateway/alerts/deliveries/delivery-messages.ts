@@ -14,6 +14,8 @@ export type WebhookType =
   | 'alert.assigned'
   | 'alert.cleared'
   | 'alert.escalated'
+  | 'alert.on_site'
+  | 'alert.updated'
   | 'alerts.grouped'
 
 export interface DeliveryBody {
@@ -31,6 +33,8 @@ const KIND_OF: Record<AuditAction, AlertEventKind> = {
   clear: 'cleared',
   auto_clear: 'cleared',
   escalate: 'escalated',
+  on_site: 'on_site',
+  update: 'updated',
 }
 
 export const eventKindOf = (action: AuditAction): AlertEventKind => KIND_OF[action]

@@ -1,6 +1,6 @@
 /**
  * Alerts of units in service (issue 11): list and filter, one with its audit trail, and the
- * people's acknowledge / assign / clear with who and why. Errors: contract/errors.ts ALERT_ERRORS.
+ * people's acknowledge / assign / clear with who and why, and who was on site when (T6 / T3). Errors: contract/errors.ts ALERT_ERRORS.
  * The SSE stream and the deliveries are the deliveries module's.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
@@ -100,6 +100,25 @@ export const alertRoutes =
       '/alerts/:id/clear',
       { schema: { summary: 'Clear by hand, saying why (the fault raises a new alert if it is still there)', params: Params, body: z.object({ by: Who, reason: Note.min(1, 'say why'), at: When.optional() }).strict(), response: { 200: AlertBody, ...errors } } },
       async (req) => answer(deps.engine.command(req.params.id, { kind: 'clear', by: req.body.by, note: req.body.reason, at: req.body.at ?? deps.clock.now() })),
+    )
+
+    app.post(
+      '/alerts/:id/on-site',
+      {
+        schema: {
+          summary: 'Record who was on site and when: maintenance meets the T6 on_site deadline, the installer the T3 installer_on_site deadline',
+          description:
+            "T6 (seed §17 4.1.1.3): on site within 24 h up to 300 km from the service centre, 48 h up to 1000 km, 72 h beyond. T3 (addendum art.11): the installer on site within 24 h for a leak the installation caused. Recorded once per `who`, audited like an acknowledge; the audit note says whether the deadline was met.",
+          params: Params,
+          body: z.object({ by: Who, who: z.enum(['maintenance', 'installer']).describe("'maintenance' (T6) or 'installer' (T3)"), note: Note.optional(), at: When.optional() }).strict(),
+          response: { 200: AlertBody, ...errors },
+        },
+      },
+      async (req) => {
+        const at = req.body.at ?? deps.clock.now()
+        if (at > deps.clock.now()) throw alertError('GW_ERR_ALERT_TIME', `cannot record on site at ${new Date(at).toISOString()}: that is in the future`)
+        return answer(deps.engine.command(req.params.id, { kind: 'on_site', by: req.body.by, who: req.body.who, at, ...(req.body.note ? { note: req.body.note } : {}) }))
+      },
     )
 
     app.get(

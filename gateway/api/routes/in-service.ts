@@ -1,6 +1,8 @@
 /**
  * Units in service (issue 11): closing a commissioning job puts its attached units in service;
  * a unit can also be registered as in service directly (one installed before the gateway).
+ * Either can give the unit's distance from its service centre (T6, see unit-service.ts); a
+ * re-registration without one keeps the distance (and maintenance contract) it had.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -12,6 +14,7 @@ import type { Clock } from '../../clock.js'
 import type { DeviceRegistry } from '../../devices/device-registry.js'
 import type { JobRepository } from '../../jobs/job-repository.js'
 import { ApiError, ErrorBodySchema, notFound } from '../api-error.js'
+import { checkDistance, DistanceKm, DistanceSource } from './unit-service.js'
 
 export interface InServiceRouteDeps {
   clock: Clock
@@ -35,6 +38,9 @@ const InServiceBody = z.object({
   region: z.string().nullable(),
   installerId: z.string().nullable(),
   tags: z.array(z.string()),
+  distanceKm: z.number().nullable(),
+  distanceSource: z.string().nullable(),
+  maintainedSince: z.number().nullable(),
 })
 
 const view = (u: InServiceUnit): z.infer<typeof InServiceBody> => ({
@@ -47,7 +53,16 @@ const view = (u: InServiceUnit): z.infer<typeof InServiceBody> => ({
   region: u.region,
   installerId: u.installerId,
   tags: u.tags,
+  distanceKm: u.distanceKm ?? null,
+  distanceSource: u.distanceSource ?? null,
+  maintainedSince: u.maintainedSince ?? null,
 })
+
+/** The service facts a (re-)registration keeps: the body's distance, else the unit's old one. */
+function keptFacts(old: InServiceUnit | undefined, b: { distanceKm?: number | undefined; distanceSource?: string | undefined } | undefined): Pick<InServiceUnit, 'distanceKm' | 'distanceSource' | 'maintainedSince'> {
+  const d = b?.distanceKm !== undefined ? { distanceKm: b.distanceKm, distanceSource: b.distanceSource! } : old?.distanceKm !== undefined ? { distanceKm: old.distanceKm, ...(old.distanceSource !== undefined ? { distanceSource: old.distanceSource } : {}) } : {}
+  return { ...d, ...(old?.maintainedSince !== undefined ? { maintainedSince: old.maintainedSince } : {}) }
+}
 
 /** A declared record field as a routing label, when the installer declared one. */
 function declared(record: Record<string, unknown>, ...keys: string[]): string | null {
@@ -70,7 +85,7 @@ export const inServiceRoutes =
             "Every device attached at `at` is detached then (its later readings count for no job). Devices of kind `unit` enter service with the job's unit descriptor, the pack the job was judged by, its installer and site (the record's `siteId`/`site`, `region`, or the body's), and inServiceSince = at.",
           params: z.object({ id: IdSchema }),
           body: z
-            .object({ at: When.optional(), site: Label.optional(), region: Label.optional(), tags: Tags.optional() })
+            .object({ at: When.optional(), site: Label.optional(), region: Label.optional(), tags: Tags.optional(), distanceKm: DistanceKm.optional(), distanceSource: DistanceSource.optional() })
             .strict()
             .optional(),
           response: {
@@ -82,6 +97,7 @@ export const inServiceRoutes =
       },
       async (req) => {
         const jobId = req.params.id
+        checkDistance(req.body)
         const job = deps.jobs.get(jobId) ?? raise(notFound(`job "${jobId}"`))
         const now = deps.clock.now()
         const at = req.body?.at ?? now
@@ -100,7 +116,7 @@ export const inServiceRoutes =
           seen.add(a.deviceId)
           if (a.detachedAt === null) deps.jobs.detach(jobId, a.deviceId, at)
           if (deps.devices.get(a.deviceId)?.kind !== 'unit') continue
-          const u: InServiceUnit = { deviceId: a.deviceId, since: at, jobId, pack, unit: job.unit, site, region, installerId: job.installerId, tags: req.body?.tags ?? [], createdAt: now }
+          const u: InServiceUnit = { deviceId: a.deviceId, since: at, jobId, pack, unit: job.unit, site, region, installerId: job.installerId, tags: req.body?.tags ?? [], createdAt: now, ...keptFacts(deps.inService.get(a.deviceId), req.body) }
           deps.inService.register(u)
           entered.push(u)
         }
@@ -123,19 +139,22 @@ export const inServiceRoutes =
               installerId: IdSchema.optional(),
               tags: Tags.optional(),
               since: When.optional(),
+              distanceKm: DistanceKm.optional(),
+              distanceSource: DistanceSource.optional(),
             })
             .strict(),
           response: { 201: InServiceBody, 404: ErrorBodySchema },
         },
       },
       async (req, reply) => {
+        checkDistance(req.body)
         const device = deps.devices.get(req.params.id) ?? raise(notFound(`device "${req.params.id}"`))
         if (device.kind !== 'unit') throw new ApiError(400, 'GW_ERR_VALIDATION', `device "${device.id}" is a ${device.kind}; only a device of kind unit can be in service`)
         const pack = deps.packs.get(req.body.pack)
         if (!pack) throw new ApiError(400, 'GW_ERR_VALIDATION', `body.pack: unknown rule pack "${req.body.pack}"; available: ${[...deps.packs.keys()].join(', ')}`)
         const now = deps.clock.now()
         const b = req.body
-        const u: InServiceUnit = { deviceId: device.id, since: b.since ?? now, jobId: null, pack, unit: b.unit, site: b.site ?? null, region: b.region ?? null, installerId: b.installerId ?? null, tags: b.tags ?? [], createdAt: now }
+        const u: InServiceUnit = { deviceId: device.id, since: b.since ?? now, jobId: null, pack, unit: b.unit, site: b.site ?? null, region: b.region ?? null, installerId: b.installerId ?? null, tags: b.tags ?? [], createdAt: now, ...keptFacts(deps.inService.get(device.id), b) }
         deps.inService.register(u)
         return reply.status(201).send(view(u))
       },

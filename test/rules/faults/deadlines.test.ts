@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { alertDeadlines, escalationsDue, inspectionDue, installerCallbacks, nextEscalationAt, onSiteWithin, type CallbackEvent } from '../../../rules/faults/deadlines.js'
+import { alertDeadlines, escalationsDue, inspectionDue, inspectionOverdueSeverity, installerCallbacks, nextEscalationAt, onSiteWithin, type CallbackEvent } from '../../../rules/faults/deadlines.js'
 import { faults } from './faults-fixture.js'
 
 const D = faults().deadlines
@@ -77,7 +77,29 @@ describe('alert deadlines (T2, T3, T5, T6) and escalation', () => {
   })
 })
 
+describe('a missed on-site deadline (T6) escalates', () => {
+  it('at 48 h for 500 km even after the resolve deadline used up the three levels', () => {
+    // DOMAIN.md T2: acknowledged at 5 min; resolve missed at 24 h, told again at 26 h and 28 h
+    // (every 2 h, three levels); T6: 500 km is the <= 1000 km band, on site within 48 h.
+    const p = alertDeadlines(D, { raisedAt: T0, severity: 'critical', distanceKm: 500, acknowledgedAt: T0 + 5 * MIN })
+    expect(p.escalations.map((e) => [e.level, (e.at - T0) / HOUR, e.missed])).toEqual([
+      [1, 24, 'resolve'],
+      [2, 26, 'resolve'],
+      [3, 28, 'resolve'],
+      [4, 48, 'on_site'],
+    ])
+    // Maintenance on site at 47 h: no on-site escalation.
+    const met = alertDeadlines(D, { raisedAt: T0, severity: 'critical', distanceKm: 500, acknowledgedAt: T0 + 5 * MIN, onSiteAt: T0 + 47 * HOUR })
+    expect(met.escalations.map((e) => e.missed)).toEqual(['resolve', 'resolve', 'resolve'])
+  })
+})
+
 describe('monthly inspection (T7)', () => {
+  it("an overdue inspection is 'minor' (T5 service information) unless the pack says otherwise", () => {
+    expect(inspectionOverdueSeverity(D)).toEqual({ severity: 'minor', source: expect.stringContaining('T5') })
+    expect(inspectionOverdueSeverity({ ...D, inspectionOverdueSeverity: 'major' })).toEqual({ severity: 'major', source: expect.stringContaining('inspectionOverdueSeverity') })
+  })
+
   it('is due 31 days after the last inspection (or going into service) and overdue after', () => {
     const s = { inServiceSince: T0, lastInspectionAt: T0 + 10 * DAY }
     expect(inspectionDue(D, s, T0 + 41 * DAY)).toMatchObject({ dueAt: T0 + 41 * DAY, overdue: false, overdueMs: 0 })
