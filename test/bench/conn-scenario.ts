@@ -8,10 +8,16 @@
  * connections. The burst also counts what malloc keeps from 10,000 handshakes at once (freed, not
  * returned to the OS); the steps show the steady cost of an idle connection. Both are reported.
  * Target (issue 8): at most 10 KB each.
+ *
+ * The forced GC only stands for what the gateway does by itself: a third run (`unforced`)
+ * makes the same burst and then only watches RSS, with no forced GC, for up to
+ * UNFORCED_WATCH_S; V8's memory reducer collects and compacts after the allocation stops
+ * (it shrinks the young generation too, which the forced "before" still holds), so the
+ * lowest RSS it reaches by itself is reported next to the forced figures.
  */
 import { leastSquaresSlope } from '../../rules/faults/refrigerant-trend.js'
 import type { ConnectManyResult, ConnLoadApi } from './conn-load.js'
-import { spawnChild } from './ipc.js'
+import { spawnChild, type ChildHandle } from './ipc.js'
 import type { Track } from './job-scenarios.js'
 import type { ServerApi } from './server.js'
 
@@ -28,6 +34,8 @@ export interface ConnOutcome {
   stillOpen: number
   rssBefore: number
   rssAfter: number
+  /** The young generation's committed size at `before` (V8 new_space). */
+  youngBefore: number
   heapBefore: number
   heapAfter: number
   /** Slope of RSS and of JS heap over the connections (bytes per connection). */
@@ -35,7 +43,23 @@ export interface ConnOutcome {
   perConnHeapBytes: number
   /** The plain (after - before) / n, for comparison. */
   perConnBytesTwoPoint: number
+  /** Only in the `unforced` run: what RSS did with no forced GC after the burst (perConn* are then from these). */
+  unforced?: UnforcedWatch
 }
+
+export interface UnforcedWatch {
+  /** RSS and JS heap (garbage included) a second after the last CONNACK. */
+  rssFirst: number
+  heapFirst: number
+  /** The lowest RSS the gateway came down to by itself, and when (seconds after the first sample). */
+  rssLowest: number
+  lowestAtS: number
+  heapAtLowest: number
+  watchedS: number
+}
+
+/** How long the `unforced` run watches RSS at most (the memory reducer came 24-34 s after such a burst). */
+export const UNFORCED_WATCH_S = 50
 
 /** The `steps` run opens its connections in this many equal parts, memory read after each. */
 export const CONN_STEPS = 5
@@ -50,7 +74,28 @@ const WAVE = 200
 /** Registration requests in flight. */
 export const PARALLEL = 32
 
-export async function runIdleConnections(track: Track, scale: number, steps: number): Promise<ConnOutcome> {
+/**
+ * Samples RSS (no GC) once a second until the heap has shed most of the burst's garbage by
+ * itself and RSS has stayed put for 5 s, or for `maxS`.
+ */
+async function watchUnforced(server: ChildHandle<ServerApi>, maxS: number): Promise<UnforcedWatch> {
+  const first = await server.call('sample', null)
+  const w: UnforcedWatch = { rssFirst: first.rss, heapFirst: first.heapUsed, rssLowest: first.rss, lowestAtS: 0, heapAtLowest: first.heapUsed, watchedS: 0 }
+  let steadyS = 0
+  let collected = false
+  while (w.watchedS < maxS && !(collected && steadyS >= 5)) {
+    await new Promise((r) => setTimeout(r, 1000))
+    w.watchedS++
+    const s = await server.call('sample', null)
+    collected ||= s.heapUsed < 0.8 * first.heapUsed
+    steadyS = Math.abs(s.rss - w.rssLowest) < 1024 * 1024 ? steadyS + 1 : 0
+    if (s.rss < w.rssLowest) Object.assign(w, { rssLowest: s.rss, lowestAtS: w.watchedS, heapAtLowest: s.heapUsed })
+  }
+  return w
+}
+
+/** `steps` parts (1 = all at once); `unforced`: one burst, then RSS watched with no forced GC. */
+export async function runIdleConnections(track: Track, scale: number, steps: number, unforced = false): Promise<ConnOutcome> {
   const server = track(spawnChild<ServerApi>('./server.ts', 'server:conns', ['--expose-gc']))
   const load = track(spawnChild<ConnLoadApi>('./conn-load.ts', 'conn-load:conns'))
   try {
@@ -77,7 +122,14 @@ export async function runIdleConnections(track: Track, scale: number, steps: num
       for (const [why, k] of Object.entries(made.failed)) connect.failed[why] = (connect.failed[why] ?? 0) + k
       // Idle for a moment: whatever the gateway does per connection after CONNACK is done.
       await new Promise((r) => setTimeout(r, 1000))
+      if (unforced) break
       after = await server.call('settledRss', null)
+      samples.push({ connections: connect.connected, ...after })
+    }
+    let watch: UnforcedWatch | undefined
+    if (unforced) {
+      watch = await watchUnforced(server, UNFORCED_WATCH_S)
+      after = { ...(await server.call('settledRss', null)), rss: watch.rssLowest, heapUsed: watch.heapAtLowest }
       samples.push({ connections: connect.connected, ...after })
     }
     const stillOpen = await load.call('stillOpen', null)
@@ -92,12 +144,14 @@ export async function runIdleConnections(track: Track, scale: number, steps: num
       brokerClients: after.connectedClients,
       stillOpen,
       rssBefore: before.rss,
+      youngBefore: before.youngBytes,
       rssAfter: after.rss,
       heapBefore: before.heapUsed,
       heapAfter: after.heapUsed,
       perConnBytes: perConnection(samples.map((m) => ({ x: m.connections, y: m.rss }))),
       perConnHeapBytes: perConnection(samples.map((m) => ({ x: m.connections, y: m.heapUsed }))),
       perConnBytesTwoPoint: (after.rss - before.rss) / n,
+      ...(watch !== undefined ? { unforced: watch } : {}),
     }
   } finally {
     await load.close()

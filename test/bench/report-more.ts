@@ -115,6 +115,15 @@ function stackLines(r: MoreResults, i: StackInstall): string[] {
 
 function connLines(c: ConnOutcome): string[] {
   const failures = Object.entries(c.connect.failed).map(([why, n]) => `${n} × ${why}`).join(', ')
+  const u = c.unforced
+  if (u !== undefined) {
+    return [
+      `RSS after ${fmtInt(c.connect.connected)} connections all at once, no forced GC (what the gateway does by itself)${failures ? `, FAILED: ${failures}` : ''}: ` +
+        `${mb(u.rssFirst)} MB 1 s after the last CONNACK (JS heap ${mb(u.heapFirst)} MB, garbage included), lowest ${mb(u.rssLowest)} MB ` +
+        `${u.lowestAtS} s later (heap ${mb(u.heapAtLowest)} MB; watched ${u.watchedS} s); before the burst: ${mb(c.rssBefore)} MB after a forced GC, ` +
+        `with a ${mb(c.youngBefore)} MB young generation that V8's memory reducer shrinks when it runs (so no per-connection figure from these two).`,
+    ]
+  }
   return [
     `idle connections: ${fmtInt(c.devices)} devices registered over the HTTP API in ${(c.registerMs / 1000).toFixed(1)} s (32 requests in parallel), ` +
       `then one raw-socket MQTT connection each from 127.0.0.2-127.0.0.9 (separate process, waves of 200 waiting for CONNACK, ` +

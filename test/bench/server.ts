@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { getHeapSpaceStatistics } from 'node:v8'
 import { Aedes } from 'aedes'
 import type Database from 'better-sqlite3'
 // Gateway modules are imported only in gateway mode, so the baseline does not depend on them.
@@ -107,7 +108,7 @@ export type ServerApi = {
   /** Device time at which the job's tightness hold started, as its verdict shows. */
   holdStart: { arg: { jobId: string }; result: number }
   /** Resident memory after a full GC once the freed pages are back with the OS (the child needs --expose-gc), and the open connections aedes counts. */
-  settledRss: { arg: null; result: { rss: number; heapUsed: number; connectedClients: number } }
+  settledRss: { arg: null; result: { rss: number; heapUsed: number; youngBytes: number; connectedClients: number } }
   stop: { arg: null; result: null }
 }
 
@@ -301,7 +302,9 @@ serve<ServerApi>({
     gc()
     const heapUsed = process.memoryUsage().heapUsed
     const mqtt = gateway?.health().mqtt as { connected?: number } | undefined
-    return { rss: await stableRss(), heapUsed, connectedClients: mqtt?.connected ?? -1 }
+    // The young generation stays as large as it last grew; only V8's memory reducer shrinks it.
+    const youngBytes = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? -1
+    return { rss: await stableRss(), heapUsed, youngBytes, connectedClients: mqtt?.connected ?? -1 }
   },
   stop: async () => {
     if (watch) clearInterval(watch.timer)
