@@ -43,7 +43,7 @@ export interface ConnOutcome {
   perConnHeapBytes: number
   /** The plain (after - before) / n, for comparison. */
   perConnBytesTwoPoint: number
-  /** Only in the `unforced` run: what RSS did with no forced GC after the burst (perConn* are then from these). */
+  /** Only in the `unforced` run: what RSS did with no forced GC after the burst. */
   unforced?: UnforcedWatch
 }
 
@@ -56,17 +56,28 @@ export interface UnforcedWatch {
   lowestAtS: number
   heapAtLowest: number
   watchedS: number
+  /** The young generation's committed size after the watch (the memory reducer shrinks it). */
+  youngAfter: number
+  /** (RSS 1 s after - before) / connections: the handshakes' garbage included. */
+  perConnBytesFirst: number
+  /**
+   * (lowest RSS - before) / connections, with what the young generation shrank by taken out of
+   * `before` too: the forced-GC "before" still holds the young generation at its largest, and
+   * comparing a shrunk heap with it would credit the connections with the shrink. Still a
+   * little favourable: the memory reducer also compacts the old generation, which the forced
+   * "before" did not get.
+   */
+  perConnBytesLowest: number
 }
 
-/** How long the `unforced` run watches RSS at most (the memory reducer came 24-34 s after such a burst). */
-export const UNFORCED_WATCH_S = 50
+/** How long the `unforced` run watches RSS at most (the memory reducer came 24-54 s after such a burst). */
+export const UNFORCED_WATCH_S = 60
 
 /** The `steps` run opens its connections in this many equal parts, memory read after each. */
 export const CONN_STEPS = 5
 
 /** Bytes per connection: the least-squares slope of a memory figure over the connections made. */
 const perConnection = (points: readonly { x: number; y: number }[]): number => leastSquaresSlope(points) ?? 0
-
 
 const SOURCES = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7', '127.0.0.8', '127.0.0.9']
 /** Connections opened at once: 25 per source address pending at most. */
@@ -78,19 +89,21 @@ export const PARALLEL = 32
  * Samples RSS (no GC) once a second until the heap has shed most of the burst's garbage by
  * itself and RSS has stayed put for 5 s, or for `maxS`.
  */
-async function watchUnforced(server: ChildHandle<ServerApi>, maxS: number): Promise<UnforcedWatch> {
+async function watchUnforced(server: ChildHandle<ServerApi>, maxS: number): Promise<Omit<UnforcedWatch, 'youngAfter' | 'perConnBytesFirst' | 'perConnBytesLowest'>> {
+  const t0 = performance.now()
+  const since = (): number => Math.round((performance.now() - t0) / 1000)
   const first = await server.call('sample', null)
-  const w: UnforcedWatch = { rssFirst: first.rss, heapFirst: first.heapUsed, rssLowest: first.rss, lowestAtS: 0, heapAtLowest: first.heapUsed, watchedS: 0 }
+  const w = { rssFirst: first.rss, heapFirst: first.heapUsed, rssLowest: first.rss, lowestAtS: 0, heapAtLowest: first.heapUsed, watchedS: 0 }
   let steadyS = 0
   let collected = false
-  while (w.watchedS < maxS && !(collected && steadyS >= 5)) {
+  while (since() < maxS && !(collected && steadyS >= 5)) {
     await new Promise((r) => setTimeout(r, 1000))
-    w.watchedS++
     const s = await server.call('sample', null)
     collected ||= s.heapUsed < 0.8 * first.heapUsed
     steadyS = Math.abs(s.rss - w.rssLowest) < 1024 * 1024 ? steadyS + 1 : 0
-    if (s.rss < w.rssLowest) Object.assign(w, { rssLowest: s.rss, lowestAtS: w.watchedS, heapAtLowest: s.heapUsed })
+    if (s.rss < w.rssLowest) Object.assign(w, { rssLowest: s.rss, lowestAtS: since(), heapAtLowest: s.heapUsed })
   }
+  w.watchedS = since()
   return w
 }
 
@@ -128,8 +141,18 @@ export async function runIdleConnections(track: Track, scale: number, steps: num
     }
     let watch: UnforcedWatch | undefined
     if (unforced) {
-      watch = await watchUnforced(server, UNFORCED_WATCH_S)
-      after = { ...(await server.call('settledRss', null)), rss: watch.rssLowest, heapUsed: watch.heapAtLowest }
+      const seen = await watchUnforced(server, UNFORCED_WATCH_S)
+      // Only for the broker's count and the young generation's size (a GC does not resize it).
+      const end = await server.call('settledRss', null)
+      const shrunk = Math.max(0, before.youngBytes - end.youngBytes)
+      const n = Math.max(1, connect.connected)
+      watch = {
+        ...seen,
+        youngAfter: end.youngBytes,
+        perConnBytesFirst: (seen.rssFirst - before.rss) / n,
+        perConnBytesLowest: (seen.rssLowest - (before.rss - shrunk)) / n,
+      }
+      after = { ...end, rss: seen.rssLowest, heapUsed: seen.heapAtLowest }
       samples.push({ connections: connect.connected, ...after })
     }
     const stillOpen = await load.call('stillOpen', null)

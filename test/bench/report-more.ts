@@ -117,11 +117,15 @@ function connLines(c: ConnOutcome): string[] {
   const failures = Object.entries(c.connect.failed).map(([why, n]) => `${n} × ${why}`).join(', ')
   const u = c.unforced
   if (u !== undefined) {
+    // Not a MET/MISSED figure: "before" was taken after a forced GC, "after" is whatever the gateway did by itself.
+    const collected = u.heapAtLowest < 0.8 * u.heapFirst
     return [
-      `RSS after ${fmtInt(c.connect.connected)} connections all at once, no forced GC (what the gateway does by itself)${failures ? `, FAILED: ${failures}` : ''}: ` +
-        `${mb(u.rssFirst)} MB 1 s after the last CONNACK (JS heap ${mb(u.heapFirst)} MB, garbage included), lowest ${mb(u.rssLowest)} MB ` +
-        `${u.lowestAtS} s later (heap ${mb(u.heapAtLowest)} MB; watched ${u.watchedS} s); before the burst: ${mb(c.rssBefore)} MB after a forced GC, ` +
-        `with a ${mb(c.youngBefore)} MB young generation that V8's memory reducer shrinks when it runs (so no per-connection figure from these two).`,
+      `RSS per idle connection, connected all at once, NO forced GC (what the gateway does by itself)${failures ? `, FAILED: ${failures}` : ''}: ` +
+        `1 s after the last CONNACK ${fmtInt(u.perConnBytesFirst)} bytes (RSS ${mb(c.rssBefore)} → ${mb(u.rssFirst)} MB; JS heap ${mb(u.heapFirst)} MB, the handshakes' garbage included); ` +
+        (collected
+          ? `after its own GC (V8's memory reducer) ${u.lowestAtS} s later ${fmtInt(u.perConnBytesLowest)} bytes (RSS ${mb(u.rssLowest)} MB, heap ${mb(u.heapAtLowest)} MB; ` +
+            `its young generation shrank ${mb(c.youngBefore)} → ${mb(u.youngAfter)} MB, taken out of "before" too)`
+          : `NO GC of its own within ${u.watchedS} s (lowest RSS ${mb(u.rssLowest)} MB, heap ${mb(u.heapAtLowest)} MB)`),
     ]
   }
   return [
