@@ -115,6 +115,19 @@ function stackLines(r: MoreResults, i: StackInstall): string[] {
 
 function connLines(c: ConnOutcome): string[] {
   const failures = Object.entries(c.connect.failed).map(([why, n]) => `${n} × ${why}`).join(', ')
+  const u = c.unforced
+  if (u !== undefined) {
+    // Not a MET/MISSED figure: "before" was taken after a forced GC, "after" is whatever the gateway did by itself.
+    const collected = u.heapAtLowest < 0.8 * u.heapFirst
+    return [
+      `RSS per idle connection, connected all at once, NO forced GC (what the gateway does by itself)${failures ? `, FAILED: ${failures}` : ''}: ` +
+        `1 s after the last CONNACK ${fmtInt(u.perConnBytesFirst)} bytes (RSS ${mb(c.rssBefore)} → ${mb(u.rssFirst)} MB; JS heap ${mb(u.heapFirst)} MB, the handshakes' garbage included); ` +
+        (collected
+          ? `after its own GC (V8's memory reducer) ${u.lowestAtS} s later ${fmtInt(u.perConnBytesLowest)} bytes (RSS ${mb(u.rssLowest)} MB, heap ${mb(u.heapAtLowest)} MB; ` +
+            `its young generation shrank ${mb(c.youngBefore)} → ${mb(u.youngAfter)} MB, taken out of "before" too)`
+          : `NO GC of its own within ${u.watchedS} s (lowest RSS ${mb(u.rssLowest)} MB, heap ${mb(u.heapAtLowest)} MB)`),
+    ]
+  }
   return [
     `idle connections: ${fmtInt(c.devices)} devices registered over the HTTP API in ${(c.registerMs / 1000).toFixed(1)} s (32 requests in parallel), ` +
       `then one raw-socket MQTT connection each from 127.0.0.2-127.0.0.9 (separate process, waves of 200 waiting for CONNACK, ` +

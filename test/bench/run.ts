@@ -16,7 +16,7 @@
  *   stack-nolimit, stack8-nolimit        the same with max_queued_messages 0 (mosquitto queues without limit: no loss)
  *   ack-quiet, ack-500k                  PUBACK latency of unrelated devices, with 500k readings in an open step (job-scenarios.ts)
  *   verdict                              reading-to-verdict latency over v1/jobs/<id>/status (job-scenarios.ts)
- *   conns                                RSS per idle device connection at 10,000 connections (conn-scenario.ts)
+ *   conns                                RSS per idle device connection at 10,000 connections, all at once and in parts (after a forced GC), and all at once left to itself (conn-scenario.ts)
  *   alert-latency, silence-10k           reading-to-alert latency at half the measured maximum ingest; CPU of watching 10,000 in-service units (alert-scenarios.ts)
  *
  * Knobs (environment): BENCH_SCALE (multiplies message counts, e.g. 0.2 for a quick look),
@@ -429,7 +429,10 @@ async function main(): Promise<number> {
     await contained(id, async () => {
       if (id === 'ack-quiet' || id === 'ack-500k') ackLatency.push(await runAckLatency(track, id, id === 'ack-500k', SCALE))
       if (id === 'verdict') verdict = await runVerdictLatency(track, SCALE)
-      if (id === 'conns') for (const steps of [1, CONN_STEPS]) conns.push(await runIdleConnections(track, SCALE, steps))
+      if (id === 'conns') {
+        for (const steps of [1, CONN_STEPS]) conns.push(await runIdleConnections(track, SCALE, steps))
+        conns.push(await runIdleConnections(track, SCALE, 1, true))
+      }
       if (id === 'alert-latency') alertLatency = await runAlertLatency(track, SCALE)
       if (id === 'silence-10k') silence = await runSilence(track, SCALE)
     })
