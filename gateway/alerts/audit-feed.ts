@@ -23,7 +23,6 @@ export class AuditFeed {
   private readonly selectCursor
   private readonly putCursor
   private readonly maxSeq
-  private at: number | undefined
 
   constructor(
     db: Db,
@@ -35,14 +34,17 @@ export class AuditFeed {
     this.maxSeq = db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM alert_audit')
   }
 
-  /** The last entry handed on (creates the cursor at the trail's end the first time). */
+  /**
+   * The last entry handed on (creates the cursor at the trail's end the first time). Read from
+   * the table each time, not kept in memory: an advance whose transaction rolled back is then
+   * not taken for done.
+   */
   get cursor(): number {
-    if (this.at === undefined) {
-      const row = this.selectCursor.get(this.consumer)
-      if (row) this.at = row.seq
-      else this.putCursor.run(this.consumer, (this.at = this.maxSeq.get()?.s ?? 0))
-    }
-    return this.at
+    const row = this.selectCursor.get(this.consumer)
+    if (row) return row.seq
+    const end = this.maxSeq.get()?.s ?? 0
+    this.putCursor.run(this.consumer, end)
+    return end
   }
 
   /** Up to `limit` changes after the cursor, oldest first. Reading does not advance it. */
@@ -68,8 +70,6 @@ export class AuditFeed {
 
   /** Marks every entry up to `seq` as handed on; call inside the transaction that queued them. */
   advance(seq: number): void {
-    if (seq <= this.cursor) return
-    this.putCursor.run(this.consumer, seq)
-    this.at = seq
+    if (seq > this.cursor) this.putCursor.run(this.consumer, seq)
   }
 }

@@ -91,3 +91,21 @@ describe('audit feed', () => {
     db.close()
   })
 })
+
+describe('audit feed and a failed transaction', () => {
+  it('an advance rolled back with its transaction is not taken for done: the entries come again', () => {
+    const { db, store } = open()
+    const feed = new AuditFeed(db, store, 'deliveries')
+    void feed.cursor
+    raise(store, 'unit-1')
+    const [c] = feed.next(10)
+    expect(() =>
+      db.transaction(() => {
+        feed.advance(c!.entry.seq)
+        throw new Error('the outbox append failed')
+      })(),
+    ).toThrow('the outbox append failed')
+    expect(feed.next(10).map((x) => x.alert?.deviceId)).toEqual(['unit-1'])
+    db.close()
+  })
+})
