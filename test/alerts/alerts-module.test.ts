@@ -4,49 +4,19 @@
  * a storm is one alert, a restart mid-duration neither forgets nor fires twice, silence and
  * escalation by the injected clock, the routes and their errors.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { ManualClock } from '../../gateway/clock.js'
 import { loadConfig } from '../../gateway/config.js'
 import { Gateway } from '../../gateway/gateway.js'
+import { startAlertsGateway, stopAlertsGateways, tempDir, UNIT } from './alerts-harness.js'
 
 const T0 = Date.UTC(2026, 5, 1, 8, 0, 0)
-const UNIT = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
-const dirs: string[] = []
-const gateways: Gateway[] = []
 
-afterEach(async () => {
-  for (const g of gateways.splice(0)) await g.stop()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+afterEach(stopAlertsGateways)
 
-async function start(clock: ManualClock, dataDir?: string) {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'gw-alerts-'))
-  if (!dataDir) dirs.push(dir)
-  const g = new Gateway(loadConfig({ GW_DATA_DIR: dir, GW_LOG_LEVEL: 'silent', GW_SYNC: 'normal' }), { sockets: false, clock })
-  gateways.push(g)
-  await g.start()
-  const api = async <T = Record<string, unknown>>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await g.http!.inject({
-      method: method as 'GET',
-      url,
-      headers: { authorization: `Bearer ${g.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    })
-    return { status: res.statusCode, body: JSON.parse(res.body) as T }
-  }
-  /** Telemetry of the unit through the real ingest path (as the broker hands it over). */
-  const send = async (deviceId: string, samples: { ts: number; values: Record<string, number> }[]) => {
-    await g.ingest!.handle({ id: deviceId, kind: 'unit', bridgeFor: [] }, { topic: 'v1/devices/me/telemetry', payload: Buffer.from(JSON.stringify(samples)), qos: 1, dup: false })
-  }
-  const attrs = async (deviceId: string, a: Record<string, unknown>) => {
-    await g.ingest!.handle({ id: deviceId, kind: 'unit', bridgeFor: [] }, { topic: 'v1/devices/me/attributes', payload: Buffer.from(JSON.stringify(a)), qos: 1, dup: false })
-  }
-  return { g, dir, api, send, attrs }
-}
+const start = startAlertsGateway
 
 type AlertView = { id: string; fault: string; state: string; severity: string; triggers: number; team: string; deviceId: string }
 
@@ -144,8 +114,7 @@ describe('alerts', () => {
     h.g.alerts.flush()
     expect((await h.api<{ alerts: unknown[] }>('GET', '/api/v1/alerts')).body.alerts).toHaveLength(0)
     const dir = h.dir
-    await h.g.stop()
-    gateways.length = 0
+    await h.stop()
     // ... the gateway restarts on the same data dir, and the condition goes on.
     h = await start(clock, dir)
     for (let m = 7; m <= 14; m++) {
@@ -161,8 +130,7 @@ describe('alerts', () => {
     const audit = (await h.api<{ audit: { action: string }[] }>('GET', `/api/v1/alerts/${a.id}`)).body.audit.map((e) => e.action)
     expect(audit).toEqual(['raise', 'retrigger', 'retrigger', 'retrigger'])
     // Another restart with the alert active: it is not raised again.
-    await h.g.stop()
-    gateways.length = 0
+    await h.stop()
     h = await start(clock, dir)
     clock.advance(60_000)
     await h.send('unit-1', [{ ts: clock.now(), values: { current_a: 10 } }])
@@ -264,8 +232,7 @@ describe('T4 and teams', () => {
   })
 
   it('a bad teams file refuses the start with a line naming the file and field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gw-teams-'))
-    dirs.push(dir)
+    const dir = tempDir('gw-teams-')
     const file = join(dir, 'teams.yaml')
     const { writeFileSync } = await import('node:fs')
     writeFileSync(file, 'teams:\n  - { id: north, name: North, deliveries: [{ kind: sse }], escalatesTo: nobody }\n')

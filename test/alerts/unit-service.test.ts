@@ -5,52 +5,28 @@
  * and the one overdue-inspection alert (across a restart), and the routes' errors. Expected
  * times by hand from DOMAIN.md: T6 <= 1000 km 48 h; T7 monthly = the packs' 31 days.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { ManualClock } from '../../gateway/clock.js'
-import { loadConfig } from '../../gateway/config.js'
-import { Gateway } from '../../gateway/gateway.js'
+import { startAlertsGateway, stopAlertsGateways, UNIT, type AlertsGateway } from './alerts-harness.js'
 
 const T0 = Date.UTC(2026, 5, 1, 8, 0, 0)
 const MIN = 60_000
 const H = 60 * MIN
 const DAY = 24 * H
-const UNIT = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
-const dirs: string[] = []
-const gateways: Gateway[] = []
-
-afterEach(async () => {
-  for (const g of gateways.splice(0)) await g.stop()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+afterEach(stopAlertsGateways)
 
 type Err = { error: { code: string; message: string } }
 type AlertView = { id: string; fault: string; state: string; severity: string; raisedAt: number; triggers: number; clause: string; source: string; notJudged?: { kind: string; reason: string }[]; plan: { deadlines: { kind: string; at: number; metAt: number | null }[] }; audit?: { action: string; note: string }[] }
 
 async function start(clock: ManualClock, dataDir?: string) {
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'gw-t6t7-'))
-  if (!dataDir) dirs.push(dir)
-  const g = new Gateway(loadConfig({ GW_DATA_DIR: dir, GW_LOG_LEVEL: 'silent', GW_SYNC: 'normal' }), { sockets: false, clock })
-  gateways.push(g)
-  await g.start()
-  const api = async <T = Record<string, unknown>>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await g.http!.inject({
-      method: method as 'GET',
-      url,
-      headers: { authorization: `Bearer ${g.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    })
-    return { status: res.statusCode, body: JSON.parse(res.body) as T }
+  const h = await startAlertsGateway(clock, dataDir)
+  const send: AlertsGateway['send'] = async (deviceId, samples) => {
+    await h.send(deviceId, samples)
+    h.g.alerts.flush()
   }
-  const send = async (deviceId: string, samples: { ts: number; values: Record<string, number> }[]) => {
-    await g.ingest!.handle({ id: deviceId, kind: 'unit', bridgeFor: [] }, { topic: 'v1/devices/me/telemetry', payload: Buffer.from(JSON.stringify(samples)), qos: 1, dup: false })
-    g.alerts.flush()
-  }
-  const alerts = async (q = '') => (await api<{ alerts: AlertView[] }>('GET', `/api/v1/alerts?${q}`)).body.alerts
-  return { g, dir, api, send, alerts }
+  const alerts = async (q = '') => (await h.api<{ alerts: AlertView[] }>('GET', `/api/v1/alerts?${q}`)).body.alerts
+  return { ...h, send, alerts }
 }
 
 async function unitInService(h: Awaited<ReturnType<typeof start>>, since: number, extra: Record<string, unknown> = {}, id = 'unit-1') {
@@ -196,8 +172,7 @@ describe('T7: monthly inspection of maintained units', () => {
     expect(over.map((a) => a.triggers)).toEqual([1])
 
     // A restart on the same data: still one.
-    await h.g.stop()
-    gateways.splice(gateways.indexOf(h.g), 1)
+    await h.stop()
     clock.advance(MIN)
     const h2 = await start(clock, h.dir)
     await h2.send('unit-1', [{ ts: clock.now(), values: { leakage_ma: 0.2 } }])

@@ -17,6 +17,7 @@ import type { IngestCounters } from '../../gateway/ingest/ingest.js'
 import type { Harness } from '../helpers/gateway-harness.js'
 import type { JobSetupArg, JobSetupResult } from './job-fixture.js'
 import { serve, wallNow } from './ipc.js'
+import { stableRss } from '../helpers/stable-rss.js'
 
 export interface Credentials {
   clientId: string
@@ -113,24 +114,6 @@ export type ServerApi = {
 }
 
 const SAMPLE_MS = 50
-
-/**
- * RSS once it has stopped falling. V8 hands the pages a GC freed back to the OS from
- * background threads (sweeper, unmapper) shortly after the GC returns: read at once after
- * gc(), 10,000 connections made all at once showed 277 MB, and 235 MB 25 ms later. The
- * gateway gets there by itself after every GC; only the reading was early. Stable = four
- * reads 50 ms apart within 512 KiB; at most 3 s.
- */
-async function stableRss(): Promise<number> {
-  let last = process.memoryUsage.rss()
-  for (let steady = 0, waited = 0; steady < 4 && waited < 3000; waited += 50) {
-    await new Promise((r) => setTimeout(r, 50))
-    const now = process.memoryUsage.rss()
-    steady = Math.abs(now - last) < 512 * 1024 ? steady + 1 : 0
-    last = now
-  }
-  return last
-}
 
 const SYNC_NAMES = ['OFF', 'NORMAL', 'FULL', 'EXTRA']
 

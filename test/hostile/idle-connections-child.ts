@@ -5,6 +5,7 @@
  */
 import { getHeapSpaceStatistics } from 'node:v8'
 import { startBroker } from '../../broker/broker.js'
+import { stableRss } from '../helpers/stable-rss.js'
 
 const broker = await startBroker({
   host: '127.0.0.1',
@@ -16,22 +17,6 @@ const broker = await startBroker({
   onDevicePublish: async () => {},
 })
 const gc = (globalThis as { gc?: () => void }).gc
-
-/**
- * RSS once it has stopped falling: V8 returns what a GC freed to the OS from background threads
- * shortly after the GC (a read at once after gc() showed 42 MB more than 25 ms later after
- * 10,000 connections). Four reads 50 ms apart within 512 KiB; at most 3 s.
- */
-async function stableRss(): Promise<number> {
-  let last = process.memoryUsage.rss()
-  for (let steady = 0, waited = 0; steady < 4 && waited < 3000; waited += 50) {
-    await new Promise((r) => setTimeout(r, 50))
-    const now = process.memoryUsage.rss()
-    steady = Math.abs(now - last) < 512 * 1024 ? steady + 1 : 0
-    last = now
-  }
-  return last
-}
 
 process.on('message', async (msg: string) => {
   if (msg === 'rss') {

@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ChannelName } from '../../contract/channels.js'
 import type { Reading } from '../../contract/reading.js'
+import { mulberry32 } from '../../firmware-sim/prng.js'
 import { holdScan, scanHolds, type Hold } from '../../rules/steps/pressure-holds.js'
 import type { SeriesWindow } from '../../rules/steps/series-window.js'
 import { evaluateTightness, type TightnessParams } from '../../rules/steps/tightness.js'
@@ -20,17 +21,7 @@ const packs = loadRulePacks(defaultPacksDir())
 const VRF = packs.get('vrf-r410a')!.steps.tightness! // with fill stages
 const SPLIT = packs.get('split-ac')!.steps.tightness!
 
-/** Mulberry32: a small seeded generator, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const prng = mulberry32
 
 const T0 = Date.UTC(2026, 10, 27, 8, 0, 0)
 
