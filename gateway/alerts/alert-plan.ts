@@ -6,7 +6,7 @@
 import type { AlertErrorCode } from '../../contract/errors.js'
 import { alertDeadlines, type AlertDeadlines } from '../../rules/faults/deadlines.js'
 import type { Deadlines } from '../../rules/faults/fault-pack-schema.js'
-import type { Alert, AlertResult, UnitFacts } from './alert-lifecycle.js'
+import type { Alert, AlertResult, UnitFacts } from './alert-types.js'
 
 /** The actor of what the gateway itself does (auto-clear, escalation, a distance applied). */
 export const SYSTEM_ACTOR = 'system'

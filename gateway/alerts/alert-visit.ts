@@ -6,7 +6,7 @@
  * Pure, like alert-lifecycle.ts, whose reduceAlert calls these.
  */
 import type { DeadlineKind } from '../../rules/faults/deadlines.js'
-import type { Alert, AlertCommand, AlertContext, AlertResult, UnitFacts } from './alert-lifecycle.js'
+import type { Alert, AlertCommand, AlertContext, AlertResult, UnitFacts } from './alert-types.js'
 import { checkPerson, distanceFields, fail, SYSTEM_ACTOR, withPlan } from './alert-plan.js'
 
 /** Who was on site and when: maintenance (T6 on_site) or the installer (T3 installer_on_site). */

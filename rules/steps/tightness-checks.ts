@@ -15,7 +15,7 @@ import type { MeterAccuracy } from '../meter-accuracy.js'
 import { stepStatusFromChecks, type CheckResult, type Evidence, type StepResult } from '../result.js'
 import type { Hold } from './pressure-holds.js'
 import { evidence, seconds, windowEnd } from './series.js'
-import type { TightnessCommon, TightnessParams } from './tightness.js'
+import type { TightnessCommon, TightnessParams } from './tightness-params.js'
 import { describeBudget, dropUncertainty, type DropUncertainty } from './tightness-uncertainty.js'
 import { stagesCheck, type Stages } from './tightness-stages.js'
 

@@ -25,51 +25,17 @@
  *   gives one (the test must not exceed what the unit is built for: R290 units are far
  *   below R410A/R32).
  */
-import { z } from 'zod'
-
 import type { ChannelName } from '../../contract/channels.js'
 import type { StepResult } from '../result.js'
-import { finite, sourced } from '../sourced.js'
 import { filledTo, findHolds } from './pressure-holds.js'
-import { channelReadings, fitAt, maxReading, seriesByDevice, sortedWithin, windowEnd, type Series, type StepInput } from './series.js'
+import { channelReadings, fitAt, maxReading, seriesByDevice, sortedWithin, windowEnd, type Series } from './series.js'
 import { judgeTightness, PRESSURE_RADIUS_MS, tightnessLimits, type JudgedSeries } from './tightness-checks.js'
-import { UncertaintyParamsSchema } from './tightness-uncertainty.js'
-import { StagesParamSchema, stagesCheck } from './tightness-stages.js'
+import type { TightnessInput } from './tightness-params.js'
+import { stagesCheck } from './tightness-stages.js'
 
 export { compensatedPressureKpaG, judgeTightness, tightnessLimits, type JudgedSeries } from './tightness-checks.js'
 
-export const TightnessParamsSchema = z
-  .object({
-    /** The pressure the system must be filled to and held at, kPa(g). */
-    testPressureKpaG: sourced(finite().positive()),
-    /** The fill may not exceed this, kPa(g) (the system's design pressure; thermal drift during a hold is not a fill). */
-    maxPressureKpaG: sourced(finite().positive()),
-    /** Shortest hold at test pressure that passes, seconds. */
-    holdS: sourced(finite().int().positive()),
-    /** Meter accuracy defaults for the allowed drop (a meter's declared accuracy replaces them). */
-    uncertainty: UncertaintyParamsSchema,
-    /** Staged fill before the test pressure, where the manufacturer demands it. */
-    stages: StagesParamSchema.optional(),
-    /** How far from a stage's level the pressure may sit and still count as that stage, %. */
-    stageTolerancePct: sourced(finite().positive().max(50)).optional(),
-  })
-  .strict()
-  .refine((p) => p.maxPressureKpaG.value >= p.testPressureKpaG.value, { message: 'must be at least testPressureKpaG', path: ['maxPressureKpaG', 'value'] })
-
-export type TightnessParams = z.infer<typeof TightnessParamsSchema>
-
-/** Everything but the readings: what both ways in (arrays, or windows and a summary) share. */
-export type TightnessCommon = Omit<TightnessInput, 'readings'>
-
-/** `facts.gas` is the test gas the installer declared. */
-export interface TightnessInput extends StepInput<TightnessParams> {
-  /** The unit's nameplate design pressure (high side), kPa(g): caps the test pressure. */
-  designPressureKpaG?: number | undefined
-  /** Atmospheric pressure at the site, kPa (gauge ↔ absolute); default the standard atmosphere. */
-  atmosphereKpa?: number | undefined
-  /** How atmosphereKpa was found (rules/site-atmosphere.ts), named in the drop check's message. */
-  atmosphereBasis?: string | undefined
-}
+export { TightnessParamsSchema, type TightnessCommon, type TightnessInput, type TightnessParams } from './tightness-params.js'
 
 // Pipe temperature at an instant: readings within ±60 s (a clamp thermometer reports every few seconds).
 export const TEMP_RADIUS_MS = 60_000
