@@ -7,6 +7,7 @@
  * Hands the api the in-service and alert routes.
  */
 import { AlertEngine } from '../alerts/alert-engine.js'
+import type { AlertStore } from '../alerts/alert-store.js'
 import { InServiceRepository } from '../alerts/in-service-repository.js'
 import { loadTeamsConfig, type TeamsConfig } from '../alerts/teams-config.js'
 import { ConfigError } from '../config.js'
@@ -38,6 +39,11 @@ export class AlertsModule extends GatewayModule {
 
   get engine(): AlertEngine {
     return started(this.engineRef, this.name, 'alert engine')
+  }
+
+  /** The alerts and their audit trail in SQLite (the deliveries read the trail through an AuditFeed). */
+  get store(): AlertStore {
+    return this.engine.store
   }
 
   /** The teams file's configuration (GW_ALERT_TEAMS_FILE), undefined without one. */

@@ -10,11 +10,12 @@ import { genericOutbox } from './004-generic-outbox.js'
 import { alertTables } from './005-alerts.js'
 import { serviceTeam } from './006-service-team.js'
 import { auditCursors } from './007-audit-cursors.js'
+import { deliveryGroups } from './008-delivery-groups.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
 
-export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam, auditCursors]
+export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam, auditCursors, deliveryGroups]
 
 for (const [i, m] of MIGRATIONS.entries()) {
   if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version}; the list needs ${i + 1} there`)

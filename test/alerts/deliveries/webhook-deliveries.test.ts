@@ -12,7 +12,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 
 import { ManualClock } from '../../../gateway/clock.js'
 import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js'
-import { AlertDriver, SECRET, writeTeamsFile } from './delivery-fixture.js'
+import { AlertDriver, inService, SECRET, writeTeamsFile } from './delivery-fixture.js'
 import { WebhookReceiver } from './webhook-receiver.js'
 
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0)
@@ -64,7 +64,8 @@ const sec = (ms: number) => Math.floor(ms / 1000)
 it('500, no answer, connection refused, then accepted: each message once per id, in order, re-signed per attempt; /healthz tells', async () => {
   await start(teamsFile())
   rx.plan = ['fail', 'hang']
-  const d = new AlertDriver(h!.gateway.bus, ['north', 'supervisors'])
+  await inService(h!, 'unit-1', 'unit-2')
+  const d = new AlertDriver(h!.gateway, ['north', 'supervisors'])
   const a1 = d.raise('unit-1', T0)
   clock.advance(1000)
   const a2 = d.raise('unit-2', clock.now())
@@ -118,7 +119,8 @@ it('a gateway restart loses no queued message, and the ids survive it', async ()
   const dataDir = join(dir, 'data')
   await start(file, dataDir)
   await rx.down()
-  const d = new AlertDriver(h!.gateway.bus, ['north'])
+  await inService(h!, 'unit-1', 'unit-2')
+  const d = new AlertDriver(h!.gateway, ['north'])
   const a1 = d.raise('unit-1', T0)
   const a2 = d.raise('unit-2', T0)
   await waitFor(async () => (await sinkHealth()).attempts === 1, 'a refused attempt')
@@ -136,7 +138,8 @@ it('a gateway restart loses no queued message, and the ids survive it', async ()
 
 it('a storm is rate-limited: maxPerWindow one by one, then one grouped message at the window end', async () => {
   await start(teamsFile({ windowS: 60, maxPerWindow: 2, maxListed: 2 }))
-  const d = new AlertDriver(h!.gateway.bus, ['north'])
+  await inService(h!, 'unit-1', 'unit-2', 'unit-3', 'unit-4', 'unit-5')
+  const d = new AlertDriver(h!.gateway, ['north'])
   const alerts = []
   for (let i = 1; i <= 5; i++) alerts.push(d.raise(`unit-${i}`, T0))
   await waitFor(() => rx.delivered.length === 2, 'the first two one by one')
