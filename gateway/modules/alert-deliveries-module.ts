@@ -43,7 +43,7 @@ export class AlertDeliveriesModule extends GatewayModule {
   health(): Record<string, unknown> {
     if (!this.service) return {}
     const h = this.service.health()
-    return { alerts: { deliveries: h.deliveries, heldForGroups: h.held } }
+    return { alerts: { deliveries: h.deliveries, heldForGroups: h.held, stream: h.stream, mqttHeldUntil: h.mqttHeldUntil } }
   }
 
   /** Why /healthz is degraded (a delivery waiting more than 15 min), or undefined. */

@@ -1,5 +1,6 @@
 /** Starts alerts-deliveries-child.ts (a gateway with a manual clock) and talks to it. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { request as httpRequest } from 'node:http'
 
 export interface ChildGateway {
   child: ChildProcess
@@ -52,15 +53,22 @@ export async function startChild(env: Record<string, string>, clockMs: number): 
     httpUrl,
     token: r.token,
     stderr: () => err,
-    async api(method, path, body) {
-      const res = await fetch(httpUrl + path, {
-        method,
-        headers: { authorization: `Bearer ${r.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      })
-      const text = await res.text()
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as never }
-    },
+    // node:http, a connection per call: fetch's pool reuses idle connections the server may be closing (keep-alive timeout).
+    api: (method, path, body) =>
+      new Promise((resolve, reject) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body)
+        const req = httpRequest(httpUrl + path, { method, agent: false, headers: { authorization: `Bearer ${r.token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) } }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : undefined) as never })
+          })
+          res.on('error', reject)
+        })
+        req.on('error', reject)
+        req.end(payload)
+      }),
     async setClock(now) {
       await request({ op: 'set', now })
     },

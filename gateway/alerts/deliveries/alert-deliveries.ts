@@ -26,7 +26,7 @@ import { randomUUID } from 'node:crypto'
 
 import type { Clock } from '../../clock.js'
 import type { Log } from '../../log.js'
-import { NEVER, Outbox } from '../../outbox/outbox.js'
+import { Outbox } from '../../outbox/outbox.js'
 import { SinkDrainer } from '../../outbox/sink-drainer.js'
 import type { Timer } from '../../shared/backoff.js'
 import type { Db } from '../../store/database.js'
@@ -38,13 +38,12 @@ import { RateLimitSchema, teamById, type Team, type TeamsConfig } from '../teams
 import { AlertStream, DEFAULT_STREAM_LIMITS, type AlertStreamLimits } from './alert-stream.js'
 import { alertEventOf, deliveryBody, escalationOf, problemEventOf, retainedPayload, teamAlertTopic, teamEventsTopic, type ChangeFacts } from './delivery-messages.js'
 import { GroupingState } from './grouping-state.js'
+import { sinkHealth, staleBacklog, type DeliveriesHealth, type SinkInfo } from './delivery-health.js'
 import { ALERT_MQTT_SINK, MqttSink, type BrokerPublish, type MqttRow } from './mqtt-sink.js'
 import { WebhookSink, type WebhookRow } from './webhook-sink.js'
 
 /** Where alerts no team covers are kept and listed (api.md: no deliveries). */
 export const UNASSIGNED_TEAM = 'unassigned'
-/** /healthz turns degraded when a delivery has waited longer than this (api.md). */
-export const STALE_BACKLOG_MS = 15 * 60_000
 /** Audit entries per transaction: a catch-up of thousands goes in steps that keep the write lock short. */
 const FEED_BATCH = 200
 export const FEED_CONSUMER = 'deliveries'
@@ -70,24 +69,6 @@ export interface AlertDeliveriesOptions {
 
 export const webhookSinkName = (teamId: string, i: number): string => `webhook:${teamId}:${i}`
 
-interface SinkInfo {
-  team: string | null
-  kind: 'mqtt' | 'webhook'
-  url?: string
-}
-
-export interface SinkHealth {
-  kind: 'mqtt' | 'webhook'
-  team?: string
-  url?: string
-  backlog: number
-  oldestQueuedAt: string | null
-  /** Failed attempts of the oldest waiting delivery, and why the last one failed. */
-  attempts: number
-  lastError: string | null
-  parked: number
-}
-
 const DEFAULT_LIMIT = RateLimitSchema.parse({})
 
 export class AlertDeliveries {
@@ -101,8 +82,6 @@ export class AlertDeliveries {
   /** The MQTT drainer starts at this gateway time (a start with rows waiting); undefined: started. */
   private mqttHeldUntil: number | undefined
   private readonly sinks = new Map<string, SinkInfo>()
-  private head: ReturnType<Db['prepare']> | undefined
-  private parkedCount: ReturnType<Db['prepare']> | undefined
   private columns: ReturnType<Db['prepare']> | undefined
   private tickHandle: ReturnType<typeof setInterval> | undefined
   private pumping = false
@@ -128,8 +107,6 @@ export class AlertDeliveries {
     this.stream = new AlertStream(db, this.opts.store, this.opts.stream ?? DEFAULT_STREAM_LIMITS)
     this.feed = new AuditFeed(db, this.opts.store, FEED_CONSUMER)
     this.groups = new GroupingState(db)
-    this.head = db.prepare('SELECT attempts, last_error FROM outbox WHERE sink = ? ORDER BY id LIMIT 1')
-    this.parkedCount = db.prepare(`SELECT count(*) AS n FROM outbox WHERE sink = ? AND next_at >= ${NEVER}`)
     this.columns = db.prepare('SELECT device_id AS deviceId, fault, severity FROM alerts WHERE id = ?')
     this.loadGrouping()
     const drainer = (sink: ConstructorParameters<typeof SinkDrainer>[0]['sink'], batch: number) =>
@@ -286,45 +263,21 @@ export class AlertDeliveries {
       this.mqttDrainer.start()
     }
   }
-  /** /healthz `alerts.deliveries`: per sink (and team) the backlog, the head's attempts and last error. */
-  health(): { deliveries: Record<string, SinkHealth>; held: Record<string, number> } {
-    const deliveries: Record<string, SinkHealth> = {}
-    const outbox = this.outbox
-    if (!outbox) return { deliveries, held: {} }
-    for (const [name, info] of this.sinks) {
-      const b = outbox.backlog(name)
-      const h = this.head!.get(name) as { attempts: number; last_error: string | null } | undefined
-      deliveries[name] = {
-        kind: info.kind,
-        ...(info.team !== null ? { team: info.team } : {}),
-        ...(info.url !== undefined ? { url: info.url } : {}),
-        backlog: b.count,
-        oldestQueuedAt: b.oldestQueuedAt === undefined ? null : new Date(b.oldestQueuedAt).toISOString(),
-        attempts: h?.attempts ?? 0,
-        lastError: h?.last_error ?? null,
-        parked: (this.parkedCount!.get(name) as { n: number }).n,
-      }
-    }
+
+  /** /healthz `alerts`: per sink (and team) the backlog, the head's attempts and last error; the groups held; the SSE clients. */
+  health(): DeliveriesHealth {
     const held: Record<string, number> = {}
     for (const t of this.opts.teams?.teams ?? []) {
       const n = this.grouping.heldFor(t.id)
       if (n > 0) held[t.id] = n
     }
-    return { deliveries, held }
+    const stream = { clients: this.stream?.clientCount ?? 0, dropped: this.stream?.dropped ?? 0 }
+    return { deliveries: this.outbox ? sinkHealth(this.opts.db, this.outbox, this.sinks) : {}, held, stream, mqttHeldUntil: this.mqttHeldUntil ?? null }
   }
 
   /** Why /healthz is degraded: a delivery waiting longer than 15 min (undefined: none). */
   problem(): string | undefined {
-    const outbox = this.outbox
-    if (!outbox) return undefined
-    const now = this.opts.clock.now()
-    for (const name of this.sinks.keys()) {
-      const at = outbox.backlog(name).oldestQueuedAt
-      if (at !== undefined && now - at > STALE_BACKLOG_MS) {
-        return `alert deliveries to ${name} have waited since ${new Date(at).toISOString()} (more than 15 min)`
-      }
-    }
-    return undefined
+    return this.outbox ? staleBacklog(this.outbox, this.sinks.keys(), this.opts.clock.now()) : undefined
   }
 
   private team(teamId: string): Team | undefined {

@@ -8,9 +8,10 @@
  *
  * Bounded per client: a client is sent from the trail, one page at a time, and only when its
  * socket took the previous page (write() returned true or 'drain' came), so the gateway
- * buffers at most one page per client, however far behind it is. A client more than maxLag
- * events of its team behind while its socket is full is dropped (it reconnects with
- * Last-Event-ID and catches up from the trail).
+ * buffers at most one page per client, however far behind it is. A client whose socket stays
+ * full while more than maxLag new events of its team come is dropped (it reconnects with
+ * Last-Event-ID and catches up from the trail). Being far behind alone is no reason: a client
+ * catching up reads, and each page comes from SQLite, not from memory.
  */
 import type { ServerResponse } from 'node:http'
 
@@ -27,6 +28,8 @@ interface Client {
   res: ServerResponse
   /** Its socket is full: wait for 'drain'. */
   waiting: boolean
+  /** The team's latest seq when its socket became full: it is dropped once maxLag more came. */
+  headAtFull: number
 }
 
 export interface AlertStreamLimits {
@@ -41,6 +44,7 @@ export class AlertStream {
   private readonly clients = new Set<Client>()
   /** Is there a change of the team more than maxLag after seq? (OFFSET maxLag on the index.) */
   private readonly beyondLag
+  private readonly teamHead
   private readonly columns
   dropped = 0
 
@@ -50,6 +54,7 @@ export class AlertStream {
     private readonly limits: AlertStreamLimits = DEFAULT_STREAM_LIMITS,
   ) {
     this.beyondLag = db.prepare<[string, number, number], { seq: number }>('SELECT seq FROM alert_audit WHERE team = ? AND seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
+    this.teamHead = db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM alert_audit WHERE team = ?')
     this.columns = db.prepare<[string], { deviceId: string; fault: string; severity: string }>('SELECT device_id AS deviceId, fault, severity FROM alerts WHERE id = ?')
   }
 
@@ -78,7 +83,7 @@ export class AlertStream {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
     // retry: how long a browser's EventSource waits before reconnecting.
     res.write(': alerts of team ' + team + '\nretry: 2000\n\n')
-    const c: Client = { team, last: lastId, res, waiting: false }
+    const c: Client = { team, last: lastId, res, waiting: false, headAtFull: 0 }
     this.clients.add(c)
     res.on('close', () => this.clients.delete(c))
     res.on('drain', () => {
@@ -108,8 +113,9 @@ export class AlertStream {
     }
   }
 
+  /** More than maxLag events of its team came since its socket became full. */
   private lagging(c: Client): boolean {
-    return this.beyondLag.get(c.team, c.last, this.limits.maxLag) !== undefined
+    return this.beyondLag.get(c.team, c.headAtFull, this.limits.maxLag) !== undefined
   }
 
   private pump(c: Client): void {
@@ -128,7 +134,7 @@ export class AlertStream {
       }
       if (!ok) {
         c.waiting = true
-        if (this.lagging(c)) this.drop(c)
+        c.headAtFull = this.teamHead.get(c.team)?.s ?? c.last
         return
       }
     }
