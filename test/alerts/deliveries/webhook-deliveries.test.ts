@@ -152,3 +152,18 @@ it('a storm is rate-limited: maxPerWindow one by one, then one grouped message a
   expect(group.data.listed.map((e) => e.alertId)).toEqual([alerts[2]!.id, alerts[3]!.id])
   expect(rx.requests.length).toBe(3)
 })
+
+it('a change whose alert cannot be read back is delivered with what its audit entry says and the problem, not skipped', async () => {
+  await start(teamsFile())
+  // unit-x is not in service: the store cannot read the alert back (its deadlines are unknown).
+  const d = new AlertDriver(h!.gateway, ['north'])
+  const a = d.raise('unit-x', T0)
+  await waitFor(() => rx.delivered.length === 1, 'the delivery')
+  const body = rx.delivered[0]!.body as { type: string; data: { alert: unknown; problem: string; entry: { alertId: string; action: string; seq: number; team: string }; event: { alertId: string; deviceId: string; fault: string } } }
+  expect(body.type).toBe('alert.raised')
+  expect(body.data.alert).toBeNull()
+  expect(body.data.problem).toMatch(/unit unit-x is no longer in service/)
+  expect(body.data.entry).toMatchObject({ alertId: a.id, action: 'raise', team: 'north', seq: expect.any(Number) })
+  // The alerts row's columns still name the unit and the fault.
+  expect(body.data.event).toMatchObject({ alertId: a.id, deviceId: 'unit-x', fault: 'leakage' })
+})
