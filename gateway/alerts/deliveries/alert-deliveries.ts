@@ -134,8 +134,8 @@ export class AlertDeliveries {
       })
     }
     // Catch-up: the changes committed after the cursor (a crash before they were queued), then
-    // the groups that fell due while the gateway was down.
-    this.pump()
+    // the groups that fell due while the gateway was down. tick() logs a failure and the timer
+    // tries again: a start is not refused for it.
     this.tick()
     this.restoreRetained()
     const resume = this.opts.mqttResumeMs ?? 0
