@@ -36,7 +36,7 @@ import { AuditFeed, type FedChange } from '../audit-feed.js'
 import { DeliveryGrouping, type TeamDelivery } from '../delivery-grouping.js'
 import { RateLimitSchema, teamById, type Team, type TeamsConfig } from '../teams-config.js'
 import { AlertStream, DEFAULT_STREAM_LIMITS, type AlertStreamLimits } from './alert-stream.js'
-import { alertEventOf, deliveryBody, escalationOf, problemEventOf, retainedPayload, teamAlertTopic, teamEventsTopic, type ChangeFacts } from './delivery-messages.js'
+import { alertEventOf, deliveryBody, problemEventOf, retainedPayload, retainedRows, teamAlertTopic, teamEventsTopic, type ChangeFacts } from './delivery-messages.js'
 import { GroupingState } from './grouping-state.js'
 import { sinkHealth, staleBacklog, type DeliveriesHealth, type SinkInfo } from './delivery-health.js'
 import { ALERT_MQTT_SINK, MqttSink, type BrokerPublish, type MqttRow } from './mqtt-sink.js'
@@ -223,15 +223,10 @@ export class AlertDeliveries {
     if (!team) return // no team covers it (or the team left the teams file): the SSE stream and the list have it
     const row = alert ? undefined : (this.columns!.get(entry.alertId) as { deviceId: string; fault: string; severity: string } | undefined)
     const ev = alert ? alertEventOf(alert, entry) : problemEventOf(entry, row)
-    if (hasMqtt(team)) {
-      // The alert as it is now, on the topic of the team this change was for: '' once it left that team.
-      if (alert) this.appendMqtt(team.id, { topic: teamAlertTopic(team.id, alert.id), payload: currentTeam(alert) === team.id ? retainedPayload(alert) : '', retain: true })
-      else if (entry.to === 'cleared') this.appendMqtt(team.id, { topic: teamAlertTopic(team.id, entry.alertId), payload: '', retain: true })
+    for (const r of retainedRows(entry, alert)) {
+      const t = this.team(r.team)
+      if (t && hasMqtt(t)) this.appendMqtt(t.id, r.row)
     }
-    // Escalated to another team: the alert leaves the old team's retained topics.
-    const esc = alert ? escalationOf(alert, entry) : undefined
-    const from = esc && esc.fromTeam !== esc.toTeam ? this.team(esc.fromTeam) : undefined
-    if (from && hasMqtt(from)) this.appendMqtt(from.id, { topic: teamAlertTopic(from.id, entry.alertId), payload: retainedPayload(null), retain: true })
     for (const d of this.grouping.publish([team.id], ev).deliveries) this.appendDelivery(d, { alert, entry, problem: c.problem })
   }
 

@@ -106,3 +106,19 @@ export function deliveryBody(d: TeamDelivery, single?: ChangeFacts): DeliveryBod
  * "delete the retained message", [MQTT-3.3.1-10]) once it is cleared, or once it left the team.
  */
 export const retainedPayload = (alert: Alert | null): string => (alert === null || alert.state === 'cleared' ? '' : JSON.stringify(alert))
+
+/**
+ * The retained-state publications one change makes, per team (the caller keeps those of
+ * teams with an MQTT delivery): the alert as it is now on the topic of the team the change was
+ * for ('' once it left that team or is cleared), and '' on the team an escalation moved it from.
+ * An alert that cannot be read: only a clear is known to empty its topic.
+ */
+export function retainedRows(entry: AuditEntry & { team: string }, alert: Alert | null): { team: string; row: { topic: string; payload: string; retain: true } }[] {
+  const out: { team: string; row: { topic: string; payload: string; retain: true } }[] = []
+  const put = (team: string, payload: string) => out.push({ team, row: { topic: teamAlertTopic(team, entry.alertId), payload, retain: true } })
+  if (alert) put(entry.team, alert.chain[alert.teamIndex] === entry.team ? retainedPayload(alert) : '')
+  else if (entry.to === 'cleared') put(entry.team, '')
+  const esc = alert ? escalationOf(alert, entry) : undefined
+  if (esc && esc.fromTeam !== esc.toTeam && esc.fromTeam !== '') put(esc.fromTeam, '')
+  return out
+}
