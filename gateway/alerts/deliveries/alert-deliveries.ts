@@ -240,6 +240,10 @@ export class AlertDeliveries {
     if (!this.outbox) return
     try {
       this.pump()
+    } catch (err) {
+      this.opts.log('error', 'alert deliveries: could not queue alert changes', { err: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+    }
+    try {
       const due = this.grouping.tick()
       const dirty = this.grouping.takeDirty() // windows that ended: their rows go (or change)
       if (due.length > 0 || dirty.length > 0) {

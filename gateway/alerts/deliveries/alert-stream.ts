@@ -65,7 +65,7 @@ export class AlertStream {
     return entries.map((entry) => {
       let a = read.get(entry.alertId)
       if (a === undefined) read.set(entry.alertId, (a = this.readAlert(entry)))
-      return { seq: entry.seq, body: JSON.stringify(changeBody(team, entry, a.alert, a.problem, this.columns.get(entry.alertId))) }
+      return { seq: entry.seq, body: JSON.stringify(changeBody(team, entry, a.alert, a.problem, a.alert ? undefined : this.columns.get(entry.alertId))) }
     })
   }
 
