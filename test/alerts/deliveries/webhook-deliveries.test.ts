@@ -83,6 +83,9 @@ it('500, no answer, connection refused, then accepted: each message once per id,
   expect((await sinkHealth()).lastError).toMatch(/no answer within 300 ms/)
 
   await rx.down()
+  // The gateway's pooled connection must see the receiver's close first (a busy machine once
+  // reused it: UND_ERR_SOCKET instead of a refused connection).
+  await new Promise((r) => setTimeout(r, 100))
   clock.advance(6 * MIN)
   await waitFor(async () => (await sinkHealth()).attempts === 3, 'the third attempt to be refused')
   expect((await sinkHealth()).lastError).toMatch(/ECONNREFUSED/)
