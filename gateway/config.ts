@@ -60,6 +60,10 @@ const EnvSchema = z.object({
   GW_ALERT_WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   // Alert deliveries: wait between looks at an empty outbox, and the grouping timer's period.
   GW_ALERT_DELIVERY_POLL_MS: positiveInt.default(1000),
+  // Alert deliveries: after a start with MQTT deliveries waiting, the team topics wait this long for the apps to resubscribe (0: no wait).
+  GW_ALERT_MQTT_RESUME_MS: z.coerce.number().int().min(0).default(5000),
+  // Alert SSE stream: a client this many of its team's events behind while its connection is full is dropped (it resumes with Last-Event-ID).
+  GW_ALERT_STREAM_MAX_LAG: positiveInt.default(1000),
 })
 
 /**
@@ -108,7 +112,7 @@ const ConfigSchema = EnvSchema.transform((e) => ({
   quarantineMaxAgeDays: e.GW_QUARANTINE_MAX_AGE_DAYS,
   quarantineMaxBytes: e.GW_QUARANTINE_MAX_BYTES,
   alertTeamsFile: e.GW_ALERT_TEAMS_FILE,
-  alertDeliveries: { webhookTimeoutMs: e.GW_ALERT_WEBHOOK_TIMEOUT_MS, pollMs: e.GW_ALERT_DELIVERY_POLL_MS },
+  alertDeliveries: { webhookTimeoutMs: e.GW_ALERT_WEBHOOK_TIMEOUT_MS, pollMs: e.GW_ALERT_DELIVERY_POLL_MS, mqttResumeMs: e.GW_ALERT_MQTT_RESUME_MS, streamMaxLag: e.GW_ALERT_STREAM_MAX_LAG },
 }))
 
 

@@ -73,6 +73,7 @@ export class AlertStore {
   private readonly selectOne
   private readonly selectAudit
   private readonly selectAuditAfter
+  private readonly selectTeamAuditAfter
   private readonly selectCallbacks
   private readonly tx
 
@@ -91,6 +92,7 @@ export class AlertStore {
     this.selectOne = db.prepare<[string], { record: string; id: string }>('SELECT id, record FROM alerts WHERE id = ?')
     this.selectAudit = db.prepare<[string], { seq: number; team: string; entry: string }>('SELECT seq, team, entry FROM alert_audit WHERE alert_id = ? ORDER BY seq')
     this.selectAuditAfter = db.prepare<[number, number], { seq: number; team: string; entry: string }>('SELECT seq, team, entry FROM alert_audit WHERE seq > ? ORDER BY seq LIMIT ?')
+    this.selectTeamAuditAfter = db.prepare<[string, number, number], { seq: number; team: string; entry: string }>('SELECT seq, team, entry FROM alert_audit WHERE team = ? AND seq > ? ORDER BY seq LIMIT ?')
     this.selectCallbacks = db.prepare<[string], { alert_id: string; installer_id: string; job_id: string; device_id: string; installed_at: number; callback_at: number; leak: number }>(
       'SELECT * FROM installer_callbacks WHERE installer_id = ? ORDER BY callback_at',
     )
@@ -142,6 +144,11 @@ export class AlertStore {
   /** Audit entries after `seq` (the SSE resume), oldest first. */
   auditAfter(seq: number, limit: number): StoredAudit[] {
     return this.selectAuditAfter.all(seq, limit).map((r) => auditOf(r))
+  }
+
+  /** One team's audit entries after `seq`, oldest first (the SSE stream; index alert_audit_team). */
+  teamAuditAfter(team: string, seq: number, limit: number): StoredAudit[] {
+    return this.selectTeamAuditAfter.all(team, seq, limit).map((r) => auditOf(r))
   }
 
   list(f: AlertFilter): { alerts: Alert[]; next: string | null } {

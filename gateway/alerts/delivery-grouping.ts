@@ -12,6 +12,9 @@
  *
  * Pure: time comes from the injected clock; `tick()` is called by the module's single timer at
  * `nextFlushAt()`. Memory per team: the window counters plus at most maxListed listed events.
+ * The state of a team's window is handed out (`snapshot`, for the teams `takeDirty` names) and
+ * taken back (`restore`), so the caller persists it in the transaction of the deliveries it
+ * decided (alert-deliveries.ts, table delivery_groups): a restart forgets no held event.
  */
 import type { Clock } from '../clock.js'
 import type { FaultSeverity } from '../../rules/faults/fault-pack-schema.js'
@@ -64,6 +67,20 @@ interface TeamWindow {
   pending: Pending | null
 }
 
+/** A team's window as plain JSON (bounded: maxListed events, MAX_FAULT_KEYS + 1 fault names, 4 severities). */
+export interface TeamWindowState {
+  start: number | null
+  sent: number
+  pending: {
+    count: number
+    listedCount: number
+    listed: AlertEvent[]
+    byFault: [string, number][]
+    bySeverity: [FaultSeverity, number][]
+    worst: FaultSeverity
+  } | null
+}
+
 /** byFault keys kept per group; further fault names are counted under OTHER. */
 const MAX_FAULT_KEYS = 50
 export const OTHER_FAULTS = '(other)'
@@ -71,6 +88,7 @@ const RANK: Record<FaultSeverity, number> = { warning: 0, minor: 1, major: 2, cr
 
 export class DeliveryGrouping {
   private readonly windows = new Map<string, TeamWindow>()
+  private readonly dirty = new Set<string>()
 
   constructor(
     private readonly clock: Clock,
@@ -88,6 +106,7 @@ export class DeliveryGrouping {
     for (const teamId of teamIds) {
       const lim = this.limitOf(teamId)
       const w = this.window(teamId)
+      this.dirty.add(teamId)
       this.roll(teamId, w, now, lim, deliveries)
       if (w.start === null) {
         w.start = now
@@ -108,10 +127,42 @@ export class DeliveryGrouping {
     const now = this.clock.now()
     const out: TeamDelivery[] = []
     for (const [teamId, w] of this.windows) {
-      this.roll(teamId, w, now, this.limitOf(teamId), out)
+      if (this.roll(teamId, w, now, this.limitOf(teamId), out)) this.dirty.add(teamId)
       if (w.start === null && w.pending === null) this.windows.delete(teamId) // quiet teams hold nothing
     }
     return out
+  }
+
+  /** The teams whose window changed since the last call (their snapshot is to be persisted). */
+  takeDirty(): string[] {
+    const out = [...this.dirty]
+    this.dirty.clear()
+    return out
+  }
+
+  /** A team's window as JSON, or null when it holds nothing (a quiet team). */
+  snapshot(teamId: string): TeamWindowState | null {
+    const w = this.windows.get(teamId)
+    if (w === undefined || (w.start === null && w.pending === null)) return null
+    const p = w.pending
+    return {
+      start: w.start,
+      sent: w.sent,
+      pending: p === null ? null : { count: p.count, listedCount: p.listedCount, listed: p.listed.slice(), byFault: [...p.byFault], bySeverity: [...p.bySeverity], worst: p.worst },
+    }
+  }
+
+  /** Takes back a snapshot (at a start); the list is cut to the team's maxListed, as hold() would. */
+  restore(teamId: string, s: TeamWindowState): void {
+    const lim = this.limitOf(teamId)
+    let pending: Pending | null = null
+    if (s.pending !== null) {
+      const listed = s.pending.listed.slice(0, lim.maxListed)
+      const index = new Map<string, number>()
+      listed.forEach((ev, i) => index.set(ev.alertId, i))
+      pending = { count: s.pending.count, listedCount: s.pending.listedCount, listed, index, byFault: new Map(s.pending.byFault.slice(0, MAX_FAULT_KEYS + 1)), bySeverity: new Map(s.pending.bySeverity), worst: s.pending.worst }
+    }
+    this.windows.set(teamId, { start: s.start, sent: s.sent, pending })
   }
 
   /** When tick() next has something to flush, or null. */
@@ -139,19 +190,21 @@ export class DeliveryGrouping {
     return w
   }
 
-  private roll(teamId: string, w: TeamWindow, now: number, lim: RateLimit, out: TeamDelivery[]): void {
-    if (w.start === null || now < w.start + lim.windowS * 1000) return
+  /** Ends the window if it is over; true if it did. */
+  private roll(teamId: string, w: TeamWindow, now: number, lim: RateLimit, out: TeamDelivery[]): boolean {
+    if (w.start === null || now < w.start + lim.windowS * 1000) return false
     const end = w.start + lim.windowS * 1000
     if (w.pending === null) {
       w.start = null
       w.sent = 0
-      return
+      return true
     }
     out.push(group(teamId, now, w.start, w.pending))
     // The group opens the next window at the old one's end and is its first delivery.
     w.pending = null
     w.start = now < end + lim.windowS * 1000 ? end : now
     w.sent = 1
+    return true
   }
 }
 

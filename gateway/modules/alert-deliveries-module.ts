@@ -1,7 +1,8 @@
 /**
- * alert-deliveries: tells maintenance teams about alert changes (issue 11, "Routing"). Listens
- * to 'alert.changed' (emitted by the alerts module once the change is committed) and queues each
- * team's deliveries in the durable outbox: MQTT (retained state + events topic), signed
+ * alert-deliveries: tells maintenance teams about alert changes (issue 11, "Routing"). Reads
+ * the alerts' audit trail through its cursor (at start, and on each 'alert.changed', emitted by
+ * the alerts module once the change is committed) and queues each team's deliveries in the
+ * durable outbox: MQTT (retained state + events topic), signed
  * webhooks, and the SSE stream route GET /api/v1/alerts/stream (gateway/alerts/deliveries/).
  *
  * Starts after the broker (it publishes through it) and before the api (it hands it a route);
@@ -10,7 +11,8 @@
  * The teams (GW_ALERT_TEAMS_FILE) are the alerts module's, loaded once there; without a teams
  * file no team is configured and nothing is delivered.
  */
-import { AlertDeliveries } from '../alerts/deliveries/alert-deliveries.js'
+import { currentTeam } from '../alerts/alert-lifecycle.js'
+import { AlertDeliveries, UNASSIGNED_TEAM } from '../alerts/deliveries/alert-deliveries.js'
 import { alertStreamRoutes } from '../alerts/deliveries/alert-stream-route.js'
 import type { AlertsModule } from './alerts-module.js'
 import type { ApiModule } from './api-module.js'
@@ -41,7 +43,7 @@ export class AlertDeliveriesModule extends GatewayModule {
   health(): Record<string, unknown> {
     if (!this.service) return {}
     const h = this.service.health()
-    return { alerts: { deliveries: h.deliveries, heldForGroups: h.held } }
+    return { alerts: { deliveries: h.deliveries, heldForGroups: h.held, stream: h.stream, mqttHeldUntil: h.mqttHeldUntil } }
   }
 
   /** Why /healthz is degraded (a delivery waiting more than 15 min), or undefined. */
@@ -55,6 +57,7 @@ export class AlertDeliveriesModule extends GatewayModule {
     const broker = this.deps.broker
     const service = (this.service = new AlertDeliveries({
       db: this.deps.store.db,
+      store: this.deps.alerts.store,
       clock,
       log,
       teams,
@@ -65,9 +68,12 @@ export class AlertDeliveriesModule extends GatewayModule {
       },
       webhookTimeoutMs: config.alertDeliveries.webhookTimeoutMs,
       pollMs: config.alertDeliveries.pollMs,
+      mqttResumeMs: config.alertDeliveries.mqttResumeMs,
+      stream: { maxLag: config.alertDeliveries.streamMaxLag, maxClients: 100 },
     }))
     service.start()
-    this.on('alert.changed', ({ alert, entry }) => service.onAlertChanged(alert, entry))
+    // A trigger: the deliveries read the change from the audit trail (and caught up at start).
+    this.on('alert.changed', ({ alert, entry }) => service.onAlertChanged(entry.seq, currentTeam(alert) || UNASSIGNED_TEAM))
     this.deps.api.routes(this.name, alertStreamRoutes(() => service.events))
   }
 

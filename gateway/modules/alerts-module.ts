@@ -8,6 +8,7 @@
  */
 import { AlertEngine } from '../alerts/alert-engine.js'
 import { AlertPointsRelay } from '../alerts/alert-points-relay.js'
+import type { AlertStore } from '../alerts/alert-store.js'
 import { InServiceRepository } from '../alerts/in-service-repository.js'
 import { InspectionLog } from '../alerts/inspection-log.js'
 import { loadTeamsConfig, type TeamsConfig } from '../alerts/teams-config.js'
@@ -43,6 +44,11 @@ export class AlertsModule extends GatewayModule {
 
   get engine(): AlertEngine {
     return started(this.engineRef, this.name, 'alert engine')
+  }
+
+  /** The alerts and their audit trail in SQLite (the deliveries read the trail through an AuditFeed). */
+  get store(): AlertStore {
+    return this.engine.store
   }
 
   /** The teams file's configuration (GW_ALERT_TEAMS_FILE), undefined without one. */

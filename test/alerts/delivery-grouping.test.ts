@@ -112,4 +112,40 @@ describe('delivery grouping', () => {
     for (const n of Object.values(grp!.byFault)) sum += n
     expect(sum).toBe(99_995)
   })
+
+  it('snapshot / restore: a window taken out as JSON and put into a new grouping gives the same group, and the same rate limit', () => {
+    const a = setup()
+    const b = setup()
+    const held: AlertEvent[] = []
+    for (let i = 0; i < 70; i++) {
+      const e = ev(i, { fault: i % 3 === 0 ? 'leakage' : 'offline', severity: i === 40 ? 'critical' : 'major' })
+      a.g.publish(['north'], e)
+      if (i >= 5) held.push(e)
+    }
+    a.g.publish(['north'], ev(7, { kind: 'cleared' })) // a listed alert again: updated in place
+    expect(a.g.takeDirty()).toEqual(['north'])
+    expect(a.g.takeDirty()).toEqual([])
+    expect(a.g.snapshot('south')).toBeNull()
+    const json = JSON.parse(JSON.stringify(a.g.snapshot('north'))) as NonNullable<ReturnType<DeliveryGrouping['snapshot']>>
+    expect(json).toMatchObject({ start: T0, sent: 5, pending: { count: 66, worst: 'critical' } })
+    expect(json.pending!.listed).toHaveLength(50)
+    b.g.restore('north', json)
+    expect(b.g.heldFor('north')).toBe(66)
+    // Still inside the window: the restored one holds the next event too, as the original does.
+    expect(b.g.publish(['north'], ev(100)).deliveries).toEqual([])
+    expect(a.g.publish(['north'], ev(100)).deliveries).toEqual([])
+    a.clock.set(T0 + 60_000)
+    b.clock.set(T0 + 60_000)
+    const ga = groups(a.g.tick())
+    const gb = groups(b.g.tick())
+    expect(gb).toEqual(ga)
+    // Held: events 5..69 (65), a7 again (66), event 100 (67); listed a5..a54 (50 alerts, 51 events); leakage: i = 6, 9, .. 69.
+    expect(gb[0]).toMatchObject({ count: 67, omitted: 16, byFault: { leakage: 22, offline: 45 }, worstSeverity: 'critical' })
+    expect(gb[0]!.listed.find((e) => e.alertId === 'a7')!.kind).toBe('cleared')
+    expect(b.g.takeDirty()).toEqual(['north'])
+    // The window ended and nothing more came: the next tick leaves nothing to keep.
+    b.clock.set(T0 + 120_000)
+    b.g.tick()
+    expect(b.g.snapshot('north')).toBeNull()
+  })
 })

@@ -1,41 +1,57 @@
 /**
- * Alert deliveries (issue 11, "Routing"): every 'alert.changed' goes to the team the alert is
- * with now (alert.chain[teamIndex], alert-lifecycle.ts currentTeam) through the durable outbox:
+ * Alert deliveries (issue 11, "Routing"): every committed alert change goes to the team the
+ * change was made for (its audit entry's team: the alert's current team then) through the
+ * durable outbox. The changes are read from the audit trail, not from the bus event:
  *
- *   change ─▶ DeliveryGrouping (per team: rate limit, then one grouped delivery per window)
- *          ─▶ ONE SQLite transaction per delivery: a row per sink of the team
+ *   alert_audit ─▶ AuditFeed 'deliveries' (cursor in audit_cursors) ─▶ per batch of entries,
+ *     ONE IMMEDIATE transaction: DeliveryGrouping's decisions (per team: rate limit, then one
+ *     grouped delivery per window), the outbox rows of each delivery
  *               'alert-mqtt'          retained state v1/teams/<team>/alerts/<id> + v1/teams/<team>/events
  *               'webhook:<team>:<i>'  the team's i-th webhook (its own sink, so one failing receiver
  *                                     holds up only its own messages, in order, and has its own backoff)
- *             and the SSE stream row (alert-stream.ts)
- *          ─▶ SinkDrainer per sink (claim, deliver, ack; backoff kept in the rows)
+ *     the grouping's windows (table delivery_groups) and the cursor (feed.advance)
+ *   ─▶ SinkDrainer per sink (claim, deliver, ack; backoff kept in the rows)
  *
- * What is in the outbox survives a restart. Not durable: events the grouping holds for the
- * current window (at most windowS, 60 s by default); stop() flushes the groups that are due.
+ * 'alert.changed' is only the trigger; the start catches up whatever the trail has past the
+ * cursor. So a crash after an alert's commit and before its deliveries were queued, or inside a
+ * grouping window, loses nothing and queues nothing twice: the cursor, the rows and the windows
+ * commit together. The SSE stream (alert-stream.ts) reads the trail itself.
+ *
+ * At a start the retained state of every open alert is published again (the broker keeps
+ * retained messages in memory only), and with MQTT rows waiting the team topics are held for
+ * mqttResumeMs (gateway clock): a restart disconnected the teams' apps, and an event published
+ * before they resubscribed would reach nobody.
  */
 import { randomUUID } from 'node:crypto'
 
 import type { Clock } from '../../clock.js'
 import type { Log } from '../../log.js'
-import { NEVER, Outbox } from '../../outbox/outbox.js'
+import { Outbox } from '../../outbox/outbox.js'
 import { SinkDrainer } from '../../outbox/sink-drainer.js'
 import type { Timer } from '../../shared/backoff.js'
 import type { Db } from '../../store/database.js'
-import { currentTeam, type Alert, type AuditEntry } from '../alert-lifecycle.js'
+import { currentTeam } from '../alert-lifecycle.js'
+import type { AlertStore } from '../alert-store.js'
+import { AuditFeed, type FedChange } from '../audit-feed.js'
 import { DeliveryGrouping, type TeamDelivery } from '../delivery-grouping.js'
 import { RateLimitSchema, teamById, type Team, type TeamsConfig } from '../teams-config.js'
-import { AlertStream } from './alert-stream.js'
-import { alertEventOf, deliveryBody, retainedPayload, teamAlertTopic, teamEventsTopic } from './delivery-messages.js'
+import { AlertStream, DEFAULT_STREAM_LIMITS, type AlertStreamLimits } from './alert-stream.js'
+import { alertEventOf, deliveryBody, problemEventOf, retainedPayload, retainedRows, teamAlertTopic, teamEventsTopic, type ChangeFacts } from './delivery-messages.js'
+import { GroupingState } from './grouping-state.js'
+import { sinkHealth, staleBacklog, type DeliveriesHealth, type SinkInfo } from './delivery-health.js'
 import { ALERT_MQTT_SINK, MqttSink, type BrokerPublish, type MqttRow } from './mqtt-sink.js'
 import { WebhookSink, type WebhookRow } from './webhook-sink.js'
 
 /** Where alerts no team covers are kept and listed (api.md: no deliveries). */
 export const UNASSIGNED_TEAM = 'unassigned'
-/** /healthz turns degraded when a delivery has waited longer than this (api.md). */
-export const STALE_BACKLOG_MS = 15 * 60_000
+/** Audit entries per transaction: a catch-up of thousands goes in steps that keep the write lock short. */
+const FEED_BATCH = 200
+export const FEED_CONSUMER = 'deliveries'
 
 export interface AlertDeliveriesOptions {
   db: Db
+  /** The alerts module's store: the audit trail and the alerts as they are now. */
+  store: AlertStore
   clock: Clock
   log: Log
   teams: TeamsConfig | undefined
@@ -43,6 +59,9 @@ export interface AlertDeliveriesOptions {
   webhookTimeoutMs: number
   /** Drainers' wait at an empty sink, and the grouping timer's period. */
   pollMs: number
+  /** After a start with MQTT rows waiting, the team topics wait this long (gateway clock) for the apps to resubscribe. */
+  mqttResumeMs?: number
+  stream?: AlertStreamLimits
   backoff?: { baseMs: number; capMs: number }
   random?: () => number
   timer?: Timer
@@ -50,38 +69,25 @@ export interface AlertDeliveriesOptions {
 
 export const webhookSinkName = (teamId: string, i: number): string => `webhook:${teamId}:${i}`
 
-interface SinkInfo {
-  team: string | null
-  kind: 'mqtt' | 'webhook'
-  url?: string
-}
-
-export interface SinkHealth {
-  kind: 'mqtt' | 'webhook'
-  team?: string
-  url?: string
-  backlog: number
-  oldestQueuedAt: string | null
-  /** Failed attempts of the oldest waiting delivery, and why the last one failed. */
-  attempts: number
-  lastError: string | null
-  parked: number
-}
-
 const DEFAULT_LIMIT = RateLimitSchema.parse({})
 
 export class AlertDeliveries {
   private outbox: Outbox | undefined
   private stream: AlertStream | undefined
-  private readonly grouping: DeliveryGrouping
+  private feed: AuditFeed | undefined
+  private groups: GroupingState | undefined
+  private grouping: DeliveryGrouping
   private readonly drainers: SinkDrainer[] = []
+  private mqttDrainer: SinkDrainer | undefined
+  /** The MQTT drainer starts at this gateway time (a start with rows waiting); undefined: started. */
+  private mqttHeldUntil: number | undefined
   private readonly sinks = new Map<string, SinkInfo>()
-  private head: ReturnType<Db['prepare']> | undefined
-  private parkedCount: ReturnType<Db['prepare']> | undefined
+  private columns: ReturnType<Db['prepare']> | undefined
   private tickHandle: ReturnType<typeof setInterval> | undefined
+  private pumping = false
 
   constructor(private readonly opts: AlertDeliveriesOptions) {
-    this.grouping = new DeliveryGrouping(opts.clock, (teamId) => this.team(teamId)?.rateLimit ?? DEFAULT_LIMIT)
+    this.grouping = this.newGrouping()
   }
 
   /** The SSE stream (while started). */
@@ -90,12 +96,19 @@ export class AlertDeliveries {
     return this.stream
   }
 
+  /** The last audit seq queued for delivery. */
+  get cursor(): number {
+    return this.feed?.cursor ?? 0
+  }
+
   start(): void {
     const { db, clock, log, teams } = this.opts
     const outbox = (this.outbox = new Outbox(db))
-    this.stream = new AlertStream(db)
-    this.head = db.prepare('SELECT attempts, last_error FROM outbox WHERE sink = ? ORDER BY id LIMIT 1')
-    this.parkedCount = db.prepare(`SELECT count(*) AS n FROM outbox WHERE sink = ? AND next_at >= ${NEVER}`)
+    this.stream = new AlertStream(db, this.opts.store, this.opts.stream ?? DEFAULT_STREAM_LIMITS)
+    this.feed = new AuditFeed(db, this.opts.store, FEED_CONSUMER)
+    this.groups = new GroupingState(db)
+    this.columns = db.prepare('SELECT device_id AS deviceId, fault, severity FROM alerts WHERE id = ?')
+    this.loadGrouping()
     const drainer = (sink: ConstructorParameters<typeof SinkDrainer>[0]['sink'], batch: number) =>
       new SinkDrainer({
         outbox,
@@ -111,7 +124,7 @@ export class AlertDeliveries {
         ...(this.opts.timer ? { timer: this.opts.timer } : {}),
       })
     this.sinks.set(ALERT_MQTT_SINK, { team: null, kind: 'mqtt' })
-    this.drainers.push(drainer(new MqttSink(this.opts.publish, (id) => outbox.ack(ALERT_MQTT_SINK, id)), 100))
+    this.mqttDrainer = drainer(new MqttSink(this.opts.publish, (id) => outbox.ack(ALERT_MQTT_SINK, id)), 100)
     for (const t of teams?.teams ?? []) {
       t.deliveries.forEach((d, i) => {
         if (d.kind !== 'webhook') return
@@ -120,6 +133,14 @@ export class AlertDeliveries {
         this.drainers.push(drainer(new WebhookSink({ name, url: d.url, secrets: [d.secret], clock, outbox, timeoutMs: this.opts.webhookTimeoutMs }), 20))
       })
     }
+    // Catch-up: the changes committed after the cursor (a crash before they were queued), then
+    // the groups that fell due while the gateway was down. tick() logs a failure and the timer
+    // tries again: a start is not refused for it.
+    this.tick()
+    this.restoreRetained()
+    const resume = this.opts.mqttResumeMs ?? 0
+    if (resume > 0 && outbox.backlog(ALERT_MQTT_SINK).count > 0) this.mqttHeldUntil = clock.now() + resume
+    else this.drainers.push(this.mqttDrainer)
     for (const d of this.drainers) d.start()
     this.tickHandle = setInterval(() => this.tick(), this.opts.pollMs)
     this.tickHandle.unref()
@@ -128,33 +149,85 @@ export class AlertDeliveries {
   async stop(): Promise<void> {
     if (this.tickHandle !== undefined) clearInterval(this.tickHandle)
     this.tickHandle = undefined
-    if (this.outbox) this.tick() // groups already due are queued, not lost
-    await Promise.all(this.drainers.map((d) => d.stop()))
+    if (this.outbox) this.tick() // groups already due are queued now
+    const all = this.mqttHeldUntil !== undefined && this.mqttDrainer ? [...this.drainers, this.mqttDrainer] : this.drainers
+    await Promise.all(all.map((d) => d.stop()))
     this.drainers.length = 0
+    this.mqttDrainer = undefined
+    this.mqttHeldUntil = undefined
     this.stream?.close()
   }
 
-  /** One committed alert change (the 'alert.changed' listener): queued durably before it returns. */
-  onAlertChanged(alert: Alert, entry: AuditEntry): void {
-    const outbox = this.outbox
-    if (!outbox || !this.stream) return
-    const teamId = currentTeam(alert)
-    const team = this.team(teamId)
-    const ev = alertEventOf(alert, entry)
-    const deliveries = team ? this.grouping.publish([team.id], ev).deliveries : []
-    const body = JSON.stringify(deliveryBody({ kind: 'single', teamId: teamId || UNASSIGNED_TEAM, at: entry.at, event: ev }, { alert, entry }))
-    let seq = 0
-    this.opts.db.transaction(() => {
-      seq = this.stream!.append(teamId || UNASSIGNED_TEAM, entry.at, body)
-      if (team && hasMqtt(team)) this.appendMqtt(team.id, { topic: teamAlertTopic(team.id, alert.id), payload: retainedPayload(alert), retain: true })
-      // Escalated to another team: the alert leaves the old team's retained topics.
-      const esc = entry.action === 'escalate' ? alert.escalations[alert.escalations.length - 1] : undefined
-      const from = esc && esc.fromTeam !== esc.toTeam ? this.team(esc.fromTeam) : undefined
-      if (from && hasMqtt(from)) this.appendMqtt(from.id, { topic: teamAlertTopic(from.id, alert.id), payload: retainedPayload(null), retain: true })
-      for (const d of deliveries) this.appendDelivery(d, { alert, entry })
-    }).immediate()
-    this.stream.notify(teamId || UNASSIGNED_TEAM, seq)
-    this.wakeDrainers()
+  /** The 'alert.changed' listener: a trigger only; what is queued comes from the trail. */
+  onAlertChanged(seq: number, team: string): void {
+    if (!this.feed) return
+    this.stream?.notify(team)
+    if (seq <= this.feed.cursor) return // queued with an earlier entry of its batch
+    try {
+      this.pump()
+    } catch (err) {
+      // Left behind the cursor: the next tick (or start) queues it.
+      this.opts.log('error', 'alert deliveries: could not queue alert changes', { err: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+    }
+  }
+
+  /** Queues every change past the cursor, a batch per transaction. */
+  private pump(): void {
+    const feed = this.feed
+    if (!feed || this.pumping) return
+    this.pumping = true
+    try {
+      for (;;) {
+        const batch = feed.next(FEED_BATCH)
+        if (batch.length === 0) break
+        const teams = new Set<string>()
+        this.write(() => {
+          for (const c of batch) {
+            this.queueChange(c)
+            teams.add(c.entry.team)
+          }
+          feed.advance(batch[batch.length - 1]!.entry.seq)
+        })
+        for (const t of teams) this.stream?.notify(t)
+        this.wakeDrainers()
+      }
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  /**
+   * One IMMEDIATE transaction with the grouping's windows it changed. If it fails, the grouping
+   * and the feed are read back from the database, so the next try decides from what committed.
+   */
+  private write(fn: () => void): void {
+    try {
+      this.opts.db
+        .transaction(() => {
+          fn()
+          for (const team of this.grouping.takeDirty()) this.groups!.save(team, this.grouping.snapshot(team))
+        })
+        .immediate()
+    } catch (err) {
+      this.grouping = this.newGrouping()
+      this.loadGrouping()
+      this.feed = new AuditFeed(this.opts.db, this.opts.store, FEED_CONSUMER)
+      throw err
+    }
+  }
+
+  /** The outbox rows of one change for its team (in the caller's transaction). */
+  private queueChange(c: FedChange): void {
+    const { entry, alert } = c
+    const team = this.team(entry.team)
+    if (!team) return // no team covers it (or the team left the teams file): the SSE stream and the list have it
+    const row = alert ? undefined : (this.columns!.get(entry.alertId) as { deviceId: string; fault: string; severity: string } | undefined)
+    const ev = alert ? alertEventOf(alert, entry) : problemEventOf(entry, row)
+    for (const r of retainedRows(entry, alert)) {
+      const t = this.team(r.team)
+      if (t && hasMqtt(t)) this.appendMqtt(t.id, r.row)
+    }
+    for (const d of this.grouping.publish([team.id], ev).deliveries) this.appendDelivery(d, { alert, entry, problem: c.problem })
   }
 
   /** Committed rows go out now, not at the drainers' next poll (reading-to-alert latency). */
@@ -162,53 +235,48 @@ export class AlertDeliveries {
     for (const d of this.drainers) d.wake()
   }
 
-  /** Queues the groups whose window has ended (the module's timer; tests call it after moving the clock). */
+  /** Queues the groups whose window has ended, and any change a failed trigger left (the module's timer; tests call it after moving the clock). */
   tick(): void {
     if (!this.outbox) return
-    const due = this.grouping.tick()
-    for (const d of due) this.opts.db.transaction(() => this.appendDelivery(d)).immediate()
-    if (due.length > 0) this.wakeDrainers()
+    try {
+      this.pump()
+    } catch (err) {
+      this.opts.log('error', 'alert deliveries: could not queue alert changes', { err: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+    }
+    try {
+      const due = this.grouping.tick()
+      const dirty = this.grouping.takeDirty() // windows that ended: their rows go (or change)
+      if (due.length > 0 || dirty.length > 0) {
+        this.write(() => {
+          for (const d of due) this.appendDelivery(d)
+          for (const t of dirty) this.groups!.save(t, this.grouping.snapshot(t))
+        })
+      }
+      if (due.length > 0) this.wakeDrainers()
+    } catch (err) {
+      this.opts.log('error', 'alert deliveries: tick failed', { err: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+    }
+    if (this.mqttHeldUntil !== undefined && this.opts.clock.now() >= this.mqttHeldUntil && this.mqttDrainer) {
+      this.mqttHeldUntil = undefined
+      this.drainers.push(this.mqttDrainer)
+      this.mqttDrainer.start()
+    }
   }
 
-  /** /healthz `alerts.deliveries`: per sink (and team) the backlog, the head's attempts and last error. */
-  health(): { deliveries: Record<string, SinkHealth>; held: Record<string, number> } {
-    const deliveries: Record<string, SinkHealth> = {}
-    const outbox = this.outbox
-    if (!outbox) return { deliveries, held: {} }
-    for (const [name, info] of this.sinks) {
-      const b = outbox.backlog(name)
-      const h = this.head!.get(name) as { attempts: number; last_error: string | null } | undefined
-      deliveries[name] = {
-        kind: info.kind,
-        ...(info.team !== null ? { team: info.team } : {}),
-        ...(info.url !== undefined ? { url: info.url } : {}),
-        backlog: b.count,
-        oldestQueuedAt: b.oldestQueuedAt === undefined ? null : new Date(b.oldestQueuedAt).toISOString(),
-        attempts: h?.attempts ?? 0,
-        lastError: h?.last_error ?? null,
-        parked: (this.parkedCount!.get(name) as { n: number }).n,
-      }
-    }
+  /** /healthz `alerts`: per sink (and team) the backlog, the head's attempts and last error; the groups held; the SSE clients. */
+  health(): DeliveriesHealth {
     const held: Record<string, number> = {}
     for (const t of this.opts.teams?.teams ?? []) {
       const n = this.grouping.heldFor(t.id)
       if (n > 0) held[t.id] = n
     }
-    return { deliveries, held }
+    const stream = { clients: this.stream?.clientCount ?? 0, dropped: this.stream?.dropped ?? 0 }
+    return { deliveries: this.outbox ? sinkHealth(this.opts.db, this.outbox, this.sinks) : {}, held, stream, mqttHeldUntil: this.mqttHeldUntil ?? null }
   }
 
   /** Why /healthz is degraded: a delivery waiting longer than 15 min (undefined: none). */
   problem(): string | undefined {
-    const outbox = this.outbox
-    if (!outbox) return undefined
-    const now = this.opts.clock.now()
-    for (const name of this.sinks.keys()) {
-      const at = outbox.backlog(name).oldestQueuedAt
-      if (at !== undefined && now - at > STALE_BACKLOG_MS) {
-        return `alert deliveries to ${name} have waited since ${new Date(at).toISOString()} (more than 15 min)`
-      }
-    }
-    return undefined
+    return this.outbox ? staleBacklog(this.outbox, this.sinks.keys(), this.opts.clock.now()) : undefined
   }
 
   private team(teamId: string): Team | undefined {
@@ -220,7 +288,7 @@ export class AlertDeliveries {
   }
 
   /** One delivery to every sink of its team; in the caller's transaction. */
-  private appendDelivery(d: TeamDelivery, single?: { alert: Alert; entry: AuditEntry }): void {
+  private appendDelivery(d: TeamDelivery, single?: ChangeFacts): void {
     const team = this.team(d.teamId)
     if (!team) return
     const body = JSON.stringify(deliveryBody(d, single))
@@ -228,11 +296,42 @@ export class AlertDeliveries {
     team.deliveries.forEach((del, i) => {
       if (del.kind === 'mqtt') this.appendMqtt(team.id, { topic: teamEventsTopic(team.id), payload: body, retain: false })
       else if (del.kind === 'webhook') {
-        // Fixed now, so every retry of this message carries the same id (Standard Webhooks).
+        // Fixed now, in the transaction that advances the cursor: every retry of this message,
+        // and every restart, carries the same id (Standard Webhooks), and no change gets two.
         const row: WebhookRow = { id: `msg_${randomUUID().replace(/-/g, '')}`, body }
         this.outbox!.append(webhookSinkName(team.id, i), { key: team.id, at: d.at, payload: JSON.stringify(row), queuedAt: now })
       }
     })
+  }
+
+  /** The broker lost its retained messages with the last process: each open alert's state again. */
+  private restoreRetained(): void {
+    const mqttTeams = (this.opts.teams?.teams ?? []).filter(hasMqtt)
+    if (mqttTeams.length === 0) return
+    try {
+      const open = this.opts.store.open()
+      this.opts.db
+        .transaction(() => {
+          for (const a of open) {
+            const team = this.team(currentTeam(a))
+            if (team && hasMqtt(team)) this.appendMqtt(team.id, { topic: teamAlertTopic(team.id, a.id), payload: retainedPayload(a), retain: true })
+          }
+        })
+        .immediate()
+    } catch (err) {
+      this.opts.log('error', 'alert deliveries: could not publish the open alerts retained again', { err: err instanceof Error ? err.message : String(err) })
+    }
+  }
+
+  private newGrouping(): DeliveryGrouping {
+    return new DeliveryGrouping(this.opts.clock, (teamId) => this.team(teamId)?.rateLimit ?? DEFAULT_LIMIT)
+  }
+
+  /** The windows as the last transaction left them; a team no longer in the teams file is dropped. */
+  private loadGrouping(): void {
+    const { windows, problems } = this.groups!.load()
+    for (const p of problems) this.opts.log('error', 'alert deliveries: a grouping window is not readable; that team starts a new window', { err: p })
+    for (const [team, w] of windows) if (this.team(team)) this.grouping.restore(team, w)
   }
 }
 

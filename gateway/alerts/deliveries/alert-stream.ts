@@ -1,29 +1,26 @@
 /**
  * The teams' server-sent-events stream (GET /api/v1/alerts/stream?team=, WHATWG HTML
- * "Server-sent events"): every alert change of a team, with `id:` = its sequence number in
- * table alert_stream, so a client that reconnects with `Last-Event-ID` gets what it missed.
+ * "Server-sent events"): every alert change of a team, read from the audit trail (table
+ * alert_audit, by team: index alert_audit_team), with `id:` = the change's audit seq (api.md: the
+ * SSE id is the audit sequence), so a client that reconnects with `Last-Event-ID` gets exactly
+ * what it missed, whatever happened to the gateway in between: the trail is written in the
+ * alert's own commit.
  *
- * The table is written in the same transaction as the change's outbox rows. It stands in for
- * the alerts module's audit table (api.md: the SSE id is the audit sequence) until the lead
- * merges the two: then `after()` reads alert_audit instead. Kept: the last MAX_KEPT rows.
- *
- * Bounded per client: a client is sent from the table, one page at a time, and only when its
+ * Bounded per client: a client is sent from the trail, one page at a time, and only when its
  * socket took the previous page (write() returned true or 'drain' came), so the gateway
- * buffers at most one page per client. A client more than maxLag events behind while its socket
- * is full is dropped (it reconnects with Last-Event-ID and catches up from the table).
+ * buffers at most one page per client, however far behind it is. A client whose socket stays
+ * full while more than maxLag new events of its team come is dropped (it reconnects with
+ * Last-Event-ID and catches up from the trail). Being far behind alone is no reason: a client
+ * catching up reads, and each page comes from SQLite, not from memory.
  */
 import type { ServerResponse } from 'node:http'
 
 import type { Db } from '../../store/database.js'
+import type { AlertStore, StoredAudit } from '../alert-store.js'
+import type { Alert } from '../alert-lifecycle.js'
+import { alertEventOf, deliveryBody, problemEventOf } from './delivery-messages.js'
 
-const MAX_KEPT = 100_000
 const PAGE = 200
-
-export interface StreamRow {
-  seq: number
-  team: string
-  body: string
-}
 
 interface Client {
   team: string
@@ -31,6 +28,8 @@ interface Client {
   res: ServerResponse
   /** Its socket is full: wait for 'drain'. */
   waiting: boolean
+  /** The team's latest seq when its socket became full: it is dropped once maxLag more came. */
+  headAtFull: number
 }
 
 export interface AlertStreamLimits {
@@ -39,36 +38,35 @@ export interface AlertStreamLimits {
   maxClients: number
 }
 
+export const DEFAULT_STREAM_LIMITS: AlertStreamLimits = { maxLag: 1000, maxClients: 100 }
+
 export class AlertStream {
-  private readonly insert
-  private readonly selectAfter
-  private readonly prune
   private readonly clients = new Set<Client>()
-  private lastSeq = 0
+  /** Is there a change of the team more than maxLag after seq? (OFFSET maxLag on the index.) */
+  private readonly beyondLag
+  private readonly teamHead
+  private readonly columns
   dropped = 0
 
   constructor(
     db: Db,
-    private readonly limits: AlertStreamLimits = { maxLag: 1000, maxClients: 100 },
+    private readonly store: AlertStore,
+    private readonly limits: AlertStreamLimits = DEFAULT_STREAM_LIMITS,
   ) {
-    // Not a numbered migration: a stand-in table (see above) the merge with the audit table removes.
-    db.exec('CREATE TABLE IF NOT EXISTS alert_stream (seq INTEGER PRIMARY KEY AUTOINCREMENT, team TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL); CREATE INDEX IF NOT EXISTS alert_stream_team ON alert_stream (team, seq)')
-    this.insert = db.prepare<[string, number, string]>('INSERT INTO alert_stream (team, at, body) VALUES (?, ?, ?)')
-    this.selectAfter = db.prepare<[string, number, number], StreamRow>('SELECT seq, team, body FROM alert_stream WHERE team = ? AND seq > ? ORDER BY seq LIMIT ?')
-    this.prune = db.prepare<[number]>('DELETE FROM alert_stream WHERE seq <= ?')
-    this.lastSeq = (db.prepare('SELECT max(seq) AS s FROM alert_stream').get() as { s: number | null }).s ?? 0
+    this.beyondLag = db.prepare<[string, number, number], { seq: number }>('SELECT seq FROM alert_audit WHERE team = ? AND seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
+    this.teamHead = db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM alert_audit WHERE team = ?')
+    this.columns = db.prepare<[string], { deviceId: string; fault: string; severity: string }>('SELECT device_id AS deviceId, fault, severity FROM alerts WHERE id = ?')
   }
 
-  /** Appends one event (in the caller's transaction); its sequence number. */
-  append(team: string, at: number, body: string): number {
-    const seq = Number(this.insert.run(team, at, body).lastInsertRowid)
-    this.lastSeq = seq
-    if (seq % 1000 === 0) this.prune.run(seq - MAX_KEPT)
-    return seq
-  }
-
-  after(team: string, seq: number, limit: number): StreamRow[] {
-    return this.selectAfter.all(team, seq, limit)
+  /** The team's events after `seq`, as sent: [seq, body]. */
+  after(team: string, seq: number, limit: number): { seq: number; body: string }[] {
+    const entries = this.store.teamAuditAfter(team, seq, limit)
+    const read = new Map<string, { alert: Alert | null; problem: string | null }>()
+    return entries.map((entry) => {
+      let a = read.get(entry.alertId)
+      if (a === undefined) read.set(entry.alertId, (a = this.readAlert(entry)))
+      return { seq: entry.seq, body: JSON.stringify(changeBody(team, entry, a.alert, a.problem, a.alert ? undefined : this.columns.get(entry.alertId))) }
+    })
   }
 
   get maxClients(): number {
@@ -85,7 +83,7 @@ export class AlertStream {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
     // retry: how long a browser's EventSource waits before reconnecting.
     res.write(': alerts of team ' + team + '\nretry: 2000\n\n')
-    const c: Client = { team, last: lastId, res, waiting: false }
+    const c: Client = { team, last: lastId, res, waiting: false, headAtFull: 0 }
     this.clients.add(c)
     res.on('close', () => this.clients.delete(c))
     res.on('drain', () => {
@@ -96,8 +94,8 @@ export class AlertStream {
     return true
   }
 
-  /** A new event of `team` was appended (after its transaction committed). */
-  notify(team: string, _seq: number): void {
+  /** The team has new changes in the trail (after their commit). */
+  notify(team: string): void {
     for (const c of this.clients) if (c.team === team) this.pump(c)
   }
 
@@ -106,10 +104,24 @@ export class AlertStream {
     this.clients.clear()
   }
 
+  private readAlert(entry: StoredAudit): { alert: Alert | null; problem: string | null } {
+    try {
+      const alert = this.store.get(entry.alertId) ?? null
+      return { alert, problem: alert ? null : `alert ${entry.alertId} is not in the alerts table` }
+    } catch (e) {
+      return { alert: null, problem: e instanceof Error ? e.message : String(e) }
+    }
+  }
+
+  /** More than maxLag events of its team came since its socket became full. */
+  private lagging(c: Client): boolean {
+    return this.beyondLag.get(c.team, c.headAtFull, this.limits.maxLag) !== undefined
+  }
+
   private pump(c: Client): void {
     if (!this.clients.has(c)) return
     if (c.waiting) {
-      if (this.lastSeq - c.last > this.limits.maxLag) this.drop(c)
+      if (this.lagging(c)) this.drop(c)
       return
     }
     for (;;) {
@@ -122,16 +134,22 @@ export class AlertStream {
       }
       if (!ok) {
         c.waiting = true
-        if (this.lastSeq - c.last > this.limits.maxLag) this.drop(c)
+        c.headAtFull = this.teamHead.get(c.team)?.s ?? c.last
         return
       }
     }
   }
 
-  /** Too slow: dropped instead of buffered; it resumes from the table with Last-Event-ID. */
+  /** Too slow: dropped instead of buffered; it resumes from the trail with Last-Event-ID. */
   private drop(c: Client): void {
     this.dropped++
     this.clients.delete(c)
     c.res.destroy()
   }
+}
+
+/** The body of one change as the webhooks carry it (delivery-messages.ts deliveryBody). */
+export function changeBody(team: string, entry: StoredAudit, alert: Alert | null, problem: string | null, row?: { deviceId: string; fault: string; severity: string }) {
+  const event = alert ? alertEventOf(alert, entry) : problemEventOf(entry, row)
+  return deliveryBody({ kind: 'single', teamId: team, at: entry.at, event }, { alert, entry, problem })
 }

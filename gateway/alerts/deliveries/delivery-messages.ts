@@ -4,7 +4,7 @@
  * team's MQTT events topic, and the alert's retained state topic. Pure: built once when the
  * delivery is queued, so every retry sends the same bytes.
  */
-import type { Alert, AuditAction, AuditEntry } from '../alert-lifecycle.js'
+import type { Alert, AuditAction, AuditEntry, EscalationEvent } from '../alert-lifecycle.js'
 import type { AlertEvent, AlertEventKind, TeamDelivery } from '../delivery-grouping.js'
 
 export type WebhookType =
@@ -44,15 +44,50 @@ export function alertEventOf(alert: Alert, entry: AuditEntry): AlertEvent {
   return { kind: KIND_OF[entry.action], alertId: alert.id, deviceId: alert.deviceId, fault: alert.fault, severity: alert.worstSeverity, at: entry.at, message: entry.note || alert.message }
 }
 
+/**
+ * The grouping's view of a change whose alert cannot be read (AuditFeed problem: the record
+ * does not parse, or its unit left service): what the entry says, and what the alerts row's
+ * columns still say (`row`, when there is one). An unknown severity counts as critical: a
+ * group that holds such a change must not look harmless.
+ */
+export function problemEventOf(entry: AuditEntry, row: { deviceId: string; fault: string; severity: string } | undefined): AlertEvent {
+  const severity = row?.severity
+  return {
+    kind: KIND_OF[entry.action],
+    alertId: entry.alertId,
+    deviceId: row?.deviceId ?? '',
+    fault: row?.fault ?? '(unknown)',
+    severity: severity === 'warning' || severity === 'minor' || severity === 'major' || severity === 'critical' ? severity : 'critical',
+    at: entry.at,
+    message: entry.note,
+  }
+}
+
+/** The escalation an 'escalate' entry records (one escalation per entry, at its time), if the alert has it. */
+export function escalationOf(alert: Alert, entry: AuditEntry): EscalationEvent | undefined {
+  if (entry.action !== 'escalate') return undefined
+  for (let i = alert.escalations.length - 1; i >= 0; i--) if (alert.escalations[i]!.at === entry.at) return alert.escalations[i]
+  return undefined
+}
+
+/** What a delivery of one change carries: the alert as read when it was queued (null: unreadable, with the problem). */
+export interface ChangeFacts {
+  alert: Alert | null
+  entry: AuditEntry
+  problem?: string | null
+}
+
 /** Topics of a team (api.md "MQTT deliveries"); team ids are topic-safe (teams-config.ts ID). */
 export const teamEventsTopic = (teamId: string): string => `v1/teams/${teamId}/events`
 export const teamAlertTopic = (teamId: string, alertId: string): string => `v1/teams/${teamId}/alerts/${alertId}`
 
 /**
- * The body of one delivery. A single carries the whole alert as it is after the change (the
- * receiver needs no second call); a group carries counts and the bounded list the grouping kept.
+ * The body of one delivery. A single carries the change (`entry`, with its audit seq) and the
+ * whole alert as it was read when the delivery was queued, i.e. its latest state (the receiver
+ * needs no second call); an alert that could not be read is null, with `problem` saying why. A
+ * group carries counts and the bounded list the grouping kept.
  */
-export function deliveryBody(d: TeamDelivery, single?: { alert: Alert; entry: AuditEntry }): DeliveryBody {
+export function deliveryBody(d: TeamDelivery, single?: ChangeFacts): DeliveryBody {
   if (d.kind === 'group') {
     return {
       type: 'alerts.grouped',
@@ -64,7 +99,8 @@ export function deliveryBody(d: TeamDelivery, single?: { alert: Alert; entry: Au
   if (single !== undefined) {
     data['alert'] = single.alert
     data['entry'] = single.entry
-    if (single.entry.action === 'escalate') data['escalation'] = single.alert.escalations[single.alert.escalations.length - 1] ?? null
+    if (single.problem) data['problem'] = single.problem
+    if (single.entry.action === 'escalate') data['escalation'] = (single.alert && escalationOf(single.alert, single.entry)) ?? null
   }
   return { type: `alert.${d.event.kind}`, timestamp: new Date(d.event.at).toISOString(), data }
 }
@@ -74,3 +110,19 @@ export function deliveryBody(d: TeamDelivery, single?: { alert: Alert; entry: Au
  * "delete the retained message", [MQTT-3.3.1-10]) once it is cleared, or once it left the team.
  */
 export const retainedPayload = (alert: Alert | null): string => (alert === null || alert.state === 'cleared' ? '' : JSON.stringify(alert))
+
+/**
+ * The retained-state publications one change makes, per team (the caller keeps those of
+ * teams with an MQTT delivery): the alert as it is now on the topic of the team the change was
+ * for ('' once it left that team or is cleared), and '' on the team an escalation moved it from.
+ * An alert that cannot be read: only a clear is known to empty its topic.
+ */
+export function retainedRows(entry: AuditEntry & { team: string }, alert: Alert | null): { team: string; row: { topic: string; payload: string; retain: true } }[] {
+  const out: { team: string; row: { topic: string; payload: string; retain: true } }[] = []
+  const put = (team: string, payload: string) => out.push({ team, row: { topic: teamAlertTopic(team, entry.alertId), payload, retain: true } })
+  if (alert) put(entry.team, alert.chain[alert.teamIndex] === entry.team ? retainedPayload(alert) : '')
+  else if (entry.to === 'cleared') put(entry.team, '')
+  const esc = alert ? escalationOf(alert, entry) : undefined
+  if (esc && esc.fromTeam !== esc.toTeam && esc.fromTeam !== '') put(esc.fromTeam, '')
+  return out
+}

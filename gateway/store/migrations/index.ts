@@ -10,15 +10,13 @@ import { genericOutbox } from './004-generic-outbox.js'
 import { alertTables } from './005-alerts.js'
 import { serviceTeam } from './006-service-team.js'
 import { auditCursors } from './007-audit-cursors.js'
+import { deliveryGroups } from './008-delivery-groups.js'
 import { unitService } from './009-unit-service.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
 
-/** Number 8 is the deliveries branch's (h/deliv); this stand-in keeps the list whole until the merge replaces it. */
-const reserved8: Migration = { version: 8, name: 'reserved (the deliveries migration replaces it at merge)', up() {} }
-
-export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam, auditCursors, reserved8, unitService]
+export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam, auditCursors, deliveryGroups, unitService]
 
 for (const [i, m] of MIGRATIONS.entries()) {
   if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version}; the list needs ${i + 1} there`)

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 
 import { ManualClock } from '../../../gateway/clock.js'
 import { startHarness, type Harness } from '../../helpers/gateway-harness.js'
-import { AlertDriver, writeTeamsFile } from './delivery-fixture.js'
+import { AlertDriver, inService, writeTeamsFile } from './delivery-fixture.js'
 
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0)
 
@@ -74,10 +74,11 @@ async function read(team: string, n: number, lastEventId?: string): Promise<SseE
 }
 
 it("streams a team's changes with ids, and Last-Event-ID resumes after the last one seen", async () => {
-  const d = new AlertDriver(h.gateway.bus, ['north'])
+  await inService(h, 'unit-1', 'unit-2', 'unit-3', 'unit-9')
+  const d = new AlertDriver(h.gateway, ['north'])
   const a1 = d.raise('unit-1', T0)
   const a2 = d.raise('unit-2', T0)
-  new AlertDriver(h.gateway.bus, ['south']).raise('unit-9', T0) // another team's: not in north's stream
+  new AlertDriver(h.gateway, ['south']).raise('unit-9', T0) // another team's: not in north's stream
   const first = await read('north', 2)
   expect(first.map((e) => [e.event, e.data.type, e.data.data.alert.id, e.data.data.team])).toEqual([
     ['alert', 'alert.raised', a1.id, 'north'],
@@ -99,7 +100,8 @@ it("streams a team's changes with ids, and Last-Event-ID resumes after the last 
 })
 
 it('live: an event appended while a client listens reaches it', async () => {
-  const d = new AlertDriver(h.gateway.bus, ['north'])
+  await inService(h, 'unit-1')
+  const d = new AlertDriver(h.gateway, ['north'])
   const pending = read('north', 1)
   await new Promise((r) => setTimeout(r, 50))
   const a1 = d.raise('unit-1', T0)

@@ -1,16 +1,31 @@
 /**
- * Alert changes as the alerts module emits them (api.md: 'alert.changed' {alert, entry}), built
- * with the real reducer (gateway/alerts/alert-lifecycle.ts), and a teams file for the gateway.
+ * Alert changes as the alerts module makes them, built with the real reducer
+ * (gateway/alerts/alert-lifecycle.ts): committed through the gateway's AlertStore (alert and
+ * audit entries in one transaction), then told on the bus ('alert.changed' {alert, entry+seq}),
+ * as alert-engine.ts does. The deliveries read the audit trail, so the units are put in service
+ * first (their pack's deadlines are what the store reads the alert back with). And a teams file.
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { escalate, reduceAlert, type Alert, type AlertCommand, type AlertContext, type AuditEntry } from '../../../gateway/alerts/alert-lifecycle.js'
-import type { EventBus } from '../../../gateway/bus/event-bus.js'
+import { currentTeam, escalate, reduceAlert, type Alert, type AlertCommand, type AlertContext, type AuditEntry } from '../../../gateway/alerts/alert-lifecycle.js'
+import type { Gateway } from '../../../gateway/gateway.js'
+import type { Harness } from '../../helpers/gateway-harness.js'
 import type { FaultTransition } from '../../../rules/faults/fault-transition.js'
 import { faults } from '../../rules/faults/faults-fixture.js'
 
 export const DEADLINES = faults().deadlines
+const UNIT = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
+
+/** Registers the units and puts them in service (split-ac) through the HTTP API. */
+export async function inService(h: Harness, ...ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const r = await h.api('POST', '/api/v1/devices', { id, kind: 'unit' })
+    if (r.status !== 201) throw new Error(`register ${id}: ${r.status} ${JSON.stringify(r.body)}`)
+    const s = await h.api('POST', `/api/v1/devices/${id}/in-service`, { pack: 'split-ac', unit: UNIT, since: h.gateway.clock.now() })
+    if (s.status !== 201) throw new Error(`in service ${id}: ${s.status} ${JSON.stringify(s.body)}`)
+  }
+}
 /** A Standard Webhooks secret: "whsec_" + base64 of 32 bytes. */
 export const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64')
 
@@ -27,12 +42,14 @@ export class AlertDriver {
   readonly alerts = new Map<string, Alert>()
 
   constructor(
-    private readonly bus: EventBus,
+    private readonly gateway: Gateway,
     private readonly chain: readonly string[],
+    /** Alert ids start with this (two drivers on one gateway need their own). */
+    private readonly prefix = chain.join('-'),
   ) {}
 
   private ctx(): AlertContext {
-    return { deadlines: DEADLINES, newId: () => `al-${++this.n}`, chainFor: () => this.chain }
+    return { deadlines: DEADLINES, newId: () => `al-${this.prefix}-${++this.n}`, chainFor: () => this.chain }
   }
 
   /** Applies the command to the alert `id` (none: a new one) and emits the change; the alert after it. */
@@ -40,7 +57,7 @@ export class AlertDriver {
     const r = reduceAlert(id === null ? null : this.alerts.get(id)!, cmd, this.ctx())
     if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`)
     this.alerts.set(r.alert.id, r.alert)
-    for (const entry of r.audit) this.emit(r.alert, entry)
+    this.commit(r.alert, r.audit)
     return r.alert
   }
 
@@ -51,14 +68,14 @@ export class AlertDriver {
   escalate(id: string, now: number): Alert {
     const r = escalate(this.alerts.get(id)!, now, DEADLINES)
     this.alerts.set(id, r.alert)
-    for (const entry of r.audit) this.emit(r.alert, entry)
+    this.commit(r.alert, r.audit)
     return r.alert
   }
 
-  private seq = 0
-
-  private emit(alert: Alert, entry: AuditEntry): void {
-    this.bus.emit('alert.changed', { alert, entry: { ...entry, seq: ++this.seq } })
+  /** One transaction (alert-store.ts commit), then the bus: as the alert engine does. */
+  private commit(alert: Alert, audit: AuditEntry[]): void {
+    const seqs = this.gateway.alerts.store.commit({ states: [], alerts: [alert], audit: audit.map((entry) => ({ entry, team: currentTeam(alert) })), callbacks: [] })
+    audit.forEach((entry, i) => this.gateway.bus.emit('alert.changed', { alert, entry: { ...entry, seq: seqs[i]! } }))
   }
 }
 

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 
 import { ManualClock } from '../../../gateway/clock.js'
 import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js'
-import { AlertDriver, writeTeamsFile } from './delivery-fixture.js'
+import { AlertDriver, inService, writeTeamsFile } from './delivery-fixture.js'
 
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0)
 const MIN = 60_000
@@ -88,7 +88,8 @@ it('retained state per alert, events on the team topic, emptied on clear; an esc
   const gotS = collect(south)
   await north.subscribeAsync('v1/teams/north/#', { qos: 1 })
   await south.subscribeAsync('v1/teams/south/#', { qos: 1 })
-  const d = new AlertDriver(h.gateway.bus, ['north', 'south'])
+  await inService(h, 'unit-1', 'unit-2')
+  const d = new AlertDriver(h.gateway, ['north', 'south'])
   const a1 = d.raise('unit-1', T0)
   const a2 = d.raise('unit-2', T0)
   await waitFor(() => gotN.length === 4, 'two retained states and two events')

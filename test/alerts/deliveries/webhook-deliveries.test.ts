@@ -12,7 +12,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 
 import { ManualClock } from '../../../gateway/clock.js'
 import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js'
-import { AlertDriver, SECRET, writeTeamsFile } from './delivery-fixture.js'
+import { AlertDriver, inService, SECRET, writeTeamsFile } from './delivery-fixture.js'
 import { WebhookReceiver } from './webhook-receiver.js'
 
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0)
@@ -64,7 +64,8 @@ const sec = (ms: number) => Math.floor(ms / 1000)
 it('500, no answer, connection refused, then accepted: each message once per id, in order, re-signed per attempt; /healthz tells', async () => {
   await start(teamsFile())
   rx.plan = ['fail', 'hang']
-  const d = new AlertDriver(h!.gateway.bus, ['north', 'supervisors'])
+  await inService(h!, 'unit-1', 'unit-2')
+  const d = new AlertDriver(h!.gateway, ['north', 'supervisors'])
   const a1 = d.raise('unit-1', T0)
   clock.advance(1000)
   const a2 = d.raise('unit-2', clock.now())
@@ -82,6 +83,9 @@ it('500, no answer, connection refused, then accepted: each message once per id,
   expect((await sinkHealth()).lastError).toMatch(/no answer within 300 ms/)
 
   await rx.down()
+  // The gateway's pooled connection must see the receiver's close first (a busy machine once
+  // reused it: UND_ERR_SOCKET instead of a refused connection).
+  await new Promise((r) => setTimeout(r, 100))
   clock.advance(6 * MIN)
   await waitFor(async () => (await sinkHealth()).attempts === 3, 'the third attempt to be refused')
   expect((await sinkHealth()).lastError).toMatch(/ECONNREFUSED/)
@@ -118,7 +122,8 @@ it('a gateway restart loses no queued message, and the ids survive it', async ()
   const dataDir = join(dir, 'data')
   await start(file, dataDir)
   await rx.down()
-  const d = new AlertDriver(h!.gateway.bus, ['north'])
+  await inService(h!, 'unit-1', 'unit-2')
+  const d = new AlertDriver(h!.gateway, ['north'])
   const a1 = d.raise('unit-1', T0)
   const a2 = d.raise('unit-2', T0)
   await waitFor(async () => (await sinkHealth()).attempts === 1, 'a refused attempt')
@@ -136,7 +141,8 @@ it('a gateway restart loses no queued message, and the ids survive it', async ()
 
 it('a storm is rate-limited: maxPerWindow one by one, then one grouped message at the window end', async () => {
   await start(teamsFile({ windowS: 60, maxPerWindow: 2, maxListed: 2 }))
-  const d = new AlertDriver(h!.gateway.bus, ['north'])
+  await inService(h!, 'unit-1', 'unit-2', 'unit-3', 'unit-4', 'unit-5')
+  const d = new AlertDriver(h!.gateway, ['north'])
   const alerts = []
   for (let i = 1; i <= 5; i++) alerts.push(d.raise(`unit-${i}`, T0))
   await waitFor(() => rx.delivered.length === 2, 'the first two one by one')
@@ -148,4 +154,19 @@ it('a storm is rate-limited: maxPerWindow one by one, then one grouped message a
   expect(group.data).toMatchObject({ count: 3, omitted: 1, byFault: { leakage: 3 } })
   expect(group.data.listed.map((e) => e.alertId)).toEqual([alerts[2]!.id, alerts[3]!.id])
   expect(rx.requests.length).toBe(3)
+})
+
+it('a change whose alert cannot be read back is delivered with what its audit entry says and the problem, not skipped', async () => {
+  await start(teamsFile())
+  // unit-x is not in service: the store cannot read the alert back (its deadlines are unknown).
+  const d = new AlertDriver(h!.gateway, ['north'])
+  const a = d.raise('unit-x', T0)
+  await waitFor(() => rx.delivered.length === 1, 'the delivery')
+  const body = rx.delivered[0]!.body as { type: string; data: { alert: unknown; problem: string; entry: { alertId: string; action: string; seq: number; team: string }; event: { alertId: string; deviceId: string; fault: string } } }
+  expect(body.type).toBe('alert.raised')
+  expect(body.data.alert).toBeNull()
+  expect(body.data.problem).toMatch(/unit unit-x is no longer in service/)
+  expect(body.data.entry).toMatchObject({ alertId: a.id, action: 'raise', team: 'north', seq: expect.any(Number) })
+  // The alerts row's columns still name the unit and the fault.
+  expect(body.data.event).toMatchObject({ alertId: a.id, deviceId: 'unit-x', fault: 'leakage' })
 })
