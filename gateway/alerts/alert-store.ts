@@ -8,7 +8,7 @@ import { z } from 'zod'
 import type { Deadlines } from '../../rules/faults/fault-pack-schema.js'
 import type { Db } from '../store/database.js'
 import { parseStoredJson } from '../store/stored-json.js'
-import { currentTeam, type Alert, type AlertState, type AuditEntry } from './alert-lifecycle.js'
+import { currentTeam, SYSTEM_ACTOR, type Alert, type AlertState, type AuditEntry } from './alert-lifecycle.js'
 import { parseAlert } from './alert-record.js'
 
 export interface AlertFilter {
@@ -22,7 +22,8 @@ export interface AlertFilter {
   limit: number
 }
 
-export type StoredAudit = AuditEntry & { seq: number; team: string }
+/** `damaged`: the stored entry could not be read; the rest stands in for it (auditOf). */
+export type StoredAudit = AuditEntry & { seq: number; team: string; damaged?: string }
 
 export interface CallbackRow {
   alertId: string
@@ -90,9 +91,9 @@ export class AlertStore {
     this.selectStates = db.prepare<[], { device_id: string; fault: string; state: string }>('SELECT device_id, fault, state FROM fault_state')
     this.selectOpen = db.prepare<[], { record: string; id: string }>("SELECT id, record FROM alerts WHERE state != 'cleared'")
     this.selectOne = db.prepare<[string], { record: string; id: string }>('SELECT id, record FROM alerts WHERE id = ?')
-    this.selectAudit = db.prepare<[string], { seq: number; team: string; entry: string }>('SELECT seq, team, entry FROM alert_audit WHERE alert_id = ? ORDER BY seq')
-    this.selectAuditAfter = db.prepare<[number, number], { seq: number; team: string; entry: string }>('SELECT seq, team, entry FROM alert_audit WHERE seq > ? ORDER BY seq LIMIT ?')
-    this.selectTeamAuditAfter = db.prepare<[string, number, number], { seq: number; team: string; entry: string }>('SELECT seq, team, entry FROM alert_audit WHERE team = ? AND seq > ? ORDER BY seq LIMIT ?')
+    this.selectAudit = db.prepare<[string], AuditRow>('SELECT a.seq, a.team, a.entry, a.alert_id, a.at, al.state AS alert_state FROM alert_audit a LEFT JOIN alerts al ON al.id = a.alert_id WHERE a.alert_id = ? ORDER BY a.seq')
+    this.selectAuditAfter = db.prepare<[number, number], AuditRow>('SELECT a.seq, a.team, a.entry, a.alert_id, a.at, al.state AS alert_state FROM alert_audit a LEFT JOIN alerts al ON al.id = a.alert_id WHERE a.seq > ? ORDER BY a.seq LIMIT ?')
+    this.selectTeamAuditAfter = db.prepare<[string, number, number], AuditRow>('SELECT a.seq, a.team, a.entry, a.alert_id, a.at, al.state AS alert_state FROM alert_audit a LEFT JOIN alerts al ON al.id = a.alert_id WHERE a.team = ? AND a.seq > ? ORDER BY a.seq LIMIT ?')
     this.selectCallbacks = db.prepare<[string], { alert_id: string; installer_id: string; job_id: string; device_id: string; installed_at: number; callback_at: number; leak: number }>(
       'SELECT * FROM installer_callbacks WHERE installer_id = ? ORDER BY callback_at',
     )
@@ -182,8 +183,29 @@ export class AlertStore {
   }
 }
 
-function auditOf(r: { seq: number; team: string; entry: string }): StoredAudit {
-  return { ...parseStoredJson(r.entry, 'alert_audit', `seq ${r.seq} column entry`, AuditEntrySchema), seq: r.seq, team: r.team }
+interface AuditRow {
+  seq: number
+  team: string
+  entry: string
+  alert_id: string
+  at: number
+  /** The alert's state now (NULL: the alert row is gone), for a damaged entry's stand-in. */
+  alert_state: AlertState | null
+}
+
+/**
+ * A damaged entry (a disk fault, a hand edit) is not skipped and does not stop the readers
+ * behind it (deliveries, InfluxDB, the SSE stream, the alert's trail): it stands as an 'update'
+ * by the system whose note says what is wrong, with `damaged` set.
+ */
+function auditOf(r: AuditRow): StoredAudit {
+  try {
+    return { ...parseStoredJson(r.entry, 'alert_audit', `seq ${r.seq} column entry`, AuditEntrySchema), seq: r.seq, team: r.team }
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e)
+    const to = r.alert_state ?? 'active'
+    return { alertId: r.alert_id, at: r.at, actor: SYSTEM_ACTOR, action: 'update', from: to, to, note: `this audit entry cannot be read: ${why}`, seq: r.seq, team: r.team, damaged: why }
+  }
 }
 
 /** The latest time the alert changed. */

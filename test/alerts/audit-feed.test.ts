@@ -109,3 +109,23 @@ describe('audit feed and a failed transaction', () => {
     db.close()
   })
 })
+
+describe('a damaged audit entry', () => {
+  it('is handed on as a stand-in that says so, and the entries behind it still come', () => {
+    const { db, store } = open()
+    const feed = new AuditFeed(db, store, 'deliveries')
+    void feed.cursor
+    raise(store, 'unit-1')
+    raise(store, 'unit-2')
+    const first = (db.prepare('SELECT min(seq) AS s FROM alert_audit').get() as { s: number }).s
+    db.prepare("UPDATE alert_audit SET entry = '{\"action\": 5}' WHERE seq = ?").run(first)
+    const got = feed.next(10)
+    expect(got.map((c) => [c.entry.seq, c.entry.action, c.entry.to, c.alert?.deviceId, c.entry.damaged !== undefined])).toEqual([
+      [first, 'update', 'active', 'unit-1', true],
+      [first + 1, 'raise', 'active', 'unit-2', false],
+    ])
+    expect(got[0]!.entry.note).toMatch(/^this audit entry cannot be read: .*alert_audit.*seq/)
+    expect(store.audit(got[0]!.entry.alertId)[0]!.damaged).toBeDefined()
+    db.close()
+  })
+})

@@ -28,6 +28,7 @@ const AuditSchema = z.object({
   to: z.string(),
   note: z.string(),
   team: z.string(),
+  damaged: z.string().optional().describe('The stored entry cannot be read (why); the fields stand in for it'),
 })
 /** The alert as stored (alert-record.ts) plus its deadline plan and the team it is with. */
 const AlertBody = z.object({ id: z.string(), deviceId: z.string(), fault: z.string(), state: z.string(), team: z.string() }).catchall(z.unknown()).describe('The alert record (gateway/alerts/alert-record.ts AlertRecordSchema)')
