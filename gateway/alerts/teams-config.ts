@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 
+import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../contract/catalogue/index.js'
+
 const ID = /^[a-z0-9][a-z0-9_-]{0,63}$/
 const id = (what: string) => z.string().regex(ID, `${what} must be 1-64 characters of a-z, 0-9, '-' or '_', starting with a letter or digit (it is used in MQTT topics)`)
 
@@ -65,6 +67,8 @@ const TeamSchema = z
     escalatesTo: id('escalatesTo').optional(),
     deliveries: z.array(DeliverySchema).min(1, 'a team needs at least one delivery (mqtt, webhook or sse)'),
     rateLimit: RateLimitSchema.default({ windowS: 60, maxPerWindow: 5, maxListed: 50 }),
+    /** The language of the `title` of the team's deliveries (every body also carries `text` in all locales); absent: zh-CN (teamLocale). */
+    locale: z.enum(LOCALES, { error: (iss) => `locale must be one of ${LOCALES.join(', ')} (got ${JSON.stringify(iss.input)})` }).optional(),
   })
   .strict()
 export type Team = z.infer<typeof TeamSchema>
@@ -187,5 +191,8 @@ export function chainOf(cfg: TeamsConfig, teamId: string): string[] {
   for (let cur: string | undefined = teamId; cur !== undefined && byId.has(cur) && !out.includes(cur); cur = byId.get(cur)!.escalatesTo) out.push(cur)
   return out
 }
+
+/** The language of a team's delivery titles: its `locale`, else zh-CN (the company standard's language). */
+export const teamLocale = (team: Pick<Team, 'locale'>): Locale => team.locale ?? DEFAULT_LOCALE
 
 export const teamById = (cfg: TeamsConfig, teamId: string): Team | undefined => cfg.teams.find((t) => t.id === teamId)

@@ -34,7 +34,7 @@ import { currentTeam } from '../alert-lifecycle.js'
 import type { AlertStore } from '../alert-store.js'
 import { AuditFeed, type FedChange } from '../audit-feed.js'
 import { DeliveryGrouping, type TeamDelivery } from '../delivery-grouping.js'
-import { RateLimitSchema, teamById, type Team, type TeamsConfig } from '../teams-config.js'
+import { RateLimitSchema, teamById, teamLocale, type Team, type TeamsConfig } from '../teams-config.js'
 import { AlertStream, DEFAULT_STREAM_LIMITS, type AlertStreamLimits } from './alert-stream.js'
 import { alertEventOf, deliveryBody, problemEventOf, retainedPayload, retainedRows, teamAlertTopic, teamEventsTopic, type ChangeFacts } from './delivery-messages.js'
 import { GroupingState } from './grouping-state.js'
@@ -291,7 +291,7 @@ export class AlertDeliveries {
   private appendDelivery(d: TeamDelivery, single?: ChangeFacts): void {
     const team = this.team(d.teamId)
     if (!team) return
-    const body = JSON.stringify(deliveryBody(d, single))
+    const body = JSON.stringify(deliveryBody(d, single, teamLocale(team)))
     const now = this.opts.clock.now()
     team.deliveries.forEach((del, i) => {
       if (del.kind === 'mqtt') this.appendMqtt(team.id, { topic: teamEventsTopic(team.id), payload: body, retain: false })

@@ -4,7 +4,9 @@
  * team's MQTT events topic, and the alert's retained state topic. Pure: built once when the
  * delivery is queued, so every retry sends the same bytes.
  */
+import { DEFAULT_LOCALE, type Locale, type Localized } from '../../../contract/catalogue/index.js'
 import type { Alert, AuditAction, AuditEntry, EscalationEvent } from '../alert-lifecycle.js'
+import { alertTitles, groupSummaries } from '../alert-text.js'
 import type { AlertEvent, AlertEventKind, TeamDelivery } from '../delivery-grouping.js'
 
 export type WebhookType =
@@ -86,13 +88,18 @@ export const teamAlertTopic = (teamId: string, alertId: string): string => `v1/t
  * whole alert as it was read when the delivery was queued, i.e. its latest state (the receiver
  * needs no second call); an alert that could not be read is null, with `problem` saying why. A
  * group carries counts and the bounded list the grouping kept.
+ *
+ * Both carry what a person reads (the product rule: one catalogue, zh-CN and en): `text`, the
+ * title (a group: its summary) in every locale so a receiver picks, and `title` in the team's
+ * `locale` (teams-config.ts; default zh-CN).
  */
-export function deliveryBody(d: TeamDelivery, single?: ChangeFacts): DeliveryBody {
+export function deliveryBody(d: TeamDelivery, single?: ChangeFacts, locale: Locale = DEFAULT_LOCALE): DeliveryBody {
   if (d.kind === 'group') {
+    const text = groupSummaries(d)
     return {
       type: 'alerts.grouped',
       timestamp: new Date(d.at).toISOString(),
-      data: { team: d.teamId, windowStart: new Date(d.windowStart).toISOString(), count: d.count, omitted: d.omitted, byFault: d.byFault, bySeverity: d.bySeverity, worstSeverity: d.worstSeverity, listed: d.listed },
+      data: { team: d.teamId, windowStart: new Date(d.windowStart).toISOString(), count: d.count, omitted: d.omitted, byFault: d.byFault, bySeverity: d.bySeverity, worstSeverity: d.worstSeverity, listed: d.listed, title: text[locale], text },
     }
   }
   const data: Record<string, unknown> = { team: d.teamId, event: d.event }
@@ -102,14 +109,30 @@ export function deliveryBody(d: TeamDelivery, single?: ChangeFacts): DeliveryBod
     if (single.problem) data['problem'] = single.problem
     if (single.entry.action === 'escalate') data['escalation'] = (single.alert && escalationOf(single.alert, single.entry)) ?? null
   }
+  const text = singleTitles(d.event, single)
+  data['title'] = text[locale]
+  data['text'] = text
   return { type: `alert.${d.event.kind}`, timestamp: new Date(d.event.at).toISOString(), data }
 }
 
+/** A single change's title: from the alert's fields when it was read, else from the event (no value known). */
+function singleTitles(event: AlertEvent, single: ChangeFacts | undefined): Localized {
+  const alert = single?.alert ?? null
+  const missed = alert && single ? escalationOf(alert, single.entry)?.missed : undefined
+  const ev = { kind: event.kind, missed }
+  if (alert) return alertTitles({ ...alert, severity: alert.worstSeverity }, ev)
+  return alertTitles({ fault: event.fault, severity: event.severity }, ev)
+}
+
+/** What a person reads about an alert as it stands (its state): the retained state and GET /alerts. */
+export const stateTitles = (alert: Alert): Localized => alertTitles({ ...alert, severity: alert.worstSeverity }, null)
+
 /**
- * The retained state of an alert on a team's topic: the alert as it is now, or '' (MQTT's
- * "delete the retained message", [MQTT-3.3.1-10]) once it is cleared, or once it left the team.
+ * The retained state of an alert on a team's topic: the alert as it is now, with `text` (its
+ * title by state, in every locale), or '' (MQTT's "delete the retained message",
+ * [MQTT-3.3.1-10]) once it is cleared, or once it left the team.
  */
-export const retainedPayload = (alert: Alert | null): string => (alert === null || alert.state === 'cleared' ? '' : JSON.stringify(alert))
+export const retainedPayload = (alert: Alert | null): string => (alert === null || alert.state === 'cleared' ? '' : JSON.stringify({ ...alert, text: stateTitles(alert) }))
 
 /**
  * The retained-state publications one change makes, per team (the caller keeps those of

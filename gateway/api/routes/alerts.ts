@@ -6,11 +6,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 
+import { LOCALES, negotiateLocale, type Locale } from '../../../contract/catalogue/index.js'
 import { ALERT_ERRORS, type AlertErrorCode } from '../../../contract/errors.js'
 import { installerCallbacks } from '../../../rules/faults/installer-callbacks.js'
 import { FAULT_SEVERITIES } from '../../../rules/faults/fault-pack-schema.js'
 import type { AlertEngine } from '../../alerts/alert-engine.js'
 import { currentTeam, type Alert, type AlertResult } from '../../alerts/alert-lifecycle.js'
+import { alertTitle } from '../../alerts/alert-text.js'
 import type { Clock } from '../../clock.js'
 import { ApiError, ErrorBodySchema, notFound } from '../api-error.js'
 
@@ -32,12 +34,20 @@ const AuditSchema = z.object({
 })
 /** The alert as stored (alert-record.ts) plus its deadline plan and the team it is with. */
 const AlertBody = z.object({ id: z.string(), deviceId: z.string(), fault: z.string(), state: z.string(), team: z.string() }).catchall(z.unknown()).describe('The alert record (gateway/alerts/alert-record.ts AlertRecordSchema)')
+/** GET answers add the title a person reads (contract/catalogue), in the request's language. */
+const TitledAlert = AlertBody.extend({ title: z.string().describe('One line for a person, in the language of `lang` or Accept-Language (default zh-CN), e.g. "泄漏电流 4.0 mA，限值 3.5 mA（严重）：未确认"') })
+const Lang = z.enum(LOCALES).optional().describe('Language of `title` (zh-CN or en); absent: the Accept-Language header, else zh-CN')
 const errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema }
 
 export const alertRoutes =
   (deps: { clock: Clock; engine: AlertEngine }): FastifyPluginAsyncZod =>
   async (app) => {
     const view = (a: Alert) => ({ ...a, team: currentTeam(a) })
+    const titled = (a: Alert, locale: Locale) => ({ ...view(a), title: alertTitle({ ...a, severity: a.worstSeverity }, null, locale) })
+    const localeOf = (req: { query: { lang?: Locale | undefined }; headers: Record<string, string | string[] | undefined> }): Locale => {
+      const h = req.headers['accept-language']
+      return req.query.lang ?? negotiateLocale(Array.isArray(h) ? h.join(',') : h)
+    }
     const answer = (r: AlertResult) => {
       if (!r.ok) throw alertError(r.error.code, r.error.message)
       return view(r.alert)
@@ -56,8 +66,9 @@ export const alertRoutes =
             severity: z.enum(FAULT_SEVERITIES).optional(),
             cursor: z.string().max(400).optional(),
             limit: z.coerce.number().int().min(1).max(500).default(100),
+            lang: Lang,
           }),
-          response: { 200: z.object({ alerts: z.array(AlertBody), next: z.string().nullable() }) },
+          response: { 200: z.object({ alerts: z.array(TitledAlert), next: z.string().nullable() }) },
         },
       },
       async (req) => {
@@ -71,17 +82,18 @@ export const alertRoutes =
           ...(q.severity ? { severity: q.severity } : {}),
           ...(q.cursor ? { cursor: q.cursor } : {}),
         })
-        return { alerts: page.alerts.map(view), next: page.next }
+        const locale = localeOf(req)
+        return { alerts: page.alerts.map((a) => titled(a, locale)), next: page.next }
       },
     )
 
     app.get(
       '/alerts/:id',
-      { schema: { summary: 'One alert with its audit trail (every change: who, when, why)', params: Params, response: { 200: AlertBody.and(z.object({ audit: z.array(AuditSchema) })), 404: ErrorBodySchema } } },
+      { schema: { summary: 'One alert with its audit trail (every change: who, when, why)', params: Params, querystring: z.object({ lang: Lang }), response: { 200: TitledAlert.and(z.object({ audit: z.array(AuditSchema) })), 404: ErrorBodySchema } } },
       async (req) => {
         const a = deps.engine.store.get(req.params.id)
         if (!a) throw alertError('GW_ERR_ALERT_NO_ALERT', `alert "${req.params.id}" not found`)
-        return { ...view(a), audit: deps.engine.store.audit(a.id) }
+        return { ...titled(a, localeOf(req)), audit: deps.engine.store.audit(a.id) }
       },
     )
 
