@@ -23,6 +23,7 @@ import type { Attributes } from '../../contract/telemetry.js'
 import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue, type SentValue } from '../../contract/reading.js'
 import type { Db } from './database.js'
 import { GroupCommit, type CommitObserver } from './group-commit.js'
+import type { CommitSync } from './wal-sync.js'
 import { OutboxAppender } from '../outbox/outbox-appender.js'
 import { Outbox } from '../outbox/outbox.js'
 
@@ -88,6 +89,13 @@ export interface IngestLogOptions {
   outboxSinks?: readonly string[]
   /** Told of each group commit's outcome (health and metrics). */
   commitObserver?: CommitObserver
+  /**
+   * GW_SYNC=full: the group commit runs with synchronous=NORMAL and its entries resolve (are
+   * acknowledged) only once this has flushed the WAL (wal-sync.ts), so the event loop does not
+   * wait for the disk. The connection's own setting is restored after each commit, so other
+   * writes on it keep flushing in their COMMIT. Without it the commit flushes as the connection says.
+   */
+  sync?: CommitSync
 }
 
 /** A stored value with its as-sent columns (both NULL for a plain number). */
@@ -239,13 +247,31 @@ export class IngestLog {
     })
     // IMMEDIATE: the write lock first, then the outbox tail is read. A deferred transaction that
     // read first could not write after the forwarder thread's connection committed (SQLITE_BUSY).
-    this.group = new GroupCommit((entries) => {
-      changed.clear() // left over only if the last transaction failed (and rolled back)
-      const outcomes = commitBatch.immediate(entries)
-      for (const [deviceId, s] of changed) this.states.set(deviceId, s)
-      changed.clear()
-      return outcomes
-    }, undefined, opts.commitObserver)
+    const sync = opts.sync
+    // PRAGMA synchronous takes effect when the statement is compiled, not when it runs: exec() each time.
+    let restore: string | undefined
+    this.group = new GroupCommit(
+      (entries) => {
+        changed.clear() // left over only if the last transaction failed (and rolled back)
+        if (sync) {
+          // The connection's setting, read once: put back after each commit.
+          restore ??= `PRAGMA synchronous = ${Number(db.pragma('synchronous', { simple: true }))}`
+          db.exec('PRAGMA synchronous = NORMAL')
+        }
+        let outcomes: IngestOutcome[]
+        try {
+          outcomes = commitBatch.immediate(entries)
+        } finally {
+          if (restore) db.exec(restore)
+        }
+        for (const [deviceId, s] of changed) this.states.set(deviceId, s)
+        changed.clear()
+        return outcomes
+      },
+      undefined,
+      opts.commitObserver,
+      sync,
+    )
   }
 
   /**
@@ -263,7 +289,7 @@ export class IngestLog {
 
   /** Commits anything queued; called on shutdown. */
   flush(): void {
-    this.group.flush()
+    this.group.flush(true)
   }
 
   private committedState(deviceId: string): DeviceState {
