@@ -8,6 +8,7 @@ import { quarantineRoutes } from '../api/routes/quarantine.js'
 import { Ingest } from '../ingest/ingest.js'
 import type { CommitHealth } from '../metrics/commit-health.js'
 import { IngestLog } from '../store/ingest-log.js'
+import { WalSync } from '../store/wal-sync.js'
 import { QuarantineRepository } from '../store/quarantine-repository.js'
 import type { ApiModule } from './api-module.js'
 import type { BrokerModule } from './broker-module.js'
@@ -21,6 +22,7 @@ export class IngestModule extends GatewayModule {
   readonly name = 'ingest'
   ingest: Ingest | undefined
   private log: IngestLog | undefined
+  private walSync: WalSync | undefined
 
   constructor(
     ctx: ModuleContext,
@@ -47,7 +49,9 @@ export class IngestModule extends GatewayModule {
     const { store, broker, sinks, commitObserver } = this.deps
     const db = store.db
     const retention = this.deps.retention.quarantine
-    this.log = new IngestLog(db, { outboxSinks: sinks.readingSinks, commitObserver })
+    // GW_SYNC=full: the WAL is flushed off the event loop, before the PUBACKs (gateway/store/wal-sync.ts).
+    this.walSync = config.sync === 'full' ? new WalSync(`${db.name}-wal`) : undefined
+    this.log = new IngestLog(db, { outboxSinks: sinks.readingSinks, commitObserver, ...(this.walSync ? { sync: this.walSync } : {}) })
     const ingest = (this.ingest = new Ingest({
       log: this.log,
       devices: this.deps.devices.registry,
@@ -69,5 +73,6 @@ export class IngestModule extends GatewayModule {
   protected close(): void {
     // Stopped after the broker: no publish arrives any more; what is pending is committed.
     this.log?.flush()
+    this.walSync?.close()
   }
 }

@@ -10,8 +10,9 @@
  * A re-send with the same key but another value is a conflict: kept in readings_conflicts
  * beside the first value, reported, never dropped.
  *
- * Hot path: one INSERT OR IGNORE per reading. Only a key that already exists (a redelivery
- * or a conflict, both rare) costs a SELECT of the stored value.
+ * Hot path: one multi-row INSERT per sample (reading-inserts.ts). Only a key that already
+ * exists (a redelivery or a conflict, both rare) costs an INSERT OR IGNORE and a SELECT of the
+ * stored value for that reading.
  *
  * A value sent with a unit keeps it as sent in readings_sent (one more INSERT, for those only):
  * a plain number, already canonical, runs the one statement it always did.
@@ -23,6 +24,8 @@ import type { Attributes } from '../../contract/telemetry.js'
 import { CONFLICT_VALUES_LISTED, type ReadingConflict, type ConflictingValue, type SentValue } from '../../contract/reading.js'
 import type { Db } from './database.js'
 import { GroupCommit, type CommitObserver } from './group-commit.js'
+import type { CommitSync } from './wal-sync.js'
+import { READINGS_PER_INSERT, ReadingInserts } from './reading-inserts.js'
 import { OutboxAppender } from '../outbox/outbox-appender.js'
 import { Outbox } from '../outbox/outbox.js'
 
@@ -88,6 +91,13 @@ export interface IngestLogOptions {
   outboxSinks?: readonly string[]
   /** Told of each group commit's outcome (health and metrics). */
   commitObserver?: CommitObserver
+  /**
+   * GW_SYNC=full: the group commit runs with synchronous=NORMAL and its entries resolve (are
+   * acknowledged) only once this has flushed the WAL (wal-sync.ts), so the event loop does not
+   * wait for the disk. The connection's own setting is restored after each commit, so other
+   * writes on it keep flushing in their COMMIT. Without it the commit flushes as the connection says.
+   */
+  sync?: CommitSync
 }
 
 /** A stored value with its as-sent columns (both NULL for a plain number). */
@@ -183,6 +193,27 @@ export class IngestLog {
       return true
     }
 
+    const multi = new ReadingInserts(db)
+    type Reading = SampleToStore['readings'][number]
+    /** A reading just inserted: counted, its as-sent form kept, queued for the sinks. */
+    const storedNew = (outcome: IngestOutcome, deviceId: string, r: Reading, receivedAt: number): void => {
+      outcome.stored++
+      if (r.sent !== undefined) insertSent.run(deviceId, r.channel, r.ts, r.sent.value, r.sent.unit)
+      // Only readings really inserted are queued for the sinks (never a duplicate).
+      outbox?.mark(deviceId, r.ts, receivedAt)
+    }
+    /** One reading on its own: new, a duplicate, or a conflict kept beside the first value. */
+    const storeSingle = (outcome: IngestOutcome, deviceId: string, r: Reading, receivedAt: number): void => {
+      if (insertReading.run(deviceId, r.channel, r.ts, r.value, receivedAt).changes === 1) return storedNew(outcome, deviceId, r, receivedAt)
+      const first = selectReading.get(deviceId, r.channel, r.ts)!
+      // Values are canonical doubles from the same conversion: equal means the same reading.
+      if (first.value === r.value || insertConflict.run(deviceId, r.channel, r.ts, r.value, receivedAt, r.sent?.value ?? null, r.sent?.unit ?? null).changes === 0) {
+        outcome.duplicates++
+        return
+      }
+      outcome.conflicts.push({ deviceId, channel: r.channel, ts: r.ts, value: r.value, first: conflictingValue(first), conflict: listConflicts(deviceId, r.channel, r.ts) })
+    }
+
     const storeOne = (entry: IngestEntry): IngestOutcome => {
       const outcome: IngestOutcome = { stored: 0, duplicates: 0, conflicts: [] }
       for (const sample of entry.samples) {
@@ -191,28 +222,14 @@ export class IngestLog {
           outcome.duplicates += sample.readings.length
           continue
         }
-        for (const r of sample.readings) {
-          if (insertReading.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt).changes === 1) {
-            outcome.stored++
-            if (r.sent !== undefined) insertSent.run(sample.deviceId, r.channel, r.ts, r.sent.value, r.sent.unit)
-            // Only readings really inserted are queued for the sinks (never a duplicate).
-            outbox?.mark(sample.deviceId, r.ts, entry.receivedAt)
-            continue
-          }
-          const first = selectReading.get(sample.deviceId, r.channel, r.ts)!
-          // Values are canonical doubles from the same conversion: equal means the same reading.
-          if (first.value === r.value || insertConflict.run(sample.deviceId, r.channel, r.ts, r.value, entry.receivedAt, r.sent?.value ?? null, r.sent?.unit ?? null).changes === 0) {
-            outcome.duplicates++
-            continue
-          }
-          outcome.conflicts.push({
-            deviceId: sample.deviceId,
-            channel: r.channel,
-            ts: r.ts,
-            value: r.value,
-            first: conflictingValue(first),
-            conflict: listConflicts(sample.deviceId, r.channel, r.ts),
-          })
+        const rs = sample.readings
+        // Runs of new readings in one statement each; one that meets a stored key goes through storeSingle.
+        for (let k = 0; k < rs.length; ) {
+          const n = Math.min(READINGS_PER_INSERT, rs.length - k)
+          const inserted = n >= 2 ? multi.insertRun(sample.deviceId, rs, k, n, entry.receivedAt) : 0
+          for (let j = k; j < k + inserted; j++) storedNew(outcome, sample.deviceId, rs[j]!, entry.receivedAt)
+          k += inserted
+          if (inserted < n) storeSingle(outcome, sample.deviceId, rs[k++]!, entry.receivedAt)
         }
         if (sample.implicit && sample.readings.length > 0) {
           const s = stateFor(sample.deviceId)
@@ -239,13 +256,31 @@ export class IngestLog {
     })
     // IMMEDIATE: the write lock first, then the outbox tail is read. A deferred transaction that
     // read first could not write after the forwarder thread's connection committed (SQLITE_BUSY).
-    this.group = new GroupCommit((entries) => {
-      changed.clear() // left over only if the last transaction failed (and rolled back)
-      const outcomes = commitBatch.immediate(entries)
-      for (const [deviceId, s] of changed) this.states.set(deviceId, s)
-      changed.clear()
-      return outcomes
-    }, undefined, opts.commitObserver)
+    const sync = opts.sync
+    // PRAGMA synchronous takes effect when the statement is compiled, not when it runs: exec() each time.
+    let restore: string | undefined
+    this.group = new GroupCommit(
+      (entries) => {
+        changed.clear() // left over only if the last transaction failed (and rolled back)
+        if (sync) {
+          // The connection's setting, read once: put back after each commit.
+          restore ??= `PRAGMA synchronous = ${Number(db.pragma('synchronous', { simple: true }))}`
+          db.exec('PRAGMA synchronous = NORMAL')
+        }
+        let outcomes: IngestOutcome[]
+        try {
+          outcomes = commitBatch.immediate(entries)
+        } finally {
+          if (restore) db.exec(restore)
+        }
+        for (const [deviceId, s] of changed) this.states.set(deviceId, s)
+        changed.clear()
+        return outcomes
+      },
+      undefined,
+      opts.commitObserver,
+      sync,
+    )
   }
 
   /**
@@ -263,7 +298,7 @@ export class IngestLog {
 
   /** Commits anything queued; called on shutdown. */
   flush(): void {
-    this.group.flush()
+    this.group.flush(true)
   }
 
   private committedState(deviceId: string): DeviceState {

@@ -50,7 +50,11 @@ export interface CommitStats {
   commits: number
   items: number
   maxBatch: number
-  /** Time spent inside flush(): the transaction, inserts and COMMIT (with its fsync when synchronous=FULL). */
+  /**
+   * Time spent inside flush() on the event loop: the transaction, inserts and COMMIT. With
+   * GW_SYNC=full the WAL's fdatasync runs after it in the thread pool (gateway/store/wal-sync.ts)
+   * and is not counted here; before that change it was.
+   */
   ms: number
 }
 

@@ -14,7 +14,12 @@ import type { ForwarderThreadData, FromThread, ToThread } from './thread-message
 
 const { port, data, send } = hostedThread<ForwarderThreadData, FromThread>('forwarder-thread.ts (started by gateway/sinks/influx/forwarder-host.ts)')
 
-const db = openDatabase(data.dataDir, data.sync)
+// synchronous=NORMAL whatever GW_SYNC says: this connection only writes what can be redone (acks
+// of forwarded rows, roll-up and re-route progress; a write lost to a power cut re-forwards
+// identical points). With FULL its COMMIT fsynced while holding the WAL write lock, and the
+// ingest's BEGIN IMMEDIATE on the event loop slept in SQLite's busy handler (1, 2, 5 … ms) until
+// it was released. The ingest's own flush (GW_SYNC=full) covers these frames too: one WAL.
+const db = openDatabase(data.dataDir, 'normal')
 let last = ''
 const forwarder: InfluxForwarder = new InfluxForwarder({
   db,

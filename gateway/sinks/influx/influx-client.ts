@@ -20,6 +20,9 @@ import {
   writePrecision,
   type MeasurementName,
 } from './influx-schema.js'
+import { InfluxRefusedError } from './influx-errors.js'
+import { floatPointLines } from './line-protocol.js'
+import { LineWriter } from './line-writer.js'
 
 /** What the forwarder needs from InfluxDB (a fake in unit tests). */
 export interface InfluxSink {
@@ -38,10 +41,7 @@ export interface QueryResult {
   series?: { name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[]
 }
 
-/** InfluxDB answered, but refused the request (4xx): retrying the same request will not help. */
-export class InfluxRefusedError extends Error {
-  override name = 'InfluxRefusedError'
-}
+export { InfluxRefusedError }
 
 const HOUR = 3600_000
 // InfluxDB stores int64 ns: its last representable instant is in 2262; open windows end here.
@@ -49,10 +49,15 @@ const MAX_TIME_MS = 9_000_000_000_000
 
 // node-influx would take a failed host out of its pool for a while; the forwarder backs off instead.
 const noBackoff: NonNullable<IPoolOptions['backoff']> = { getDelay: () => 0, next: () => noBackoff, reset: () => noBackoff }
+const REQUEST_TIMEOUT_MS = 15_000
+
+/** The reading measurements: all-float fields, written through line-protocol.ts instead of node-influx's writePoints. */
+const FLOAT_POINTS = new Set<string>(['commissioning', 'telemetry'])
 
 export class InfluxConnection implements InfluxSink {
   readonly client: InfluxDB
   readonly database: string
+  private readonly lines: LineWriter
 
   constructor(private readonly config: InfluxConfig) {
     const url = new URL(config.url)
@@ -64,10 +69,11 @@ export class InfluxConnection implements InfluxSink {
       path: url.pathname.replace(/\/$/, ''),
       database: config.database,
       ...(config.username !== undefined ? { username: config.username, password: config.password ?? '' } : {}),
-      pool: { maxRetries: 0, requestTimeout: 15_000, backoff: noBackoff },
+      pool: { maxRetries: 0, requestTimeout: REQUEST_TIMEOUT_MS, backoff: noBackoff },
       // Integer fields must be declared: node-influx writes plain numbers as floats.
       schema: integerSchemas(),
     })
+    this.lines = new LineWriter({ url: config.url, database: config.database, username: config.username, password: config.password, timeoutMs: REQUEST_TIMEOUT_MS })
   }
 
   async setup(): Promise<void> {
@@ -90,8 +96,11 @@ export class InfluxConnection implements InfluxSink {
 
   async write(measurement: Exclude<MeasurementName, 'telemetry_1h'>, points: IPoint[]): Promise<void> {
     if (points.length === 0) return
+    const { rp } = MEASUREMENTS[measurement]
+    // Readings, by far the most points: one string per request, no per-point schema pass.
+    if (FLOAT_POINTS.has(measurement)) return this.lines.write(floatPointLines(points), rp, writePrecision(measurement))
     try {
-      await this.client.writePoints(points, { database: this.database, retentionPolicy: MEASUREMENTS[measurement].rp, precision: writePrecision(measurement) })
+      await this.client.writePoints(points, { database: this.database, retentionPolicy: rp, precision: writePrecision(measurement) })
     } catch (err) {
       throw classify(err)
     }
