@@ -15,7 +15,7 @@ export async function waitUntil(predicate: () => boolean | Promise<boolean>, wha
 export async function readSse(httpUrl: string, token: string, team: string, lastEventId: string | undefined, done: (evs: { id: string; data: string }[]) => boolean) {
   const ac = new AbortController()
   const timer = setTimeout(() => ac.abort(), 10_000)
-  const res = await fetch(`${httpUrl}/api/v1/alerts/stream?team=${team}`, { headers: { authorization: `Bearer ${token}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: ac.signal })
+  const res = await fetch(`${httpUrl}/api/v1/alerts/stream?team=${team}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: ac.signal })
   if (res.status !== 200) throw new Error(`SSE: HTTP ${res.status}`)
   const events: { id: string; data: string }[] = []
   let buf = ''
@@ -28,8 +28,9 @@ export async function readSse(httpUrl: string, token: string, team: string, last
         const block = buf.slice(0, cut)
         buf = buf.slice(cut + 2)
         const id = /^id: ?(.*)$/m.exec(block)?.[1] ?? ''
-        const data = /^data: ?(.*)$/m.exec(block)?.[1]
-        if (data !== undefined) events.push({ id, data })
+        // An event's data is every data: line of its block, joined by newlines (WHATWG HTML, server-sent events).
+        const lines = [...block.matchAll(/^data: ?(.*)$/gm)].map((m) => m[1])
+        if (lines.length > 0) events.push({ id, data: lines.join('\n') })
       }
       if (done(events)) break
     }

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { InServiceRun } from '../../firmware-sim/in-service-run.js'
 import { ManualClock } from '../../gateway/clock.js'
 import { startHarness, type Harness } from '../helpers/gateway-harness.js'
+import { readSse } from './alerts-deliveries-site.js'
 import { eventually, INSTALLER, startReceiver, writeTeamsFile, type AlertView, type Receiver } from './alerts-site.js'
 
 const T0 = Date.UTC(2026, 10, 3, 8, 0, 0)
@@ -94,45 +95,20 @@ it('leakage: webhook retried until it succeeds (signed, same id), MQTT retained,
   expect((await h.api('GET', '/api/v1/alerts?team=supervisors&state=active')).status).toBe(200)
 
   // SSE for supervisors: the escalation is in the stream; resuming after its id gives only later events.
-  const sse = await readSse(`/api/v1/alerts/stream?team=supervisors`, undefined, (evs) => evs.some((e) => e.data.includes(alert.id)))
+  const sse = await teamStream('supervisors', undefined, (evs) => evs.some((e) => e.data.includes(alert.id)))
   const first = sse.find((e) => e.data.includes(alert.id))!
   expect(first.id).toMatch(/^\d+$/)
   // Acknowledging stops the acknowledge escalations; the stream resumed after `first` shows the acknowledgement and not `first` again.
   const ack = await h.api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, { by: 'li.wei', note: 'customer called, unit off at the breaker' })
   expect(ack.status).toBeGreaterThanOrEqual(200)
   expect(ack.status).toBeLessThan(300)
-  const resumed = await readSse(`/api/v1/alerts/stream?team=supervisors`, first.id, (evs) => evs.some((e) => e.data.includes('acknowledge')))
+  const resumed = await teamStream('supervisors', first.id, (evs) => evs.some((e) => e.data.includes('acknowledge')))
   expect(resumed.every((e) => Number(e.id) > Number(first.id))).toBe(true)
 })
 
-/** Reads server-sent events until `done` says so (or 10 s), then aborts. */
-async function readSse(path: string, lastEventId: string | undefined, done: (evs: { id: string; data: string }[]) => boolean) {
-  const ac = new AbortController()
-  const timer = setTimeout(() => ac.abort(), 10_000)
-  const res = await fetch(h.httpUrl + path, { headers: { authorization: `Bearer ${h.token}`, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: ac.signal })
-  expect(res.status).toBe(200)
-  const events: { id: string; data: string }[] = []
-  let buf = ''
-  const decoder = new TextDecoder()
-  try {
-    for await (const chunk of res.body!) {
-      buf += decoder.decode(chunk as Uint8Array, { stream: true })
-      let cut: number
-      while ((cut = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, cut)
-        buf = buf.slice(cut + 2)
-        const id = /^id: ?(.*)$/m.exec(block)?.[1] ?? ''
-        const data = [...block.matchAll(/^data: ?(.*)$/gm)].map((m) => m[1]).join('\n')
-        if (data) events.push({ id, data })
-      }
-      if (done(events)) break
-    }
-  } catch (err) {
-    if (!ac.signal.aborted) throw err
-  } finally {
-    clearTimeout(timer)
-    ac.abort()
-  }
+/** The stream of `team`, read until `done` says so (or 10 s); `done` must then hold. */
+async function teamStream(team: string, lastEventId: string | undefined, done: (evs: { id: string; data: string }[]) => boolean) {
+  const events = await readSse(h.httpUrl, h.token, team, lastEventId, done)
   expect(done(events)).toBe(true)
   return events
 }
