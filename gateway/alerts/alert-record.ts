@@ -7,9 +7,8 @@
 import { z } from 'zod'
 
 import { FAULT_SEVERITIES, type Deadlines } from '../../rules/faults/fault-pack-schema.js'
-import type { Alert, AuditEntry, EscalationEvent } from './alert-lifecycle.js'
+import type { Alert, EscalationEvent } from './alert-lifecycle.js'
 import { planOf } from './alert-plan.js'
-import type { AlertEvent, AlertEventKind } from './delivery-grouping.js'
 
 const time = z.number().finite()
 const severity = z.enum(FAULT_SEVERITIES)
@@ -75,21 +74,4 @@ export function parseAlert(json: unknown, d: Deadlines): Alert {
   const plan = planOf(d, a)
   const escalations: EscalationEvent[] = a.escalations
   return { ...a, escalations, plan }
-}
-
-const KIND_OF: Record<AuditEntry['action'], AlertEventKind> = {
-  raise: 'raised',
-  retrigger: 'retriggered',
-  acknowledge: 'acknowledged',
-  assign: 'assigned',
-  clear: 'cleared',
-  auto_clear: 'cleared',
-  escalate: 'escalated',
-  on_site: 'on_site',
-  update: 'updated',
-}
-
-/** The delivery event of one audit entry of `alert` (the alert after the change). */
-export function eventOf(alert: Alert, e: AuditEntry): AlertEvent {
-  return { kind: KIND_OF[e.action], alertId: alert.id, deviceId: alert.deviceId, fault: alert.fault, severity: alert.worstSeverity, at: e.at, message: e.note }
 }

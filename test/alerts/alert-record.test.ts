@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 
 import { escalate, reduceAlert, type Alert, type AlertContext } from '../../gateway/alerts/alert-lifecycle.js'
-import { eventOf, parseAlert } from '../../gateway/alerts/alert-record.js'
+import { parseAlert } from '../../gateway/alerts/alert-record.js'
+import { alertEventOf } from '../../gateway/alerts/deliveries/delivery-messages.js'
 import type { Deadlines } from '../../rules/faults/fault-pack-schema.js'
 import type { FaultTransition } from '../../rules/faults/fault-transition.js'
 import { faults } from '../rules/faults/faults-fixture.js'
@@ -47,11 +48,11 @@ describe('alert record', () => {
     expect(() => parseAlert(null, D)).toThrow(/alert \(no id\): \(root\)/)
   })
 
-  it('eventOf names the change as the deliveries do', () => {
+  it('a change is named for the deliveries by its audit entry (alertEventOf)', () => {
     const a = sample()
-    expect(eventOf(a, { alertId: 'a1', at: T0 + 30 * MIN, actor: 'li.wei', action: 'acknowledge', from: 'active', to: 'acknowledged', note: 'on my way' })).toEqual({
+    expect(alertEventOf(a, { alertId: 'a1', at: T0 + 30 * MIN, actor: 'li.wei', action: 'acknowledge', from: 'active', to: 'acknowledged', note: 'on my way' })).toEqual({
       kind: 'acknowledged', alertId: 'a1', deviceId: 'unit-1', fault: 'high_pressure_protection', severity: 'major', at: T0 + 30 * MIN, message: 'on my way',
     })
-    expect(eventOf(a, { alertId: 'a1', at: T0, actor: 'system', action: 'auto_clear', from: 'active', to: 'cleared', note: 'x' }).kind).toBe('cleared')
+    expect(alertEventOf(a, { alertId: 'a1', at: T0, actor: 'system', action: 'auto_clear', from: 'active', to: 'cleared', note: 'x' }).kind).toBe('cleared')
   })
 })
