@@ -8,6 +8,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
+import type { AlertOutline } from '../../firmware-sim/alert-expectation.js'
 import type { ManualClock } from '../../gateway/clock.js'
 
 export const INSTALLER = 'inst-north'
@@ -113,13 +114,7 @@ export async function eventually(clock: ManualClock, predicate: () => boolean | 
 }
 
 /** Plain alert fields the tests read (the gateway's Alert, gateway/alerts/alert-lifecycle.ts). */
-export interface AlertView {
-  id: string
-  deviceId: string
-  fault: string
-  severity: string
-  state: string
-  raisedAt: number
+export interface AlertView extends AlertOutline {
   triggers: number
   faultCount: number
   chain: string[]
