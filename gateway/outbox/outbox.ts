@@ -23,7 +23,7 @@ export interface OutboxRow {
   key: string
   /** The time it is about: a point's device time, a verdict's time. */
   at: number
-  /** JSON, for a delivery that key and time do not say whole (null for a point). */
+  /** JSON, for a delivery that key and time do not say whole (a point row's device times, gateway/outbox/point-times.ts; null for one point). */
   payload: string | null
   /** What the row stands for (readings of a point). */
   n: number
@@ -104,6 +104,14 @@ export class Outbox {
   /** The first `limit` rows of the sink due at `now`, in order (parked and retrying rows wait). */
   claim(sink: string, limit: number, now: number = NEVER - 1): OutboxRow[] {
     return this.selectDue.all(sink, now, limit)
+  }
+
+  /**
+   * The rows of the sink due at `now`, in order, read as the caller goes (it stops when it has
+   * enough). The connection runs no other statement until the loop ends.
+   */
+  *due(sink: string, now: number = NEVER - 1): IterableIterator<OutboxRow> {
+    yield* this.selectDue.iterate(sink, now, -1)
   }
 
   /** The sink has every row up to `id` that it was handed (a sink that delivers in order); parked rows stay. */

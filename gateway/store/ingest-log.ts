@@ -84,9 +84,9 @@ export interface IngestOutcome {
 export interface IngestLogOptions {
   /**
    * The outbox sinks that take stored points: for each, the points (device, device time) the
-   * message newly stored readings of are appended to the outbox in the same transaction (one
-   * small insert per point and sink; none configured, none). Conflicting values are not
-   * queued (docs/influx-schema.md).
+   * commit newly stored readings of are appended to the outbox in the same transaction (one
+   * row per device and sink, gateway/outbox/outbox-appender.ts; none configured, none).
+   * Conflicting values are not queued (docs/influx-schema.md).
    */
   outboxSinks?: readonly string[]
   /** Told of each group commit's outcome (health and metrics). */
@@ -237,7 +237,6 @@ export class IngestLog {
           if (s.implicitTs === null || ts > s.implicitTs) s.implicitTs = ts
         }
       }
-      outbox?.end()
       if (entry.attributes) for (const a of entry.attributes) mergeAttributes.run(JSON.stringify(a.attributes), a.deviceId)
       const q = entry.quarantine
       if (q) {
@@ -250,6 +249,7 @@ export class IngestLog {
     const commitBatch = db.transaction((entries: readonly IngestEntry[]) => {
       outbox?.begin()
       const outcomes = entries.map(storeOne)
+      outbox?.end() // one row per device for the whole commit
       // One row per device per group commit, not per message.
       for (const [deviceId, s] of changed) upsertState.run(deviceId, s.implicitTs, s.epoch, s.lastSeq)
       return outcomes

@@ -16,9 +16,9 @@ it('with InfluxDB configured, a conflict queues no outbox row; a new point does'
   const pending = [log.append(one(T, 5.2)), log.append(one(T, 6.0)), log.append(one(T + 1000, 5.3))]
   log.flush()
   expect((await Promise.all(pending)).map((o) => o.conflicts.length)).toEqual([0, 1, 0])
-  expect(db.prepare("SELECT key AS device_id, at AS ts, n FROM outbox WHERE sink = 'influx' ORDER BY id").all()).toEqual([
-    { device_id: 'm-1', ts: T, n: 1 },
-    { device_id: 'm-1', ts: T + 1000, n: 1 },
+  // One commit, one row for the device: its two new points (times T and T + 1000), not the conflict.
+  expect(db.prepare("SELECT key AS device_id, at AS ts, n, payload FROM outbox WHERE sink = 'influx' ORDER BY id").all()).toEqual([
+    { device_id: 'm-1', ts: T, n: 2, payload: `[${T},1000]` },
   ])
   db.close()
   rmSync(dir, { recursive: true, force: true })

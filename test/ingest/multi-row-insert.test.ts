@@ -57,7 +57,7 @@ it('a stored key in the middle of a sample: duplicate or conflict for it, the re
       .sort((a, b) => (a.channel < b.channel ? -1 : 1)),
   )
   expect(db.prepare('SELECT channel, value FROM readings_conflicts').all()).toEqual([{ channel: CH[6], value: 60 }])
-  // The first message queued its 2 readings, the second its 6 new ones (one point row each).
+  // The first commit queued its 2 readings, the second its 6 new ones (one row per device and commit).
   expect(queued()).toEqual([
     { key: 'm-1', at: T, n: 2 },
     { key: 'm-1', at: T, n: 6 },
@@ -71,7 +71,10 @@ it('a sample longer than one statement is split; its repeat is all duplicates an
   expect(await commit(log, entry(readings))).toEqual({ stored: 40, duplicates: 0, conflicts: [] })
   expect(await commit(log, entry(readings))).toEqual({ stored: 0, duplicates: 40, conflicts: [] })
   expect(stored()).toHaveLength(40)
-  expect(queued()).toHaveLength(40)
+  // One outbox row for the commit's 40 points of the device: the first time, then the steps between them.
+  expect(db.prepare("SELECT key, at, n, payload FROM outbox WHERE sink = 'influx'").all()).toEqual([
+    { key: 'm-1', at: T, n: 40, payload: JSON.stringify([T, ...new Array(39).fill(1)]) },
+  ])
 })
 
 it('the same key twice in one sample: the first stored, the second a conflict', async () => {

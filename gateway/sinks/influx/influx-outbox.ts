@@ -1,7 +1,8 @@
 /**
  * InfluxDB as a sink of the generic outbox (gateway/outbox/outbox.ts): its points are sink
- * 'influx' rows (device, device time; the fields are read back from the readings table when
- * forwarded), its verdicts sink 'influx-verdicts', alert changes sink 'influx-alerts'. The
+ * 'influx' rows (a device and the device times one commit stored, gateway/outbox/point-times.ts;
+ * the fields are read back from the readings table when forwarded), its verdicts sink
+ * 'influx-verdicts', alert changes sink 'influx-alerts'. The
  * forwarder reads the queued points in order and acks them once InfluxDB has them all.
  *
  * InfluxDB's own state beside the outbox: attachments can change after readings were
@@ -16,7 +17,8 @@ import { OutboxAppender } from '../../outbox/outbox-appender.js'
 import { Outbox } from '../../outbox/outbox.js'
 import type { Db } from '../../store/database.js'
 import type { VerdictRecord } from './influx-points.js'
-import { parseStoredJson } from '../../store/stored-json.js'
+import { parseStoredJson, StoredRowError } from '../../store/stored-json.js'
+import { decodePointTimes } from '../../outbox/point-times.js'
 import type { AlertChangeRecord } from '../../alerts/alert-points-relay.js'
 import { JsonSinkQueue } from './json-sink-queue.js'
 import { QueuedAlertChangeSchema } from './queued-alert.js'
@@ -119,6 +121,7 @@ export class InfluxOutbox {
   private readonly countRollups
   private readonly verdictQueue
   private readonly alertQueue
+  private readonly parkedPoints: string[] = []
 
   constructor(private readonly db: Db) {
     this.outbox = new Outbox(db)
@@ -142,13 +145,33 @@ export class InfluxOutbox {
     this.countRollups = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM influx_rollup')
   }
 
-  /** The oldest `limit` queued points, in ingest order. */
+  /**
+   * The oldest queued points, in ingest order: whole rows until there are at least `limit`
+   * points (a row stands for up to MAX_TIMES_PER_ROW). A row whose times do not parse is parked
+   * with the reason (takeParked()) and the batch goes on past it.
+   */
   batch(limit: number): OutboxBatch | undefined {
-    const rows = this.outbox.claim(INFLUX_SINK, limit)
-    if (rows.length === 0) return undefined
+    const points: QueuedPoint[] = []
+    const unreadable: { id: number; why: string }[] = []
+    let lastId: number | undefined
     let readings = 0
-    for (const r of rows) readings += r.n
-    return { lastId: rows[rows.length - 1]!.id, points: rows.map((r) => ({ deviceId: r.key, ts: r.at })), readings }
+    for (const row of this.outbox.due(INFLUX_SINK)) {
+      try {
+        for (const ts of decodePointTimes(row.at, row.payload, `sink ${INFLUX_SINK} id ${row.id}`)) points.push({ deviceId: row.key, ts })
+        readings += row.n
+        lastId = row.id
+      } catch (err) {
+        if (!(err instanceof StoredRowError)) throw err
+        unreadable.push({ id: row.id, why: err.message })
+      }
+      if (points.length >= limit) break
+    }
+    // After the loop: the connection runs nothing else while it reads.
+    for (const u of unreadable) {
+      this.outbox.park(INFLUX_SINK, u.id, u.why)
+      this.parkedPoints.push(u.why)
+    }
+    return lastId === undefined ? undefined : { lastId, points, readings }
   }
 
   /** InfluxDB has every row up to `id`; `lateHours` of telemetry need their roll-up recomputed. */
@@ -250,7 +273,7 @@ export class InfluxOutbox {
 
   /** Why verdict and alert rows were parked since the last call (the forwarder logs them). */
   takeParked(): string[] {
-    return [...this.verdictQueue.takeParked(), ...this.alertQueue.takeParked()]
+    return [...this.parkedPoints.splice(0), ...this.verdictQueue.takeParked(), ...this.alertQueue.takeParked()]
   }
 
   verdictsForwarded(id: number): void {

@@ -147,7 +147,7 @@ describe('outbox', () => {
     expect(db.prepare('SELECT (SELECT count(*) FROM outbox) AS o, (SELECT count(*) FROM influx_requeue) AS r').get()).toEqual({ o: 0, r: 0 })
   })
 
-  it('one row per point (device, device time) of a message; the backlog counts readings without counting rows', async () => {
+  it('one row per device of a commit, standing for its points; the backlog counts readings without counting rows', async () => {
     await ingestReadings(log, [reading('m-1', 'current_a', T0, 1, T0 + 5), reading('m-1', 'voltage_v', T0, 230, T0 + 5), reading('m-2', 'current_a', T0, 2, T0 + 9)])
     expect(db.prepare("SELECT n, upto FROM outbox WHERE sink = 'influx' ORDER BY id").all()).toEqual([
       { n: 2, upto: 2 },
@@ -165,11 +165,12 @@ describe('forwarding', () => {
     const rs = Array.from({ length: 250 }, (_, i) => reading(i % 2 ? 'clamp-1' : 'unit-1', 'current_a', T0 + i * 1000, i, T0 + i * 1000 + 10))
     await ingestReadings(log, rs)
     await f.drain()
-    // A cycle reads up to 2 × batchPoints queued points; each measurement goes in requests of ≤ batchPoints points.
+    // One commit: a row per device of 125 points. A cycle takes whole rows until it has 2 × batchPoints
+    // points (here both rows); each measurement goes in requests of ≤ batchPoints points.
     expect(influx.requests.map((r) => [r.measurement, r.points])).toEqual([
       ['commissioning', 100],
-      ['telemetry', 100],
       ['commissioning', 25],
+      ['telemetry', 100],
       ['telemetry', 25],
     ])
     for (const m of ['commissioning', 'telemetry']) {
