@@ -10,12 +10,18 @@ import type { StackInstall } from './stack-install.js'
 import type { StackOutcome } from './stack.js'
 import { fmtInt, fmtMs, mb, table } from './stats.js'
 
+/** A stack run and, for the ratio, the gateway → InfluxDB run right after it (same payload shape). */
+export interface StackRun {
+  stack: StackOutcome
+  gateway?: Outcome
+}
+
 export interface MoreResults {
   ackLatency: AckLatencyOutcome[]
   verdict: VerdictOutcome | undefined
-  stacks: StackOutcome[]
+  stacks: StackRun[]
   install: StackInstall | undefined
-  /** The gateway → InfluxDB outcomes the stack is compared with. */
+  /** The gateway → InfluxDB outcomes of the main run (a stack run without a pair is compared with these). */
   forwarding: Outcome[]
   conns: readonly ConnOutcome[]
   clients: number
@@ -95,22 +101,40 @@ function stackLines(r: MoreResults, i: StackInstall): string[] {
     '',
     reportStack(r.stacks, r.forwarding),
     'readings/s = readings in InfluxDB / (first publish → the last time their count grew); lost = acknowledged by mosquitto (PUBACK), never in InfluxDB.',
+    'With mosquitto defaults each stack run is followed by the gateway scenario of the same shape (a pair); the ratio is the median of the pairs.',
   ]
-  for (const st of r.stacks) {
-    const gw = r.forwarding.find((o) => o.scenario.kind === st.kind)?.forwarding
-    const missing = st.acknowledged - st.inInflux
+  const shape = (st: StackOutcome) => `${st.kind === 'single' ? '1 reading' : '8 readings'}/msg, ${stackConfig(st)}`
+  const lossOf = (st: StackOutcome) => `${fmtInt(st.acknowledged - st.inInflux)} of ${fmtInt(st.acknowledged)} (${((100 * (st.acknowledged - st.inInflux)) / st.acknowledged).toFixed(1)}%)`
+  const gatewayLost = (o: Outcome) => (o.forwarding ? o.forwarding.acknowledged - o.forwarding.inInflux : 0)
+  for (const id of [...new Set(r.stacks.map((x) => x.stack.id))]) {
+    const runs = r.stacks.filter((x) => x.stack.id === id)
+    const st = runs[0]!.stack
+    const pairs = runs.filter((x) => x.gateway?.forwarding)
+    const unpaired = r.forwarding.find((o) => o.scenario.kind === st.kind)
+    const gateways = pairs.length > 0 ? pairs.map((x) => x.gateway!) : unpaired ? [unpaired] : []
+    let ratio = `the stack ${fmtInt(st.readingsPerSec)} readings/s (run gw-influx / gw8-influx for the ratio); `
+    if (pairs.length > 0) {
+      const ratios = pairs.map((x) => x.gateway!.forwarding!.readingsPerSec / x.stack.readingsPerSec)
+      const m = median(ratios)
+      ratio =
+        `${pairs.length} pair${pairs.length > 1 ? 's' : ''} side by side: gateway/stack ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')}; ` +
+        `median ${m.toFixed(2)}× (target ≥ 1.5×) ${m >= 1.5 ? 'MET' : 'MISSED'}; `
+    } else if (unpaired?.forwarding) {
+      ratio = `gateway ${fmtInt(unpaired.forwarding.readingsPerSec)} readings/s into InfluxDB (main run, not paired) = ${(unpaired.forwarding.readingsPerSec / st.readingsPerSec).toFixed(2)}× the stack's ${fmtInt(st.readingsPerSec)}; `
+    }
     out.push(
-      `vs the stack (${st.kind === 'single' ? '1 reading' : '8 readings'}/msg, ${stackConfig(st)}): ` +
-        (gw
-          ? `gateway ${fmtInt(gw.readingsPerSec)} readings/s into InfluxDB = ${(gw.readingsPerSec / st.readingsPerSec).toFixed(2)}× the stack's ${fmtInt(st.readingsPerSec)} ` +
-            `(target ≥ 1.5×) ${gw.readingsPerSec >= 1.5 * st.readingsPerSec ? 'MET' : 'MISSED'}; `
-          : `the stack ${fmtInt(st.readingsPerSec)} readings/s (run gw-influx / gw8-influx for the ratio); `) +
-        `the stack lost ${fmtInt(missing)} of ${fmtInt(st.acknowledged)} acknowledged readings (${((100 * missing) / st.acknowledged).toFixed(1)}%)` +
-        (gw ? `; the gateway lost ${fmtInt(gw.acknowledged - gw.inInflux)}` : ''),
+      `vs the stack (${shape(st)}): ${ratio}the stack lost ${runs.map((x) => lossOf(x.stack)).join(', ')} acknowledged readings` +
+        (gateways.length > 0 ? `; the gateway lost ${fmtInt(gateways.reduce((n, o) => n + gatewayLost(o), 0))}` : ''),
     )
-    for (const l of st.logs) out.push(`  ${st.id} log /${l.pattern}/ × ${fmtInt(l.count)}, first: ${l.first}`)
+    for (const x of runs) for (const l of x.stack.logs) out.push(`  ${x.stack.id} log /${l.pattern}/ × ${fmtInt(l.count)}, first: ${l.first}`)
   }
   return out
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 function connLines(c: ConnOutcome): string[] {
@@ -168,11 +192,29 @@ export function reportAckLatency(rows: AckLatencyOutcome[]): string {
   return table(out)
 }
 
-/** mosquitto → Node-RED → InfluxDB against the gateway → InfluxDB, per payload shape. */
-export function reportStack(stacks: StackOutcome[], gateways: Outcome[]): string {
+/** mosquitto → Node-RED → InfluxDB against the gateway → InfluxDB, per payload shape: each stack run, then its pair. */
+export function reportStack(runs: StackRun[], gateways: Outcome[]): string {
   const rows: string[][] = [['scenario', 'messages', 'acknowledged readings', 'in InfluxDB', 'lost', 's', 'readings/s into InfluxDB', 'PUBACK p50/p99 ms', 'CPU mosq/node-red/influxd', 'RSS MB mosq/node-red']]
+  const gatewayRow = (gw: Outcome, label: string): void => {
+    const f = gw.forwarding
+    if (!f) return
+    // The gateway's counts cover its whole run (warm-up included): lost = acknowledged − in InfluxDB.
+    rows.push([
+      label,
+      fmtInt(gw.messages),
+      fmtInt(f.acknowledged),
+      fmtInt(f.inInflux),
+      String(f.acknowledged - f.inInflux),
+      f.seconds.toFixed(2),
+      fmtInt(f.readingsPerSec),
+      `${fmtMs(gw.run.latency.p50)}/${fmtMs(gw.run.latency.p99)}`,
+      `-/${pct(gw.serverCpu)} gw/${pct(f.influxCpu)}`,
+      `-/${mb(gw.after.rss)} gw`,
+    ])
+  }
   for (const kind of ['single', 'eight'] as const) {
-    for (const st of stacks.filter((x) => x.kind === kind)) {
+    const ofKind = runs.filter((x) => x.stack.kind === kind)
+    for (const { stack: st, gateway } of ofKind) {
       const missing = st.acknowledged - st.inInflux
       rows.push([
         `${st.id}: mosquitto → Node-RED → InfluxDB, ${kind === 'single' ? '1 reading' : '8 readings'}/msg, ${stackConfig(st)}`,
@@ -186,23 +228,10 @@ export function reportStack(stacks: StackOutcome[], gateways: Outcome[]): string
         `${pct(st.cpu.mosquitto)}/${pct(st.cpu.nodeRed)}/${pct(st.cpu.influxd)}`,
         `${rssMb(st.rss.mosquitto)}/${rssMb(st.rss.nodeRed)}`,
       ])
+      if (gateway) gatewayRow(gateway, `  its pair: ${gateway.scenario.id}: ${gateway.scenario.label}`)
     }
-    const gw = gateways.find((o) => o.scenario.kind === kind)
-    if (!gw?.forwarding || !stacks.some((x) => x.kind === kind)) continue
-    const f = gw.forwarding
-    // The gateway's counts cover its whole run (warm-up included): lost = acknowledged − in InfluxDB.
-    rows.push([
-      `${gw.scenario.id}: ${gw.scenario.label}`,
-      fmtInt(gw.messages),
-      fmtInt(f.acknowledged),
-      fmtInt(f.inInflux),
-      String(f.acknowledged - f.inInflux),
-      f.seconds.toFixed(2),
-      fmtInt(f.readingsPerSec),
-      `${fmtMs(gw.run.latency.p50)}/${fmtMs(gw.run.latency.p99)}`,
-      `-/${pct(gw.serverCpu)} gw/${pct(f.influxCpu)}`,
-      `-/${mb(gw.after.rss)} gw`,
-    ])
+    const main = gateways.find((o) => o.scenario.kind === kind)
+    if (main && ofKind.length > 0 && !ofKind.some((x) => x.gateway)) gatewayRow(main, `${main.scenario.id}: ${main.scenario.label}`)
   }
   return table(rows)
 }

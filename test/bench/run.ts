@@ -12,7 +12,8 @@
  *   baseline, ceiling, ceiling8          plain aedes relaying; aedes acking with nothing stored (1 and 8 readings/msg)
  *   gw-full, gw-normal, gw8-full, gw8-normal   the gateway's QoS 1 ingest
  *   influx, gw-influx, influx8, gw8-influx     the InfluxDB path against influxd alone
- *   stack, stack8                        mosquitto (defaults) → Node-RED → InfluxDB, the same load (stack.ts; installed on demand)
+ *   stack, stack8                        mosquitto (defaults) → Node-RED → InfluxDB, the same load (stack.ts; installed on demand),
+ *                                        BENCH_STACK_PAIRS times (default 3), each run followed by gw-influx / gw8-influx again
  *   stack-nolimit, stack8-nolimit        the same with max_queued_messages 0 (mosquitto queues without limit: no loss)
  *   ack-quiet, ack-500k                  PUBACK latency of unrelated devices, with 500k readings in an open step (job-scenarios.ts)
  *   verdict                              reading-to-verdict latency over v1/jobs/<id>/status (job-scenarios.ts)
@@ -26,7 +27,8 @@
  * BENCH_SUBSCRIBER=process (baseline subscriber in its own process instead of the load
  * generator's), BENCH_QUIET_WAIT_S (how long to wait for an idle machine first; default 15),
  * BENCH_INFLUX_BATCH (points per InfluxDB write request, gateway and baseline writer alike;
- * default 5000, GW_INFLUX_BATCH's default), BENCH_GW_ENV ("GW_A=1 GW_B=2": more settings for
+ * default 5000, GW_INFLUX_BATCH's default), BENCH_STACK_PAIRS (stack runs per payload shape, each
+ * followed by its gateway twin; default 3), BENCH_GW_ENV ("GW_A=1 GW_B=2": more settings for
  * every gateway under test, e.g. a per-device publish rate limit lifted for the throughput
  * scenarios, whose 4 connections each publish far faster than a real device).
  *
@@ -48,11 +50,11 @@ import { runAckLatency, runVerdictLatency, type AckLatencyOutcome, type VerdictO
 import type { LoadApi } from './load.js'
 import { READINGS_PER_MESSAGE, TELEMETRY_TOPIC } from './payloads.js'
 import { reportMain } from './report-main.js'
-import { reportMore } from './report-more.js'
+import { reportMore, type StackRun } from './report-more.js'
 import { NOISY, type InfluxBaseOutcome, type Outcome, type Scenario } from './report.js'
 import type { ServerApi } from './server.js'
 import { ensureStack, type StackInstall } from './stack-install.js'
-import { runStack, type StackOutcome } from './stack.js'
+import { runStack } from './stack.js'
 import type { SubscriberApi } from './subscriber.js'
 
 const numEnv = (name: string, dflt: number): number => {
@@ -71,10 +73,12 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(','))
 // The baseline's subscriber shares the load generator's process by default: on 2 cores that
 // gave the higher baseline (≈ 37-47k vs ≈ 30k msg/s with a third process), i.e. the stricter ratio.
 const SUB_IN_LOAD = process.env.BENCH_SUBSCRIBER !== 'process'
-// The whole bench takes about 6 minutes on the 2-core machine.
-const WATCHDOG_MS = 540_000
+// The whole bench takes about 9 minutes on the 2-core machine.
+const WATCHDOG_MS = 900_000
 /** A disturbed run is measured again only while the bench has run less than this (keeps it near 3 minutes). */
 const RETRY_BUDGET_MS = 100_000
+/** Stack runs (mosquitto defaults) per payload shape, each followed by its gateway twin: the ratio is their median. */
+const STACK_PAIRS = Math.round(numEnv('BENCH_STACK_PAIRS', 3))
 /** Points per InfluxDB write request, for the gateway (GW_INFLUX_BATCH) and the baseline writer alike. */
 const INFLUX_BATCH = Math.round(numEnv('BENCH_INFLUX_BATCH', 5000))
 const BENCH_START = performance.now()
@@ -175,14 +179,15 @@ function otherCpu(busy0: number | undefined, busy1: number | undefined, oursSeco
   return Math.max(0, (busy1 - busy0 - oursSeconds) / (wallMs / 1000))
 }
 
-async function runScenario(s: Scenario, influx: InfluxServer | undefined): Promise<Outcome> {
+/** `runId` names this run's InfluxDB database when a scenario runs more than once (the stack's pairs). */
+async function runScenario(s: Scenario, influx: InfluxServer | undefined, runId = s.id): Promise<Outcome> {
   // One directory per scenario: node writes a profile per thread (tsx's loader runs on its own thread).
   const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, s.id)}`] : []
   const server = track(spawnChild<ServerApi>('./server.ts', `server:${s.id}`, profileArgs))
   const load = track(spawnChild<LoadApi>('./load.ts', `load:${s.id}`))
   const subProc = s.mode === 'baseline' && !SUB_IN_LOAD ? track(spawnChild<SubscriberApi>('./subscriber.ts', `subscriber:${s.id}`)) : undefined
   const sub: Pick<ChildHandle<SubscriberApi>, 'call'> | undefined = s.mode !== 'baseline' ? undefined : (subProc ?? load)
-  const forwardTo = s.forwards ? { url: requireInflux(influx).url, database: benchDatabase(s.id), batch: INFLUX_BATCH } : undefined
+  const forwardTo = s.forwards ? { url: requireInflux(influx).url, database: benchDatabase(runId), batch: INFLUX_BATCH } : undefined
   try {
     if (s.mode === 'influx') throw new Error(`${s.id} is not an MQTT scenario`)
     const start = await server.call('start', {
@@ -386,7 +391,7 @@ async function main(): Promise<number> {
   const influx = scenarios.some((s) => s.mode === 'influx' || s.forwards) || stackIds.length > 0 ? (influxServer = await startInfluxServer()) : undefined
   const outcomes: Outcome[] = []
   const influxBases: InfluxBaseOutcome[] = []
-  const stacks: StackOutcome[] = []
+  const stacks: StackRun[] = []
   let install: StackInstall | undefined
   try {
     for (const s of scenarios) {
@@ -403,17 +408,20 @@ async function main(): Promise<number> {
       outcomes.push(o)
     }
     for (const id of stackIds) {
-      process.stderr.write(`running ${id} … (bench at ${elapsed()})\n`)
       if (!install) await contained('stack install', async () => void (install = ensureStack()))
       const inst = install
       if (!inst) break
       // The same load as the gateway → InfluxDB scenario of the same payload shape.
       const twin = SCENARIOS.find((x) => x.forwards && x.kind === (id.startsWith('stack8') ? 'eight' : 'single'))!
-      await contained(id, async () => {
-        stacks.push(
-          await runStack(track, inst, requireInflux(influx), { id, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup / 4), measuredPer: perClient(twin.messages), ...(id.endsWith('-nolimit') ? { maxQueued: 0 } : {}) }),
-        )
-      })
+      // The ratio's runs side by side, several times: the machine's speed drifts over minutes.
+      const paired = !id.endsWith('-nolimit')
+      for (let pair = 0; pair < (paired ? STACK_PAIRS : 1); pair++) {
+        process.stderr.write(`running ${id}${paired ? ` (pair ${pair + 1} of ${STACK_PAIRS})` : ''} … (bench at ${elapsed()})\n`)
+        await contained(id, async () => {
+          const stack = await runStack(track, inst, requireInflux(influx), { id, runId: `${id}-run${pair + 1}`, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup / 4), measuredPer: perClient(twin.messages), ...(paired ? {} : { maxQueued: 0 }) })
+          stacks.push({ stack, ...(paired ? { gateway: await runScenario(twin, influx, `${twin.id}-pair${pair + 1}`) } : {}) })
+        })
+      }
     }
   } finally {
     await influx?.close()

@@ -169,10 +169,11 @@ export async function runStack(
   track: Track,
   install: StackInstall,
   influx: InfluxServer,
-  s: { id: string; kind: PayloadKind; clients: number; window: number; warmPer: number; measuredPer: number; maxQueued?: number },
+  /** runId names the run's InfluxDB database (a stack id runs several times: its pairs). */
+  s: { id: string; runId?: string; kind: PayloadKind; clients: number; window: number; warmPer: number; measuredPer: number; maxQueued?: number },
 ): Promise<StackOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'hvac-bench-stack-'))
-  const database = benchDatabase(s.id)
+  const database = benchDatabase(s.runId ?? s.id)
   const mqttPort = await freePort()
   // Defaults otherwise: what `apt-get install mosquitto` runs with (max_queued_messages 1000).
   const maxQueued = s.maxQueued === undefined ? '' : `max_queued_messages ${s.maxQueued}\n`
