@@ -46,10 +46,10 @@ export function localized(key: string, params: Record<string, string | number> =
 /**
  * The locale of a request: an Accept-Language header (RFC 9110 12.5.4) read by quality, a
  * language range matching a locale by its primary tag ("en-GB" -> en, "zh-Hans-CN" -> zh-CN);
- * none of ours: the default.
+ * none of ours (also "*", which fetch and some clients send): `fallback`.
  */
-export function negotiateLocale(acceptLanguage: string | undefined): Locale {
-  if (!acceptLanguage) return DEFAULT_LOCALE
+export function negotiateLocale(acceptLanguage: string | undefined, fallback: Locale = DEFAULT_LOCALE): Locale {
+  if (!acceptLanguage) return fallback
   let best: { locale: Locale; q: number } | null = null
   // Bounded: a header is at most fastify's header size; only the first 32 ranges are read.
   for (const part of acceptLanguage.split(',').slice(0, 32)) {
@@ -64,5 +64,5 @@ export function negotiateLocale(acceptLanguage: string | undefined): Locale {
     const locale: Locale | null = primary === 'zh' ? 'zh-CN' : primary === 'en' ? 'en' : null
     if (locale && (best === null || q > best.q)) best = { locale, q }
   }
-  return best?.locale ?? DEFAULT_LOCALE
+  return best?.locale ?? fallback
 }

@@ -1,6 +1,6 @@
 /**
- * Micro-bench of the commit path alone: IngestLog.append of 6-channel samples with the outbox on,
- * µs per reading (a quick before/after check; `npx tsx test/bench/ingest-log-micro.ts`).
+ * Micro-bench of the commit path alone: IngestLog.append of 6-channel samples with the outbox on
+ * (MICRO_OUTBOX=0: off), µs per reading (a quick before/after check; `npx tsx test/bench/ingest-log-micro.ts`).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +13,7 @@ const CHANNELS = ['pressure_low_kpag', 'pressure_high_kpag', 'temp_suction_c', '
 const messages = Number(process.env.MICRO_MESSAGES ?? 20_000)
 const dir = mkdtempSync(join(tmpdir(), 'gw-micro-'))
 const db = openDatabase(dir, 'normal')
-const log = new IngestLog(db, { outboxSinks: [INFLUX_SINK] })
+const log = new IngestLog(db, process.env.MICRO_OUTBOX === '0' ? {} : { outboxSinks: [INFLUX_SINK] })
 const t0 = process.hrtime.bigint()
 let pending: Promise<unknown>[] = []
 for (let i = 0; i < messages; i++) {

@@ -66,6 +66,10 @@ describe('the catalogue itself', () => {
     expect(negotiateLocale('')).toBe('zh-CN')
     expect(negotiateLocale('en-GB,en;q=0.9')).toBe('en')
     expect(negotiateLocale('fr-FR, en;q=0.5, zh-Hans-CN;q=0.8')).toBe('zh-CN')
+    // No language of ours ("*" is what fetch sends): the caller's fallback (a team's locale).
+    expect(negotiateLocale('*', 'en')).toBe('en')
+    expect(negotiateLocale('fr-FR', 'en')).toBe('en')
+    expect(negotiateLocale('zh;q=0.5, fr', 'en')).toBe('zh-CN')
     expect(negotiateLocale('de, en;q=0.1')).toBe('en')
     expect(negotiateLocale('de, fr;q=0.5')).toBe('zh-CN')
     expect(negotiateLocale('en;q=0, zh-TW;q=0.2')).toBe('zh-CN')

@@ -15,6 +15,7 @@
  */
 import type { ServerResponse } from 'node:http'
 
+import { DEFAULT_LOCALE, type Locale } from '../../../contract/catalogue/text.js'
 import type { Db } from '../../store/database.js'
 import type { AlertStore, StoredAudit } from '../alert-store.js'
 import type { Alert } from '../alert-lifecycle.js'
@@ -24,6 +25,8 @@ const PAGE = 200
 
 interface Client {
   team: string
+  /** The language of each event's `title` (every event also carries `text` in all locales). */
+  locale: Locale
   last: number
   res: ServerResponse
   /** Its socket is full: wait for 'drain'. */
@@ -52,6 +55,8 @@ export class AlertStream {
     db: Db,
     private readonly store: AlertStore,
     private readonly limits: AlertStreamLimits = DEFAULT_STREAM_LIMITS,
+    /** A team's own title language (teams file `locale`), for a client that asks for none. */
+    readonly teamLocale: (team: string) => Locale = () => DEFAULT_LOCALE,
   ) {
     this.beyondLag = db.prepare<[string, number, number], { seq: number }>('SELECT seq FROM alert_audit WHERE team = ? AND seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
     this.teamHead = db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM alert_audit WHERE team = ?')
@@ -59,13 +64,13 @@ export class AlertStream {
   }
 
   /** The team's events after `seq`, as sent: [seq, body]. */
-  after(team: string, seq: number, limit: number): { seq: number; body: string }[] {
+  after(team: string, seq: number, limit: number, locale: Locale = this.teamLocale(team)): { seq: number; body: string }[] {
     const entries = this.store.teamAuditAfter(team, seq, limit)
     const read = new Map<string, { alert: Alert | null; problem: string | null }>()
     return entries.map((entry) => {
       let a = read.get(entry.alertId)
       if (a === undefined) read.set(entry.alertId, (a = this.readAlert(entry)))
-      return { seq: entry.seq, body: JSON.stringify(changeBody(team, entry, a.alert, a.problem, a.alert ? undefined : this.columns.get(entry.alertId))) }
+      return { seq: entry.seq, body: JSON.stringify(changeBody(team, entry, a.alert, a.problem, a.alert ? undefined : this.columns.get(entry.alertId), locale)) }
     })
   }
 
@@ -78,12 +83,12 @@ export class AlertStream {
   }
 
   /** Streams the team's events after `lastId` to `res` (headers not yet sent) until it closes; false: too many clients. */
-  attach(team: string, lastId: number, res: ServerResponse): boolean {
+  attach(team: string, lastId: number, res: ServerResponse, locale: Locale = this.teamLocale(team)): boolean {
     if (this.clients.size >= this.limits.maxClients) return false
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
     // retry: how long a browser's EventSource waits before reconnecting.
     res.write(': alerts of team ' + team + '\nretry: 2000\n\n')
-    const c: Client = { team, last: lastId, res, waiting: false, headAtFull: 0 }
+    const c: Client = { team, locale, last: lastId, res, waiting: false, headAtFull: 0 }
     this.clients.add(c)
     res.on('close', () => this.clients.delete(c))
     res.on('drain', () => {
@@ -125,7 +130,7 @@ export class AlertStream {
       return
     }
     for (;;) {
-      const rows = this.after(c.team, c.last, PAGE)
+      const rows = this.after(c.team, c.last, PAGE, c.locale)
       if (rows.length === 0) return
       let ok = true
       for (const r of rows) {
@@ -149,7 +154,7 @@ export class AlertStream {
 }
 
 /** The body of one change as the webhooks carry it (delivery-messages.ts deliveryBody). */
-export function changeBody(team: string, entry: StoredAudit, alert: Alert | null, problem: string | null, row?: { deviceId: string; fault: string; severity: string }) {
+export function changeBody(team: string, entry: StoredAudit, alert: Alert | null, problem: string | null, row?: { deviceId: string; fault: string; severity: string }, locale: Locale = DEFAULT_LOCALE) {
   const event = alert ? alertEventOf(alert, entry) : problemEventOf(entry, row)
-  return deliveryBody({ kind: 'single', teamId: team, at: entry.at, event }, { alert, entry, problem })
+  return deliveryBody({ kind: 'single', teamId: team, at: entry.at, event }, { alert, entry, problem }, locale)
 }

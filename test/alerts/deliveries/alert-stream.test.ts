@@ -20,7 +20,7 @@ beforeEach(async () => {
   const file = writeTeamsFile(dir, {
     teams: [
       { id: 'north', name: 'North', deliveries: [{ kind: 'sse' }] },
-      { id: 'south', name: 'South', deliveries: [{ kind: 'sse' }] },
+      { id: 'south', name: 'South', deliveries: [{ kind: 'sse' }], locale: 'en' },
     ],
     routes: [{ team: 'south', sites: ['site-s'] }],
     defaultTeam: 'north',
@@ -32,13 +32,13 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-interface SseEvent { id: number; event: string; data: { type: string; data: { alert: { id: string }; team: string } } }
+interface SseEvent { id: number; event: string; data: { type: string; data: { alert: { id: string }; team: string; title: string } } }
 
 /** Opens the stream and reads `n` events, then closes the connection. */
-async function read(team: string, n: number, lastEventId?: string): Promise<SseEvent[]> {
+async function read(team: string, n: number, lastEventId?: string, more: { query?: string; headers?: Record<string, string> } = {}): Promise<SseEvent[]> {
   const ctl = new AbortController()
-  const res = await fetch(`${h.httpUrl}/api/v1/alerts/stream?team=${team}`, {
-    headers: { authorization: `Bearer ${h.token}`, ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}) },
+  const res = await fetch(`${h.httpUrl}/api/v1/alerts/stream?team=${team}${more.query ?? ''}`, {
+    headers: { authorization: `Bearer ${h.token}`, ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}), ...more.headers },
     signal: ctl.signal,
   })
   expect(res.status).toBe(200)
@@ -115,4 +115,21 @@ it('a bad Last-Event-ID or team is refused with a message naming it', async () =
   const team = await h.api('GET', '/api/v1/alerts/stream?team=No%20Such')
   expect(team.status).toBe(400)
   expect(JSON.stringify(team.body)).toMatch(/team must be a team id/)
+})
+
+it("titles in ?lang=, else Accept-Language, else the team's own locale (south: en; north: none, so zh-CN)", async () => {
+  await inService(h, 'unit-1', 'unit-9')
+  new AlertDriver(h.gateway, ['north']).raise('unit-1', T0)
+  new AlertDriver(h.gateway, ['south']).raise('unit-9', T0)
+  const han = /[\u4e00-\u9fff]/
+  const title = async (team: string, more?: { query?: string; headers?: Record<string, string> }) => (await read(team, 1, '0', more))[0]!.data.data.title
+  expect(await title('north')).toMatch(han)
+  const south = await title('south')
+  expect(south).not.toMatch(han)
+  expect(south).toMatch(/[a-z]{3,}/i)
+  expect(await title('south', { query: '&lang=zh-CN' })).toMatch(han)
+  expect(await title('north', { headers: { 'accept-language': 'en-GB,en;q=0.9' } })).toBe(await title('north', { query: '&lang=en' }))
+  expect(await title('north', { query: '&lang=en' })).not.toMatch(han)
+  const bad = await h.api('GET', '/api/v1/alerts/stream?team=north&lang=fr')
+  expect(bad.status).toBe(400)
 })
