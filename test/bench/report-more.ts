@@ -8,6 +8,7 @@ import type { AckLatencyOutcome, VerdictOutcome } from './job-scenarios.js'
 import { pct, rssMb, type Outcome } from './report.js'
 import type { StackInstall } from './stack-install.js'
 import type { StackOutcome } from './stack.js'
+import { median } from '../../rules/steps/test-run/series.js'
 import { fmtInt, fmtMs, mb, table } from './stats.js'
 
 /** A stack run and, for the ratio, the gateway → InfluxDB run right after it (same payload shape). */
@@ -129,12 +130,6 @@ function stackLines(r: MoreResults, i: StackInstall): string[] {
     for (const x of runs) for (const l of x.stack.logs) out.push(`  ${x.stack.id} log /${l.pattern}/ × ${fmtInt(l.count)}, first: ${l.first}`)
   }
   return out
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 function connLines(c: ConnOutcome): string[] {

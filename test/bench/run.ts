@@ -73,7 +73,7 @@ const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(','))
 // The baseline's subscriber shares the load generator's process by default: on 2 cores that
 // gave the higher baseline (≈ 37-47k vs ≈ 30k msg/s with a third process), i.e. the stricter ratio.
 const SUB_IN_LOAD = process.env.BENCH_SUBSCRIBER !== 'process'
-// The whole bench takes about 9 minutes on the 2-core machine.
+// The whole bench takes about 7 minutes on the 2-core machine (the watchdog leaves room).
 const WATCHDOG_MS = 900_000
 /** A disturbed run is measured again only while the bench has run less than this (keeps it near 3 minutes). */
 const RETRY_BUDGET_MS = 100_000

@@ -24,7 +24,6 @@
  */
 import { randomUUID } from 'node:crypto'
 
-import { DEFAULT_LOCALE } from '../../../contract/catalogue/text.js'
 import type { Clock } from '../../clock.js'
 import type { Log } from '../../log.js'
 import { Outbox } from '../../outbox/outbox.js'
@@ -105,10 +104,7 @@ export class AlertDeliveries {
   start(): void {
     const { db, clock, log, teams } = this.opts
     const outbox = (this.outbox = new Outbox(db))
-    this.stream = new AlertStream(db, this.opts.store, this.opts.stream ?? DEFAULT_STREAM_LIMITS, (teamId) => {
-      const team = this.team(teamId)
-      return team ? teamLocale(team) : DEFAULT_LOCALE
-    })
+    this.stream = new AlertStream(db, this.opts.store, this.opts.stream ?? DEFAULT_STREAM_LIMITS, (teamId) => teamLocale(this.team(teamId) ?? {}))
     this.feed = new AuditFeed(db, this.opts.store, FEED_CONSUMER)
     this.groups = new GroupingState(db)
     this.columns = db.prepare('SELECT device_id AS deviceId, fault, severity FROM alerts WHERE id = ?')

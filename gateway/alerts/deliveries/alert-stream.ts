@@ -15,7 +15,7 @@
  */
 import type { ServerResponse } from 'node:http'
 
-import { DEFAULT_LOCALE, type Locale } from '../../../contract/catalogue/text.js'
+import type { Locale } from '../../../contract/catalogue/text.js'
 import type { Db } from '../../store/database.js'
 import type { AlertStore, StoredAudit } from '../alert-store.js'
 import type { Alert } from '../alert-lifecycle.js'
@@ -54,9 +54,9 @@ export class AlertStream {
   constructor(
     db: Db,
     private readonly store: AlertStore,
-    private readonly limits: AlertStreamLimits = DEFAULT_STREAM_LIMITS,
+    private readonly limits: AlertStreamLimits,
     /** A team's own title language (teams file `locale`), for a client that asks for none. */
-    readonly teamLocale: (team: string) => Locale = () => DEFAULT_LOCALE,
+    readonly teamLocale: (team: string) => Locale,
   ) {
     this.beyondLag = db.prepare<[string, number, number], { seq: number }>('SELECT seq FROM alert_audit WHERE team = ? AND seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
     this.teamHead = db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM alert_audit WHERE team = ?')
@@ -64,7 +64,7 @@ export class AlertStream {
   }
 
   /** The team's events after `seq`, as sent: [seq, body]. */
-  after(team: string, seq: number, limit: number, locale: Locale = this.teamLocale(team)): { seq: number; body: string }[] {
+  after(team: string, seq: number, limit: number, locale: Locale): { seq: number; body: string }[] {
     const entries = this.store.teamAuditAfter(team, seq, limit)
     const read = new Map<string, { alert: Alert | null; problem: string | null }>()
     return entries.map((entry) => {
@@ -83,7 +83,7 @@ export class AlertStream {
   }
 
   /** Streams the team's events after `lastId` to `res` (headers not yet sent) until it closes; false: too many clients. */
-  attach(team: string, lastId: number, res: ServerResponse, locale: Locale = this.teamLocale(team)): boolean {
+  attach(team: string, lastId: number, res: ServerResponse, locale: Locale): boolean {
     if (this.clients.size >= this.limits.maxClients) return false
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
     // retry: how long a browser's EventSource waits before reconnecting.
@@ -154,7 +154,7 @@ export class AlertStream {
 }
 
 /** The body of one change as the webhooks carry it (delivery-messages.ts deliveryBody). */
-export function changeBody(team: string, entry: StoredAudit, alert: Alert | null, problem: string | null, row?: { deviceId: string; fault: string; severity: string }, locale: Locale = DEFAULT_LOCALE) {
+export function changeBody(team: string, entry: StoredAudit, alert: Alert | null, problem: string | null, row: { deviceId: string; fault: string; severity: string } | undefined, locale: Locale) {
   const event = alert ? alertEventOf(alert, entry) : problemEventOf(entry, row)
   return deliveryBody({ kind: 'single', teamId: team, at: entry.at, event }, { alert, entry, problem }, locale)
 }

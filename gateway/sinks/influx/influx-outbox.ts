@@ -271,7 +271,7 @@ export class InfluxOutbox {
     return this.verdictQueue.take(limit).map((r) => ({ id: r.id, verdict: r.value }))
   }
 
-  /** Why verdict and alert rows were parked since the last call (the forwarder logs them). */
+  /** Why point, verdict and alert rows were parked since the last call (the forwarder logs them). */
   takeParked(): string[] {
     return [...this.parkedPoints.splice(0), ...this.verdictQueue.takeParked(), ...this.alertQueue.takeParked()]
   }
