@@ -12,7 +12,7 @@ import { IngestLog } from '../../gateway/store/ingest-log.js'
 import { INFLUX_SINK, configureInfluxOutbox } from '../../gateway/sinks/influx/influx-outbox.js'
 import { InfluxForwarder } from '../../gateway/sinks/influx/forwarder.js'
 import { InfluxConnection } from '../../gateway/sinks/influx/influx-client.js'
-import { startInfluxServer } from '../helpers/influx-server.js'
+import { startInfluxServer, telemetryReadings } from '../helpers/influx-server.js'
 import { processCpuSeconds } from './influx-path.js'
 
 const CHANNELS = ['pressure_low_kpag', 'pressure_high_kpag', 'temp_suction_c', 'temp_liquid_c', 'temp_supply_air_c', 'temp_return_air_c', 'current_a', 'voltage_v'] as const
@@ -49,6 +49,10 @@ async function main(): Promise<void> {
     const influxMs = ((processCpuSeconds(influx.pid) ?? 0) - i0) * 1000
     const cpuMs = (c.user + c.system) / 1000
     console.log(`forwarded ${messages} points (${batchPoints}/request): wall ${wall.toFixed(0)} ms; forwarder CPU ${cpuMs.toFixed(0)} ms = ${((cpuMs * 1000) / messages).toFixed(2)} µs/point; influxd CPU ${influxMs.toFixed(0)} ms`)
+    // Every reading committed must be in InfluxDB once (a miss is an error, not a slow run).
+    const inInflux = await telemetryReadings(influx.url, 'fwd')
+    if (inInflux !== messages * CHANNELS.length) throw new Error(`${inInflux} readings in InfluxDB of ${messages * CHANNELS.length} committed`)
+    console.log(`in InfluxDB: all ${inInflux} readings`)
   } finally {
     await influx.close()
     db.close()
