@@ -5,7 +5,7 @@
  */
 import { Counter } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHarness, type Harness } from '../helpers/gateway-harness.js'
+import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js'
 
 const METRICS_TOKEN = 'scraper-token-0123456789'
 let h: Harness
@@ -67,6 +67,18 @@ describe('/metrics', () => {
     expect(delta('gw_ingest_readings_stored_total')).toBe(3)
     expect(sample(after, 'gw_ingest_publish_ack_path_seconds_bucket{le="+Inf"}')).toBe(sample(after, 'gw_ingest_publish_ack_path_seconds_count'))
     expect(sample(after, 'gw_ingest_commit_failures_total')).toBe(0)
+  })
+
+  it('counts the checkpoint thread’s checkpoints, which copy back what the ingest committed', async () => {
+    const client = await h.connect('metrics-checkpoint', await h.register('metrics-checkpoint'))
+    const before = sample(await scrape(), 'gw_sqlite_checkpoints_total')
+    await client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ ts: Date.now() - 60_000, values: { current_a: 5 } }), { qos: 1 })
+    let text = ''
+    await waitFor(async () => sample((text = await scrape()), 'gw_sqlite_checkpoints_total') > before, 'a checkpoint after the commit')
+    expect(sample(text, 'gw_sqlite_checkpoint_failures_total')).toBe(0)
+    expect(sample(text, 'gw_sqlite_wal_frames')).toBeGreaterThan(0)
+    const health = (await (await fetch(`${h.httpUrl}/healthz`, { headers: { authorization: `Bearer ${h.token}` } })).json()) as { checkpoint?: { running: boolean; lastError: string | null } }
+    expect(health.checkpoint).toMatchObject({ running: true, lastError: null })
   })
 
   it('serves what another module registered on the gateway registry', async () => {
