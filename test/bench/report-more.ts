@@ -101,8 +101,8 @@ function stackLines(r: MoreResults, i: StackInstall): string[] {
       (i.installed.length > 0 ? `Installed by this run, on demand: ${i.installed.join('; ')}.` : `Installed on demand by the bench (apt-get mosquitto; npm into ${i.nodeRedDir}); already there.`),
     '',
     reportStack(r.stacks, r.forwarding),
-    'readings/s = readings in InfluxDB / (first publish → the last time their count grew); lost = acknowledged by mosquitto (PUBACK), never in InfluxDB.',
-    'With mosquitto defaults each stack run is followed by the gateway scenario of the same shape (a pair); the ratio is the median of the pairs.',
+    'readings/s = readings in InfluxDB / (first publish → the last time influxd took points, from its write statistics); lost = acknowledged by mosquitto (PUBACK), never in InfluxDB.',
+    'With mosquitto defaults each stack run is followed by the gateway scenario of the same shape (a pair), each started once the machine is quiet (under 15 % busy, at most BENCH_QUIET_WAIT_S); the ratio is the median of the pairs.',
   ]
   const shape = (st: StackOutcome) => `${st.kind === 'single' ? '1 reading' : '8 readings'}/msg, ${stackConfig(st)}`
   const lossOf = (st: StackOutcome) => `${fmtInt(st.acknowledged - st.inInflux)} of ${fmtInt(st.acknowledged)} (${((100 * (st.acknowledged - st.inInflux)) / st.acknowledged).toFixed(1)}%)`

@@ -372,6 +372,13 @@ async function runInfluxBaseline(s: Scenario, influx: InfluxServer): Promise<Inf
 }
 
 
+/** Waits (at most BENCH_QUIET_WAIT_S) until the machine is less than 15 % busy; its last busy share. */
+async function quietMachine(): Promise<number | undefined> {
+  let idle = await machineBusyShare(1000)
+  for (let waited = 1; idle !== undefined && idle > 0.15 && waited < QUIET_WAIT_S; waited++) idle = await machineBusyShare(1000)
+  return idle
+}
+
 async function main(): Promise<number> {
   const scenarios = SCENARIOS.filter((s) => !ONLY || ONLY.has(s.id))
   const cpuModel = cpus()[0]?.model ?? '?'
@@ -381,8 +388,7 @@ async function main(): Promise<number> {
       `baseline subscriber in ${SUB_IN_LOAD ? "the load generator's" : 'its own'} process; warm-up run excluded; scale ${SCALE}`,
   )
   // A shared machine: wait a little (bounded) for other work to finish, then go anyway.
-  let idle = await machineBusyShare(1000)
-  for (let waited = 1; idle !== undefined && idle > 0.15 && waited < QUIET_WAIT_S; waited++) idle = await machineBusyShare(1000)
+  const idle = await quietMachine()
   if (idle !== undefined) {
     console.log(`machine busy before start: ${Math.round(idle * 100)}% of ${availableParallelism()} cores${idle > 0.15 ? '  ← other work is running: figures will be low and noisy' : ''}`)
   }
@@ -418,7 +424,10 @@ async function main(): Promise<number> {
       for (let pair = 0; pair < (paired ? STACK_PAIRS : 1); pair++) {
         process.stderr.write(`running ${id}${paired ? ` (pair ${pair + 1} of ${STACK_PAIRS})` : ''} … (bench at ${elapsed()})\n`)
         await contained(id, async () => {
+          // Each side of a pair starts on a quiet machine: influxd compacts what the run before wrote.
+          await quietMachine()
           const stack = await runStack(track, inst, requireInflux(influx), { id, runId: `${id}-run${pair + 1}`, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup / 4), measuredPer: perClient(twin.messages), ...(paired ? {} : { maxQueued: 0 }) })
+          if (paired) await quietMachine()
           stacks.push({ stack, ...(paired ? { gateway: await runScenario(twin, influx, `${twin.id}-pair${pair + 1}`) } : {}) })
         })
       }
