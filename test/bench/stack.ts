@@ -149,17 +149,21 @@ async function startNodeRed(install: StackInstall, dir: string, vars: Record<str
  * million readings on the 2-core machine) and, polled while Node-RED drained, took that CPU
  * from the stack under test.
  */
-async function pointsWritten(url: string): Promise<number> {
+async function pointsWritten(url: string): Promise<{ points: number; inFlight: number }> {
   const [stats] = await influxQuery(url, "SHOW STATS FOR 'write'")
   const s = stats?.series?.[0]
-  const v = s?.values[0]?.[s.columns.indexOf('pointReq')]
-  if (typeof v !== 'number') throw new Error(`influxd's SHOW STATS FOR 'write' has no pointReq: ${JSON.stringify(stats).slice(0, 200)}`)
-  return v
+  const get = (column: string): number => {
+    const v = s?.values[0]?.[s.columns.indexOf(column)]
+    if (typeof v !== 'number') throw new Error(`influxd's SHOW STATS FOR 'write' has no ${column}: ${JSON.stringify(stats).slice(0, 200)}`)
+    return v
+  }
+  // pointReq counts a request's points when it is parsed; the others when it has ended.
+  return { points: get('pointReq'), inFlight: get('req') - get('writeOk') - get('writeError') - get('writeDrop') - get('writeTimeout') }
 }
 
 /**
- * Polls influxd's write counter until `expectedPoints` more than `start` have arrived, or it has not grown
- * for `quietMs` (points were lost), or `timeoutMs` passed; returns when it last grew and what
+ * Polls influxd's write counter until `expectedPoints` more than `start` have arrived and been
+ * written, or it has not grown for `quietMs` (points were lost), or `timeoutMs` passed; returns when it last grew and what
  * `atGrowth` gave then (the CPU times up to the end of the work, not of the quiet wait). The
  * readings are counted once, after.
  */
@@ -171,15 +175,15 @@ async function settled<T>(url: string, start: number, expectedPoints: number, qu
   for (;;) {
     await sleep(50)
     const now = performance.timeOrigin + performance.now()
-    const n = await pointsWritten(url)
-    if (n !== seen) {
-      seen = n
+    const { points, inFlight } = await pointsWritten(url)
+    if (points !== seen) {
+      seen = points
       lastGrewAt = now
       atLastGrowth = atGrowth()
-      if (seen - start >= expectedPoints) return { lastGrewAt, atLastGrowth }
-    } else if (now - lastGrewAt >= quietMs || Date.now() > deadline) {
-      return { lastGrewAt, atLastGrowth }
     }
+    // All there, and written: a count(*) now sees every one of them.
+    if (seen - start >= expectedPoints && inFlight === 0) return { lastGrewAt, atLastGrowth }
+    if (now - lastGrewAt >= quietMs || Date.now() > deadline) return { lastGrewAt, atLastGrowth }
   }
 }
 
@@ -209,13 +213,13 @@ export async function runStack(
     const perMsg = READINGS_PER_MESSAGE[s.kind]
     let ts = Date.now() - 10 * 60_000
     const cpuNow = () => ({ mosquitto: processCpuSeconds(mosq.p.pid), nodeRed: processCpuSeconds(red!.p.pid), influxd: processCpuSeconds(influx.pid) })
-    const warmFrom = await pointsWritten(influx.url)
+    const warmFrom = (await pointsWritten(influx.url)).points
     const warmRun = load.call('run', { kind: s.kind, perClient: s.warmPer, window: s.window, tsStart: ts }, 90_000)
     await settled(influx.url, warmFrom, s.warmPer * s.clients, QUIET_MS, 60_000, () => null)
     await warmRun
     ts += s.warmPer
     const warmCount = await telemetryReadings(influx.url, database)
-    const from = await pointsWritten(influx.url)
+    const from = (await pointsWritten(influx.url)).points
     const cpu0 = cpuNow()
     // Watched from the first publish on: the counter is read while the stack works.
     const watching = settled(influx.url, from, s.measuredPer * s.clients, QUIET_MS, 120_000, cpuNow)
