@@ -163,9 +163,9 @@ async function pointsWritten(url: string): Promise<{ points: number; inFlight: n
 
 /**
  * Polls influxd's write counter until `expectedPoints` more than `start` have arrived and been
- * written, or it has not grown for `quietMs` (points were lost), or `timeoutMs` passed; returns when it last grew and what
- * `atGrowth` gave then (the CPU times up to the end of the work, not of the quiet wait). The
- * readings are counted once, after.
+ * written, or it has not grown for `quietMs` (points were lost), or `timeoutMs` passed; returns
+ * when it last grew and what `atGrowth` gave then (the CPU times up to the end of the work, not
+ * of the quiet wait). The readings are counted once, after.
  */
 async function settled<T>(url: string, start: number, expectedPoints: number, quietMs: number, timeoutMs: number, atGrowth: () => T): Promise<{ lastGrewAt: number; atLastGrowth: T }> {
   let seen = start
