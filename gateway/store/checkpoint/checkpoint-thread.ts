@@ -37,6 +37,8 @@ function checkpoint(): void {
     progress.walFrames = row?.log ?? 0
     progress.checkpointedFrames = row?.checkpointed ?? 0
     progress.lastError = null
+    // A reader still needed some frames: the rest is copied at the next look, commit or not.
+    if (progress.checkpointedFrames < progress.walFrames) seenVersion = undefined
   } catch (err) {
     // The ingest's own connection still checkpoints past its safety-net size (checkpoint-host.ts).
     const message = err instanceof Error ? err.message : String(err)

@@ -91,6 +91,22 @@ it('checkpoints once at the start, then only after commits', async () => {
   expect(host.stats().checkpoints).toBe(2)
 })
 
+it('what a reader still needed is copied once it is done, without waiting for another commit', async () => {
+  const { db, host } = start()
+  await waitFor(() => host.stats().checkpoints === 1, 'the first look')
+  commitReadings(db, 0, 1_000, 100)
+  // A reader (as the forwarder or the API) holding a snapshot from before the next commits.
+  const reader = new Database(join(dir!, 'gateway.db'))
+  reader.exec('BEGIN')
+  reader.prepare('SELECT count(*) FROM readings').get()
+  commitReadings(db, 1_000, 20_000, 1_000)
+  await waitFor(() => host.stats().checkpoints >= 2 && host.stats().checkpointedFrames < host.stats().walFrames, 'a checkpoint held back by the reader')
+  reader.exec('COMMIT')
+  reader.close()
+  // Nothing more is committed: the next looks copy the rest.
+  await waitFor(() => host.stats().walFrames > 0 && host.stats().checkpointedFrames === host.stats().walFrames, 'the rest copied')
+})
+
 it('a thread that dies hands checkpoints back to the gateway connection until its replacement runs', async () => {
   const { db, host } = start()
   await waitFor(() => host.stats().running, 'the checkpoint thread to start')
