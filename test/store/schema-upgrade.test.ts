@@ -10,9 +10,11 @@ import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
 import { openDatabase } from '../../gateway/store/database.js'
 import { IngestLog } from '../../gateway/store/ingest-log.js'
+import { MIGRATIONS } from '../../gateway/store/migrations/index.js'
+import { upgradeSchema } from '../../gateway/store/schema-upgrade.js'
 
 /** The version this gateway's last migration records (gateway/store/migrations/): written out, not imported. */
-const SCHEMA_VERSION_NOW = 9
+const SCHEMA_VERSION_NOW = 10
 
 const dirs: string[] = []
 afterEach(() => {
@@ -69,6 +71,18 @@ it('a database from a newer gateway is refused with a message saying so', () => 
   db.pragma('user_version = 99')
   db.close()
   expect(() => openDatabase(dir, 'normal')).toThrow(new RegExp(`schema version 99; this gateway knows up to ${SCHEMA_VERSION_NOW}`))
+})
+
+it('a data dir that may hold outbox rows of several points is refused by a gateway from before them (9 migrations)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-upgrade-'))
+  dirs.push(dir)
+  const db = openDatabase(dir, 'normal')
+  try {
+    // What the gateway before migration 10 ran at each open: its own list of migrations.
+    expect(() => upgradeSchema(db, MIGRATIONS.slice(0, 9))).toThrow(/schema version 10; this gateway knows up to 9: run the newer gateway that wrote it/)
+  } finally {
+    db.close()
+  }
 })
 
 /** A data dir as version 1 left it: readings and conflicts with the canonical value only. */

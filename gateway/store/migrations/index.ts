@@ -12,11 +12,12 @@ import { serviceTeam } from './006-service-team.js'
 import { auditCursors } from './007-audit-cursors.js'
 import { deliveryGroups } from './008-delivery-groups.js'
 import { unitService } from './009-unit-service.js'
+import { outboxPointRows } from './010-outbox-point-rows.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
 
-export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam, auditCursors, deliveryGroups, unitService]
+export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam, auditCursors, deliveryGroups, unitService, outboxPointRows]
 
 for (const [i, m] of MIGRATIONS.entries()) {
   if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version}; the list needs ${i + 1} there`)
