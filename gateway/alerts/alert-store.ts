@@ -25,6 +25,13 @@ export interface AlertFilter {
 /** `damaged`: the stored entry could not be read; the rest stands in for it (auditOf). */
 export type StoredAudit = AuditEntry & { seq: number; team: string; damaged?: string }
 
+/** An alerts row's plain columns. */
+export interface AlertColumns {
+  deviceId: string
+  fault: string
+  severity: string
+}
+
 export interface CallbackRow {
   alertId: string
   installerId: string
@@ -72,6 +79,7 @@ export class AlertStore {
   private readonly selectStates
   private readonly selectOpen
   private readonly selectOne
+  private readonly selectColumns
   private readonly selectAudit
   private readonly selectAuditAfter
   private readonly selectTeamAuditAfter
@@ -91,6 +99,7 @@ export class AlertStore {
     this.selectStates = db.prepare<[], { device_id: string; fault: string; state: string }>('SELECT device_id, fault, state FROM fault_state')
     this.selectOpen = db.prepare<[], { record: string; id: string }>("SELECT id, record FROM alerts WHERE state != 'cleared'")
     this.selectOne = db.prepare<[string], { record: string; id: string }>('SELECT id, record FROM alerts WHERE id = ?')
+    this.selectColumns = db.prepare<[string], AlertColumns>('SELECT device_id AS deviceId, fault, severity FROM alerts WHERE id = ?')
     this.selectAudit = db.prepare<[string], AuditRow>('SELECT a.seq, a.team, a.entry, a.alert_id, a.at, al.state AS alert_state FROM alert_audit a LEFT JOIN alerts al ON al.id = a.alert_id WHERE a.alert_id = ? ORDER BY a.seq')
     this.selectAuditAfter = db.prepare<[number, number], AuditRow>('SELECT a.seq, a.team, a.entry, a.alert_id, a.at, al.state AS alert_state FROM alert_audit a LEFT JOIN alerts al ON al.id = a.alert_id WHERE a.seq > ? ORDER BY a.seq LIMIT ?')
     this.selectTeamAuditAfter = db.prepare<[string, number, number], AuditRow>('SELECT a.seq, a.team, a.entry, a.alert_id, a.at, al.state AS alert_state FROM alert_audit a LEFT JOIN alerts al ON al.id = a.alert_id WHERE a.team = ? AND a.seq > ? ORDER BY a.seq LIMIT ?')
@@ -136,6 +145,11 @@ export class AlertStore {
   get(id: string): Alert | undefined {
     const r = this.selectOne.get(id)
     return r ? this.parse(r) : undefined
+  }
+
+  /** What the alerts row's own columns say (they stay readable when its record does not parse). */
+  columnsOf(id: string): AlertColumns | undefined {
+    return this.selectColumns.get(id)
   }
 
   audit(alertId: string): StoredAudit[] {

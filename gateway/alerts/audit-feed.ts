@@ -10,13 +10,39 @@
  */
 import type { Db } from '../store/database.js'
 import type { Alert } from './alert-lifecycle.js'
-import type { AlertStore, StoredAudit } from './alert-store.js'
+import type { AlertColumns, AlertStore, StoredAudit } from './alert-store.js'
 
 export interface FedChange {
   entry: StoredAudit
   /** The alert's record as stored now (its latest state), or null with the reason it could not be read. */
   alert: Alert | null
   problem: string | null
+  /** With no readable record: what the alerts row's columns still say, if there is a row. */
+  columns?: AlertColumns | undefined
+}
+
+/**
+ * The entries with their alerts read. One read per alert per call: a storm re-triggers one
+ * alert hundreds of times, and parsing its record is the costly part (the record is the current
+ * one for all of its entries anyway).
+ */
+export function readChanges(store: AlertStore, entries: readonly StoredAudit[]): FedChange[] {
+  const read = new Map<string, Omit<FedChange, 'entry'>>()
+  return entries.map((entry) => {
+    let got = read.get(entry.alertId)
+    if (!got) read.set(entry.alertId, (got = readAlert(store, entry.alertId)))
+    return { entry, ...got }
+  })
+}
+
+function readAlert(store: AlertStore, alertId: string): Omit<FedChange, 'entry'> {
+  try {
+    const alert = store.get(alertId)
+    if (alert) return { alert, problem: null }
+    return { alert: null, problem: `alert ${alertId} is not in the alerts table`, columns: undefined }
+  } catch (e) {
+    return { alert: null, problem: e instanceof Error ? e.message : String(e), columns: store.columnsOf(alertId) }
+  }
 }
 
 export class AuditFeed {
@@ -49,23 +75,7 @@ export class AuditFeed {
 
   /** Up to `limit` changes after the cursor, oldest first. Reading does not advance it. */
   next(limit: number): FedChange[] {
-    // One read per alert per call: a storm re-triggers one alert hundreds of times, and parsing
-    // its record is the costly part (the record is the current one for all of its entries anyway).
-    const read = new Map<string, Pick<FedChange, 'alert' | 'problem'>>()
-    return this.store.auditAfter(this.cursor, limit).map((entry) => {
-      let got = read.get(entry.alertId)
-      if (!got) read.set(entry.alertId, (got = this.read(entry.alertId)))
-      return { entry, ...got }
-    })
-  }
-
-  private read(alertId: string): Pick<FedChange, 'alert' | 'problem'> {
-    try {
-      const alert = this.store.get(alertId)
-      return { alert: alert ?? null, problem: alert ? null : `alert ${alertId} is not in the alerts table` }
-    } catch (e) {
-      return { alert: null, problem: e instanceof Error ? e.message : String(e) }
-    }
+    return readChanges(this.store, this.store.auditAfter(this.cursor, limit))
   }
 
   /** Marks every entry up to `seq` as handed on; call inside the transaction that queued them. */

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { reduceAlert, type AlertContext } from '../../gateway/alerts/alert-lifecycle.js'
 import { AlertStore } from '../../gateway/alerts/alert-store.js'
 import { AuditFeed } from '../../gateway/alerts/audit-feed.js'
+import { changeEventOf } from '../../gateway/alerts/deliveries/delivery-messages.js'
 import { openDatabase } from '../../gateway/store/database.js'
 import type { Db } from '../../gateway/store/db.js'
 import type { FaultTransition } from '../../rules/faults/fault-transition.js'
@@ -88,6 +89,9 @@ describe('audit feed', () => {
     expect(c!.alert).toBeNull()
     expect(c!.problem).toMatch(/alerts.*record/)
     expect(c!.entry.action).toBe('raise')
+    // What the row's columns still say, for the deliveries and the SSE stream to tell.
+    expect(c!.columns).toEqual({ deviceId: 'unit-1', fault: 'leakage', severity: 'critical' })
+    expect(changeEventOf(c!)).toMatchObject({ kind: 'raised', deviceId: 'unit-1', fault: 'leakage', severity: 'critical' })
     db.close()
   })
 })

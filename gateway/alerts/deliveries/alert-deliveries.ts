@@ -36,7 +36,7 @@ import { AuditFeed, type FedChange } from '../audit-feed.js'
 import { DeliveryGrouping, type TeamDelivery } from '../delivery-grouping.js'
 import { RateLimitSchema, teamById, teamLocale, type Team, type TeamsConfig } from '../teams-config.js'
 import { AlertStream, DEFAULT_STREAM_LIMITS, type AlertStreamLimits } from './alert-stream.js'
-import { alertEventOf, deliveryBody, problemEventOf, retainedPayload, retainedRows, teamAlertTopic, teamEventsTopic, type ChangeFacts } from './delivery-messages.js'
+import { changeEventOf, deliveryBody, retainedPayload, retainedRows, teamAlertTopic, teamEventsTopic, type ChangeFacts } from './delivery-messages.js'
 import { GroupingState } from './grouping-state.js'
 import { sinkHealth, staleBacklog, type DeliveriesHealth, type SinkInfo } from './delivery-health.js'
 import { ALERT_MQTT_SINK, MqttSink, type BrokerPublish, type MqttRow } from './mqtt-sink.js'
@@ -82,7 +82,6 @@ export class AlertDeliveries {
   /** The MQTT drainer starts at this gateway time (a start with rows waiting); undefined: started. */
   private mqttHeldUntil: number | undefined
   private readonly sinks = new Map<string, SinkInfo>()
-  private columns: ReturnType<Db['prepare']> | undefined
   private tickHandle: ReturnType<typeof setInterval> | undefined
   private pumping = false
 
@@ -107,7 +106,6 @@ export class AlertDeliveries {
     this.stream = new AlertStream(db, this.opts.store, this.opts.stream ?? DEFAULT_STREAM_LIMITS, (teamId) => teamLocale(this.team(teamId) ?? {}))
     this.feed = new AuditFeed(db, this.opts.store, FEED_CONSUMER)
     this.groups = new GroupingState(db)
-    this.columns = db.prepare('SELECT device_id AS deviceId, fault, severity FROM alerts WHERE id = ?')
     this.loadGrouping()
     const drainer = (sink: ConstructorParameters<typeof SinkDrainer>[0]['sink'], batch: number) =>
       new SinkDrainer({
@@ -221,13 +219,12 @@ export class AlertDeliveries {
     const { entry, alert } = c
     const team = this.team(entry.team)
     if (!team) return // no team covers it (or the team left the teams file): the SSE stream and the list have it
-    const row = alert ? undefined : (this.columns!.get(entry.alertId) as { deviceId: string; fault: string; severity: string } | undefined)
-    const ev = alert ? alertEventOf(alert, entry) : problemEventOf(entry, row)
+    const ev = changeEventOf(c)
     for (const r of retainedRows(entry, alert)) {
       const t = this.team(r.team)
       if (t && hasMqtt(t)) this.appendMqtt(t.id, r.row)
     }
-    for (const d of this.grouping.publish([team.id], ev).deliveries) this.appendDelivery(d, { alert, entry, problem: c.problem })
+    for (const d of this.grouping.publish([team.id], ev).deliveries) this.appendDelivery(d, c)
   }
 
   /** Committed rows go out now, not at the drainers' next poll (reading-to-alert latency). */

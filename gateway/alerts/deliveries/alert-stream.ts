@@ -17,9 +17,9 @@ import type { ServerResponse } from 'node:http'
 
 import type { Locale } from '../../../contract/catalogue/text.js'
 import type { Db } from '../../store/database.js'
-import type { AlertStore, StoredAudit } from '../alert-store.js'
-import type { Alert } from '../alert-lifecycle.js'
-import { alertEventOf, deliveryBody, problemEventOf } from './delivery-messages.js'
+import type { AlertStore } from '../alert-store.js'
+import { readChanges, type FedChange } from '../audit-feed.js'
+import { changeEventOf, deliveryBody } from './delivery-messages.js'
 
 const PAGE = 200
 
@@ -48,7 +48,6 @@ export class AlertStream {
   /** Is there a change of the team more than maxLag after seq? (OFFSET maxLag on the index.) */
   private readonly beyondLag
   private readonly teamHead
-  private readonly columns
   dropped = 0
 
   constructor(
@@ -60,18 +59,11 @@ export class AlertStream {
   ) {
     this.beyondLag = db.prepare<[string, number, number], { seq: number }>('SELECT seq FROM alert_audit WHERE team = ? AND seq > ? ORDER BY seq LIMIT 1 OFFSET ?')
     this.teamHead = db.prepare<[string], { s: number | null }>('SELECT max(seq) AS s FROM alert_audit WHERE team = ?')
-    this.columns = db.prepare<[string], { deviceId: string; fault: string; severity: string }>('SELECT device_id AS deviceId, fault, severity FROM alerts WHERE id = ?')
   }
 
   /** The team's events after `seq`, as sent: [seq, body]. */
   after(team: string, seq: number, limit: number, locale: Locale): { seq: number; body: string }[] {
-    const entries = this.store.teamAuditAfter(team, seq, limit)
-    const read = new Map<string, { alert: Alert | null; problem: string | null }>()
-    return entries.map((entry) => {
-      let a = read.get(entry.alertId)
-      if (a === undefined) read.set(entry.alertId, (a = this.readAlert(entry)))
-      return { seq: entry.seq, body: JSON.stringify(changeBody(team, entry, a.alert, a.problem, a.alert ? undefined : this.columns.get(entry.alertId), locale)) }
-    })
+    return readChanges(this.store, this.store.teamAuditAfter(team, seq, limit)).map((c) => ({ seq: c.entry.seq, body: JSON.stringify(changeBody(team, c, locale)) }))
   }
 
   get maxClients(): number {
@@ -107,15 +99,6 @@ export class AlertStream {
   close(): void {
     for (const c of this.clients) c.res.end()
     this.clients.clear()
-  }
-
-  private readAlert(entry: StoredAudit): { alert: Alert | null; problem: string | null } {
-    try {
-      const alert = this.store.get(entry.alertId) ?? null
-      return { alert, problem: alert ? null : `alert ${entry.alertId} is not in the alerts table` }
-    } catch (e) {
-      return { alert: null, problem: e instanceof Error ? e.message : String(e) }
-    }
   }
 
   /** More than maxLag events of its team came since its socket became full. */
@@ -154,7 +137,6 @@ export class AlertStream {
 }
 
 /** The body of one change as the webhooks carry it (delivery-messages.ts deliveryBody). */
-export function changeBody(team: string, entry: StoredAudit, alert: Alert | null, problem: string | null, row: { deviceId: string; fault: string; severity: string } | undefined, locale: Locale) {
-  const event = alert ? alertEventOf(alert, entry) : problemEventOf(entry, row)
-  return deliveryBody({ kind: 'single', teamId: team, at: entry.at, event }, { alert, entry, problem }, locale)
+export function changeBody(team: string, c: FedChange, locale: Locale) {
+  return deliveryBody({ kind: 'single', teamId: team, at: c.entry.at, event: changeEventOf(c) }, c, locale)
 }

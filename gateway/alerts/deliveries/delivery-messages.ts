@@ -6,6 +6,7 @@
  */
 import { DEFAULT_LOCALE, type Locale, type Localized } from '../../../contract/catalogue/index.js'
 import type { Alert, AuditAction, AuditEntry, EscalationEvent } from '../alert-lifecycle.js'
+import type { AlertColumns } from '../alert-store.js'
 import { alertTitles, groupSummaries } from '../alert-text.js'
 import type { AlertEvent, AlertEventKind, TeamDelivery } from '../delivery-grouping.js'
 
@@ -46,13 +47,16 @@ export function alertEventOf(alert: Alert, entry: AuditEntry): AlertEvent {
   return { kind: KIND_OF[entry.action], alertId: alert.id, deviceId: alert.deviceId, fault: alert.fault, severity: alert.worstSeverity, at: entry.at, message: entry.note || alert.message }
 }
 
+/** The grouping's view of a change as the audit feed read it (audit-feed.ts). */
+export const changeEventOf = (c: ChangeFacts & { columns?: AlertColumns | undefined }): AlertEvent => (c.alert ? alertEventOf(c.alert, c.entry) : problemEventOf(c.entry, c.columns))
+
 /**
  * The grouping's view of a change whose alert cannot be read (AuditFeed problem: the record
  * does not parse, or its unit left service): what the entry says, and what the alerts row's
  * columns still say (`row`, when there is one). An unknown severity counts as critical: a
  * group that holds such a change must not look harmless.
  */
-export function problemEventOf(entry: AuditEntry, row: { deviceId: string; fault: string; severity: string } | undefined): AlertEvent {
+export function problemEventOf(entry: AuditEntry, row: AlertColumns | undefined): AlertEvent {
   const severity = row?.severity
   return {
     kind: KIND_OF[entry.action],
