@@ -38,7 +38,6 @@ export class CheckpointHost {
   private progress: CheckpointProgress = { checkpoints: 0, failures: 0, lastError: null, walFrames: 0, checkpointedFrames: 0 }
   /** Counters of threads that have exited: a restarted thread counts from 0. */
   private carried = { checkpoints: 0, failures: 0 }
-  private running = false
 
   constructor(private readonly opts: CheckpointHostOptions) {
     this.host = new WorkerHost({
@@ -49,10 +48,7 @@ export class CheckpointHost {
       restart: opts.restart ?? { baseMs: 1000, capMs: 30_000 },
       restartWhen: 'timer',
       stopTimeoutMs: 10_000,
-      onStart: () => {
-        this.running = true
-        this.autoCheckpoint(SAFETY_NET_PAGES)
-      },
+      onStart: () => this.autoCheckpoint(SAFETY_NET_PAGES),
       onMessage: (m) => {
         this.progress = m.progress
         if (m.progress.lastError === null) this.host.resetBackoff()
@@ -71,12 +67,13 @@ export class CheckpointHost {
 
   stats(): CheckpointStats {
     const p = this.progress
-    return { ...p, running: this.running, checkpoints: this.carried.checkpoints + p.checkpoints, failures: this.carried.failures + p.failures }
+    // A thread that died counts as a failure (WorkerHost.crashes).
+    const failures = this.carried.failures + p.failures + this.host.crashes
+    return { ...p, running: this.host.worker !== undefined, checkpoints: this.carried.checkpoints + p.checkpoints, failures }
   }
 
   private onExit({ code, stopped, delayMs }: WorkerExit): void {
-    this.running = false
-    this.carried = { checkpoints: this.carried.checkpoints + this.progress.checkpoints, failures: this.carried.failures + this.progress.failures + (stopped ? 0 : 1) }
+    this.carried = { checkpoints: this.carried.checkpoints + this.progress.checkpoints, failures: this.carried.failures + this.progress.failures }
     this.progress = { ...this.progress, checkpoints: 0, failures: 0 }
     // The gateway's connection checkpoints as SQLite would until a new thread runs (and at its close).
     if (this.opts.db.open) this.autoCheckpoint(SQLITE_DEFAULT_PAGES)
