@@ -38,7 +38,7 @@ import { RateLimitSchema, teamById, teamLocale, type Team, type TeamsConfig } fr
 import { AlertStream, DEFAULT_STREAM_LIMITS, type AlertStreamLimits } from './alert-stream.js'
 import { changeEventOf, deliveryBody, retainedPayload, retainedRows, teamAlertTopic, teamEventsTopic, type ChangeFacts } from './delivery-messages.js'
 import { GroupingState } from './grouping-state.js'
-import { sinkHealth, staleBacklog, type DeliveriesHealth, type SinkInfo } from './delivery-health.js'
+import { SinkHealthReader, staleBacklog, type DeliveriesHealth, type SinkInfo } from './delivery-health.js'
 import { ALERT_MQTT_SINK, MqttSink, type BrokerPublish, type MqttRow } from './mqtt-sink.js'
 import { WebhookSink, type WebhookRow } from './webhook-sink.js'
 
@@ -73,6 +73,7 @@ const DEFAULT_LIMIT = RateLimitSchema.parse({})
 
 export class AlertDeliveries {
   private outbox: Outbox | undefined
+  private sinkHealth: SinkHealthReader | undefined
   private stream: AlertStream | undefined
   private feed: AuditFeed | undefined
   private groups: GroupingState | undefined
@@ -103,6 +104,7 @@ export class AlertDeliveries {
   start(): void {
     const { db, clock, log, teams } = this.opts
     const outbox = (this.outbox = new Outbox(db))
+    this.sinkHealth = new SinkHealthReader(db, outbox)
     this.stream = new AlertStream(db, this.opts.store, this.opts.stream ?? DEFAULT_STREAM_LIMITS, (teamId) => teamLocale(this.team(teamId) ?? {}))
     this.feed = new AuditFeed(db, this.opts.store, FEED_CONSUMER)
     this.groups = new GroupingState(db)
@@ -268,7 +270,7 @@ export class AlertDeliveries {
       if (n > 0) held[t.id] = n
     }
     const stream = { clients: this.stream?.clientCount ?? 0, dropped: this.stream?.dropped ?? 0 }
-    return { deliveries: this.outbox ? sinkHealth(this.opts.db, this.outbox, this.sinks) : {}, held, stream, mqttHeldUntil: this.mqttHeldUntil ?? null }
+    return { deliveries: this.sinkHealth?.read(this.sinks) ?? {}, held, stream, mqttHeldUntil: this.mqttHeldUntil ?? null }
   }
 
   /** Why /healthz is degraded: a delivery waiting longer than 15 min (undefined: none). */

@@ -37,25 +37,37 @@ export interface DeliveriesHealth {
   mqttHeldUntil: number | null
 }
 
-export function sinkHealth(db: Db, outbox: Outbox, sinks: ReadonlyMap<string, SinkInfo>): Record<string, SinkHealth> {
-  const head = db.prepare<[string], { attempts: number; last_error: string | null }>('SELECT attempts, last_error FROM outbox WHERE sink = ? ORDER BY id LIMIT 1')
-  const parked = db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM outbox WHERE sink = ? AND next_at >= ${NEVER}`)
-  const out: Record<string, SinkHealth> = {}
-  for (const [name, info] of sinks) {
-    const b = outbox.backlog(name)
-    const h = head.get(name)
-    out[name] = {
-      kind: info.kind,
-      ...(info.team !== null ? { team: info.team } : {}),
-      ...(info.url !== undefined ? { url: info.url } : {}),
-      backlog: b.count,
-      oldestQueuedAt: b.oldestQueuedAt === undefined ? null : new Date(b.oldestQueuedAt).toISOString(),
-      attempts: h?.attempts ?? 0,
-      lastError: h?.last_error ?? null,
-      parked: parked.get(name)?.n ?? 0,
-    }
+/** Reads each sink's health; its statements are prepared once, not at every /healthz or /metrics scrape. */
+export class SinkHealthReader {
+  private readonly head
+  private readonly parked
+
+  constructor(
+    db: Db,
+    private readonly outbox: Outbox,
+  ) {
+    this.head = db.prepare<[string], { attempts: number; last_error: string | null }>('SELECT attempts, last_error FROM outbox WHERE sink = ? ORDER BY id LIMIT 1')
+    this.parked = db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM outbox WHERE sink = ? AND next_at >= ${NEVER}`)
   }
-  return out
+
+  read(sinks: ReadonlyMap<string, SinkInfo>): Record<string, SinkHealth> {
+    const out: Record<string, SinkHealth> = {}
+    for (const [name, info] of sinks) {
+      const b = this.outbox.backlog(name)
+      const h = this.head.get(name)
+      out[name] = {
+        kind: info.kind,
+        ...(info.team !== null ? { team: info.team } : {}),
+        ...(info.url !== undefined ? { url: info.url } : {}),
+        backlog: b.count,
+        oldestQueuedAt: b.oldestQueuedAt === undefined ? null : new Date(b.oldestQueuedAt).toISOString(),
+        attempts: h?.attempts ?? 0,
+        lastError: h?.last_error ?? null,
+        parked: this.parked.get(name)?.n ?? 0,
+      }
+    }
+    return out
+  }
 }
 
 /** The first sink whose oldest delivery has waited more than 15 min, as a reason; undefined: none. */
