@@ -44,10 +44,8 @@ export const alertRoutes =
   async (app) => {
     const view = (a: Alert) => ({ ...a, team: currentTeam(a) })
     const titled = (a: Alert, locale: Locale) => ({ ...view(a), title: alertTitle({ ...a, severity: a.worstSeverity }, null, locale) })
-    const localeOf = (req: { query: { lang?: Locale | undefined }; headers: Record<string, string | string[] | undefined> }): Locale => {
-      const h = req.headers['accept-language']
-      return req.query.lang ?? negotiateLocale(Array.isArray(h) ? h.join(',') : h)
-    }
+    const localeOf = (req: { query: { lang?: Locale | undefined }; headers: { 'accept-language'?: string | undefined } }): Locale =>
+      req.query.lang ?? negotiateLocale(req.headers['accept-language'])
     const answer = (r: AlertResult) => {
       if (!r.ok) throw alertError(r.error.code, r.error.message)
       return view(r.alert)
