@@ -5,14 +5,18 @@
  * as alert-engine.ts does. The deliveries read the audit trail, so the units are put in service
  * first (their pack's deadlines are what the store reads the alert back with). And a teams file.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterEach, beforeEach } from 'vitest'
 
 import { currentTeam, escalate, reduceAlert, type Alert, type AlertCommand, type AlertContext, type AuditEntry } from '../../../gateway/alerts/alert-lifecycle.js'
 import type { Gateway } from '../../../gateway/gateway.js'
+import { ManualClock } from '../../../gateway/clock.js'
 import type { Harness } from '../../helpers/gateway-harness.js'
 import type { FaultTransition } from '../../../rules/faults/fault-transition.js'
 import { faults } from '../../rules/faults/faults-fixture.js'
+import { WebhookReceiver } from './webhook-receiver.js'
 
 export const DEADLINES = faults().deadlines
 const UNIT = { model: 'KFR-35GW', invoiceModel: 'KFR-35GW', capacityHp: 1.5, refrigerant: 'R32', phases: 1, ratedCurrentA: 7.5, type: 'split' }
@@ -83,4 +87,30 @@ export function writeTeamsFile(dir: string, cfg: unknown): string {
   const file = join(dir, 'teams.json')
   writeFileSync(file, JSON.stringify(cfg, null, 2))
   return file
+}
+
+/** A test's site: its data dir, manual clock, a webhook receiver on 127.0.0.1 and the gateway it starts (closed after). */
+export interface WebhookSite {
+  dir: string
+  clock: ManualClock
+  rx: WebhookReceiver
+  h: Harness | undefined
+}
+
+/** Sets up a fresh site before each test of the file and tears it down after (call at the top level). */
+export function webhookSite(dirPrefix: string, t0: number): WebhookSite {
+  const site = {} as WebhookSite
+  beforeEach(async () => {
+    site.dir = mkdtempSync(join(tmpdir(), dirPrefix))
+    site.clock = new ManualClock(t0)
+    site.rx = new WebhookReceiver(SECRET, site.clock)
+    await site.rx.up()
+  })
+  afterEach(async () => {
+    await site.h?.close()
+    site.h = undefined
+    await site.rx.down()
+    rmSync(site.dir, { recursive: true, force: true })
+  })
+  return site
 }

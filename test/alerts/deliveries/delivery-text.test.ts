@@ -5,57 +5,36 @@
  * delivery carries its summary line the same way; the retained state carries `text` by state.
  * Expected strings are written by hand from contract/catalogue/catalogue.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 
-import { ManualClock } from '../../../gateway/clock.js'
-import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js'
-import { AlertDriver, inService, SECRET, writeTeamsFile } from './delivery-fixture.js'
-import { WebhookReceiver } from './webhook-receiver.js'
+import { startHarness, waitFor } from '../../helpers/gateway-harness.js'
+import { AlertDriver, inService, SECRET, webhookSite, writeTeamsFile } from './delivery-fixture.js'
 
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0)
 
 interface Body { type: string; data: { team: string; title: string; text: Record<string, string>; alert?: { id: string } } }
 
-let dir: string
-let clock: ManualClock
-let rx: WebhookReceiver
-let h: Harness | undefined
+const site = webhookSite('gw-delivery-text-', T0)
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gw-delivery-text-'))
-  clock = new ManualClock(T0)
-  rx = new WebhookReceiver(SECRET, clock)
-  await rx.up()
-})
-afterEach(async () => {
-  await h?.close()
-  h = undefined
-  await rx.down()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-const bodiesOf = (team: string): Body[] => rx.delivered.map((d) => d.body as Body).filter((b) => b.data.team === team)
+const bodiesOf = (team: string): Body[] => site.rx.delivered.map((d) => d.body as Body).filter((b) => b.data.team === team)
 
 it("event bodies carry text in zh-CN and en and the title in the team's locale; a group its summary; the retained state its text", async () => {
-  const file = writeTeamsFile(dir, {
+  const file = writeTeamsFile(site.dir, {
     teams: [
-      { id: 'north', name: 'North', locale: 'en', deliveries: [{ kind: 'webhook', url: rx.url, secret: SECRET }], rateLimit: { windowS: 60, maxPerWindow: 1, maxListed: 50 } },
-      { id: 'south', name: 'South', deliveries: [{ kind: 'webhook', url: rx.url, secret: SECRET }, { kind: 'mqtt' }] },
+      { id: 'north', name: 'North', locale: 'en', deliveries: [{ kind: 'webhook', url: site.rx.url, secret: SECRET }], rateLimit: { windowS: 60, maxPerWindow: 1, maxListed: 50 } },
+      { id: 'south', name: 'South', deliveries: [{ kind: 'webhook', url: site.rx.url, secret: SECRET }, { kind: 'mqtt' }] },
     ],
     defaultTeam: 'north',
   })
-  h = await startHarness({ clock, env: { GW_ALERT_TEAMS_FILE: file, GW_ALERT_DELIVERY_POLL_MS: '20' } })
-  await inService(h, 'unit-1', 'unit-2', 'unit-3', 'unit-4')
-  const svc = await h.connect('svc-south', await h.register('svc-south', 'service', undefined, 'south'))
+  site.h = await startHarness({ clock: site.clock, env: { GW_ALERT_TEAMS_FILE: file, GW_ALERT_DELIVERY_POLL_MS: '20' } })
+  await inService(site.h, 'unit-1', 'unit-2', 'unit-3', 'unit-4')
+  const svc = await site.h.connect('svc-south', await site.h.register('svc-south', 'service', undefined, 'south'))
   const retained: { topic: string; payload: string }[] = []
   svc.on('message', (topic, payload) => retained.push({ topic, payload: payload.toString('utf8') }))
   await svc.subscribeAsync('v1/teams/south/alerts/+', { qos: 1 })
 
   // South: no locale in the teams file, so zh-CN. The fixture's leakage: 4 mA against 3.5 mA, critical.
-  const south = new AlertDriver(h.gateway, ['south'])
+  const south = new AlertDriver(site.h.gateway, ['south'])
   const s1 = south.raise('unit-1', T0)
   await waitFor(() => bodiesOf('south').length === 1, "south's delivery")
   const sb = bodiesOf('south')[0]!
@@ -75,15 +54,15 @@ it("event bodies carry text in zh-CN and en and the title in the team's locale; 
   expect(bodiesOf('south')[1]!.data.title).toBe('泄漏电流 4.0 mA，限值 3.5 mA（严重）：已确认')
 
   // North: locale en, one delivery per window; the next two go as one group at the window's end.
-  const north = new AlertDriver(h.gateway, ['north'])
-  north.raise('unit-2', clock.now())
-  north.raise('unit-3', clock.now())
-  north.raise('unit-4', clock.now())
+  const north = new AlertDriver(site.h.gateway, ['north'])
+  north.raise('unit-2', site.clock.now())
+  north.raise('unit-3', site.clock.now())
+  north.raise('unit-4', site.clock.now())
   await waitFor(() => bodiesOf('north').length === 1, "north's first delivery")
   const nb = bodiesOf('north')[0]!
   expect(nb.data.title).toBe('Leakage current 4.0 mA, limit 3.5 mA (critical): raised')
   expect(nb.data.text['zh-CN']).toBe('泄漏电流 4.0 mA，限值 3.5 mA（严重）：已触发')
-  clock.advance(60_000)
+  site.clock.advance(60_000)
   await waitFor(() => bodiesOf('north').length === 2, "north's grouped delivery")
   const group = bodiesOf('north')[1]!
   expect(group.type).toBe('alerts.grouped')
@@ -92,6 +71,6 @@ it("event bodies carry text in zh-CN and en and the title in the team's locale; 
 })
 
 it('a team locale other than zh-CN or en stops the start with the file, the field and the locales', async () => {
-  const file = writeTeamsFile(dir, { teams: [{ id: 'north', name: 'North', locale: 'fr', deliveries: [{ kind: 'sse' }] }] })
-  await expect(startHarness({ clock, env: { GW_ALERT_TEAMS_FILE: file } })).rejects.toThrow(`${file}: teams[0].locale: locale must be one of zh-CN, en (got "fr")`)
+  const file = writeTeamsFile(site.dir, { teams: [{ id: 'north', name: 'North', locale: 'fr', deliveries: [{ kind: 'sse' }] }] })
+  await expect(startHarness({ clock: site.clock, env: { GW_ALERT_TEAMS_FILE: file } })).rejects.toThrow(`${file}: teams[0].locale: locale must be one of zh-CN, en (got "fr")`)
 })
