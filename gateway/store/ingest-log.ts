@@ -10,7 +10,8 @@
  * A re-send with the same key but another value is a conflict: kept in readings_conflicts
  * beside the first value, reported, never dropped.
  *
- * Hot path: one multi-row INSERT per sample (reading-inserts.ts). Only a key that already
+ * Hot path: one multi-row INSERT per sample (reading-inserts.ts), keyed by the stream ids of
+ * reading-streams.ts. Only a key that already
  * exists (a redelivery or a conflict, both rare) costs an INSERT OR IGNORE and a SELECT of the
  * stored value for that reading.
  *
@@ -26,6 +27,7 @@ import type { Db } from './database.js'
 import { GroupCommit, type CommitObserver } from './group-commit.js'
 import type { CommitSync } from './wal-sync.js'
 import { READINGS_PER_INSERT, ReadingInserts } from './reading-inserts.js'
+import { ReadingStreams } from './reading-streams.js'
 import { OutboxAppender } from '../outbox/outbox-appender.js'
 import { Outbox } from '../outbox/outbox.js'
 
@@ -137,9 +139,8 @@ export class IngestLog {
   private readonly selectState
 
   constructor(db: Db, opts: IngestLogOptions = {}) {
-    const insertReading = db.prepare<[string, string, number, number, number]>(
-      'INSERT OR IGNORE INTO readings (device_id, channel, ts, value, received_at) VALUES (?, ?, ?, ?, ?)',
-    )
+    const streams = new ReadingStreams(db)
+    const insertReading = db.prepare<[number, number, number, number]>('INSERT OR IGNORE INTO reading_points (stream, ts, value, received_at) VALUES (?, ?, ?, ?)')
     const insertSent = db.prepare<[string, string, number, number, string]>('INSERT OR IGNORE INTO readings_sent (device_id, channel, ts, value, unit) VALUES (?, ?, ?, ?, ?)')
     const selectReading = db.prepare<[string, string, number], SentRow>(
       `SELECT r.value, r.received_at, s.value AS sent_value, s.unit AS sent_unit FROM readings r
@@ -204,7 +205,7 @@ export class IngestLog {
     }
     /** One reading on its own: new, a duplicate, or a conflict kept beside the first value. */
     const storeSingle = (outcome: IngestOutcome, deviceId: string, r: Reading, receivedAt: number): void => {
-      if (insertReading.run(deviceId, r.channel, r.ts, r.value, receivedAt).changes === 1) return storedNew(outcome, deviceId, r, receivedAt)
+      if (insertReading.run(streams.idOf(deviceId, r.channel), r.ts, r.value, receivedAt).changes === 1) return storedNew(outcome, deviceId, r, receivedAt)
       const first = selectReading.get(deviceId, r.channel, r.ts)!
       // Values are canonical doubles from the same conversion: equal means the same reading.
       if (first.value === r.value || insertConflict.run(deviceId, r.channel, r.ts, r.value, receivedAt, r.sent?.value ?? null, r.sent?.unit ?? null).changes === 0) {
@@ -223,10 +224,12 @@ export class IngestLog {
           continue
         }
         const rs = sample.readings
+        const deviceId = sample.deviceId
+        const streamOf = (channel: string): number => streams.idOf(deviceId, channel)
         // Runs of new readings in one statement each; one that meets a stored key goes through storeSingle.
         for (let k = 0; k < rs.length; ) {
           const n = Math.min(READINGS_PER_INSERT, rs.length - k)
-          const inserted = n >= 2 ? multi.insertRun(sample.deviceId, rs, k, n, entry.receivedAt) : 0
+          const inserted = n >= 2 ? multi.insertRun(streamOf, rs, k, n, entry.receivedAt) : 0
           for (let j = k; j < k + inserted; j++) storedNew(outcome, sample.deviceId, rs[j]!, entry.receivedAt)
           k += inserted
           if (inserted < n) storeSingle(outcome, sample.deviceId, rs[k++]!, entry.receivedAt)
@@ -270,6 +273,10 @@ export class IngestLog {
         let outcomes: IngestOutcome[]
         try {
           outcomes = commitBatch.immediate(entries)
+          streams.committed()
+        } catch (err) {
+          streams.rolledBack()
+          throw err
         } finally {
           if (restore) db.exec(restore)
         }

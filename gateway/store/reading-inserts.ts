@@ -11,6 +11,8 @@
  * the first `changes`; the caller takes the one that met an existing key through its
  * per-reading path (duplicate or conflict) and goes on after it.
  * https://www.sqlite.org/lang_conflict.html
+ *
+ * Rows go into reading_points (migration 11) keyed by the device's stream ids.
  */
 import type { Db } from './database.js'
 
@@ -27,6 +29,9 @@ export interface ReadingToInsert {
   value: number
 }
 
+/** Per device: the stream id of a channel (reading-streams.ts). */
+export type StreamOf = (channel: string) => number
+
 export class ReadingInserts {
   private readonly byCount = new Map<number, { insert: Insert; args: unknown[] }>()
   private readonly changes
@@ -36,24 +41,23 @@ export class ReadingInserts {
   }
 
   /**
-   * Inserts readings[from, from + n) of the device, received at receivedAt (2 ≤ n ≤
+   * Inserts readings[from, from + n) of the device (its streams: streamOf), received at receivedAt (2 ≤ n ≤
    * READINGS_PER_INSERT); returns how many of them, from `from` on, were new. Fewer than n:
    * readings[from + returned] has a key already stored and was not inserted, nor those after it.
    */
-  insertRun(deviceId: string, readings: readonly ReadingToInsert[], from: number, n: number, receivedAt: number): number {
+  insertRun(streamOf: StreamOf, readings: readonly ReadingToInsert[], from: number, n: number, receivedAt: number): number {
     const s = this.statement(n)
     const args = s.args
     for (let i = 0; i < n; i++) {
       const r = readings[from + i]!
-      const a = i * 5
-      args[a] = deviceId
-      args[a + 1] = r.channel
-      args[a + 2] = r.ts
-      args[a + 3] = r.value
-      args[a + 4] = receivedAt
+      const a = i * 4
+      args[a] = streamOf(r.channel)
+      args[a + 1] = r.ts
+      args[a + 2] = r.value
+      args[a + 3] = receivedAt
     }
     try {
-      return s.insert.run(...args).changes // spread-ok: at most READINGS_PER_INSERT × 5 arguments
+      return s.insert.run(...args).changes // spread-ok: at most READINGS_PER_INSERT × 4 arguments
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw err
       // The rows before the one that met a stored key stay inserted (OR FAIL): changes() counts them.
@@ -65,9 +69,9 @@ export class ReadingInserts {
     if (n < 2 || n > READINGS_PER_INSERT) throw new Error(`a multi-row insert takes 2 to ${READINGS_PER_INSERT} readings, not ${n}`)
     let s = this.byCount.get(n)
     if (!s) {
-      const rows = new Array<string>(n).fill('(?, ?, ?, ?, ?)').join(', ')
-      const insert = this.db.prepare(`INSERT OR FAIL INTO readings (device_id, channel, ts, value, received_at) VALUES ${rows}`) as unknown as Insert
-      s = { insert, args: new Array<unknown>(n * 5) }
+      const rows = new Array<string>(n).fill('(?, ?, ?, ?)').join(', ')
+      const insert = this.db.prepare(`INSERT OR FAIL INTO reading_points (stream, ts, value, received_at) VALUES ${rows}`) as unknown as Insert
+      s = { insert, args: new Array<unknown>(n * 4) }
       this.byCount.set(n, s)
     }
     return s

@@ -33,7 +33,7 @@ it('a rolled-back commit claims no seq and moves no implicit time', async () => 
   dir = mkdtempSync(join(tmpdir(), 'gw-state-'))
   db = openDatabase(dir, 'normal')
   // A reading the database refuses: the whole group commit fails, as with a full disk.
-  db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON readings WHEN NEW.value = 66.6 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+  db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON reading_points WHEN NEW.value = 66.6 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
   const log = new IngestLog(db)
   expect((await commit(log, entry(5, T, 1))).stored).toBe(1)
   expect((await commit(log, entry(undefined, T + 10, 2, true))).stored).toBe(1)
@@ -46,4 +46,27 @@ it('a rolled-back commit claims no seq and moves no implicit time', async () => 
   expect((await commit(log, entry(6, T + 1, 3))).stored).toBe(1) // the retry is stored, not a duplicate
   expect((await commit(log, entry(6, T + 3, 3))).duplicates).toBe(1) // and now it is claimed
   expect(db.prepare("SELECT seq_epoch, last_seq, implicit_ts FROM device_ingest_state WHERE device_id = 'm-1'").get()).toEqual({ seq_epoch: 0, last_seq: 6, implicit_ts: T + 10 })
+})
+
+it('a rolled-back commit that added a stream leaves no stale stream id: the next device to get one keeps its own readings', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gw-state-'))
+  db = openDatabase(dir, 'normal')
+  db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON reading_points WHEN NEW.value = 66.6 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+  const log = new IngestLog(db)
+  const first = (deviceId: string, value: number): IngestEntry => ({
+    receivedAt: T,
+    samples: [{ deviceId, readings: [{ channel: 'current_a', ts: T, value }, { channel: 'voltage_v', ts: T, value: value + 1 }] }],
+  })
+  // m-new's streams are added in the commit that fails, so they are rolled back with it …
+  await expect(commit(log, first('m-new', 66.6))).rejects.toThrow(/refused by the test/)
+  // … and SQLite hands the same ids to the next device's streams.
+  expect((await commit(log, first('m-other', 5))).stored).toBe(2)
+  expect((await commit(log, first('m-new', 7))).stored).toBe(2)
+  const rows = db.prepare('SELECT device_id, channel, value FROM readings ORDER BY device_id, channel').all()
+  expect(rows).toEqual([
+    { device_id: 'm-new', channel: 'current_a', value: 7 },
+    { device_id: 'm-new', channel: 'voltage_v', value: 8 },
+    { device_id: 'm-other', channel: 'current_a', value: 5 },
+    { device_id: 'm-other', channel: 'voltage_v', value: 6 },
+  ])
 })

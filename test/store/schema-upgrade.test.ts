@@ -14,7 +14,7 @@ import { MIGRATIONS } from '../../gateway/store/migrations/index.js'
 import { upgradeSchema } from '../../gateway/store/schema-upgrade.js'
 
 /** The version this gateway's last migration records (gateway/store/migrations/): written out, not imported. */
-const SCHEMA_VERSION_NOW = 10
+const SCHEMA_VERSION_NOW = 11
 
 const dirs: string[] = []
 afterEach(() => {
@@ -76,7 +76,8 @@ it('a database from a newer gateway is refused with a message saying so', () => 
 it('a data dir that may hold outbox rows of several points is refused by a gateway from before them (9 migrations)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-upgrade-'))
   dirs.push(dir)
-  const db = openDatabase(dir, 'normal')
+  const db = new Database(join(dir, 'gateway.db'))
+  upgradeSchema(db, MIGRATIONS.slice(0, 10))
   try {
     // What the gateway before migration 10 ran at each open: its own list of migrations.
     expect(() => upgradeSchema(db, MIGRATIONS.slice(0, 9))).toThrow(/schema version 10; this gateway knows up to 9: run the newer gateway that wrote it/)
@@ -132,4 +133,57 @@ it('version 1 → 2: readings_sent appears, conflicts gain the as-sent columns (
     { value: 1000, sent_value: 1, sent_unit: 'MPa' },
   ])
   again.close()
+})
+
+it('version 10 → 11: readings move to integer stream keys; every reading, as-sent value and conflict reads back the same; the ingest and INSERT INTO readings go on as before', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-upgrade-'))
+  dirs.push(dir)
+  const v10 = new Database(join(dir, 'gateway.db'))
+  upgradeSchema(v10, MIGRATIONS.slice(0, 10))
+  const insert = v10.prepare('INSERT INTO readings VALUES (?, ?, ?, ?, ?)')
+  const written: { device_id: string; channel: string; ts: number; value: number; received_at: number }[] = []
+  for (const device of ['m-b', 'm-a', 'm-c'])
+    for (const channel of ['voltage_v', 'current_a', 'pressure_low_kpag'])
+      for (let i = 0; i < 50; i++) {
+        const row = { device_id: device, channel, ts: 1000 + i * 1000, value: i + 0.25, received_at: 1100 + i * 1000 }
+        insert.run(row.device_id, row.channel, row.ts, row.value, row.received_at)
+        written.push(row)
+      }
+  v10.exec(`
+    INSERT INTO readings_sent VALUES ('m-a', 'pressure_low_kpag', 2000, 1.5, 'bar');
+    INSERT INTO readings_conflicts VALUES ('m-a', 'current_a', 1000, 9.5, 1200, NULL, NULL);
+  `)
+  v10.close()
+
+  const db = openDatabase(dir, 'normal')
+  expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION_NOW)
+  const byKey = (a: { device_id: string; channel: string; ts: number }, b: typeof a) => a.device_id.localeCompare(b.device_id) || a.channel.localeCompare(b.channel) || a.ts - b.ts
+  expect(db.prepare('SELECT * FROM readings ORDER BY device_id, channel, ts').all()).toEqual(written.sort(byKey))
+  expect(db.prepare("SELECT type FROM sqlite_master WHERE name = 'readings'").pluck().get()).toBe('view')
+  expect(db.prepare('SELECT count(*) FROM reading_streams').pluck().get()).toBe(9)
+  expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'readings_before_streams'").get()).toBeUndefined()
+
+  // The ingest meets the migrated keys: a re-send is a duplicate, another value a conflict, a new time stored.
+  const log = new IngestLog(db)
+  const one = (ts: number, value: number) => ({ receivedAt: 90_000, samples: [{ deviceId: 'm-a', readings: [{ channel: 'current_a' as const, ts, value }] }] })
+  const outcomes = [log.append(one(1000, 0.25)), log.append(one(2000, 7)), log.append(one(60_000, 3))]
+  log.flush()
+  const [dup, conflict, fresh] = await Promise.all(outcomes)
+  expect(dup).toMatchObject({ stored: 0, duplicates: 1, conflicts: [] })
+  expect(conflict!.conflicts).toEqual([expect.objectContaining({ ts: 2000, value: 7, first: { value: 1.25, receivedAt: 2100 } })])
+  expect(fresh).toMatchObject({ stored: 1, duplicates: 0 })
+  // The migrated as-sent value is still joined to its reading, and the old conflict is still listed.
+  expect(db.prepare(`SELECT r.value, s.value AS sent, s.unit FROM readings r JOIN readings_sent s USING (device_id, channel, ts)`).all()).toEqual([{ value: 1.25, sent: 1.5, unit: 'bar' }])
+  expect(db.prepare("SELECT value FROM readings_conflicts WHERE device_id = 'm-a' AND ts = 1000").pluck().all()).toEqual([9.5])
+
+  // INSERT INTO readings still stores a reading (a new stream or a known one) and still meets the key.
+  db.prepare('INSERT INTO readings VALUES (?, ?, ?, ?, ?)').run('m-d', 'current_a', 5, 1, 6)
+  db.prepare('INSERT INTO readings VALUES (?, ?, ?, ?, ?)').run('m-a', 'current_a', 70_000, 2, 70_001)
+  expect(() => db.prepare('INSERT INTO readings VALUES (?, ?, ?, ?, ?)').run('m-a', 'current_a', 70_000, 3, 70_002)).toThrow(/UNIQUE constraint failed/)
+  db.prepare('INSERT OR IGNORE INTO readings VALUES (?, ?, ?, ?, ?)').run('m-a', 'current_a', 70_000, 4, 70_003)
+  expect(db.prepare("SELECT device_id, value FROM readings WHERE ts IN (5, 70000) ORDER BY ts").all()).toEqual([
+    { device_id: 'm-d', value: 1 },
+    { device_id: 'm-a', value: 2 },
+  ])
+  db.close()
 })

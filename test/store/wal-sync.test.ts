@@ -111,7 +111,7 @@ it('keeps synchronous=FULL on the connection for every other write', async () =>
   expect((await log.append(entry(T, 1))).stored).toBe(1)
   expect(db.pragma('synchronous', { simple: true })).toBe(2)
   // A commit that fails puts it back too.
-  db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON readings WHEN NEW.value = 66.6 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+  db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON reading_points WHEN NEW.value = 66.6 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
   await expect(log.append(entry(T + 1, 66.6))).rejects.toThrow('refused by the test')
   expect(db.pragma('synchronous', { simple: true })).toBe(2)
   sync.close()

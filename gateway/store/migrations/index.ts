@@ -13,11 +13,12 @@ import { auditCursors } from './007-audit-cursors.js'
 import { deliveryGroups } from './008-delivery-groups.js'
 import { unitService } from './009-unit-service.js'
 import { outboxPointRows } from './010-outbox-point-rows.js'
+import { readingStreams } from './011-reading-streams.js'
 import type { Migration } from './migration.js'
 
 export type { Migration } from './migration.js'
 
-export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam, auditCursors, deliveryGroups, unitService, outboxPointRows]
+export const MIGRATIONS: readonly Migration[] = [seqEpochs, sentValues, runtimeTables, genericOutbox, alertTables, serviceTeam, auditCursors, deliveryGroups, unitService, outboxPointRows, readingStreams]
 
 for (const [i, m] of MIGRATIONS.entries()) {
   if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version}; the list needs ${i + 1} there`)
