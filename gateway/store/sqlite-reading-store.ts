@@ -40,7 +40,6 @@ export class SqliteReadingStore implements ReadingStore {
       const start = out.length
       for (const row of (q.withSent ? this.selectWithSent : this.select).iterate(deviceId, q.channel, q.from, q.to)) {
         const r: Reading = { deviceId: row.device_id, channel: q.channel, ts: row.ts, value: row.value, receivedAt: row.received_at }
-        // As sent, only where the device gave a unit (sent_unit NULL for a plain number).
         // As sent, only where the device gave a unit (no readings_sent row for a plain number).
         if (row.sent_unit != null && row.sent_value != null) r.sent = { value: row.sent_value, unit: row.sent_unit }
         out.push(r)
