@@ -224,12 +224,10 @@ export class IngestLog {
           continue
         }
         const rs = sample.readings
-        const deviceId = sample.deviceId
-        const streamOf = (channel: string): number => streams.idOf(deviceId, channel)
         // Runs of new readings in one statement each; one that meets a stored key goes through storeSingle.
         for (let k = 0; k < rs.length; ) {
           const n = Math.min(READINGS_PER_INSERT, rs.length - k)
-          const inserted = n >= 2 ? multi.insertRun(streamOf, rs, k, n, entry.receivedAt) : 0
+          const inserted = n >= 2 ? multi.insertRun(streams, sample.deviceId, rs, k, n, entry.receivedAt) : 0
           for (let j = k; j < k + inserted; j++) storedNew(outcome, sample.deviceId, rs[j]!, entry.receivedAt)
           k += inserted
           if (inserted < n) storeSingle(outcome, sample.deviceId, rs[k++]!, entry.receivedAt)

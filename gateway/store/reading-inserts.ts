@@ -15,6 +15,7 @@
  * Rows go into reading_points (migration 11) keyed by the device's stream ids.
  */
 import type { Db } from './database.js'
+import type { ReadingStreams } from './reading-streams.js'
 
 /** Readings per statement: more is split (a sample may carry many values). */
 export const READINGS_PER_INSERT = 16
@@ -29,8 +30,6 @@ export interface ReadingToInsert {
   value: number
 }
 
-/** Per device: the stream id of a channel (reading-streams.ts). */
-export type StreamOf = (channel: string) => number
 
 export class ReadingInserts {
   private readonly byCount = new Map<number, { insert: Insert; args: unknown[] }>()
@@ -41,17 +40,17 @@ export class ReadingInserts {
   }
 
   /**
-   * Inserts readings[from, from + n) of the device (its streams: streamOf), received at receivedAt (2 ≤ n ≤
+   * Inserts readings[from, from + n) of the device, received at receivedAt (2 ≤ n ≤
    * READINGS_PER_INSERT); returns how many of them, from `from` on, were new. Fewer than n:
    * readings[from + returned] has a key already stored and was not inserted, nor those after it.
    */
-  insertRun(streamOf: StreamOf, readings: readonly ReadingToInsert[], from: number, n: number, receivedAt: number): number {
+  insertRun(streams: ReadingStreams, deviceId: string, readings: readonly ReadingToInsert[], from: number, n: number, receivedAt: number): number {
     const s = this.statement(n)
     const args = s.args
     for (let i = 0; i < n; i++) {
       const r = readings[from + i]!
       const a = i * 4
-      args[a] = streamOf(r.channel)
+      args[a] = streams.idOf(deviceId, r.channel)
       args[a + 1] = r.ts
       args[a + 2] = r.value
       args[a + 3] = receivedAt

@@ -102,7 +102,7 @@ function stackLines(r: MoreResults, i: StackInstall): string[] {
     '',
     reportStack(r.stacks, r.forwarding),
     'readings/s = readings in InfluxDB / (first publish → the last time influxd took points, from its write statistics); lost = acknowledged by mosquitto (PUBACK), never in InfluxDB.',
-    'With mosquitto defaults each stack run is followed by the gateway scenario of the same shape (a pair), each started once the machine is quiet (under 15 % busy, at most BENCH_QUIET_WAIT_S); the ratio is the median of the pairs.',
+    'With mosquitto defaults each stack run is paired with the gateway scenario of the same shape, run just before or after it (the gateway first in every other pair), each side started once the machine is quiet (under 15 % busy, at most BENCH_QUIET_WAIT_S); the ratio is the median of the pairs.',
   ]
   const shape = (st: StackOutcome) => `${st.kind === 'single' ? '1 reading' : '8 readings'}/msg, ${stackConfig(st)}`
   const lossOf = (st: StackOutcome) => `${fmtInt(st.acknowledged - st.inInflux)} of ${fmtInt(st.acknowledged)} (${((100 * (st.acknowledged - st.inInflux)) / st.acknowledged).toFixed(1)}%)`
@@ -187,7 +187,7 @@ export function reportAckLatency(rows: AckLatencyOutcome[]): string {
   return table(out)
 }
 
-/** mosquitto → Node-RED → InfluxDB against the gateway → InfluxDB, per payload shape: each stack run, then its pair. */
+/** mosquitto → Node-RED → InfluxDB against the gateway → InfluxDB, per payload shape: each stack run and its pair. */
 export function reportStack(runs: StackRun[], gateways: Outcome[]): string {
   const rows: string[][] = [['scenario', 'messages', 'acknowledged readings', 'in InfluxDB', 'lost', 's', 'readings/s into InfluxDB', 'PUBACK p50/p99 ms', 'CPU mosq/node-red/influxd', 'RSS MB mosq/node-red']]
   const gatewayRow = (gw: Outcome, label: string): void => {

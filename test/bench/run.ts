@@ -425,10 +425,21 @@ async function main(): Promise<number> {
         process.stderr.write(`running ${id}${paired ? ` (pair ${pair + 1} of ${STACK_PAIRS})` : ''} … (bench at ${elapsed()})\n`)
         await contained(id, async () => {
           // Each side of a pair starts on a quiet machine: influxd compacts what the run before wrote.
-          await quietMachine()
-          const stack = await runStack(track, inst, requireInflux(influx), { id, runId: `${id}-run${pair + 1}`, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup / 4), measuredPer: perClient(twin.messages), ...(paired ? {} : { maxQueued: 0 }) })
-          if (paired) await quietMachine()
-          stacks.push({ stack, ...(paired ? { gateway: await runScenario(twin, influx, `${twin.id}-pair${pair + 1}`) } : {}) })
+          // Every other pair runs the gateway first, so that neither side always follows the other.
+          const runStackSide = async () => {
+            await quietMachine()
+            return runStack(track, inst, requireInflux(influx), { id, runId: `${id}-run${pair + 1}`, kind: twin.kind, clients: CLIENTS, window: WINDOW, warmPer: perClient(twin.warmup / 4), measuredPer: perClient(twin.messages), ...(paired ? {} : { maxQueued: 0 }) })
+          }
+          const runGatewaySide = async () => {
+            await quietMachine()
+            return runScenario(twin, influx, `${twin.id}-pair${pair + 1}`)
+          }
+          if (!paired) stacks.push({ stack: await runStackSide() })
+          else if (pair % 2 === 0) stacks.push({ stack: await runStackSide(), gateway: await runGatewaySide() })
+          else {
+            const gateway = await runGatewaySide()
+            stacks.push({ stack: await runStackSide(), gateway })
+          }
         })
       }
     }
