@@ -11,9 +11,8 @@
  * beside the first value, reported, never dropped.
  *
  * Hot path: one multi-row INSERT per sample (reading-inserts.ts), keyed by the stream ids of
- * reading-streams.ts. Only a key that already
- * exists (a redelivery or a conflict, both rare) costs an INSERT OR IGNORE and a SELECT of the
- * stored value for that reading.
+ * reading-streams.ts. Only a key that already exists (a redelivery or a conflict, both rare)
+ * costs an INSERT OR IGNORE and a SELECT of the stored value for that reading.
  *
  * A value sent with a unit keeps it as sent in readings_sent (one more INSERT, for those only):
  * a plain number, already canonical, runs the one statement it always did.

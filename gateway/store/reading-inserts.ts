@@ -30,7 +30,6 @@ export interface ReadingToInsert {
   value: number
 }
 
-
 export class ReadingInserts {
   private readonly byCount = new Map<number, { insert: Insert; args: unknown[] }>()
   private readonly changes

@@ -2,9 +2,9 @@
  * The ingest's stream ids (reading_streams, migration 11): one integer per device and channel,
  * the first part of every reading's key. Known ids are kept in memory, bounded by devices ×
  * channels, both registered or validated (10,000 devices × 8 channels: 3.4 MB of heap, measured
- * with node --expose-gc); an unknown one is looked up, or added in the
- * transaction under way. An id added by a transaction that then rolls back is forgotten, since
- * SQLite may give that id to another stream later.
+ * with node --expose-gc). An unknown one is looked up, or added in the transaction under way;
+ * one added by a transaction that then rolls back is forgotten, since SQLite may give that id
+ * to another stream later.
  */
 import type { Db } from './db.js'
 

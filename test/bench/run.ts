@@ -13,7 +13,7 @@
  *   gw-full, gw-normal, gw8-full, gw8-normal   the gateway's QoS 1 ingest
  *   influx, gw-influx, influx8, gw8-influx     the InfluxDB path against influxd alone
  *   stack, stack8                        mosquitto (defaults) → Node-RED → InfluxDB, the same load (stack.ts; installed on demand),
- *                                        BENCH_STACK_PAIRS times (default 5), each run followed by gw-influx / gw8-influx again
+ *                                        BENCH_STACK_PAIRS times (default 5), each paired with a gw-influx / gw8-influx run (the gateway first in every other pair)
  *   stack-nolimit, stack8-nolimit        the same with max_queued_messages 0 (mosquitto queues without limit: no loss)
  *   ack-quiet, ack-500k                  PUBACK latency of unrelated devices, with 500k readings in an open step (job-scenarios.ts)
  *   verdict                              reading-to-verdict latency over v1/jobs/<id>/status (job-scenarios.ts)
@@ -77,7 +77,7 @@ const SUB_IN_LOAD = process.env.BENCH_SUBSCRIBER !== 'process'
 const WATCHDOG_MS = 900_000
 /** A disturbed run is measured again only while the bench has run less than this (keeps it near 3 minutes). */
 const RETRY_BUDGET_MS = 100_000
-/** Stack runs (mosquitto defaults) per payload shape, each followed by its gateway twin: the ratio is their median. */
+/** Stack runs (mosquitto defaults) per payload shape, each paired with a run of its gateway twin: the ratio is their median. */
 const STACK_PAIRS = Math.round(numEnv('BENCH_STACK_PAIRS', 5))
 /** Points per InfluxDB write request, for the gateway (GW_INFLUX_BATCH) and the baseline writer alike. */
 const INFLUX_BATCH = Math.round(numEnv('BENCH_INFLUX_BATCH', 5000))

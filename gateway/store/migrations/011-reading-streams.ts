@@ -4,7 +4,7 @@
  *
  * Why: the ingest's B-tree insert was the largest part of its commit, on the event loop that
  * sends PUBACKs. With the two strings in every key and record, 8-reading messages took about
- * 2.2 µs of SQLite per reading; keyed by an integer, 1.4-1.5 (2-core machine, 200-message
+ * 2.1-2.3 µs of SQLite per reading; keyed by an integer, 1.35-1.5 (2-core machine, 200-message
  * transactions of 8-reading rows, multi-row INSERT OR FAIL as the ingest does). Records are
  * about half as long, so a commit also writes fewer pages to the log.
  *
