@@ -28,7 +28,7 @@
  * generator's), BENCH_QUIET_WAIT_S (how long to wait for an idle machine first; default 15),
  * BENCH_INFLUX_BATCH (points per InfluxDB write request, gateway and baseline writer alike;
  * default 5000, GW_INFLUX_BATCH's default), BENCH_STACK_PAIRS (stack runs per payload shape, each
- * followed by its gateway twin; default 3), BENCH_GW_ENV ("GW_A=1 GW_B=2": more settings for
+ * paired with a run of its gateway twin; default 5), BENCH_GW_ENV ("GW_A=1 GW_B=2": more settings for
  * every gateway under test, e.g. a per-device publish rate limit lifted for the throughput
  * scenarios, whose 4 connections each publish far faster than a real device).
  *
