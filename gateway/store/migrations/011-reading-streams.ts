@@ -16,8 +16,8 @@
  */
 import type { Migration } from './migration.js'
 
-/** The stream table, the points table, the view and its trigger: also how a new data dir gets them. */
-export const READING_STREAM_DDL = `
+/** The stream table, the points table, the view and its trigger (a new data dir gets them here too). */
+const READING_STREAM_DDL = `
 CREATE TABLE reading_streams (
   id          INTEGER PRIMARY KEY,
   device_id   TEXT    NOT NULL,
